@@ -1,0 +1,4 @@
+from assess.cli import main
+
+if __name__ == "__main__":
+    main()

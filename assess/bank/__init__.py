@@ -1,0 +1,1 @@
+"""Question banks: the item model, competency frameworks, sources, YAML files."""

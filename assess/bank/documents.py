@@ -1,0 +1,126 @@
+"""The three kinds of file: a bank of items, a competency framework, a sources registry.
+
+Every file says what it is with a top-level `kind`; `Document` is the union
+on that field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, model_validator
+
+from assess.bank.checks import Collector, duplicates
+from assess.bank.model import Id, Item, LanguageCode, Model, Text
+
+# The framework a bank uses when it names none: the one that ships.
+DEFAULT_FRAMEWORK = "kompetensi-asn"
+
+
+class Bank(Model):
+    kind: Literal["bank"]
+    id: Id
+    title: Text
+    language: LanguageCode = "id"
+    version: Text = "1"
+    description: Text | None = None
+    authors: list[Text] = []
+    licence: Text | None = None
+    framework: Id = DEFAULT_FRAMEWORK
+    items: list[Item] = []
+
+
+class LevelDescriptor(Model):
+    level: Annotated[int, Field(ge=1, le=5)]
+    descriptor: Text
+    # quoted: the standard's own words; paraphrase: the project's summary.
+    basis: Literal["quoted", "paraphrase"]
+    source: Id | None = None  # a sources-registry id; required for a quotation
+
+
+class CompetencyTranslation(Model):
+    name: Text | None = None
+    description: Text | None = None
+    levels: dict[Annotated[int, Field(ge=1, le=5)], Text] = {}
+
+
+class Competency(Model):
+    id: Id
+    name: Text
+    group: Text  # e.g. manajerial, teknis, sosial kultural
+    description: Text | None = None
+    levels: list[LevelDescriptor] = []
+    translations: dict[LanguageCode, CompetencyTranslation] = {}
+
+    @model_validator(mode="after")
+    def _levels(self) -> Self:
+        found = Collector()
+        numbers = [lv.level for lv in self.levels]
+        for i in duplicates(numbers):
+            found.add("FRAMEWORK-LEVEL-DUPLICATE", ("levels", i, "level"), "level twice", level=numbers[i])
+        for i, lv in enumerate(self.levels):
+            if lv.basis == "quoted" and lv.source is None:
+                found.add("FRAMEWORK-QUOTE-UNSOURCED", ("levels", i, "source"), "quote needs source")
+        found.raise_if_any()
+        return self
+
+
+class Framework(Model):
+    kind: Literal["framework"]
+    id: Id
+    title: Text
+    language: LanguageCode = "id"
+    version: Text = "1"
+    description: Text | None = None
+    competencies: Annotated[list[Competency], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        found = Collector()
+        ids = [c.id for c in self.competencies]
+        for i in duplicates(ids):
+            found.add("FRAMEWORK-DUPLICATE-ID", ("competencies", i, "id"), "id twice", id=ids[i])
+        found.raise_if_any()
+        return self
+
+
+class Source(Model):
+    """A law, article, book or standard that makes an item's key true."""
+
+    id: Id
+    kind: Literal["law", "book", "article", "standard", "web", "other"]
+    citation: Text  # e.g. "UU 23/2014 tentang Pemerintahan Daerah"
+    article: Text | None = None  # e.g. "Pasal 229 ayat (2)"
+    quote: Text | None = None  # the wording, verbatim
+    summary: Text | None = None
+    mark: Literal["V", "P"]  # V: wording read in the text; P: secondary or partial source
+    confirmed: Text  # how and where it was confirmed
+    url: Text | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Self:
+        found = Collector()
+        if self.quote is None and self.summary is None:
+            found.add("SOURCES-NO-CONTENT", (), "quote or summary needed")
+        found.raise_if_any()
+        return self
+
+
+class SourcesRegistry(Model):
+    kind: Literal["sources"]
+    id: Id
+    title: Text
+    sources: list[Source] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        found = Collector()
+        ids = [s.id for s in self.sources]
+        for i in duplicates(ids):
+            found.add("SOURCES-DUPLICATE-ID", ("sources", i, "id"), "id twice", id=ids[i])
+        found.raise_if_any()
+        return self
+
+
+Document = Annotated[Bank | Framework | SourcesRegistry, Field(discriminator="kind")]
+KINDS = ("bank", "framework", "sources")

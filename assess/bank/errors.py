@@ -1,0 +1,248 @@
+"""Turn pydantic's validation errors into located, coded problems."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from assess.bank.checks import CHECKS_ERROR, Issue
+from assess.bank.documents import KINDS, Document
+from assess.bank.model import ITEM_TYPES
+from assess.bank.yamlio import Locator
+from assess.i18n import N_, _
+from assess.problems import Problem
+
+_TYPE_NAMES = {
+    "string_type": N_("text"),
+    "int_type": N_("a whole number"),
+    "int_parsing": N_("a whole number"),
+    "int_from_float": N_("a whole number"),
+    "float_type": N_("a number"),
+    "float_parsing": N_("a number"),
+    "bool_type": N_("true or false"),
+    "bool_parsing": N_("true or false"),
+    "list_type": N_("a list"),
+    "tuple_type": N_("a list"),
+    "dict_type": N_("a mapping"),
+    "model_type": N_("a mapping"),
+    "model_attributes_type": N_("a mapping"),
+}
+_RANGES = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+
+
+def found_name(value: Any) -> str:
+    """What the user wrote, named as a kind of value, for "expected X, found Y"."""
+    if value is None:
+        return _("nothing")
+    if isinstance(value, bool):
+        return _("true or false")
+    if isinstance(value, int | float):
+        return _("the number {value}").format(value=value)
+    if isinstance(value, str):
+        return _("the text {value!r}").format(value=value)
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, dict):
+        return _("a mapping")
+    return type(value).__name__
+
+
+class Context:
+    """One file's data and the places in it."""
+
+    def __init__(self, file: str, text: str, data: Any):
+        self.file = file
+        self.text = text
+        self.data = data
+        self._locator: Locator | None = None
+
+    @property
+    def locator(self) -> Locator:
+        if self._locator is None:
+            self._locator = Locator(self.text)
+        return self._locator
+
+    def problem(self, code: str, path: tuple, params: dict | None = None, *, key: bool = False) -> Problem:
+        """A problem at `path` (data keys and indexes, no union tags)."""
+        pos = self.locator.position(path, key=key)
+        item, field = self._item_and_field(path)
+        return Problem(code, params or {}, self.file, *(pos or (None, None)), item=item, field=field)
+
+    def _item_and_field(self, path: tuple) -> tuple[str | None, str | None]:
+        if len(path) >= 2 and path[0] == "items" and isinstance(path[1], int):
+            item = self.value(path[:2])
+            ident = item.get("id") if isinstance(item, dict) else None
+            label = ident if isinstance(ident, str) else f"#{path[1] + 1}"
+            return label, dotted(path[2:]) or None
+        return None, dotted(path) or None
+
+    def value(self, path: tuple) -> Any:
+        node = self.data
+        for part in path:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return None
+        return node
+
+
+def dotted(path: tuple) -> str:
+    """("options", 2, "text") -> "options[2].text"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def problems_from(errors: list[ErrorDetails], ctx: Context) -> list[Problem]:
+    out: list[Problem] = []
+    for err in errors:
+        path, model = _strip_tags(err["loc"], ctx.data)
+        out.extend(_convert(err, path, model, ctx))
+    return out
+
+
+def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -> list[Problem]:
+    kind = err["type"]
+    info = err.get("ctx") or {}
+    value = err.get("input")
+    if kind == CHECKS_ERROR:
+        issues: list[Issue] = info["issues"]
+        return [ctx.problem(i.code, path + i.loc, i.params) for i in issues]
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        return [_tag_problem(kind, path, info, ctx)]
+    if kind == "missing":
+        *parent, name = path
+        return [ctx.problem("FIELD-MISSING", tuple(parent), {"name": name})]
+    if kind == "extra_forbidden":
+        name = str(path[-1])
+        allowed = list(model.model_fields) if model is not None else []
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        if close:
+            return [
+                ctx.problem("FIELD-UNKNOWN-SUGGEST", path, {"name": name, "suggestion": close[0]}, key=True)
+            ]
+        return [ctx.problem("FIELD-UNKNOWN", path, {"name": name}, key=True)]
+    if path and path[-1] == "[key]":
+        path = path[:-1]
+    if kind in _TYPE_NAMES:
+        return [
+            ctx.problem("FIELD-TYPE", path, {"expected": _(_TYPE_NAMES[kind]), "found": found_name(value)})
+        ]
+    if kind == "literal_error":
+        return [ctx.problem("FIELD-CHOICE", path, {"value": value, "expected": info.get("expected", "")})]
+    if kind == "string_pattern_mismatch":
+        return [ctx.problem("FIELD-ID-INVALID", path, {"value": value})]
+    if kind in ("text_empty", "string_too_short"):
+        return [ctx.problem("FIELD-EMPTY", path)]
+    if kind == "too_short":
+        return [ctx.problem("FIELD-TOO-FEW", path, {"min": info.get("min_length", 1)})]
+    if kind in _RANGES:
+        limit = next(iter(info.values()), "")
+        return [ctx.problem("FIELD-RANGE", path, {"op": _RANGES[kind], "limit": limit})]
+    if kind == "finite_number":
+        return [ctx.problem("FIELD-NOT-FINITE", path)]
+    return [ctx.problem("FIELD-INVALID", path, {"detail": err["msg"]})]
+
+
+def _tag_problem(kind: str, path: tuple, info: dict, ctx: Context) -> Problem:
+    at_top = len(path) == 0
+    if kind == "union_tag_not_found":
+        if at_top:
+            return ctx.problem("FILE-KIND-MISSING", path)
+        return ctx.problem("BANK-ITEM-TYPE-MISSING", path, {"expected": ", ".join(ITEM_TYPES)})
+    value = info.get("tag")
+    field = "kind" if at_top else "type"
+    choices = KINDS if at_top else tuple(ITEM_TYPES)
+    if at_top:
+        return ctx.problem("FILE-KIND-UNKNOWN", (field,), {"value": value})
+    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.5)
+    if close:
+        return ctx.problem(
+            "BANK-ITEM-TYPE-UNKNOWN-SUGGEST", path + (field,), {"value": value, "suggestion": close[0]}
+        )
+    return ctx.problem(
+        "BANK-ITEM-TYPE-UNKNOWN", path + (field,), {"value": value, "expected": ", ".join(choices)}
+    )
+
+
+def _strip_tags(loc: tuple, data: Any) -> tuple[tuple, type[BaseModel] | None]:
+    """Drop pydantic's union tags from `loc`; also return the model that holds its last part.
+
+    The model is the one an unknown field was found in, for suggesting the
+    closest valid name.
+    """
+    path: list = []
+    annotation: Any = Document
+    holder: type[BaseModel] | None = None
+    node = data
+    for part in loc:
+        annotation = _unwrap(annotation)
+        variants = _variants(annotation)
+        if variants:
+            chosen = next((v for v in variants if part in _tags(v)), None)
+            if chosen is not None and not (isinstance(node, dict) and part in node):
+                annotation = chosen
+                continue
+            annotation = None
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            holder = annotation
+            field = annotation.model_fields.get(part) if isinstance(part, str) else None
+            annotation = field.annotation if field else None
+        elif typing.get_origin(annotation) in (list, tuple):
+            annotation = typing.get_args(annotation)[0]
+            holder = None
+        elif typing.get_origin(annotation) is dict:
+            annotation = typing.get_args(annotation)[1]
+            holder = None
+        else:
+            annotation, holder = None, None
+        path.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(path), holder
+
+
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    args = typing.get_args(annotation)
+    if _is_union(annotation) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return _unwrap(rest[0])
+    return annotation
+
+
+def _is_union(annotation: Any) -> bool:
+    import types
+
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def _variants(annotation: Any) -> tuple:
+    if not _is_union(annotation):
+        return ()
+    args = typing.get_args(annotation)
+    if all(isinstance(a, type) and issubclass(a, BaseModel) for a in args):
+        return args
+    return ()
+
+
+def _tags(model: type[BaseModel]) -> tuple:
+    for name in ("type", "kind"):
+        field = model.model_fields.get(name)
+        if field is not None and typing.get_origin(field.annotation) is typing.Literal:
+            return typing.get_args(field.annotation)
+    return ()

@@ -1,0 +1,179 @@
+"""Reading and writing YAML with one semantics: YAML 1.2 (core schema).
+
+Reading uses yaml-rs (fast, safe, duplicate keys an error, alias expansion
+bounded). Only when there are errors to locate does PyYAML compose the same
+text into nodes, whose marks give line and column; its own (YAML 1.1) idea of
+scalar types is never used for values. Writing uses PyYAML with resolvers for
+both 1.1 and 1.2 added, so that any string either would read as something
+else (`no`, `on`, `1e3`, `010`, `0o7`) is quoted and reads back as a string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+import yaml_rs
+
+from assess.problems import Problem, ProblemsFound
+
+# Bounds alias expansion ("billion laughs"); a real bank replays none.
+ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=100_000, max_replay_stack_depth=32)
+_PYYAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_POSITION = re.compile(r"line (\d+), column (\d+)")
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 text (a byte-order mark allowed), or a located FILE-NOT-UTF8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        column = e.start - (before.rfind(b"\n") + 1) + 1
+        raise ProblemsFound([Problem("FILE-NOT-UTF8", {}, file, line, column)]) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse(text: str, file: str) -> Any:
+    """The data of one YAML document, or ProblemsFound naming where it breaks."""
+    try:
+        data = yaml_rs.loads(
+            text,
+            parse_datetime=False,
+            alias_limits=ALIAS_LIMITS,
+            duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error,
+        )
+    except yaml_rs.YAMLDecodeError as e:
+        raise ProblemsFound(_syntax_problems(str(e), text, file)) from None
+    if isinstance(data, list) and _documents(text) > 1:
+        raise ProblemsFound([Problem("FILE-MULTIPLE-DOCUMENTS", {}, file, 1, 1)])
+    return data
+
+
+def _documents(text: str) -> int:
+    try:
+        return sum(1 for _ in yaml.compose_all(text, Loader=_PYYAML_LOADER))
+    except yaml.YAMLError:
+        return 1
+
+
+def _syntax_problems(message: str, text: str, file: str) -> list[Problem]:
+    if message.startswith("duplicate mapping key"):
+        found = list(duplicate_keys(text, file))
+        if found:
+            return found
+    if message.startswith("alias replay limit"):
+        return [Problem("YAML-ALIAS-LIMIT", {}, file)]
+    m = _POSITION.search(message)
+    line, column = (int(m[1]), int(m[2])) if m else (None, None)
+    reason = message.strip().splitlines()[-1].strip()
+    if "tab" in reason.lower():
+        return [Problem("YAML-TAB", {}, file, line, column)]
+    return [Problem("YAML-SYNTAX", {"reason": reason}, file, line, column)]
+
+
+def duplicate_keys(text: str, file: str) -> Iterator[Problem]:
+    """Every repeated key of every mapping, with the line of its first use."""
+    try:
+        root = yaml.compose(text, Loader=_PYYAML_LOADER)
+    except yaml.YAMLError:
+        return
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else None
+                if name is not None and name in first:
+                    yield Problem(
+                        "YAML-DUPLICATE-KEY",
+                        {"key": name, "first": first[name].start_mark.line + 1},
+                        file,
+                        key.start_mark.line + 1,
+                        key.start_mark.column + 1,
+                    )
+                elif name is not None:
+                    first[name] = key
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+class Locator:
+    """Line and column of a place in a document, from PyYAML's node marks."""
+
+    def __init__(self, text: str):
+        try:
+            self.root: yaml.Node | None = yaml.compose(text, Loader=_PYYAML_LOADER)
+        except yaml.YAMLError:
+            self.root = None
+
+    def position(self, path: tuple[str | int, ...], *, key: bool = False) -> tuple[int, int] | None:
+        """1-based (line, column) of the deepest node on `path` that exists.
+
+        With `key=True` and a path ending in a mapping key, the key's own
+        position (for an unknown or repeated field name).
+        """
+        node = self.root
+        if node is None:
+            return None
+        mark = node.start_mark
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            if isinstance(node, yaml.MappingNode):
+                pair = next(
+                    (
+                        (k, v)
+                        for k, v in node.value
+                        if isinstance(k, yaml.ScalarNode) and k.value == str(part)
+                    ),
+                    None,
+                )
+                if pair is None:
+                    break
+                node = pair[1]
+                mark = pair[0].start_mark if (key and last) else node.start_mark
+            elif (
+                isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value)
+            ):
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        return mark.line + 1, mark.column + 1
+
+
+# --- writing -------------------------------------------------------------
+
+# YAML 1.2 core-schema numbers that YAML 1.1 would leave as strings.
+_YAML12_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_YAML12_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
+class Dumper(yaml.SafeDumper):
+    """Writes block-style YAML that reads back identically under 1.1 and 1.2."""
+
+
+Dumper.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+0123456789"))
+Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789."))
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+Dumper.add_representer(str, _represent_str)
+
+
+def dump(data: Any) -> str:
+    return yaml.dump(
+        data, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )

@@ -1,0 +1,71 @@
+"""Click classes whose help text goes through the message catalogue.
+
+Help strings are English msgids marked with N_; they are translated when the
+help is shown, after `--lang` has been read, not when the module is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from assess.i18n import LANGUAGES, N_, _, set_language
+
+
+class _TranslatedHelp:
+    """A `help` attribute that reads back translated."""
+
+    @property
+    def help(self) -> str | None:
+        return _(self._help_msgid) if self._help_msgid else self._help_msgid
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_msgid = value
+
+
+class Option(_TranslatedHelp, click.Option):
+    pass
+
+
+class Command(_TranslatedHelp, click.Command):
+    pass
+
+
+class Group(_TranslatedHelp, click.Group):
+    command_class = Command
+    group_class = type  # subgroups are Groups too
+
+
+def option(*decls: str, **attrs) -> Callable:
+    return click.option(*decls, cls=Option, **attrs)
+
+
+def _set_language(root: bool) -> Callable:
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None or root:
+            set_language(value)
+
+    return callback
+
+
+def shared_options(*, root: bool = False) -> Callable:
+    """Options every command accepts, before or after its name.
+
+    `--lang` is eager so that even the usage errors of the other options come
+    out in the chosen language.
+    """
+
+    def decorate(f: Callable) -> Callable:
+        return option(
+            "--lang",
+            type=click.Choice(LANGUAGES),
+            default=None,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_language(root),
+            help=N_("Language of messages: id (default) or en; also ASSESS_LANG."),
+        )(f)
+
+    return decorate

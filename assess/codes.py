@@ -1,0 +1,85 @@
+"""Every user-facing problem code and its message, in one place.
+
+Codes are stable: tests, docs and users' scripts rely on them. Messages are
+English msgids, translated through the catalogue when shown; their `{names}`
+are filled from the problem's parameters.
+"""
+
+from assess.i18n import N_
+
+MESSAGES: dict[str, str] = {
+    # Arguments and files
+    "ARG-NOT-FOUND": N_("no such file, folder or shipped bank: {name!r}"),
+    "ARG-NO-FILES": N_("no YAML files (*.yaml, *.yml) in this folder"),
+    "FILE-UNREADABLE": N_("cannot read the file: {reason}"),
+    "FILE-NOT-UTF8": N_("the file is not UTF-8 text; save it as UTF-8"),
+    "FILE-EMPTY": N_("the file is empty"),
+    "FILE-MULTIPLE-DOCUMENTS": N_("the file holds several YAML documents (---); use one per file"),
+    "FILE-NOT-MAPPING": N_(
+        "the top level must be a mapping with `kind: bank`, `kind: framework` or `kind: sources`"
+    ),
+    "FILE-KIND-MISSING": N_(
+        "the file does not say what it is: add `kind: bank`, `kind: framework` or `kind: sources`"
+    ),
+    "FILE-KIND-UNKNOWN": N_("kind {value!r} is not one of: bank, framework, sources"),
+    # YAML syntax
+    "YAML-SYNTAX": N_("YAML syntax error: {reason}"),
+    "YAML-TAB": N_("a tab character in the indentation; indent with spaces"),
+    "YAML-DUPLICATE-KEY": N_("key {key!r} appears twice in this mapping (first at line {first})"),
+    "YAML-ALIAS-LIMIT": N_("aliases expand too far (more than the allowed limit)"),
+    # Fields of any file
+    "FIELD-MISSING": N_("required field {name!r} is missing"),
+    "FIELD-UNKNOWN": N_("unknown field {name!r}"),
+    "FIELD-UNKNOWN-SUGGEST": N_("unknown field {name!r}; did you mean {suggestion!r}?"),
+    "FIELD-TYPE": N_("expected {expected}, found {found}"),
+    "FIELD-CHOICE": N_("{value!r} is not one of: {expected}"),
+    "FIELD-ID-INVALID": N_(
+        "{value!r} is not a valid id (letters, digits, '.', '_' and '-', starting with a letter or digit)"
+    ),
+    "FIELD-EMPTY": N_("must not be empty"),
+    "FIELD-TOO-FEW": N_("needs at least {min} entries"),
+    "FIELD-RANGE": N_("must be {op} {limit}"),
+    "FIELD-NOT-FINITE": N_("must be a finite number"),
+    "FIELD-INVALID": N_("invalid value: {detail}"),
+    # Items
+    "BANK-ITEM-TYPE-MISSING": N_("the item has no `type`; one of: {expected}"),
+    "BANK-ITEM-TYPE-UNKNOWN": N_("type {value!r} is not an item type; one of: {expected}"),
+    "BANK-ITEM-TYPE-UNKNOWN-SUGGEST": N_("type {value!r} is not an item type; did you mean {suggestion!r}?"),
+    "BANK-DUPLICATE-ID": N_("item id {id!r} is also used at {other}"),
+    "BANK-DUPLICATE-BANK-ID": N_("bank id {id!r} is also used by {other}"),
+    "BANK-OPTIONS-TOO-FEW": N_("needs at least two options, has {n}"),
+    "BANK-OPTION-DUPLICATE": N_("id {id!r} is used twice"),
+    "BANK-OPTION-TEXT-DUPLICATE": N_("text {text!r} appears twice"),
+    "BANK-KEY-UNKNOWN": N_("{key!r} is not an option id"),
+    "BANK-KEY-DUPLICATE": N_("{key!r} appears twice in the key"),
+    "BANK-MATCHING-INCOMPLETE": N_("these prompts have no match in the key: {ids}"),
+    "BANK-ORDER-INCOMPLETE": N_("the order must list every option; missing: {ids}"),
+    "BANK-ACCEPTED-TEXT-OR-REGEX": N_("give either `text` or `regex`, not both or neither"),
+    "BANK-REGEX-INVALID": N_("not a valid regular expression: {reason}"),
+    "BANK-TOLERANCE-NEGATIVE": N_("tolerance must not be negative (found {value})"),
+    "BANK-PARTIAL-TOLERANCE-NARROW": N_(
+        "partial_tolerance ({value}) must be wider than tolerance ({tolerance})"
+    ),
+    "BANK-WEIGHT-NONE-POSITIVE": N_("no option or level earns points"),
+    "BANK-WEIGHT-NEGATIVE": N_("points must not be negative (found {value})"),
+    "BANK-POINTS-MISMATCH": N_(
+        "points ({given}) differs from the highest option or level ({derived}); leave it out"
+    ),
+    "BANK-RUBRIC-TOO-FEW": N_("a rubric needs at least two levels, has {n}"),
+    "BANK-WORDS-RANGE": N_("min_words ({lo}) is more than max_words ({hi})"),
+    "BANK-TRANSLATION-UNKNOWN-OPTION": N_("{id!r} is not an id of the item"),
+    "BANK-FRAMEWORK-UNKNOWN": N_("competency framework {id!r} is not loaded or shipped"),
+    "BANK-COMPETENCY-UNKNOWN": N_("competency {id!r} is not in framework {framework!r}"),
+    "BANK-SOURCE-UNKNOWN": N_("source {id!r} is not in any sources registry"),
+    # Frameworks and sources
+    "FRAMEWORK-DUPLICATE-ID": N_("competency id {id!r} is used twice"),
+    "FRAMEWORK-DUPLICATE-FRAMEWORK-ID": N_("framework id {id!r} is also used by {other}"),
+    "FRAMEWORK-LEVEL-DUPLICATE": N_("level {level} is described twice"),
+    "FRAMEWORK-QUOTE-UNSOURCED": N_("a quoted descriptor must name its `source`"),
+    "FRAMEWORK-SOURCE-UNKNOWN": N_("source {id!r} is not in any sources registry"),
+    "SOURCES-DUPLICATE-ID": N_("source id {id!r} is used twice"),
+    "SOURCES-DUPLICATE-ELSEWHERE": N_("source id {id!r} is also defined at {other}"),
+    "SOURCES-NO-CONTENT": N_("a source needs its `quote` (the wording) or a `summary`"),
+    # Command line
+    "ITEM-NOT-FOUND": N_("no item {id!r} in the banks searched"),
+}
