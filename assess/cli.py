@@ -85,11 +85,12 @@ def _load(paths: tuple[str, ...]):
 
 @bank.command(
     help=N_(
-        "Validate banks, frameworks and sources registries (files, folders or shipped bank ids). "
-        "Exit 0 when clean, 2 with the list of problems.\n\nExample: assess bank validate question_banks/"
+        "Validate banks, frameworks and sources registries (files, folders or shipped bank ids; "
+        "the shipped banks when none is given). Exit 0 when clean, 2 with the list of problems."
+        "\n\nExample: assess bank validate question_banks/"
     )
 )
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @shared_options()
 def validate(paths: tuple[str, ...]) -> None:
     library = _load(paths)
@@ -113,10 +114,11 @@ def validate(paths: tuple[str, ...]) -> None:
 @bank.command(
     help=N_(
         "Count items by bank, type, competency, topic, difficulty, cognitive level and status, "
-        "and how many have an explanation and a source.\n\nExample: assess bank stats question_banks/ --json"
+        "and how many have an explanation and a source (the shipped banks when no PATH is given)."
+        "\n\nExample: assess bank stats question_banks/ --json"
     )
 )
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @option("--json", "as_json", is_flag=True, help=N_("Write JSON."))
 @shared_options()
 def stats(paths: tuple[str, ...], as_json: bool) -> None:

@@ -29,11 +29,34 @@ class Option(_TranslatedHelp, click.Option):
     pass
 
 
-class Command(_TranslatedHelp, click.Command):
+def language_in(args: list[str]) -> str | None:
+    """The value of the last `--lang` in `args` (before a `--`), if valid."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.split("=", 1)[1]
+    return found if found in LANGUAGES else None
+
+
+class _LanguageFirst:
+    """Reads `--lang` before anything else, so that `--help --lang en` is English."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        lang = language_in(args)
+        if lang is not None:
+            set_language(lang)
+        return super().parse_args(ctx, args)
+
+
+class Command(_LanguageFirst, _TranslatedHelp, click.Command):
     pass
 
 
-class Group(_TranslatedHelp, click.Group):
+class Group(_LanguageFirst, _TranslatedHelp, click.Group):
     command_class = Command
     group_class = type  # subgroups are Groups too
 

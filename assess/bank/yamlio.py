@@ -150,7 +150,8 @@ class Locator:
 # --- writing -------------------------------------------------------------
 
 # YAML 1.2 core-schema numbers that YAML 1.1 would leave as strings.
-_YAML12_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+)$")
+# yaml-rs also takes 0O7 and 0X1F, so the prefixes are matched in either case.
+_YAML12_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|[-+]?0[oO][0-7_]+|[-+]?0[xX][0-9a-fA-F_]+)$")
 _YAML12_FLOAT = re.compile(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
@@ -165,8 +166,15 @@ Dumper.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+01234
 Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789."))
 
 
+# Line breaks in YAML 1.1 (PyYAML) but ordinary characters in YAML 1.2.
+_V11_BREAKS = frozenset("\x85\u2028\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    if _V11_BREAKS.intersection(value):
+        style = '"'
+    else:
+        style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -1,0 +1,16 @@
+"""Run every benchmark (`make bench`). Figures are medians; machines here are shared and noisy."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+BENCHMARKS = ["benchmarks.bench_bank_validate"]
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or BENCHMARKS:
+        importlib.import_module(name if "." in name else f"benchmarks.{name}").main()
+        print()

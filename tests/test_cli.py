@@ -1,0 +1,190 @@
+"""The command line: exit codes, output, shared options, help for every command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+
+from assess import __version__
+from assess.cli import cli
+from assess.resources import data_path
+
+BANKS = str(data_path("question_banks"))
+
+
+def test_validate_shipped_banks_exits_0(run):
+    result = run("bank", "validate", BANKS)
+    assert result.exit_code == 0, result.output
+    assert "bank 'contoh'" in result.stdout
+    assert "OK: tidak ada masalah." in result.stdout
+
+
+def test_validate_by_shipped_bank_id(run):
+    result = run("bank", "validate", "contoh", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "contoh.yaml: bank 'contoh', 9 items" in result.stdout
+
+
+def test_unknown_argument_is_a_usage_error(run):
+    result = run("bank", "validate", "tidak-ada")
+    assert result.exit_code == 2
+    assert "ARG-NOT-FOUND" in result.stderr and "'tidak-ada'" in result.stderr
+
+
+def test_validate_without_paths_checks_the_shipped_banks(run):
+    result = run("bank", "validate")
+    assert result.exit_code == 0
+    assert f"{Path(BANKS) / 'contoh.yaml'}: bank 'contoh'" in result.stdout
+
+
+def test_extra_option_is_a_usage_error_in_indonesian(run):
+    result = run("bank", "validate", "--tidak-ada")
+    assert result.exit_code == 2
+    assert "Tidak ada opsi '--tidak-ada'" in result.stderr
+
+
+def test_duplicate_ids_across_banks_name_both_places(run, tmp_path):
+    bank = "kind: bank\nid: {bid}\ntitle: T\nitems:\n  - id: sama\n    type: true_false\n    stem: S\n    key: true\n    competencies: [T.01]\n"
+    (tmp_path / "a.yaml").write_text(bank.format(bid="a"), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(bank.format(bid="b"), encoding="utf-8")
+    result = run("bank", "validate", str(tmp_path), "--lang", "en")
+    assert result.exit_code == 2
+    [line] = [x for x in result.stderr.splitlines() if "BANK-DUPLICATE-ID" in x]
+    assert line.startswith(f"{tmp_path / 'b.yaml'}:5:9: BANK-DUPLICATE-ID item 'sama': id:")
+    assert f"also used at {tmp_path / 'a.yaml'}:5" in line
+
+
+def test_unknown_competency_and_source_are_located(run, tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "kind: bank\nid: x\ntitle: T\nitems:\n  - id: x-1\n    type: true_false\n    stem: S\n"
+        "    key: true\n    competencies: [T.01, Q.9]\n    source: [uu-23-2014-pasal-229, uu-99]\n",
+        encoding="utf-8",
+    )
+    result = run("bank", "validate", str(path), "--lang", "en")
+    assert result.exit_code == 2
+    assert f"{path}:9:26: BANK-COMPETENCY-UNKNOWN item 'x-1': competencies[1]:" in result.stderr
+    assert f"{path}:10:36: BANK-SOURCE-UNKNOWN item 'x-1': source[1]:" in result.stderr
+
+
+def test_stats_json(run):
+    result = run("bank", "stats", BANKS, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    [bank] = data["banks"]
+    assert bank["id"] == "contoh"
+    assert bank["items"] == 9
+    assert set(bank["by_type"]) == {
+        "single_choice",
+        "multiple_response",
+        "true_false",
+        "matching",
+        "ordering",
+        "short_answer",
+        "numeric",
+        "weighted_options",
+        "essay",
+    }
+    assert bank["with_explanation"] == bank["with_source"] == 9
+    assert bank["by_competency"]["T.01"] == 8
+    assert data["total"]["banks"] == 1 and data["total"]["items"] == 9
+
+
+def test_stats_text_in_both_languages(run):
+    assert "Jenis soal:" in run("bank", "stats", BANKS).stdout
+    assert "Item type:" in run("bank", "stats", BANKS, "--lang", "en").stdout
+
+
+def test_show_item_participant_view_then_key(run):
+    result = run("bank", "show", "contoh-001")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.index("B. Camat") < out.index("Kunci:") < out.index("B (b)")
+    assert "Pembahasan:" in out and "[uu-23-2014-pasal-229]" in out
+
+
+def test_show_unknown_item(run):
+    result = run("bank", "show", "tidak-ada-001", BANKS)
+    assert result.exit_code == 2
+    assert "ITEM-NOT-FOUND" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["bank", "framework", "sources"])
+def test_schema_is_json_schema(run, kind):
+    result = run("bank", "schema", "--kind", kind)
+    schema = json.loads(result.stdout)
+    assert schema["type"] == "object"
+    assert "kind" in schema["properties"]
+
+
+def test_schema_validates_the_shipped_bank(run):
+    import jsonschema
+    import yaml_rs
+
+    schema = json.loads(run("bank", "schema").stdout)
+    bank = yaml_rs.loads((Path(BANKS) / "contoh.yaml").read_text(encoding="utf-8"), parse_datetime=False)
+    jsonschema.validate(bank, schema)
+
+
+def test_version(run):
+    assert run("--version").stdout.strip() == f"assess, versi {__version__}"
+    assert run("--lang", "en", "--version").stdout.strip() == f"assess, version {__version__}"
+
+
+@pytest.mark.parametrize(
+    "args, env, english",
+    [
+        (["--lang", "en", "bank", "validate", "nope"], None, True),
+        (["bank", "--lang", "en", "validate", "nope"], None, True),
+        (["bank", "validate", "nope", "--lang", "en"], None, True),
+        (["bank", "validate", "nope"], {"ASSESS_LANG": "en"}, True),
+        (["bank", "validate", "nope", "--lang", "id"], {"ASSESS_LANG": "en"}, False),
+        (["bank", "validate", "nope"], None, False),
+    ],
+)
+def test_lang_before_or_after_the_command(run, args, env, english):
+    result = run(*args, env=env)
+    assert result.exit_code == 2
+    expected = "no such file, folder or shipped bank" if english else "tidak ada berkas, folder"
+    assert expected in result.stderr
+
+
+def test_bad_language_is_a_usage_error(run):
+    assert run("--lang", "fr", "bank", "validate", BANKS).exit_code == 2
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(cli)], ids=" ".join)
+def test_every_command_has_help_in_both_languages(run, path):
+    indonesian = run(*path, "--help")
+    english = run(*path, "--help", "--lang", "en")
+    assert indonesian.exit_code == english.exit_code == 0
+    assert "Cara pakai:" in indonesian.stdout and "Usage:" in english.stdout
+    assert indonesian.stdout != english.stdout
+    command = dict(_commands(cli))[path]
+    assert command._help_msgid, f"{' '.join(path)} has no help"
+    if not isinstance(command, click.Group):
+        assert "Example:" in command._help_msgid
+
+
+def test_python_dash_m(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "assess", "bank", "validate", BANKS, "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "OK: no problems found." in result.stdout
