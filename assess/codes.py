@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "FIELD-ID-INVALID": N_(
         "{value!r} is not a valid id (letters, digits, '.', '_' and '-', starting with a letter or digit)"
     ),
+    "FIELD-LANGUAGE-INVALID": N_("{value!r} is not a language code (two or three small letters, such as en)"),
     "FIELD-EMPTY": N_("must not be empty"),
     "FIELD-TOO-FEW": N_("needs at least {min} entries"),
     "FIELD-RANGE": N_("must be {op} {limit}"),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 from click.testing import CliRunner
 
@@ -12,20 +9,7 @@ from assess import click_messages
 from assess.cli import cli
 from assess.i18n import set_language
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require_component(name: str, present: bool, why: str) -> None:
-    """Skip a test whose component is missing, except in CI, where it fails.
-
-    Example: require_component("chromium", shutil.which("chromium") is not None, "apt-get install chromium")
-    """
-    if present:
-        return
-    message = f"{name} is not available ({why})"
-    if IN_CI:
-        pytest.fail(f"CI=true: {message}", pytrace=False)
-    pytest.skip(message)
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(autouse=True)
@@ -56,5 +40,3 @@ def run() -> Run:
     """Invoke `assess ARGS...`; the result has .exit_code, .stdout and .stderr."""
     return Run()
 
-
-__all__ = ["require_component", "IN_CI", "shutil"]

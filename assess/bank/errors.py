@@ -11,7 +11,7 @@ from pydantic_core import ErrorDetails
 
 from assess.bank.checks import CHECKS_ERROR, Issue
 from assess.bank.documents import KINDS, Document
-from assess.bank.model import ITEM_TYPES
+from assess.bank.model import ITEM_TYPES, LANGUAGE_PATTERN
 from assess.bank.yamlio import Locator
 from assess.i18n import N_, _
 from assess.problems import Problem
@@ -137,6 +137,8 @@ def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -
         ]
     if kind == "literal_error":
         return [ctx.problem("FIELD-CHOICE", path, {"value": value, "expected": info.get("expected", "")})]
+    if kind == "string_pattern_mismatch" and info.get("pattern") == LANGUAGE_PATTERN:
+        return [ctx.problem("FIELD-LANGUAGE-INVALID", path, {"value": value})]
     if kind == "string_pattern_mismatch":
         return [ctx.problem("FIELD-ID-INVALID", path, {"value": value})]
     if kind in ("text_empty", "string_too_short"):
