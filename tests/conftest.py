@@ -39,4 +39,3 @@ class Run:
 def run() -> Run:
     """Invoke `assess ARGS...`; the result has .exit_code, .stdout and .stderr."""
     return Run()
-

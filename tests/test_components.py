@@ -18,12 +18,18 @@ def test_has_what_it_needs():
 """
 
 
-@pytest.mark.parametrize("ci, outcome", [("", {"skipped": 1, "passed": 1}), ("true", {"failed": 1, "passed": 1})])
+@pytest.mark.parametrize(
+    "ci, outcome", [("", {"skipped": 1, "passed": 1}), ("true", {"failed": 1, "passed": 1})]
+)
 def test_missing_component(pytester, monkeypatch, ci, outcome):
     monkeypatch.setenv("CI", ci)
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     pytester.makepyfile(test_inner=INNER)
     result = pytester.runpytest_subprocess("-rs")
     result.assert_outcomes(**outcome)
-    reason = "CI=true and chromium is not available" if ci else "chromium is not available (apt-get install chromium)"
+    reason = (
+        "CI=true and chromium is not available"
+        if ci
+        else "chromium is not available (apt-get install chromium)"
+    )
     result.stdout.fnmatch_lines([f"*{reason}*"])

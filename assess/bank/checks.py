@@ -22,14 +22,15 @@ class Issue:
     loc: tuple[str | int, ...]  # relative to the model being checked
     params: dict[str, Any] = field(default_factory=dict)
     english: str = ""  # for a plain str() of the pydantic error
+    at_key: bool = False  # the mapping key at `loc` is wrong, not its value
 
 
 class Collector:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
 
-    def add(self, code: str, loc: tuple, english: str, **params: Any) -> None:
-        self.issues.append(Issue(code, loc, params, english))
+    def add(self, code: str, loc: tuple, english: str, *, at_key: bool = False, **params: Any) -> None:
+        self.issues.append(Issue(code, loc, params, english, at_key))
 
     def raise_if_any(self) -> None:
         if self.issues:

@@ -101,11 +101,27 @@ def dotted(path: tuple) -> str:
 
 
 def problems_from(errors: list[ErrorDetails], ctx: Context) -> list[Problem]:
-    out: list[Problem] = []
+    merged = list(_merge_keys(ctx.data, ()))
+    out = [ctx.problem("YAML-MERGE-KEY", (*m, "<<"), key=True) for m in merged]
     for err in errors:
         path, model = _strip_tags(err["loc"], ctx.data)
+        # A mapping with a merge key fails in confusing ways; its merge-key problem says it all.
+        if any(path[: len(m)] == m for m in merged):
+            continue
         out.extend(_convert(err, path, model, ctx))
     return out
+
+
+def _merge_keys(node: Any, path: tuple) -> Any:
+    """Paths of the mappings that use YAML 1.1 merge keys (`<<`), which YAML 1.2 lacks."""
+    if isinstance(node, dict):
+        if "<<" in node:
+            yield path
+        for k, v in node.items():
+            yield from _merge_keys(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _merge_keys(v, (*path, i))
 
 
 def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -> list[Problem]:
@@ -114,7 +130,7 @@ def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -
     value = err.get("input")
     if kind == CHECKS_ERROR:
         issues: list[Issue] = info["issues"]
-        return [ctx.problem(i.code, path + i.loc, i.params) for i in issues]
+        return [ctx.problem(i.code, path + i.loc, i.params, key=i.at_key) for i in issues]
     if kind in ("union_tag_not_found", "union_tag_invalid"):
         return [_tag_problem(kind, path, info, ctx)]
     if kind == "missing":
@@ -123,24 +139,25 @@ def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -
     if kind == "extra_forbidden":
         name = str(path[-1])
         allowed = list(model.model_fields) if model is not None else []
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
         if close:
             return [
                 ctx.problem("FIELD-UNKNOWN-SUGGEST", path, {"name": name, "suggestion": close[0]}, key=True)
             ]
         return [ctx.problem("FIELD-UNKNOWN", path, {"name": name}, key=True)]
-    if path and path[-1] == "[key]":
+    at_key = bool(path) and path[-1] == "[key]"  # a mapping's key, not its value, is wrong
+    if at_key:
         path = path[:-1]
     if kind in _TYPE_NAMES:
-        return [
-            ctx.problem("FIELD-TYPE", path, {"expected": _(_TYPE_NAMES[kind]), "found": found_name(value)})
-        ]
+        params = {"expected": _(_TYPE_NAMES[kind]), "found": found_name(value)}
+        return [ctx.problem("FIELD-TYPE", path, params, key=at_key)]
     if kind == "literal_error":
-        return [ctx.problem("FIELD-CHOICE", path, {"value": value, "expected": info.get("expected", "")})]
+        expected = str(info.get("expected", "")).replace(" or ", ", ")
+        return [ctx.problem("FIELD-CHOICE", path, {"value": value, "expected": expected})]
     if kind == "string_pattern_mismatch" and info.get("pattern") == LANGUAGE_PATTERN:
-        return [ctx.problem("FIELD-LANGUAGE-INVALID", path, {"value": value})]
+        return [ctx.problem("FIELD-LANGUAGE-INVALID", path, {"value": value}, key=at_key)]
     if kind == "string_pattern_mismatch":
-        return [ctx.problem("FIELD-ID-INVALID", path, {"value": value})]
+        return [ctx.problem("FIELD-ID-INVALID", path, {"value": value}, key=at_key)]
     if kind in ("text_empty", "string_too_short"):
         return [ctx.problem("FIELD-EMPTY", path)]
     if kind == "too_short":
@@ -188,8 +205,9 @@ def _strip_tags(loc: tuple, data: Any) -> tuple[tuple, type[BaseModel] | None]:
         annotation = _unwrap(annotation)
         variants = _variants(annotation)
         if variants:
+            # pydantic puts the tag of a discriminated union into `loc`.
             chosen = next((v for v in variants if part in _tags(v)), None)
-            if chosen is not None and not (isinstance(node, dict) and part in node):
+            if chosen is not None:
                 annotation = chosen
                 continue
             annotation = None

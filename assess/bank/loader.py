@@ -175,10 +175,12 @@ def _add_shipped_references(library: Library, problems: list[Problem]) -> None:
 def cross_check(library: Library) -> list[Problem]:
     problems: list[Problem] = []
     sources: dict[str, tuple[Loaded, int]] = {}
+    # Shipped files first, so that a clash is reported in the author's own file.
+    ordered = sorted(library.files, key=lambda f: not f.shipped)
     first_framework: dict[str, Loaded] = {}
     first_bank: dict[str, Loaded] = {}
     first_item: dict[str, tuple[Loaded, int]] = {}
-    for f in library.files:
+    for f in ordered:
         doc = f.document
         if isinstance(doc, SourcesRegistry):
             for i, s in enumerate(doc.sources):
@@ -258,7 +260,7 @@ def cross_check(library: Library) -> list[Problem]:
             for j, src in enumerate(item.source):
                 if src not in sources:
                     problems.append(
-                        f.context.problem("BANK-SOURCE-UNKNOWN", ("items", i, "source", j), {"id": src})
+                        f.context.problem("BANK-SOURCE-UNKNOWN", _source_path(f, i, j), {"id": src})
                     )
     return problems
 
@@ -266,3 +268,9 @@ def cross_check(library: Library) -> list[Problem]:
 def _place(loaded: Loaded, path: tuple) -> str:
     pos = loaded.context.locator.position(path)
     return f"{loaded.context.file}:{pos[0]}" if pos else loaded.context.file
+
+
+def _source_path(loaded: Loaded, item: int, index: int) -> tuple:
+    """`source` may be written as one id instead of a list."""
+    path = ("items", item, "source")
+    return path if isinstance(loaded.context.value(path), str) else (*path, index)

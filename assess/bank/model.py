@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic import Strict as StrictType
@@ -43,7 +44,18 @@ def _one_or_many(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
-SourceIds = Annotated[list[Id], BeforeValidator(_one_or_many)]
+SourceIds = Annotated[
+    list[Id],
+    BeforeValidator(_one_or_many),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": ID_PATTERN},
+                {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}},
+            ]
+        }
+    ),
+]
 Difficulty = Literal["easy", "medium", "hard"]
 CognitiveLevel = Literal["remember", "understand", "apply", "analyze", "evaluate", "create"]
 Status = Literal["draft", "ready"]
@@ -76,6 +88,8 @@ class Translation(Model):
     options: dict[Id, Text] = {}
     prompts: dict[Id, Text] = {}
     choices: dict[Id, Text] = {}
+    rubric: dict[Id, Text] = {}  # level labels
+    unit: Text | None = None
     explanation: Text | None = None
 
 
@@ -108,7 +122,7 @@ class ItemBase(Model):
         found = Collector()
         self._check(found)
         for lang, tr in self.translations.items():
-            for name in ("options", "prompts", "choices"):
+            for name in ("options", "prompts", "choices", "rubric"):
                 known = {o.id for o in getattr(self, name, [])}
                 for oid in getattr(tr, name):
                     if oid not in known:
@@ -116,7 +130,9 @@ class ItemBase(Model):
                             "BANK-TRANSLATION-UNKNOWN-OPTION",
                             ("translations", lang, name, oid),
                             f"{oid!r} is not an id in {name}",
+                            at_key=True,
                             id=oid,
+                            name=name,
                         )
         found.raise_if_any()
         return self
@@ -127,7 +143,7 @@ class ItemBase(Model):
 
 def _check_options(found: Collector, options: list[Option], name: str = "options") -> set[str]:
     if len(options) < 2:
-        found.add("BANK-OPTIONS-TOO-FEW", (name,), "at least two options", n=len(options))
+        found.add("BANK-OPTIONS-TOO-FEW", (name,), f"at least two {name}", n=len(options), name=name)
     ids = [o.id for o in options]
     for i in duplicates(ids):
         found.add("BANK-OPTION-DUPLICATE", (name, i, "id"), "option id used twice", id=ids[i])
@@ -142,7 +158,7 @@ def _check_options(found: Collector, options: list[Option], name: str = "options
 def _check_key_ids(found: Collector, key: list[str], known: set[str], loc=("key",)) -> None:
     for i, k in enumerate(key):
         if k not in known:
-            found.add("BANK-KEY-UNKNOWN", (*loc, i), f"key {k!r} is not an option id", key=k)
+            found.add("BANK-KEY-UNKNOWN", (*loc, i), f"key {k!r} is not an option id", key=k, name="options")
     for i in duplicates(key):
         found.add("BANK-KEY-DUPLICATE", (*loc, i), "key repeated", key=key[i])
 
@@ -155,7 +171,7 @@ class SingleChoice(ItemBase):
     def _check(self, found: Collector) -> None:
         ids = _check_options(found, self.options)
         if self.key not in ids:
-            found.add("BANK-KEY-UNKNOWN", ("key",), "key is not an option id", key=self.key)
+            found.add("BANK-KEY-UNKNOWN", ("key",), "key is not an option id", key=self.key, name="options")
 
 
 class MultipleResponse(ItemBase):
@@ -185,9 +201,16 @@ class Matching(ItemBase):
         choices = _check_options(found, self.choices, "choices")
         for prompt, choice in self.key.items():
             if prompt not in prompts:
-                found.add("BANK-KEY-UNKNOWN", ("key", prompt), "not a prompt id", key=prompt)
+                found.add(
+                    "BANK-KEY-UNKNOWN",
+                    ("key", prompt),
+                    "not a prompt id",
+                    at_key=True,
+                    key=prompt,
+                    name="prompts",
+                )
             if choice not in choices:
-                found.add("BANK-KEY-UNKNOWN", ("key", prompt), "not a choice id", key=choice)
+                found.add("BANK-KEY-UNKNOWN", ("key", prompt), "not a choice id", key=choice, name="choices")
         missing = [p for p in (o.id for o in self.prompts) if p not in self.key]
         if missing:
             found.add("BANK-MATCHING-INCOMPLETE", ("key",), "prompts without a match", ids=", ".join(missing))
@@ -209,7 +232,12 @@ class Ordering(ItemBase):
 
 
 class Accepted(Model):
-    """One accepted answer: a text compared after normalisation, or a regex."""
+    """One accepted answer: a text compared after normalisation, or a regex.
+
+    Both are compared with the normalised answer (Unicode form, then white
+    space stripped and runs made one space, then case folded unless
+    `case_sensitive`); a regex must match the whole of it (`re.fullmatch`).
+    """
 
     text: Text | None = None
     regex: Text | None = None
@@ -243,6 +271,7 @@ class Numeric(ItemBase):
     # A second, wider tolerance that earns part of the points.
     partial_tolerance: FiniteFloat | None = None
     partial_credit: Annotated[FiniteFloat, Field(gt=0, lt=1)] = 0.5
+    # tolerance_mode "relative": tolerances are fractions of `value` (0.05 for 5 %).
 
     def _check(self, found: Collector) -> None:
         if self.tolerance < 0:

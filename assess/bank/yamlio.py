@@ -32,7 +32,8 @@ def decode(data: bytes, file: str) -> str:
     except UnicodeDecodeError as e:
         before = data[: e.start]
         line = before.count(b"\n") + 1
-        column = e.start - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters everywhere, so decode what precedes the bad byte.
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         raise ProblemsFound([Problem("FILE-NOT-UTF8", {}, file, line, column)]) from None
     return text.removeprefix("\ufeff")
 
@@ -48,16 +49,42 @@ def parse(text: str, file: str) -> Any:
         )
     except yaml_rs.YAMLDecodeError as e:
         raise ProblemsFound(_syntax_problems(str(e), text, file)) from None
-    if isinstance(data, list) and _documents(text) > 1:
-        raise ProblemsFound([Problem("FILE-MULTIPLE-DOCUMENTS", {}, file, 1, 1)])
+    if isinstance(data, list):
+        second = _second_document(text)
+        if second is not None:
+            raise ProblemsFound([Problem("FILE-MULTIPLE-DOCUMENTS", {}, file, *second)])
     return data
 
 
-def _documents(text: str) -> int:
+def _second_document(text: str) -> tuple[int, int] | None:
+    """Where a second document starts (its `---`), if the text has more than one."""
+    starts = 0
     try:
-        return sum(1 for _ in yaml.compose_all(text, Loader=_PYYAML_LOADER))
+        for event in yaml.parse(text, Loader=_PYYAML_LOADER):
+            if isinstance(event, yaml.DocumentStartEvent):
+                starts += 1
+                if starts == 2:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
     except yaml.YAMLError:
-        return 1
+        return None
+    return None
+
+
+# Constructs whose error is best shown where they began: an unclosed bracket or quote.
+_UNCLOSED = ("while scanning a quoted scalar", "while parsing a flow", "while scanning a block scalar")
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+
+
+def _located_by_pyyaml(text: str) -> tuple[int, int, str] | None:
+    """Line, column and reason of an unclosed construct, as PyYAML sees it."""
+    try:
+        for _ in yaml.parse(text, Loader=_PYYAML_LOADER):
+            pass
+    except yaml.MarkedYAMLError as e:
+        if e.context and e.context.startswith(_UNCLOSED) and e.context_mark is not None:
+            reason = f"{e.context}, {e.problem}" if e.problem else e.context
+            return e.context_mark.line + 1, e.context_mark.column + 1, reason
+    return None
 
 
 def _syntax_problems(message: str, text: str, file: str) -> list[Problem]:
@@ -71,7 +98,15 @@ def _syntax_problems(message: str, text: str, file: str) -> list[Problem]:
     line, column = (int(m[1]), int(m[2])) if m else (None, None)
     reason = message.strip().splitlines()[-1].strip()
     if "tab" in reason.lower():
+        # yaml-rs notices the tab late; the author needs the line that has it.
+        tab = _TAB_INDENT.search(text)
+        if tab is not None:
+            line = text.count("\n", 0, tab.start()) + 1
+            column = tab.end() - tab.start()
         return [Problem("YAML-TAB", {}, file, line, column)]
+    unclosed = _located_by_pyyaml(text)
+    if unclosed is not None:
+        line, column, reason = unclosed
     return [Problem("YAML-SYNTAX", {"reason": reason}, file, line, column)]
 
 
