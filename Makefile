@@ -4,16 +4,25 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HASH   := $(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(HASH)
+TESTS  := $(VENV)/.installed-test-$(HASH)
 
 .PHONY: demo test bench lint messages clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	rm -f $(VENV)/.installed-[0-9]*
+	touch $(STAMP)
+
+$(TESTS): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	touch $(STAMP) $(TESTS)
 
 # The main job. Until the event pipeline lands, it validates the shipped banks
 # and prints their statistics.
@@ -21,20 +30,20 @@ demo: $(STAMP)
 	$(BIN)/assess bank validate question_banks/
 	$(BIN)/assess bank stats question_banks/
 
-test: $(STAMP)
+test: $(TESTS)
 	$(BIN)/ruff check assess tests benchmarks
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(TESTS)
 	$(BIN)/python benchmarks/run.py
 
-lint: $(STAMP)
+lint: $(TESTS)
 	$(BIN)/ruff check assess tests benchmarks
 	$(BIN)/ruff format --check assess
 
 # After changing a user-facing message: extract, merge into both catalogues,
 # then translate the new entries in assess/locale/id/LC_MESSAGES/assess.po and run it again.
-messages: $(STAMP)
+messages: $(TESTS)
 	$(BIN)/python -m assess._catalog update
 
 clean:
