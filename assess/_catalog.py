@@ -71,9 +71,11 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         if lang == "en":
+            # English msgids are the English text: the en catalogue mirrors them.
             for message in catalog:
-                if message.id and not _translated(message.string):
+                if message.id:
                     message.string = message.id
+                    message.flags.discard("fuzzy")
         path = po_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:

@@ -15,7 +15,9 @@ import click
 from assess import __version__, click_messages
 from assess.bank import stats as bank_stats_module
 from assess.bank.documents import Bank, Framework, SourcesRegistry
-from assess.bank.loader import load, shipped_banks_dir
+from assess.bank.lint import lint as lint_banks
+from assess.bank.lint import silenced_counts
+from assess.bank.loader import load, located, shipped_banks_dir
 from assess.bank.show import show_item
 from assess.cli_support import Group, option, shared_options
 from assess.i18n import N_, _, ngettext
@@ -124,7 +126,8 @@ def validate(paths: tuple[str, ...]) -> None:
 def stats(paths: tuple[str, ...], as_json: bool) -> None:
     library = _load(paths)
     files = {f.document.id: f.context.file for f in library.files if isinstance(f.document, Bank)}
-    result = bank_stats_module.bank_stats(library.banks, files)
+    silenced = silenced_counts(lint_banks(library.banks, library.sources))
+    result = bank_stats_module.bank_stats(library.banks, files, silenced)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
@@ -151,7 +154,34 @@ def _stats_text(entry: dict) -> str:
     for key, label in (("with_explanation", _("With explanation")), ("with_source", _("With source"))):
         share = entry[key] / n if n else 0
         lines.append(f"  {label}: {entry[key]}/{n} ({share:.0%})")
+    lines.append("  " + _("Lint warnings silenced: {n}").format(n=entry["lint_silenced"]))
     return "\n".join(lines) + "\n"
+
+
+@bank.command(
+    help=N_(
+        "Check items for the flaws that make them measure badly: 'all/none of the above', a key "
+        "that is the longest option, keys in one position, unemphasised negative questions, options "
+        "that repeat the stem, near-duplicate items, a missing explanation or source, a law item "
+        "without a quoted article. Exit 0 when clean, 1 with warnings, 2 when a file is invalid. "
+        "Silence a warning only in its item, with `lint_ignore: [{code, reason}]`."
+        "\n\nExample: assess bank lint question_banks/"
+    )
+)
+@click.argument("paths", nargs=-1)
+@shared_options()
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    library = _load(paths)
+    findings = lint_banks(library.banks, library.sources)
+    active = [f for f in findings if not f.silenced]
+    for problem in located(library, active):
+        click.echo(str(problem))
+    n, silenced = len(active), len(findings) - len(active)
+    warnings = ngettext("{n} warning", "{n} warnings", n).format(n=n)
+    quiet = _("{n} silenced by lint_ignore.").format(n=silenced)
+    click.echo(f"{warnings}; {quiet}")
+    ctx.exit(EXIT_WARNINGS if active else EXIT_OK)
 
 
 @bank.command(

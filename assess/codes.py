@@ -82,6 +82,26 @@ MESSAGES: dict[str, str] = {
     "SOURCES-DUPLICATE-ID": N_("source id {id!r} is used twice"),
     "SOURCES-DUPLICATE-ELSEWHERE": N_("source id {id!r} is also defined at {other}"),
     "SOURCES-NO-CONTENT": N_("a source needs its `quote` (the wording) or a `summary`"),
+    # Item-writing lint (warnings: exit 1)
+    "LINT-ALL-NONE-OF-THE-ABOVE": N_(
+        "{text!r} is an 'all/none of the above' option; write a real alternative instead"
+    ),
+    "LINT-KEY-LONGEST": N_("the key is clearly the longest option; make the options similar in length"),
+    "LINT-KEY-POSITION": N_(
+        "the key is option {position} in {count} of {n} single-choice items ({share}); spread key positions"
+    ),
+    "LINT-NEGATIVE-STEM": N_("a negative question with {word!r} in small letters; write it as {upper!r}"),
+    "LINT-KEY-ECHOES-STEM": N_(
+        "only the key repeats words of the stem ({words}); that gives the answer away"
+    ),
+    "LINT-OPTION-RESTATES-STEM": N_("option {id!r} only repeats words of the stem"),
+    "LINT-NEAR-DUPLICATE": N_("the stem is nearly the same as item {other!r} ({similarity} alike)"),
+    "LINT-NO-EXPLANATION": N_("no explanation: say why the key is right"),
+    "LINT-NO-SOURCE": N_("no source: cite what makes the key true"),
+    "LINT-LAW-UNQUOTED": N_(
+        "a ready item that names a law must cite a sources entry of kind law that quotes the article"
+    ),
+    "LINT-IGNORE-UNKNOWN-CODE": N_("{code!r} is not a lint code"),
     # Command line
     "ITEM-NOT-FOUND": N_("no item {id!r} in the banks searched"),
 }

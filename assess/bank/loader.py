@@ -54,6 +54,9 @@ class Library:
             s.id: s for f in self.files if isinstance(f.document, SourcesRegistry) for s in f.document.sources
         }
 
+    def context_of(self, document: Bank | Framework | SourcesRegistry) -> Context:
+        return next(f.context for f in self.files if f.document is document)
+
     def competencies(self, bank: Bank) -> dict[str, Competency]:
         framework = self.frameworks.get(bank.framework)
         return {c.id: c for c in framework.competencies} if framework else {}
@@ -274,3 +277,14 @@ def _source_path(loaded: Loaded, item: int, index: int) -> tuple:
     """`source` may be written as one id instead of a list."""
     path = ("items", item, "source")
     return path if isinstance(loaded.context.value(path), str) else (*path, index)
+
+
+def located(library: Library, findings: Iterable) -> list[Problem]:
+    """Lint findings as problems located in their banks' files."""
+    banks = {b.id: b for b in library.banks}
+    out = []
+    for f in findings:
+        bank = banks[f.bank]
+        path = ("items", f.item, *f.path) if f.item is not None else f.path
+        out.append(library.context_of(bank).problem(f.code, path, f.params))
+    return sorted(out, key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.code))

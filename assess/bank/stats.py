@@ -37,12 +37,28 @@ def item_counts(items: Iterable[ItemBase]) -> dict[str, Any]:
     }
 
 
-def bank_stats(banks: list[Bank], files: dict[str, str] | None = None) -> dict[str, Any]:
-    """Counts per bank and over all banks, ready for JSON."""
-    files = files or {}
+def bank_stats(
+    banks: list[Bank], files: dict[str, str] | None = None, silenced: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Counts per bank and over all banks, ready for JSON.
+
+    `silenced` gives the lint warnings silenced by `lint_ignore`, per bank id.
+    """
+    files, silenced = files or {}, silenced or {}
     return {
         "banks": [
-            {"id": b.id, "title": b.title, "file": files.get(b.id), **item_counts(b.items)} for b in banks
+            {
+                "id": b.id,
+                "title": b.title,
+                "file": files.get(b.id),
+                **item_counts(b.items),
+                "lint_silenced": silenced.get(b.id, 0),
+            }
+            for b in banks
         ],
-        "total": {"banks": len(banks), **item_counts(i for b in banks for i in b.items)},
+        "total": {
+            "banks": len(banks),
+            **item_counts(i for b in banks for i in b.items),
+            "lint_silenced": sum(silenced.values()),
+        },
     }
