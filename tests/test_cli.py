@@ -9,6 +9,7 @@ import click
 import pytest
 
 from assess import __version__
+from assess.bank.model import ITEM_TYPES
 from assess.cli import cli
 from assess.resources import data_path
 
@@ -77,17 +78,7 @@ def test_stats_json(run):
     [bank] = data["banks"]
     assert bank["id"] == "contoh"
     assert bank["items"] == 9
-    assert set(bank["by_type"]) == {
-        "single_choice",
-        "multiple_response",
-        "true_false",
-        "matching",
-        "ordering",
-        "short_answer",
-        "numeric",
-        "weighted_options",
-        "essay",
-    }
+    assert set(bank["by_type"]) == set(ITEM_TYPES)
     assert bank["with_explanation"] == bank["with_source"] == 9
     assert bank["by_competency"]["T.01"] == 8
     assert data["total"]["banks"] == 1 and data["total"]["items"] == 9
