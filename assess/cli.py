@@ -33,7 +33,7 @@ class UserError(click.ClickException):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__(f"{len(problems)} problems")  # shown by show(), in the current language
 
     def show(self, file=None) -> None:  # noqa: ARG002 - click's signature
         for problem in self.problems:
@@ -187,7 +187,7 @@ def lint(ctx: click.Context, paths: tuple[str, ...]) -> None:
 @bank.command(
     help=N_(
         "Show one item as a participant would see it, then its key, explanation and source. "
-        "Searches the shipped banks when no PATH is given.\n\nExample: assess bank show contoh-001"
+        "Searches the shipped banks when no PATH is given.\n\nExample: assess bank show tupoksi-001"
     )
 )
 @click.argument("item_id")

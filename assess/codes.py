@@ -14,6 +14,9 @@ MESSAGES: dict[str, str] = {
     "FILE-UNREADABLE": N_("cannot read the file: {reason}"),
     "FILE-NOT-UTF8": N_("the file is not UTF-8 text; save it as UTF-8"),
     "FILE-EMPTY": N_("the file is empty"),
+    "FILE-CONTROL-CHARACTER": N_("the control character {code} is not allowed in YAML; delete it"),
+    "FILE-NOT-REGULAR": N_("not a regular file"),
+    "FILE-TOO-LARGE": N_("the file is larger than {limit} MB"),
     "FILE-MULTIPLE-DOCUMENTS": N_("the file holds several YAML documents (---); use one per file"),
     "FILE-NOT-MAPPING": N_(
         "the top level must be a mapping with `kind: bank`, `kind: framework` or `kind: sources`"
@@ -39,6 +42,9 @@ MESSAGES: dict[str, str] = {
     ),
     "FIELD-LANGUAGE-INVALID": N_("{value!r} is not a language code (two or three small letters, such as en)"),
     "FIELD-EMPTY": N_("must not be empty"),
+    "FIELD-CONTROL-CHARACTER": N_("the control character {code} is not allowed in text"),
+    "FIELD-TOO-LONG": N_("longer than {max} characters"),
+    "FIELD-KEY-NOT-TEXT": N_("a field name must be text, found {found}"),
     "FIELD-TOO-FEW": N_("too few entries: at least {min} needed"),
     "FIELD-RANGE": N_("must be {op} {limit}"),
     "FIELD-NOT-FINITE": N_("must be a finite number"),

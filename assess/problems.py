@@ -14,6 +14,47 @@ from typing import Any
 from assess.codes import MESSAGES
 from assess.i18n import _
 
+MAX_SHOWN_TEXT = 80  # a parameter longer than this is cut in messages
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message-catalogue text with its parameters, translated only when shown."""
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return _(self.msgid).format(**{k: shown(v) for k, v in self.params.items()})
+
+
+class _Shown(str):
+    """Text whose repr() is the quoted form users see for `{name!r}`."""
+
+    def __repr__(self) -> str:
+        return "'" + self + "'"
+
+
+def digits(value: int) -> int:
+    """About how many decimal digits a (huge) integer has, without str(), which refuses them."""
+    return int(abs(value).bit_length() * 0.30103) + 1
+
+
+def shown(value: Any) -> Any:
+    """A parameter made safe and short for a message (huge numbers, long or odd text)."""
+    if isinstance(value, Phrase):
+        return _Shown(str(value))
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > 64:  # str() of a 5,000-digit number raises
+            return _Shown(_("a number of about {n} digits").format(n=digits(value)))
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_SHOWN_TEXT:
+        text = text[: MAX_SHOWN_TEXT - 1] + "…"
+    return _Shown(text) if not isinstance(value, str) or text is not value else value
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -26,7 +67,7 @@ class Problem:
     field: str | None = None  # e.g. "options[2].text"
 
     def message(self) -> str:
-        return _(MESSAGES[self.code]).format(**self.params)
+        return str(Phrase(MESSAGES[self.code], self.params))
 
     def where(self) -> str:
         if self.file is None:
@@ -44,7 +85,7 @@ class Problem:
             label = (
                 _("item #{n}").format(n=self.item[1:])
                 if self.item.startswith("#")
-                else _("item {id!r}").format(id=self.item)
+                else _("item {id!r}").format(id=shown(self.item))
             )
             head.append(" " + label)
         text = "".join(head) + ": "
@@ -53,16 +94,16 @@ class Problem:
         return text + self.message()
 
 
+def sort_key(p: Problem) -> tuple:
+    return (p.file or "", p.line or 0, p.column or 0, p.code)
+
+
 class ProblemsFound(Exception):
     """The input has problems; every one found is in `problems`."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(problems, key=_order)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        self.problems = sorted(problems, key=sort_key)
+        super().__init__(f"{len(self.problems)} problems")
 
-    def __str__(self) -> str:  # rendered anew so the current language applies
+    def __str__(self) -> str:  # rendered when shown, so the current language applies
         return "\n".join(str(p) for p in self.problems)
-
-
-def _order(p: Problem) -> tuple:
-    return (p.file or "", p.line or 0, p.column or 0, p.code)

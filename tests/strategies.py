@@ -49,9 +49,22 @@ tricky = st.sampled_from(
         "tab\there",
         "ünïcödé",
         "Pasal 229 ayat (2)",
+        "_1",
+        "-_5",
+        "1e3_0",
+        "._1",
+        "0B1",
+        ".naN",
+        "0b101",
+        "1__0",
     ]
 )
-free_text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40)
+# Any text the model accepts: no control characters but tab, newlines and NEL.
+free_text = st.text(
+    st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n\r\x85", exclude_characters="\ufffe\uffff"),
+    min_size=1,
+    max_size=40,
+)
 texts = st.one_of(tricky, free_text).filter(lambda s: s.strip())
 numbers = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 positive = st.floats(min_value=0.01, max_value=100, allow_nan=False)

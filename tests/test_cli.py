@@ -14,19 +14,20 @@ from assess.cli import cli
 from assess.resources import data_path
 
 BANKS = str(data_path("question_banks"))
+CONTOH = str(Path(__file__).parent / "fixtures" / "banks" / "contoh.yaml")  # one item of every type
 
 
 def test_validate_shipped_banks_exits_0(run):
     result = run("bank", "validate", BANKS)
     assert result.exit_code == 0, result.output
-    assert "bank 'contoh'" in result.stdout
+    assert "bank 'lingkungan-hidup'" in result.stdout
     assert "OK: tidak ada masalah." in result.stdout
 
 
 def test_validate_by_shipped_bank_id(run):
-    result = run("bank", "validate", "contoh", "--lang", "en")
+    result = run("bank", "validate", "lingkungan-hidup", "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert "contoh.yaml: bank 'contoh', 9 items" in result.stdout
+    assert "lingkungan-hidup.yaml: bank 'lingkungan-hidup', " in result.stdout
 
 
 def test_unknown_argument_is_a_usage_error(run):
@@ -38,7 +39,7 @@ def test_unknown_argument_is_a_usage_error(run):
 def test_validate_without_paths_checks_the_shipped_banks(run):
     result = run("bank", "validate")
     assert result.exit_code == 0
-    assert f"{Path(BANKS) / 'contoh.yaml'}: bank 'contoh'" in result.stdout
+    assert f"{Path(BANKS) / 'lingkungan-hidup.yaml'}: bank 'lingkungan-hidup'" in result.stdout
 
 
 def test_extra_option_is_a_usage_error_in_indonesian(run):
@@ -72,7 +73,7 @@ def test_unknown_competency_and_source_are_located(run, tmp_path):
 
 
 def test_stats_json(run):
-    result = run("bank", "stats", BANKS, "--json")
+    result = run("bank", "stats", CONTOH, "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     [bank] = data["banks"]
@@ -85,12 +86,12 @@ def test_stats_json(run):
 
 
 def test_stats_text_in_both_languages(run):
-    assert "Jenis soal:" in run("bank", "stats", BANKS).stdout
-    assert "Item type:" in run("bank", "stats", BANKS, "--lang", "en").stdout
+    assert "Jenis soal:" in run("bank", "stats", CONTOH).stdout
+    assert "Item type:" in run("bank", "stats", CONTOH, "--lang", "en").stdout
 
 
 def test_show_item_participant_view_then_key(run):
-    result = run("bank", "show", "contoh-001")
+    result = run("bank", "show", "contoh-001", CONTOH)
     assert result.exit_code == 0
     out = result.stdout
     assert out.index("B. Camat") < out.index("Kunci:") < out.index("B (b)")
@@ -111,13 +112,19 @@ def test_schema_is_json_schema(run, kind):
     assert "kind" in schema["properties"]
 
 
-def test_schema_validates_the_shipped_bank(run):
+def test_schema_agrees_with_validate(run):
     import jsonschema
     import yaml_rs
 
-    schema = json.loads(run("bank", "schema").stdout)
-    bank = yaml_rs.loads((Path(BANKS) / "contoh.yaml").read_text(encoding="utf-8"), parse_datetime=False)
-    jsonschema.validate(bank, schema)
+    schemas = {kind: json.loads(run("bank", "schema", "--kind", kind).stdout) for kind in ("bank", "framework", "sources")}
+    files = [Path(CONTOH), *sorted(Path(BANKS).glob("*.yaml"))]
+    for path in files:
+        data = yaml_rs.loads(path.read_text(encoding="utf-8"), parse_datetime=False)
+        jsonschema.validate(data, schemas[data["kind"]])
+    bank = yaml_rs.loads(Path(CONTOH).read_text(encoding="utf-8"), parse_datetime=False)
+    bank["items"][0]["optionz"] = []
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bank, schemas["bank"])
 
 
 def test_version(run):

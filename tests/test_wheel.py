@@ -50,9 +50,11 @@ def test_wheel_carries_the_banks_and_runs(tmp_path):
         [str(bindir / "assess"), "bank", "validate"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert "_data/question_banks/contoh.yaml: bank 'contoh'" in result.stdout.replace(os.sep, "/")
+    assert "_data/question_banks/lingkungan-hidup.yaml: bank 'lingkungan-hidup'" in result.stdout.replace(
+        os.sep, "/"
+    )
     shown = subprocess.run(
-        [str(bindir / "assess"), "bank", "show", "contoh-003"],
+        [str(bindir / "assess"), "bank", "show", "lingkungan-001"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

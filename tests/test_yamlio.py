@@ -41,6 +41,15 @@ def test_ambiguous_strings_are_quoted_and_read_back(text):
     assert parse(written, "f.yaml") == {"v": text}
 
 
+def test_every_short_number_like_string_reads_back():
+    # yaml-rs reads more spellings as numbers than any list of patterns covers;
+    # the writer must quote every one of them.
+    alphabet = "0123456789+-._eExXoObBinNa"
+    strings = [a + b + c for a in alphabet for b in ["", *alphabet] for c in ["", *alphabet] if b or not c]
+    written = dump({f"k{i}": s for i, s in enumerate(strings)})
+    assert parse(written, "f") == {f"k{i}": s for i, s in enumerate(strings)}
+
+
 def test_yaml_12_reads_no_and_on_as_text_and_keeps_dates_as_text():
     assert parse("a: no\nb: on\nc: 2024-01-02\nd: 1e3\n", "f") == {
         "a": "no",
@@ -93,7 +102,7 @@ def test_byte_order_mark_is_accepted():
 
 def test_locator_points_at_values_and_keys():
     text = "items:\n  - id: x\n    options:\n      - {id: a, text: ''}\n"
-    loc = Locator(text)
+    loc = Locator(text, parse(text, "f"))
     assert loc.position(("items", 0, "options", 0, "text")) == (4, 23)
     assert loc.position(("items", 0, "options"), key=True) == (3, 5)
     # A path that goes further than the document stops at the deepest node found.

@@ -44,6 +44,14 @@ class Collector:
             )
 
 
+def check_unique_ids(found: Collector, entries: list, name: str, code: str) -> set[str]:
+    """Report every entry of `entries` (models with an `id`) whose id came earlier; return the ids."""
+    ids = [e.id for e in entries]
+    for i in duplicates(ids):
+        found.add(code, (name, i, "id"), f"{name} id used twice", id=ids[i])
+    return set(ids)
+
+
 def duplicates(values: list) -> list[int]:
     """Indexes of the values that already appeared earlier in the list."""
     seen: set = set()

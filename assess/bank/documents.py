@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from assess.bank.checks import Collector, duplicates
+from assess.bank.checks import Collector, check_unique_ids, duplicates
 from assess.bank.model import Id, Item, LanguageCode, Model, Text
 
 # The framework a bank uses when it names none: the one that ships.
@@ -77,9 +77,7 @@ class Framework(Model):
     @model_validator(mode="after")
     def _unique(self) -> Self:
         found = Collector()
-        ids = [c.id for c in self.competencies]
-        for i in duplicates(ids):
-            found.add("FRAMEWORK-DUPLICATE-ID", ("competencies", i, "id"), "id twice", id=ids[i])
+        check_unique_ids(found, self.competencies, "competencies", "FRAMEWORK-DUPLICATE-ID")
         found.raise_if_any()
         return self
 
@@ -115,9 +113,7 @@ class SourcesRegistry(Model):
     @model_validator(mode="after")
     def _unique(self) -> Self:
         found = Collector()
-        ids = [s.id for s in self.sources]
-        for i in duplicates(ids):
-            found.add("SOURCES-DUPLICATE-ID", ("sources", i, "id"), "id twice", id=ids[i])
+        check_unique_ids(found, self.sources, "sources", "SOURCES-DUPLICATE-ID")
         found.raise_if_any()
         return self
 

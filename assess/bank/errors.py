@@ -13,8 +13,8 @@ from assess.bank.checks import CHECKS_ERROR, Issue
 from assess.bank.documents import KINDS, Document
 from assess.bank.model import ITEM_TYPES, LANGUAGE_PATTERN
 from assess.bank.yamlio import Locator
-from assess.i18n import N_, _
-from assess.problems import Problem
+from assess.i18n import N_
+from assess.problems import Phrase, Problem, digits
 
 _TYPE_NAMES = {
     "string_type": N_("text"),
@@ -34,21 +34,21 @@ _TYPE_NAMES = {
 _RANGES = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
 
 
-def found_name(value: Any) -> str:
+def found_name(value: Any) -> Phrase:
     """What the user wrote, named as a kind of value, for "expected X, found Y"."""
     if value is None:
-        return _("nothing")
+        return Phrase(N_("nothing"))
     if isinstance(value, bool):
-        return _("true or false")
+        return Phrase(N_("true or false"))
+    if isinstance(value, int) and value.bit_length() > 64:
+        return Phrase(N_("a number of about {n} digits"), {"n": digits(value)})
     if isinstance(value, int | float):
-        return _("the number {value}").format(value=value)
+        return Phrase(N_("the number {value}"), {"value": value})
     if isinstance(value, str):
-        return _("the text {value!r}").format(value=value)
-    if isinstance(value, list):
-        return _("a list")
-    if isinstance(value, dict):
-        return _("a mapping")
-    return type(value).__name__
+        return Phrase(N_("the text {value!r}"), {"value": value})
+    if isinstance(value, list | tuple):
+        return Phrase(N_("a list"))
+    return Phrase(N_("a mapping"))
 
 
 class Context:
@@ -63,7 +63,7 @@ class Context:
     @property
     def locator(self) -> Locator:
         if self._locator is None:
-            self._locator = Locator(self.text)
+            self._locator = Locator(self.text, self.data)
         return self._locator
 
     def problem(self, code: str, path: tuple, params: dict | None = None, *, key: bool = False) -> Problem:
@@ -149,7 +149,7 @@ def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -
     if at_key:
         path = path[:-1]
     if kind in _TYPE_NAMES:
-        params = {"expected": _(_TYPE_NAMES[kind]), "found": found_name(value)}
+        params = {"expected": Phrase(_TYPE_NAMES[kind]), "found": found_name(value)}
         return [ctx.problem("FIELD-TYPE", path, params, key=at_key)]
     if kind == "literal_error":
         expected = str(info.get("expected", "")).replace(" or ", ", ")
@@ -160,6 +160,12 @@ def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -
         return [ctx.problem("FIELD-ID-INVALID", path, {"value": value}, key=at_key)]
     if kind in ("text_empty", "string_too_short"):
         return [ctx.problem("FIELD-EMPTY", path)]
+    if kind == "text_control":
+        return [ctx.problem("FIELD-CONTROL-CHARACTER", path, {"code": info.get("code", "")})]
+    if kind == "string_too_long":
+        return [ctx.problem("FIELD-TOO-LONG", path, {"max": info.get("max_length", "")}, key=at_key)]
+    if kind == "invalid_key":
+        return [ctx.problem("FIELD-KEY-NOT-TEXT", path, {"found": found_name(value)}, key=True)]
     if kind == "too_short":
         return [ctx.problem("FIELD-TOO-FEW", path, {"min": info.get("min_length", 1)})]
     if kind in _RANGES:

@@ -23,17 +23,27 @@ from pydantic import (
 from pydantic import Strict as StrictType
 from pydantic_core import PydanticCustomError
 
-from assess.bank.checks import Collector, duplicates
+from assess.bank.checks import Collector, check_unique_ids, duplicates
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
 LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
 LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
+
+
+# Control characters have no place in item text (an escaped "\x00" would also
+# be refused by PostgreSQL later); tab, newline and carriage return are fine.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def _not_blank(text: str) -> str:
     if not text.strip():
         raise PydanticCustomError("text_empty", "must not be empty")
+    bad = CONTROL_CHARACTERS.search(text)
+    if bad is not None:
+        raise PydanticCustomError(
+            "text_control", "control character {code}", {"code": f"U+{ord(bad.group()):04X}"}
+        )
     return text
 
 
@@ -64,7 +74,9 @@ FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a wrong type is reported, never quietly converted ("3.5" stays text,
+    # true is not 1); an int is still a valid float.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Option(Model):
@@ -144,15 +156,13 @@ class ItemBase(Model):
 def _check_options(found: Collector, options: list[Option], name: str = "options") -> set[str]:
     if len(options) < 2:
         found.add("BANK-OPTIONS-TOO-FEW", (name,), f"at least two {name}", n=len(options), name=name)
-    ids = [o.id for o in options]
-    for i in duplicates(ids):
-        found.add("BANK-OPTION-DUPLICATE", (name, i, "id"), "option id used twice", id=ids[i])
+    ids = check_unique_ids(found, options, name, "BANK-OPTION-DUPLICATE")
     texts = [" ".join(o.text.split()).casefold() for o in options]
     for i in duplicates(texts):
         found.add(
             "BANK-OPTION-TEXT-DUPLICATE", (name, i, "text"), "option text repeated", text=options[i].text
         )
-    return set(ids)
+    return ids
 
 
 def _check_key_ids(found: Collector, key: list[str], known: set[str], loc=("key",)) -> None:
@@ -330,9 +340,7 @@ class Essay(ItemBase):
     def _check(self, found: Collector) -> None:
         if len(self.rubric) < 2:
             found.add("BANK-RUBRIC-TOO-FEW", ("rubric",), "two levels at least", n=len(self.rubric))
-        ids = [r.id for r in self.rubric]
-        for i in duplicates(ids):
-            found.add("BANK-OPTION-DUPLICATE", ("rubric", i, "id"), "level id twice", id=ids[i])
+        check_unique_ids(found, self.rubric, "rubric", "BANK-OPTION-DUPLICATE")
         if self.rubric and self.max_points <= 0:
             found.add("BANK-WEIGHT-NONE-POSITIVE", ("rubric",), "no level earns points")
         if self.min_words is not None and self.max_words is not None:

@@ -20,8 +20,18 @@ from assess.bank.model import (
 from assess.i18n import _
 
 
+def letter(i: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: the label of the option at position i."""
+    label = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        label = ascii_uppercase[r] + label
+    return label
+
+
 def letters(n: int) -> list[str]:
-    return list(ascii_uppercase[:n])
+    return [letter(i) for i in range(n)]
 
 
 def _fmt(x: float) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 import yaml_rs
 
+from assess.bank.model import CONTROL_CHARACTERS
 from assess.problems import Problem, ProblemsFound
 
 # Bounds alias expansion ("billion laughs"); a real bank replays none.
@@ -25,8 +26,18 @@ _PYYAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _POSITION = re.compile(r"line (\d+), column (\d+)")
 
 
+# Characters YAML forbids in a stream (C0 controls but tab, LF and CR; DEL; C1 but
+# NEL). yaml-rs stops at a NUL without a word, so they are refused here first.
+_FORBIDDEN = CONTROL_CHARACTERS
+# Line breaks to YAML 1.1 (PyYAML) but ordinary characters to YAML 1.2: swapped
+# one for one before PyYAML composes, so that its lines and columns stay true.
+_V11_BREAKS = "\x85\u2028\u2029"
+_NO_V11_BREAKS = str.maketrans(_V11_BREAKS, "___")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
 def decode(data: bytes, file: str) -> str:
-    """UTF-8 text (a byte-order mark allowed), or a located FILE-NOT-UTF8."""
+    """UTF-8 text (a byte-order mark allowed), or a located FILE-NOT-UTF8 / FILE-CONTROL-CHARACTER."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -35,7 +46,26 @@ def decode(data: bytes, file: str) -> str:
         # Columns count characters everywhere, so decode what precedes the bad byte.
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         raise ProblemsFound([Problem("FILE-NOT-UTF8", {}, file, line, column)]) from None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    bad = _FORBIDDEN.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        code = f"U+{ord(bad.group()):04X}"
+        raise ProblemsFound([Problem("FILE-CONTROL-CHARACTER", {"code": code}, file, line, column)])
+    return text
+
+
+def compose(text: str) -> yaml.Node | None:
+    """PyYAML's node tree of `text` (for positions only), or None if PyYAML cannot read it."""
+    try:
+        return yaml.compose(text.translate(_NO_V11_BREAKS), Loader=_PYYAML_LOADER)
+    except yaml.YAMLError:
+        return None
+
+
+def _events(text: str):
+    return yaml.parse(text.translate(_NO_V11_BREAKS), Loader=_PYYAML_LOADER)
 
 
 def parse(text: str, file: str) -> Any:
@@ -60,7 +90,7 @@ def _second_document(text: str) -> tuple[int, int] | None:
     """Where a second document starts (its `---`), if the text has more than one."""
     starts = 0
     try:
-        for event in yaml.parse(text, Loader=_PYYAML_LOADER):
+        for event in _events(text):
             if isinstance(event, yaml.DocumentStartEvent):
                 starts += 1
                 if starts == 2:
@@ -78,7 +108,7 @@ _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
 def _located_by_pyyaml(text: str) -> tuple[int, int, str] | None:
     """Line, column and reason of an unclosed construct, as PyYAML sees it."""
     try:
-        for _ in yaml.parse(text, Loader=_PYYAML_LOADER):
+        for _ in _events(text):
             pass
     except yaml.MarkedYAMLError as e:
         if e.context and e.context.startswith(_UNCLOSED) and e.context_mark is not None:
@@ -110,72 +140,95 @@ def _syntax_problems(message: str, text: str, file: str) -> list[Problem]:
     return [Problem("YAML-SYNTAX", {"reason": reason}, file, line, column)]
 
 
+def _key_identity(key: yaml.Node) -> object:
+    """A mapping key as YAML 1.2 reads it: `1` and `0x1` are one key, `1` and `'1'` two."""
+    if not isinstance(key, yaml.ScalarNode):
+        return (id(key),)  # a complex key: never reported as repeated
+    if key.style is not None:
+        return ("str", key.value)
+    try:
+        value = yaml_rs.loads(f"k: {key.value}", parse_datetime=False)["k"]
+    except (yaml_rs.YAMLDecodeError, TypeError, KeyError):
+        value = key.value
+    return (type(value).__name__, value)
+
+
 def duplicate_keys(text: str, file: str) -> Iterator[Problem]:
     """Every repeated key of every mapping, with the line of its first use."""
-    try:
-        root = yaml.compose(text, Loader=_PYYAML_LOADER)
-    except yaml.YAMLError:
+    root = compose(text)
+    if root is None:
         return
-    stack = [root]
+    stack, seen = [root], set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:  # aliases share nodes: visit each once
+            continue
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            first: dict[str, yaml.Node] = {}
+            first: dict[object, yaml.Node] = {}
             for key, value in node.value:
-                name = key.value if isinstance(key, yaml.ScalarNode) else None
-                if name is not None and name in first:
+                ident = _key_identity(key)
+                if ident in first:
                     yield Problem(
                         "YAML-DUPLICATE-KEY",
-                        {"key": name, "first": first[name].start_mark.line + 1},
+                        {"key": key.value, "first": first[ident].start_mark.line + 1},
                         file,
                         key.start_mark.line + 1,
                         key.start_mark.column + 1,
                     )
-                elif name is not None:
-                    first[name] = key
+                else:
+                    first[ident] = key
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
 
 
 class Locator:
-    """Line and column of a place in a document, from PyYAML's node marks."""
+    """Line and column of a place in a document, from PyYAML's node marks.
 
-    def __init__(self, text: str):
+    A mapping key is found by its position among the mapping's keys in the
+    parsed data (which keeps the file's order), so keys that are numbers,
+    `true` or `null` are found as surely as text.
+    """
+
+    def __init__(self, text: str, data: Any):
+        self.root = compose(text)
+        self.data = data
+        self._indexes: dict[int, dict] = {}  # id(mapping) -> {key: position}, built once each
+
+    def _index_of(self, mapping: dict, key: Any) -> int | None:
+        index = self._indexes.get(id(mapping))
+        if index is None:
+            index = self._indexes[id(mapping)] = {k: i for i, k in enumerate(mapping)}
         try:
-            self.root: yaml.Node | None = yaml.compose(text, Loader=_PYYAML_LOADER)
-        except yaml.YAMLError:
-            self.root = None
+            return index.get(key)
+        except TypeError:  # an unhashable part cannot be a key
+            return None
 
-    def position(self, path: tuple[str | int, ...], *, key: bool = False) -> tuple[int, int] | None:
+    def position(self, path: tuple, *, key: bool = False) -> tuple[int, int] | None:
         """1-based (line, column) of the deepest node on `path` that exists.
 
         With `key=True` and a path ending in a mapping key, the key's own
         position (for an unknown or repeated field name).
         """
-        node = self.root
+        node, data = self.root, self.data
         if node is None:
             return None
         mark = node.start_mark
         for i, part in enumerate(path):
             last = i == len(path) - 1
-            if isinstance(node, yaml.MappingNode):
-                pair = next(
-                    (
-                        (k, v)
-                        for k, v in node.value
-                        if isinstance(k, yaml.ScalarNode) and k.value == str(part)
-                    ),
-                    None,
-                )
-                if pair is None:
+            if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
+                index = self._index_of(data, part)
+                if index is None or index >= len(node.value):
                     break
-                node = pair[1]
-                mark = pair[0].start_mark if (key and last) else node.start_mark
+                key_node, node = node.value[index]
+                data = data[part]
+                mark = key_node.start_mark if (key and last) else node.start_mark
             elif (
                 isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value)
             ):
                 node = node.value[part]
+                data = data[part] if isinstance(data, list) and part < len(data) else None
                 mark = node.start_mark
             else:
                 break
@@ -193,6 +246,9 @@ _YAML12_FLOAT = re.compile(
 )
 
 
+_NUMBER_START = frozenset("-+._0123456789")
+
+
 class Dumper(yaml.SafeDumper):
     """Writes block-style YAML that reads back identically under 1.1 and 1.2."""
 
@@ -201,13 +257,19 @@ Dumper.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+01234
 Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789."))
 
 
-# Line breaks in YAML 1.1 (PyYAML) but ordinary characters in YAML 1.2.
-_V11_BREAKS = frozenset("\x85\u2028\u2029")
+def _reads_back_plain(value: str) -> bool:
+    """Whether yaml-rs reads `value`, written plainly, as the same text."""
+    try:
+        return yaml_rs.loads(f"v: {value}", parse_datetime=False) == {"v": value}
+    except yaml_rs.YAMLDecodeError:
+        return False
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if _V11_BREAKS.intersection(value):
+    if any(c in value for c in _V11_BREAKS):
         style = '"'
+    elif value[:1] in _NUMBER_START and len(value) < 64 and not _reads_back_plain(value):
+        style = "'"  # yaml-rs takes more spellings as numbers than any pattern here lists
     else:
         style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
