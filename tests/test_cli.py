@@ -95,6 +95,8 @@ def test_show_item_participant_view_then_key(run):
     assert result.exit_code == 0
     out = result.stdout
     assert out.index("B. Camat") < out.index("Kunci:") < out.index("B (b)")
+    matching = run("bank", "show", "contoh-004", CONTOH).stdout
+    assert "Setiap jawaban boleh dipakai sekali, lebih dari sekali" in matching
     assert "Pembahasan:" in out and "[uu-23-2014-pasal-229]" in out
 
 

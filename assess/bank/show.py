@@ -20,6 +20,10 @@ from assess.bank.model import (
 from assess.i18n import _
 
 
+def matching_rule() -> str:
+    return _("Each choice may be used once, more than once, or not at all.")
+
+
 def letter(i: int) -> str:
     """A, B, ..., Z, AA, AB, ...: the label of the option at position i."""
     label = ""
@@ -47,6 +51,8 @@ def participant_view(item: ItemBase) -> list[str]:
     elif isinstance(item, TrueFalse):
         lines += [f"  A. {_('True')}", f"  B. {_('False')}"]
     elif isinstance(item, Matching):
+        # Participants assume one-to-one pairs unless told otherwise.
+        lines += ["  " + matching_rule(), ""]
         for n, prompt in enumerate(item.prompts, 1):
             lines.append(f"  {n}. {prompt.text}")
         lines.append("")
