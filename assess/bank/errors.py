@@ -100,11 +100,12 @@ def dotted(path: tuple) -> str:
     return out
 
 
-def problems_from(errors: list[ErrorDetails], ctx: Context) -> list[Problem]:
+def problems_from(errors: list[ErrorDetails], ctx: Context, root: Any = Document) -> list[Problem]:
+    """Located problems for pydantic's `errors` on `ctx.data`, validated as `root`."""
     merged = list(_merge_keys(ctx.data, ()))
     out = [ctx.problem("YAML-MERGE-KEY", (*m, "<<"), key=True) for m in merged]
     for err in errors:
-        path, model = _strip_tags(err["loc"], ctx.data)
+        path, model = _strip_tags(err["loc"], ctx.data, root)
         # A mapping with a merge key fails in confusing ways; its merge-key problem says it all.
         if any(path[: len(m)] == m for m in merged):
             continue
@@ -197,14 +198,14 @@ def _tag_problem(kind: str, path: tuple, info: dict, ctx: Context) -> Problem:
     )
 
 
-def _strip_tags(loc: tuple, data: Any) -> tuple[tuple, type[BaseModel] | None]:
+def _strip_tags(loc: tuple, data: Any, root: Any = Document) -> tuple[tuple, type[BaseModel] | None]:
     """Drop pydantic's union tags from `loc`; also return the model that holds its last part.
 
     The model is the one an unknown field was found in, for suggesting the
     closest valid name.
     """
     path: list = []
-    annotation: Any = Document
+    annotation: Any = root
     holder: type[BaseModel] | None = None
     node = data
     for part in loc:

@@ -1,0 +1,260 @@
+"""Blueprint -> frozen Form snapshot; seeded shuffles, paper variants, personal orders (pure: no I/O).
+
+A form is everything needed to deliver and score one phase, frozen: the items
+with their content and keys, the scoring policy and grading, the seed, the
+paper variants' orders and a content hash. Once an attempt starts on a form,
+editing a bank never changes how that attempt is scored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Self
+
+import numpy as np
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from assess.bank.model import Id, Item, ItemBase, Matching, Model, Ordering
+from assess.event import Blueprint, Cell, Event
+from assess.policy import Grading, ScoringPolicy
+
+SHUFFLED_PARTS = {"options", "choices"}  # what an option order covers: options, or matching choices
+
+
+class ItemOrder(Model):
+    """An order of a form's items and, per item, of its options (matching: its choices)."""
+
+    items: list[Id]
+    options: dict[Id, list[Id]] = {}
+
+
+class Variant(ItemOrder):
+    label: Annotated[str, Field(pattern=r"^[A-Z]$")]
+
+
+class Form(Model):
+    event: Id
+    phase: Id
+    seed: Annotated[int, Field(ge=0)]
+    items: Annotated[list[Item], Field(min_length=1)]  # in the form's own order
+    banks: dict[Id, Id]  # item id -> bank id it came from
+    policy: ScoringPolicy
+    grading: Grading
+    shuffle_items: bool
+    shuffle_options: bool
+    variants: Annotated[list[Variant], Field(min_length=1)]
+    hash: str = ""
+
+    @model_validator(mode="after")
+    def _hash_matches(self) -> Self:
+        if self.hash and self.hash != self.content_hash():
+            raise PydanticCustomError("form_hash", "the form's content does not match its hash")
+        return self
+
+    def content_hash(self) -> str:
+        """sha256 of everything in the form but the hash itself."""
+        content = self.model_dump(mode="json", exclude={"hash"})
+        return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    def item(self, item_id: str) -> ItemBase:
+        return next(i for i in self.items if i.id == item_id)
+
+    def variant(self, label: str) -> Variant:
+        return next(v for v in self.variants if v.label == label)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A blueprint cell the banks cannot fill."""
+
+    phase: str
+    cell: int  # index in the blueprint's cells
+    competency: str
+    difficulty: str | None
+    need: int
+    have: int
+
+
+class BlueprintShortfall(ValueError):
+    """The banks cannot satisfy a blueprint; `shortfalls` names every cell short and by how much."""
+
+    def __init__(self, shortfalls: Sequence[Shortfall]):
+        self.shortfalls = list(shortfalls)
+        super().__init__(
+            "; ".join(
+                f"{s.competency}/{s.difficulty or 'any'}: need {s.need}, have {s.have}" for s in shortfalls
+            )
+        )
+
+
+def phase_seed(event_id: str, phase_id: str) -> int:
+    """A phase's default seed, stable across machines and Python versions."""
+    return int.from_bytes(hashlib.sha256(f"{event_id}/{phase_id}".encode()).digest()[:8], "big") >> 1
+
+
+def _key_int(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def _rng(seed: int, *salt: str) -> np.random.Generator:
+    return np.random.default_rng([seed, *(_key_int(s) for s in salt)])
+
+
+def _matches(item: ItemBase, cell: Cell) -> bool:
+    return item.primary_competency == cell.competency and (cell.difficulty in (None, item.difficulty))
+
+
+def _cell_order(cells: list[Cell]) -> list[int]:
+    # Cells with a difficulty draw first, so that an "any difficulty" cell of
+    # the same competency takes what they leave.
+    return sorted(range(len(cells)), key=lambda i: cells[i].difficulty is None)
+
+
+def draw(
+    blueprint: Blueprint,
+    pool: Sequence[ItemBase],
+    rng: np.random.Generator,
+    *,
+    phase: str,
+    exclude: Iterable[str] = (),
+    fixed: Sequence[ItemBase] = (),
+) -> list[ItemBase]:
+    """Items for every cell of `blueprint`, from `pool`, none of `exclude`.
+
+    `fixed` items (anchors) count toward their cells. Raises
+    BlueprintShortfall naming every cell the pool cannot fill.
+    """
+    allowed = set(blueprint.types) if blueprint.types is not None else None
+    taken = set(exclude) | {i.id for i in fixed}
+    candidates = sorted(
+        (i for i in pool if i.status == "ready" and (allowed is None or i.type in allowed)),  # type: ignore[attr-defined]
+        key=lambda i: i.id,
+    )
+    chosen: dict[int, list[ItemBase]] = {}
+    free_fixed = list(fixed)
+    shortfalls = []
+    for index in _cell_order(blueprint.cells):
+        cell = blueprint.cells[index]
+        mine = [i for i in free_fixed if _matches(i, cell)][: cell.count]
+        for i in mine:
+            free_fixed.remove(i)
+        need = cell.count - len(mine)
+        available = [i for i in candidates if _matches(i, cell) and i.id not in taken]
+        if len(available) < need:
+            shortfalls.append(Shortfall(phase, index, cell.competency, cell.difficulty, need, len(available)))
+            continue
+        picked = [available[k] for k in sorted(rng.choice(len(available), size=need, replace=False))]
+        taken.update(i.id for i in picked)
+        chosen[index] = mine + picked
+    if shortfalls:
+        raise BlueprintShortfall(sorted(shortfalls, key=lambda s: s.cell))
+    return [i for index in range(len(blueprint.cells)) for i in chosen[index]]
+
+
+def _shuffled_parts(item: ItemBase) -> list[str]:
+    if isinstance(item, Matching):
+        return [c.id for c in item.choices]
+    return [o.id for o in getattr(item, "options", [])]
+
+
+def _not_the_key_order(item: ItemBase, order: list[str]) -> bool:
+    """An ordering item must not be shown in its correct order, nor matching choices lined up with the key."""
+    if isinstance(item, Ordering):
+        return order != list(item.key)
+    if isinstance(item, Matching):
+        lined_up = [item.key[p.id] for p in item.prompts]
+        return order[: len(lined_up)] != lined_up
+    return True
+
+
+def option_order(item: ItemBase, rng: np.random.Generator, shuffle: bool) -> list[str]:
+    """The order a participant sees an item's options (matching: choices) in."""
+    parts = _shuffled_parts(item)
+    must = isinstance(item, Ordering | Matching)
+    if not parts or not (shuffle or must):
+        return parts
+    for _ in range(100):
+        order = [parts[k] for k in rng.permutation(len(parts))]
+        if _not_the_key_order(item, order) or len(parts) < 2:
+            return order
+    return parts[1:] + parts[:1]  # a rotation differs from the key order when all else failed
+
+
+def make_order(
+    form_items: Sequence[ItemBase], rng: np.random.Generator, *, shuffle_items: bool, shuffle_options: bool
+) -> ItemOrder:
+    ids = [i.id for i in form_items]
+    if shuffle_items:
+        ids = [ids[k] for k in rng.permutation(len(ids))]
+    options = {i.id: option_order(i, rng, shuffle_options) for i in form_items}
+    return ItemOrder(items=ids, options={k: v for k, v in options.items() if v})
+
+
+def build_form(
+    event: Event,
+    phase_id: str,
+    pool: dict[str, list[ItemBase]],
+    earlier: dict[str, Form] | None = None,
+) -> Form:
+    """The form of one phase. `pool` maps bank ids to their items; `earlier` holds
+    the forms of the phases this one refers to (same_items, parallel_to)."""
+    earlier = earlier or {}
+    phase = event.phase(phase_id)
+    blueprint = event.blueprint_of(phase_id)
+    seed = phase.seed if phase.seed is not None else phase_seed(event.event.id, phase_id)
+    rng = _rng(seed, "draw")
+    bank_of = {i.id: bank for bank, items in pool.items() for i in items}
+    banks = blueprint.banks or list(pool)
+    candidates = [i for b in banks for i in pool.get(b, [])]
+    if phase.same_items is not None:
+        items = list(earlier[phase.same_items].items)
+    elif phase.parallel_to is not None:
+        other = earlier[phase.parallel_to]
+        anchor_rows = sorted(
+            rng.choice(len(other.items), size=min(phase.anchors, len(other.items)), replace=False)
+        )
+        anchors = [other.items[k] for k in anchor_rows]
+        items = draw(
+            blueprint, candidates, rng, phase=phase_id, exclude=[i.id for i in other.items], fixed=anchors
+        )
+    else:
+        items = draw(blueprint, candidates, rng, phase=phase_id)
+    variants = [
+        Variant(
+            label=chr(ord("A") + v),
+            **make_order(
+                items,
+                _rng(seed, "variant", str(v)),
+                shuffle_items=blueprint.shuffle_items and v > 0,
+                shuffle_options=blueprint.shuffle_options,
+            ).model_dump(),
+        )
+        for v in range(blueprint.variants)
+    ]
+    form = Form(
+        event=event.event.id,
+        phase=phase_id,
+        seed=seed,
+        items=items,
+        banks={i.id: bank_of.get(i.id, "") for i in items},
+        policy=event.scoring_of(phase_id),
+        grading=event.grading,
+        shuffle_items=blueprint.shuffle_items,
+        shuffle_options=blueprint.shuffle_options,
+        variants=variants,
+    )
+    return form.model_copy(update={"hash": form.content_hash()})
+
+
+def personal_order(form: Form, participant: str) -> ItemOrder:
+    """The order one participant sees on a screen, derived from the form's seed and the participant's key."""
+    return make_order(
+        form.items,
+        _rng(form.seed, "participant", participant),
+        shuffle_items=form.shuffle_items,
+        shuffle_options=form.shuffle_options,
+    )

@@ -1,0 +1,186 @@
+"""Responses: one typed value per item type, always in option ids (pure: no I/O).
+
+A response's JSON form is the value itself; `None` is blank:
+
+    single_choice, weighted_options   "b"
+    multiple_response                 ["a", "c"]
+    true_false                        true
+    matching                          {"p1": "c2", "p2": "c1"}
+    ordering                          ["c", "a", "b"]   (every option, in the order given)
+    short_answer, essay               "text"
+    numeric                           2.5  (or text: "2,5", "1.000.000", "5 %")
+
+`normalise()` checks a raw value against its item and returns the canonical
+value; `encode()` turns many attempts' values into arrays for bulk scoring.
+The encoding records what was answered and knows nothing of keys or
+policies, so a changed key or policy re-scores without encoding again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assess.bank.model import (
+    Essay,
+    ItemBase,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+    WeightedOptions,
+)
+
+BLANK = -1
+
+
+class ResponseError(ValueError):
+    """A response that does not fit its item; `code` and `params` say how."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _option_ids(item: ItemBase) -> list[str]:
+    return [o.id for o in getattr(item, "options", [])]
+
+
+def _require_ids(values: list, known: list[str], what: str) -> None:
+    for v in values:
+        if not isinstance(v, str) or v not in known:
+            raise ResponseError("RESPONSE-UNKNOWN-ID", value=v, where=what)
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def parse_number(text: str) -> float:
+    """A number as people type it: "2,5" and "2.5"; "1.000.000" and "1,000,000"; a trailing unit.
+
+    One separator is a decimal mark whichever it is; several of the same kind
+    group thousands; with both kinds, the last one is the decimal mark.
+    """
+    s = re.sub(r"[\s\u00a0]+", "", text).rstrip("%")
+    s = re.sub(r"[^\d.,+-]+$", "", s)  # a unit after the number
+    commas, dots = s.count(","), s.count(".")
+    if commas and dots:
+        decimal = "," if s.rfind(",") > s.rfind(".") else "."
+        s = s.replace("." if decimal == "," else ",", "").replace(decimal, ".")
+    elif commas > 1 or dots > 1:
+        s = s.replace(",", "").replace(".", "")
+    else:
+        s = s.replace(",", ".")
+    if not _NUMBER.match(s.replace(",", ".")):
+        raise ResponseError("RESPONSE-NOT-A-NUMBER", value=text)
+    value = float(s)
+    if not math.isfinite(value):
+        raise ResponseError("RESPONSE-NOT-A-NUMBER", value=text)
+    return value
+
+
+def normalise(item: ItemBase, raw: Any) -> Any:
+    """The canonical response value for `item`, or None for a blank."""
+    if raw is None:
+        return None
+    if isinstance(item, SingleChoice | WeightedOptions):
+        _require_ids([raw], _option_ids(item), "options")
+        return raw
+    if isinstance(item, MultipleResponse):
+        if not isinstance(raw, list | tuple | set | frozenset):
+            raise ResponseError("RESPONSE-TYPE", expected="list")
+        _require_ids(list(raw), _option_ids(item), "options")
+        return frozenset(raw) or None
+    if isinstance(item, TrueFalse):
+        if not isinstance(raw, bool):
+            raise ResponseError("RESPONSE-TYPE", expected="true/false")
+        return raw
+    if isinstance(item, Matching):
+        if not isinstance(raw, dict):
+            raise ResponseError("RESPONSE-TYPE", expected="mapping")
+        _require_ids(list(raw), [p.id for p in item.prompts], "prompts")
+        pairs = {p: c for p, c in raw.items() if c is not None}
+        _require_ids(list(pairs.values()), [c.id for c in item.choices], "choices")
+        return pairs or None
+    if isinstance(item, Ordering):
+        if not isinstance(raw, list | tuple):
+            raise ResponseError("RESPONSE-TYPE", expected="list")
+        ids = _option_ids(item)
+        _require_ids(list(raw), ids, "options")
+        if sorted(raw) != sorted(ids):
+            raise ResponseError("RESPONSE-ORDER-INCOMPLETE")
+        return tuple(raw)
+    if isinstance(item, ShortAnswer | Essay):
+        if not isinstance(raw, str):
+            raise ResponseError("RESPONSE-TYPE", expected="text")
+        return raw if raw.strip() else None
+    if isinstance(item, Numeric):
+        if isinstance(raw, bool):
+            raise ResponseError("RESPONSE-TYPE", expected="number")
+        if isinstance(raw, int | float):
+            if not math.isfinite(raw):
+                raise ResponseError("RESPONSE-NOT-A-NUMBER", value=str(raw))
+            return float(raw)
+        if isinstance(raw, str):
+            return parse_number(raw) if raw.strip() else None
+        raise ResponseError("RESPONSE-TYPE", expected="number")
+    raise TypeError(type(item).__name__)
+
+
+@dataclass
+class EncodedItem:
+    """One item's responses over many attempts, as an array.
+
+    single_choice, weighted_options: int16 option index (BLANK for none);
+    multiple_response: uint64 bitmask of chosen options (0 blank);
+    true_false: int8 1/0 (BLANK); matching: int16 [n, prompts] choice index per
+    prompt (BLANK unanswered); ordering: int16 [n, options] option index at
+    each position (first column BLANK when blank); numeric: float64 (NaN
+    blank); short_answer and essay: int32 index into `texts` (BLANK blank).
+    """
+
+    data: np.ndarray
+    texts: list[str] = field(default_factory=list)
+
+
+def encode_item(item: ItemBase, values: list[Any]) -> EncodedItem:
+    """Encode already normalised values (None blank) of one item."""
+    n = len(values)
+    if isinstance(item, SingleChoice | WeightedOptions):
+        index = {o.id: i for i, o in enumerate(item.options)}
+        return EncodedItem(np.array([BLANK if v is None else index[v] for v in values], dtype=np.int16))
+    if isinstance(item, MultipleResponse):
+        bit = {o.id: 1 << i for i, o in enumerate(item.options)}
+        return EncodedItem(np.array([sum(bit[x] for x in v) if v else 0 for v in values], dtype=np.uint64))
+    if isinstance(item, TrueFalse):
+        return EncodedItem(np.array([BLANK if v is None else int(v) for v in values], dtype=np.int8))
+    if isinstance(item, Matching):
+        prompts = [p.id for p in item.prompts]
+        choice = {c.id: i for i, c in enumerate(item.choices)}
+        data = np.full((n, len(prompts)), BLANK, dtype=np.int16)
+        for r, v in enumerate(values):
+            for p, c in (v or {}).items():
+                data[r, prompts.index(p)] = choice[c]
+        return EncodedItem(data)
+    if isinstance(item, Ordering):
+        index = {o.id: i for i, o in enumerate(item.options)}
+        data = np.full((n, len(index)), BLANK, dtype=np.int16)
+        for r, v in enumerate(values):
+            if v:
+                data[r] = [index[x] for x in v]
+        return EncodedItem(data)
+    if isinstance(item, Numeric):
+        return EncodedItem(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
+    if isinstance(item, ShortAnswer | Essay):
+        texts: dict[str, int] = {}
+        codes = [BLANK if v is None else texts.setdefault(v, len(texts)) for v in values]
+        return EncodedItem(np.array(codes, dtype=np.int32), list(texts))
+    raise TypeError(type(item).__name__)

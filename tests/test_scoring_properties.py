@@ -1,0 +1,221 @@
+"""Properties of scoring, checked on generated forms, responses and policies (hypothesis).
+
+The bulk path (numpy, on encoded arrays) must give exactly what the
+per-attempt path gives; every score lies within its item's bounds; a fully
+correct response scores the maximum; partial credit is monotone; scoring does
+not depend on the order a participant saw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from assess.bank.model import (
+    Essay,
+    Item,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+    WeightedOptions,
+)
+from assess.forms import make_order
+from assess.policy import Grading, ScoringPolicy
+from assess.responses import encode_item, normalise
+from assess.scoring import choice_penalty, item_max, score_attempt, score_bulk, score_item
+from tests.strategies import item_data
+
+ITEM = TypeAdapter(Item)
+
+
+@st.composite
+def policies(draw) -> ScoringPolicy:
+    penalty = st.one_of(st.just("auto"), st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+    return ScoringPolicy.model_validate(
+        {
+            "single_choice": {"penalty": draw(penalty)},
+            "true_false": {"penalty": draw(penalty)},
+            "multiple_response": {
+                "rule": draw(st.sampled_from(["partial", "all_or_nothing"])),
+                "penalty": draw(st.sampled_from(["false2", "false", "true", "all", "none"])),
+                "floor": draw(st.sampled_from([0.0, -0.5, -1.0])),
+            },
+            "matching": {"rule": draw(st.sampled_from(["per_part", "all_or_nothing"]))},
+            "ordering": {"rule": draw(st.sampled_from(["per_part", "all_or_nothing"]))},
+            "type_weights": draw(st.dictionaries(st.sampled_from(["weighted_options", "essay", "single_choice"]), st.sampled_from([0.2, 0.5, 2.0]), max_size=2)),
+        }
+    )
+
+
+@st.composite
+def response(draw, item):
+    """A raw response a participant could give, or None."""
+    if draw(st.integers(0, 5)) == 0:
+        return None
+    if isinstance(item, SingleChoice | WeightedOptions):
+        return draw(st.sampled_from([o.id for o in item.options]))
+    if isinstance(item, MultipleResponse):
+        return draw(st.lists(st.sampled_from([o.id for o in item.options]), unique=True))
+    if isinstance(item, TrueFalse):
+        return draw(st.booleans())
+    if isinstance(item, Matching):
+        prompts = draw(st.lists(st.sampled_from([p.id for p in item.prompts]), unique=True))
+        return {p: draw(st.sampled_from([c.id for c in item.choices])) for p in prompts}
+    if isinstance(item, Ordering):
+        return draw(st.permutations([o.id for o in item.options]))
+    if isinstance(item, ShortAnswer):
+        texts = [a.text for a in item.accepted if a.text] + ["42", "musyawarah desa"]
+        text = draw(st.sampled_from(texts))
+        return draw(st.sampled_from([text, text.upper(), f"  {text} "]))
+    if isinstance(item, Numeric):
+        return item.value + draw(st.sampled_from([0.0, 0.5, 1.0, -2.0, 10.0]))
+    if isinstance(item, Essay):
+        return draw(st.sampled_from(["jawaban", "   "]))
+    raise TypeError(item)
+
+
+@st.composite
+def forms_and_attempts(draw):
+    raw_items = draw(st.lists(item_data(), min_size=1, max_size=6, unique_by=lambda i: i["id"]))
+    items = [ITEM.validate_python(d) for d in raw_items]
+    n = draw(st.integers(1, 6))
+    attempts = [{i.id: normalise(i, draw(response(i))) for i in items} for _ in range(n)]
+    marks = [
+        {i.id: draw(st.sampled_from([None, *[r.id for r in i.rubric]])) for i in items if isinstance(i, Essay)}
+        for _ in range(n)
+    ]
+    return items, attempts, marks, draw(policies())
+
+
+def _bulk(items, attempts, marks, policy, grading):
+    encoded = [encode_item(i, [a[i.id] for a in attempts]) for i in items]
+    essay_marks = {}
+    for k, i in enumerate(items):
+        if isinstance(i, Essay):
+            points = {r.id: r.points for r in i.rubric}
+            essay_marks[k] = np.array([np.nan if m[i.id] is None else points[m[i.id]] for m in marks])
+    return score_bulk(items, policy, grading, encoded, essay_marks)
+
+
+@settings(max_examples=150, deadline=None)
+@given(forms_and_attempts())
+def test_bulk_scoring_equals_per_attempt_scoring(case):
+    items, attempts, marks, policy = case
+    grading = Grading()
+    bulk = _bulk(items, attempts, marks, policy, grading)
+    for row, (responses, mark) in enumerate(zip(attempts, marks, strict=True)):
+        one = score_attempt(items, policy, grading, responses, {k: v for k, v in mark.items() if v})
+        other = bulk.attempt(row)
+        assert other.points == pytest.approx(one.points, abs=1e-9)
+        assert other.percentage == pytest.approx(one.percentage, abs=1e-9)
+        assert (other.band, other.passed, other.provisional) == (one.band, one.passed, one.provisional)
+        for a, b in zip(other.items, one.items, strict=True):
+            assert (a.points, a.max_points, a.blank, a.pending) == (pytest.approx(b.points, abs=1e-9), pytest.approx(b.max_points), b.blank, b.pending)
+        assert other.competencies.keys() == one.competencies.keys()
+        for c, score in one.competencies.items():
+            assert other.competencies[c].points == pytest.approx(score.points, abs=1e-9)
+            assert other.competencies[c].level == score.level
+
+
+def item_minimum(item, policy) -> float:
+    top = item_max(item, policy)
+    if isinstance(item, SingleChoice):
+        return -choice_penalty(policy.single_choice, len(item.options)) * top
+    if isinstance(item, TrueFalse):
+        return -choice_penalty(policy.true_false, 2) * top
+    if isinstance(item, MultipleResponse) and policy.multiple_response.rule == "partial":
+        return policy.multiple_response.floor * top
+    return 0.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(forms_and_attempts())
+def test_every_score_lies_within_its_items_bounds(case):
+    items, attempts, marks, policy = case
+    for responses, mark in zip(attempts, marks, strict=True):
+        for i in items:
+            s = score_item(i, policy, responses[i.id], mark.get(i.id))
+            assert item_minimum(i, policy) - 1e-9 <= s.points <= s.max_points + 1e-9
+            if s.blank:
+                assert s.points == 0
+
+
+def correct_response(item):
+    if isinstance(item, SingleChoice | TrueFalse | Ordering):
+        return tuple(item.key) if isinstance(item, Ordering) else item.key
+    if isinstance(item, MultipleResponse):
+        return frozenset(item.key)
+    if isinstance(item, Matching):
+        return dict(item.key)
+    if isinstance(item, WeightedOptions):
+        return max(item.options, key=lambda o: o.points).id
+    if isinstance(item, Numeric):
+        return item.value
+    if isinstance(item, Essay):
+        return "jawaban"
+    return None  # short answer: below
+
+
+@settings(max_examples=150, deadline=None)
+@given(item_data(), policies())
+def test_a_fully_correct_response_scores_the_maximum(data, policy):
+    item = ITEM.validate_python(data)
+    mark = max(item.rubric, key=lambda r: r.points).id if isinstance(item, Essay) else None
+    value = correct_response(item)
+    if isinstance(item, ShortAnswer):
+        full = [a for a in item.accepted if a.credit == 1 and a.text]
+        if not full:
+            return
+        value = full[0].text
+    assert score_item(item, policy, value, mark).points == pytest.approx(item_max(item, policy))
+
+
+@settings(max_examples=200, deadline=None)
+@given(item_data("multiple_response"), st.data())
+def test_adding_a_correct_choice_never_lowers_the_score(data, draw):
+    item = ITEM.validate_python(data)
+    policy = ScoringPolicy.model_validate(
+        {"multiple_response": {"penalty": draw.draw(st.sampled_from(["false2", "false", "true", "all", "none"]))}}
+    )
+    chosen = set(draw.draw(st.lists(st.sampled_from([o.id for o in item.options]), unique=True)))
+    missing = [k for k in item.key if k not in chosen]
+    if not missing:
+        return
+    before = score_item(item, policy, frozenset(chosen) or None).points
+    after = score_item(item, policy, frozenset(chosen | {missing[0]})).points
+    assert after >= before - 1e-12
+
+
+@settings(max_examples=100, deadline=None)
+@given(forms_and_attempts(), st.integers(0, 2**32), st.integers(0, 2**32))
+def test_the_same_logical_answer_scores_the_same_in_every_order(case, seed_a, seed_b):
+    """A participant answers by what they see; answers travel as ids, so the
+    order (personal or a paper variant) they saw cannot change the score."""
+    items, attempts, marks, policy = case
+    orders = [
+        make_order(items, np.random.default_rng(seed), shuffle_items=True, shuffle_options=True)
+        for seed in (seed_a, seed_b)
+    ]
+    for responses in attempts:
+        scores = []
+        for order in orders:
+            # Seen by position in this order, then read back into ids.
+            positions = {
+                iid: [order.options.get(iid, []).index(x) for x in v] if isinstance(v, tuple) else v
+                for iid, v in responses.items()
+            }
+            back = {
+                iid: tuple(order.options[iid][p] for p in v) if isinstance(responses[iid], tuple) else v
+                for iid, v in positions.items()
+            }
+            ordered_items = [next(i for i in items if i.id == iid) for iid in order.items]
+            scores.append(score_attempt(ordered_items, policy, Grading(), back).points)
+        assert scores[0] == pytest.approx(scores[1])
+        assert scores[0] == pytest.approx(score_attempt(items, policy, Grading(), responses).points)
