@@ -19,33 +19,10 @@ from assess.bank.lint import lint as lint_banks
 from assess.bank.lint import silenced_counts
 from assess.bank.loader import load, located, shipped_banks_dir
 from assess.bank.show import show_item
-from assess.cli_support import Group, option, shared_options
+from assess.cli_event import event
+from assess.cli_support import EXIT_OK, EXIT_WARNINGS, Group, UserError, option, shared_options
 from assess.i18n import N_, _, ngettext
 from assess.problems import Problem, ProblemsFound
-
-EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
-
-
-class UserError(click.ClickException):
-    """Bad input: every problem, located and coded, then exit 2."""
-
-    exit_code = EXIT_BAD_INPUT
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problems")  # shown by show(), in the current language
-
-    def show(self, file=None) -> None:  # noqa: ARG002 - click's signature
-        for problem in self.problems:
-            click.echo(str(problem), err=True)
-        n = len(self.problems)
-        click.echo(ngettext("{n} problem found.", "{n} problems found.", n).format(n=n), err=True)
-
-
-class EnvironmentFailure(click.ClickException):
-    """The environment failed (database unreachable, port in use): exit 3."""
-
-    exit_code = EXIT_ENVIRONMENT
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -218,6 +195,9 @@ def show(item_id: str, paths: tuple[str, ...]) -> None:
 def schema(kind: str) -> None:
     model = {"bank": Bank, "framework": Framework, "sources": SourcesRegistry}[kind]
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+cli.add_command(event)
 
 
 def main() -> None:

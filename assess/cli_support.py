@@ -10,7 +10,32 @@ from collections.abc import Callable
 
 import click
 
-from assess.i18n import LANGUAGES, N_, _, set_language
+from assess.i18n import LANGUAGES, N_, _, ngettext, set_language
+from assess.problems import Problem
+
+EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
+
+
+class UserError(click.ClickException):
+    """Bad input: every problem, located and coded, then exit 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problems")  # shown by show(), in the current language
+
+    def show(self, file=None) -> None:  # noqa: ARG002 - click's signature
+        for problem in self.problems:
+            click.echo(str(problem), err=True)
+        n = len(self.problems)
+        click.echo(ngettext("{n} problem found.", "{n} problems found.", n).format(n=n), err=True)
+
+
+class EnvironmentFailure(click.ClickException):
+    """The environment failed (database unreachable, port in use): exit 3."""
+
+    exit_code = EXIT_ENVIRONMENT
 
 
 class _TranslatedHelp:

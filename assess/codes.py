@@ -108,6 +108,30 @@ MESSAGES: dict[str, str] = {
         "a ready item that names a law must cite a sources entry of kind law that quotes the article"
     ),
     "LINT-IGNORE-UNKNOWN-CODE": N_("{code!r} is not a lint code"),
+    # The event (assessment.yaml) and its forms
+    "EVENT-PHASE-ITEMS": N_(
+        "a phase takes its items from exactly one of blueprint, same_items or parallel_to (given: {given})"
+    ),
+    "EVENT-ANCHORS-WITHOUT-PARALLEL": N_("anchors are items shared with the phase named in parallel_to"),
+    "EVENT-PHASE-DUPLICATE": N_("phase id {id!r} is used twice"),
+    "EVENT-PHASE-REFERENCE": N_("{id!r} is not an earlier phase"),
+    "EVENT-BANK-NOT-FOUND": N_("no bank file or shipped bank {name!r}"),
+    "EVENT-BANK-UNKNOWN": N_("bank {id!r} is not one of the event's banks"),
+    "EVENT-COMPETENCY-UNKNOWN": N_("competency {id!r} is not in the banks' framework"),
+    "EVENT-BANDS-NO-ZERO": N_("the lowest band must start at 0"),
+    "EVENT-BANDS-DUPLICATE": N_("two bands start at the same percentage"),
+    "EVENT-LEVELS-ORDER": N_("level thresholds must start at 0 and rise"),
+    "EVENT-PENALTY": N_("a share from 0 to 1, or auto"),
+    "EVENT-TIME-ZONE": N_("{name!r} is not a known time zone (such as Asia/Jakarta)"),
+    "FIELD-DATE": N_("expected a date such as 2019-10-30"),
+    "FORM-SHORTFALL": N_(
+        "phase {phase}: competency {competency}, {difficulty}: needs {need}, the banks have {have}"
+    ),
+    # Responses (from a participant, a sheet or an import)
+    "RESPONSE-UNKNOWN-ID": N_("{value!r} is not one of the ids in the item's {where}"),
+    "RESPONSE-TYPE": N_("the answer should be {expected}"),
+    "RESPONSE-NOT-A-NUMBER": N_("{value!r} is not a number"),
+    "RESPONSE-ORDER-INCOMPLETE": N_("an order must place every option exactly once"),
     # Command line
     "ITEM-NOT-FOUND": N_("no item {id!r} in the banks searched"),
 }

@@ -99,7 +99,9 @@ class Phase(Model):
         found = Collector()
         given = [n for n in ("blueprint", "same_items", "parallel_to") if getattr(self, n) is not None]
         if len(given) != 1:
-            found.add("EVENT-PHASE-ITEMS", (), "blueprint, same_items or parallel_to", given=", ".join(given))
+            found.add(
+                "EVENT-PHASE-ITEMS", (), "blueprint, same_items or parallel_to", given=", ".join(given) or "-"
+            )
         if self.anchors and self.parallel_to is None:
             found.add("EVENT-ANCHORS-WITHOUT-PARALLEL", ("anchors",), "anchors need parallel_to")
         found.raise_if_any()

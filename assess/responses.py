@@ -63,13 +63,20 @@ def _require_ids(values: list, known: list[str], what: str) -> None:
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
+_MULTIPLIERS = {"ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12}
+
+
 def parse_number(text: str) -> float:
-    """A number as people type it: "2,5" and "2.5"; "1.000.000" and "1,000,000"; a trailing unit.
+    """A number as people type it: "2,5" and "2.5"; "1.000.000" and "1,000,000";
+    "Rp50 miliar"; a unit after it ("5 %", "45 ton").
 
     One separator is a decimal mark whichever it is; several of the same kind
     group thousands; with both kinds, the last one is the decimal mark.
     """
-    s = re.sub(r"[\s\u00a0]+", "", text).rstrip("%")
+    s = re.sub(r"^\s*rp\.?", "", text.strip(), flags=re.IGNORECASE)
+    words = re.findall(r"[^\W\d_]+", s.lower())
+    factor = _MULTIPLIERS.get(words[-1], 1.0) if words else 1.0
+    s = re.sub(r"[\s\u00a0]+", "", s).rstrip("%")
     s = re.sub(r"[^\d.,+-]+$", "", s)  # a unit after the number
     commas, dots = s.count(","), s.count(".")
     if commas and dots:
@@ -81,7 +88,7 @@ def parse_number(text: str) -> float:
         s = s.replace(",", ".")
     if not _NUMBER.match(s.replace(",", ".")):
         raise ResponseError("RESPONSE-NOT-A-NUMBER", value=text)
-    value = float(s)
+    value = float(s) * factor
     if not math.isfinite(value):
         raise ResponseError("RESPONSE-NOT-A-NUMBER", value=text)
     return value

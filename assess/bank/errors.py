@@ -174,6 +174,12 @@ def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -
         return [ctx.problem("FIELD-RANGE", path, {"op": _RANGES[kind], "limit": limit})]
     if kind == "finite_number":
         return [ctx.problem("FIELD-NOT-FINITE", path)]
+    if kind == "penalty":
+        return [ctx.problem("EVENT-PENALTY", path)]
+    if kind == "time_zone":
+        return [ctx.problem("EVENT-TIME-ZONE", path, {"name": value})]
+    if kind.startswith("date_"):
+        return [ctx.problem("FIELD-DATE", path)]
     return [ctx.problem("FIELD-INVALID", path, {"detail": err["msg"]})]
 
 

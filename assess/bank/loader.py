@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -112,7 +113,7 @@ def resolve(arguments: Sequence[str]) -> list[Path]:
             files.append(path)
         else:
             if shipped is None:
-                shipped = _shipped_ids()
+                shipped = shipped_bank_ids()
             if arg in shipped:
                 files.append(shipped[arg])
             else:
@@ -125,7 +126,7 @@ def resolve(arguments: Sequence[str]) -> list[Path]:
     return list(unique.values())
 
 
-def _shipped_ids() -> dict[str, Path]:
+def shipped_bank_ids() -> dict[str, Path]:
     """Shipped bank ids -> files."""
     ids = {}
     for path in sorted(shipped_banks_dir().glob("*.yaml")):
@@ -148,6 +149,12 @@ class InvalidFile(ProblemsFound):
 
 def load_file(path: Path, display: str | None = None) -> Loaded:
     """One file, validated on its own; InvalidFile lists all its problems."""
+    ctx = read_yaml(path, display)
+    return Loaded(ctx, validate(ctx, _DOCUMENT, Document))
+
+
+def read_yaml(path: Path, display: str | None = None) -> Context:
+    """A YAML file's mapping with its text, for locating; InvalidFile when it cannot be had."""
     name = display or str(path)
     try:
         if not path.is_file():
@@ -167,11 +174,15 @@ def load_file(path: Path, display: str | None = None) -> Loaded:
     ctx = Context(name, text, data)
     if not isinstance(data, dict):
         raise InvalidFile([ctx.problem("FILE-NOT-MAPPING", ())], ctx)
+    return ctx
+
+
+def validate(ctx: Context, adapter: TypeAdapter, root: Any) -> Any:
+    """`ctx.data` validated by `adapter` (whose type is `root`), or InvalidFile with located problems."""
     try:
-        document = _DOCUMENT.validate_python(data)
+        return adapter.validate_python(ctx.data)
     except ValidationError as e:
-        raise InvalidFile(problems_from(e.errors(include_url=False), ctx), ctx) from None
-    return Loaded(ctx, document)
+        raise InvalidFile(problems_from(e.errors(include_url=False), ctx, root), ctx) from None
 
 
 def load(arguments: Sequence[str], *, with_shipped: bool = True) -> Library:

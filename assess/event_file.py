@@ -1,0 +1,118 @@
+"""Reading `assessment.yaml` with located errors, and building its phases' forms.
+
+The event's banks are named by path (from the file's folder) or shipped id;
+a blueprint the banks cannot satisfy is reported at its cell, naming the
+shortfall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from assess.bank.errors import Context
+from assess.bank.loader import Library, load, read_yaml, shipped_bank_ids, validate
+from assess.bank.model import ItemBase
+from assess.event import Event
+from assess.forms import BlueprintShortfall, Form, build_form
+from assess.i18n import N_
+from assess.problems import Phrase, Problem, ProblemsFound
+
+EVENT_FILE = "assessment.yaml"
+_EVENT = TypeAdapter(Event)
+DIFFICULTY_NAMES = {
+    "easy": N_("easy"),
+    "medium": N_("medium"),
+    "hard": N_("hard"),
+    None: N_("any difficulty"),
+}
+
+
+@dataclass
+class LoadedEvent:
+    event: Event
+    context: Context  # the assessment.yaml file, for locating problems
+    library: Library
+    pool: dict[str, list[ItemBase]]  # the event's banks: bank id -> items
+
+
+def load_event(path: Path) -> LoadedEvent:
+    """The event of `path` with its banks; ProblemsFound lists every problem, located."""
+    ctx = read_yaml(path)
+    event: Event = validate(ctx, _EVENT, Event)
+    shipped = None
+    arguments, problems = [], []
+    for i, ref in enumerate(event.banks):
+        local = path.parent / ref
+        if local.exists():
+            arguments.append(str(local))
+            continue
+        shipped = shipped if shipped is not None else shipped_bank_ids()
+        if ref in shipped:
+            arguments.append(ref)
+        else:
+            problems.append(ctx.problem("EVENT-BANK-NOT-FOUND", ("banks", i), {"name": ref}))
+    if problems:
+        raise ProblemsFound(problems)
+    library = load(arguments)
+    pool = {b.id: list(b.items) for b in library.banks}
+    problems.extend(_blueprint_problems(event, ctx, library, pool))
+    if problems:
+        raise ProblemsFound(problems)
+    return LoadedEvent(event, ctx, library, pool)
+
+
+def _blueprint_problems(event: Event, ctx: Context, library: Library, pool: dict) -> list[Problem]:
+    known = {c for b in library.banks for c in library.competencies(b)}
+    problems = []
+    for p, phase in enumerate(event.phases):
+        if phase.blueprint is None:
+            continue
+        for i, bank in enumerate(phase.blueprint.banks or []):
+            if bank not in pool:
+                path = ("phases", p, "blueprint", "banks", i)
+                problems.append(ctx.problem("EVENT-BANK-UNKNOWN", path, {"id": bank}))
+        for i, cell in enumerate(phase.blueprint.cells):
+            if cell.competency not in known:
+                path = ("phases", p, "blueprint", "cells", i, "competency")
+                problems.append(ctx.problem("EVENT-COMPETENCY-UNKNOWN", path, {"id": cell.competency}))
+    return problems
+
+
+def _owner(event: Event, phase_id: str) -> int:
+    """Index of the phase whose blueprint `phase_id` draws with."""
+    phase = event.phase(phase_id)
+    while phase.blueprint is None:
+        phase = event.phase(phase.same_items or phase.parallel_to)  # type: ignore[arg-type]
+    return event.phases.index(phase)
+
+
+def build_forms(loaded: LoadedEvent) -> dict[str, Form]:
+    """Every phase's form, in order; ProblemsFound names every blueprint cell the banks cannot fill."""
+    event, ctx = loaded.event, loaded.context
+    forms: dict[str, Form] = {}
+    problems = []
+    for phase in event.phases:
+        needs = [r for r in (phase.same_items, phase.parallel_to) if r is not None]
+        if any(r not in forms for r in needs):
+            continue  # the phase it depends on failed: reported there
+        try:
+            forms[phase.id] = build_form(event, phase.id, loaded.pool, forms)
+        except BlueprintShortfall as e:
+            owner = _owner(event, phase.id)
+            for s in e.shortfalls:
+                params = {
+                    "phase": phase.id,
+                    "competency": s.competency,
+                    "difficulty": Phrase(DIFFICULTY_NAMES[s.difficulty]),
+                    "need": s.need,
+                    "have": s.have,
+                }
+                problems.append(
+                    ctx.problem("FORM-SHORTFALL", ("phases", owner, "blueprint", "cells", s.cell), params)
+                )
+    if problems:
+        raise ProblemsFound(problems)
+    return forms

@@ -1,0 +1,230 @@
+"""assessment.yaml, blueprints and forms: located errors, seeded draws, parallel forms, snapshots."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assess.bank.model import Matching, Ordering
+from assess.event_file import build_forms, load_event
+from assess.forms import Form, build_form, personal_order
+from assess.problems import ProblemsFound
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "payakumbuh-2019" / "assessment.yaml"
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_event(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def forms(example):
+    return build_forms(example)
+
+
+def write_event(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "assessment.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_pre_and_parallel_post(example, forms):
+    pre, post = forms["pre"], forms["post"]
+    assert len(pre.items) == len(post.items) == 30
+    assert not {i.id for i in pre.items} & {i.id for i in post.items}  # parallel: disjoint
+    cells = lambda f: sorted((i.primary_competency, i.difficulty) for i in f.items)  # noqa: E731
+    assert cells(pre) == cells(post)  # the same cells
+    assert all(i.status == "ready" for i in pre.items + post.items)
+    assert "essay" not in {i.type for i in pre.items}  # the blueprint's types
+    assert [v.label for v in pre.variants] == ["A", "B"]
+
+
+def test_same_seed_and_banks_give_an_identical_form(example, forms):
+    again = build_forms(load_event(EXAMPLE))
+    assert again["pre"] == forms["pre"] and again["post"] == forms["post"]
+
+
+def test_a_different_seed_draws_differently(example, forms):
+    event = example.event.model_copy(
+        update={"phases": [example.event.phases[0].model_copy(update={"seed": 7}), *example.event.phases[1:]]}
+    )
+    other = build_form(event, "pre", example.pool)
+    assert other.seed == 7 and [i.id for i in other.items] != [i.id for i in forms["pre"].items]
+
+
+def test_form_json_round_trip_is_exact(forms):
+    for form in forms.values():
+        assert Form.model_validate_json(form.model_dump_json()) == form
+
+
+def test_the_hash_changes_when_scored_content_changes(example, forms):
+    pre = forms["pre"]
+    first = next(i for i in pre.items if i.type == "single_choice")
+    other_key = next(o.id for o in first.options if o.id != first.key)
+    changed_item = first.model_copy(update={"key": other_key})
+    with_new_key = pre.model_copy(update={"items": [changed_item if i is first else i for i in pre.items]})
+    assert with_new_key.content_hash() != pre.hash
+    policy = pre.policy.model_copy(update={"type_weights": {}})
+    assert pre.model_copy(update={"policy": policy}).content_hash() != pre.hash
+
+
+def test_a_tampered_form_is_refused(forms):
+    data = json.loads(forms["pre"].model_dump_json())
+    item = next(i for i in data["items"] if i["type"] == "true_false")
+    item["key"] = not item["key"]
+    with pytest.raises(ValueError, match="does not match its hash"):
+        Form.model_validate(data)
+
+
+def test_variant_a_keeps_the_blueprint_order_and_b_shuffles(forms):
+    pre = forms["pre"]
+    a, b = pre.variant("A"), pre.variant("B")
+    assert a.items == [i.id for i in pre.items]
+    assert sorted(b.items) == sorted(a.items) and b.items != a.items
+
+
+def test_personal_orders(forms):
+    pre = forms["pre"]
+    one, again, other = personal_order(pre, "p-001"), personal_order(pre, "p-001"), personal_order(pre, "p-002")
+    assert one == again and one != other
+    assert sorted(one.items) == sorted(i.id for i in pre.items)
+    for item in pre.items:
+        shown = one.options.get(item.id)
+        if isinstance(item, Ordering):
+            assert shown != list(item.key)  # never shown in the correct order
+        if isinstance(item, Matching):
+            assert shown[: len(item.prompts)] != [item.key[p.id] for p in item.prompts]
+
+
+def test_orders_of_ordering_and_matching_items_are_never_the_key_for_many_participants(forms):
+    items = [i for f in forms.values() for i in f.items if isinstance(i, Ordering | Matching)]
+    assert items
+    for n in range(300):
+        order = personal_order(forms["pre"], f"peserta-{n}")
+        for item in forms["pre"].items:
+            if isinstance(item, Ordering):
+                assert order.options[item.id] != list(item.key)
+
+
+EVENT_HEAD = """\
+event:
+  id: uji
+  title: Uji
+  dates: [2026-01-05]
+banks: [tupoksi-kelurahan]
+"""
+
+
+def test_same_items_and_anchors(tmp_path):
+    path = write_event(tmp_path, EVENT_HEAD + """\
+phases:
+  - id: pre
+    blueprint:
+      cells: [{competency: T.01, count: 10}]
+  - id: post
+    parallel_to: pre
+    anchors: 3
+  - id: ulang
+    same_items: pre
+""")
+    forms = build_forms(load_event(path))
+    pre, post, ulang = (set(i.id for i in forms[p].items) for p in ("pre", "post", "ulang"))
+    assert len(pre & post) == 3 and len(post) == 10
+    assert ulang == pre
+
+
+def test_a_shortfall_names_the_cell_in_the_users_language(tmp_path, run):
+    path = write_event(tmp_path, EVENT_HEAD + """\
+phases:
+  - id: pre
+    blueprint:
+      cells:
+        - {competency: T.01, difficulty: easy, count: 2}
+        - {competency: M.05, difficulty: medium, count: 9}
+""")
+    result = run("event", "check", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:11:11: FORM-SHORTFALL: phases[0].blueprint.cells[1]: fase pre: kompetensi M.05, sedang: perlu 9, bank punya 4" in result.stderr
+    english = run("event", "check", str(path), "--lang", "en")
+    assert "phase pre: competency M.05, medium: needs 9, the banks have 4" in english.stderr
+
+
+def test_a_parallel_form_that_cannot_be_filled(tmp_path):
+    path = write_event(tmp_path, EVENT_HEAD + """\
+phases:
+  - id: pre
+    blueprint:
+      cells: [{competency: M.05, difficulty: medium, count: 3}]
+  - id: post
+    parallel_to: pre
+""")
+    with pytest.raises(ProblemsFound) as e:
+        build_forms(load_event(path))
+    [problem] = e.value.problems
+    assert problem.code == "FORM-SHORTFALL" and problem.params["need"] == 3 and problem.params["have"] == 1
+    assert problem.line == 9  # the cell, in the phase that owns the blueprint
+
+
+@pytest.mark.parametrize(
+    "body, code, where",
+    [
+        ("phases:\n  - id: pre\n    same_items: post\n", "EVENT-PHASE-REFERENCE", "8:17"),
+        ("phases:\n  - id: pre\n    title: Tanpa soal\n", "EVENT-PHASE-ITEMS", "7:5"),
+        ("phases:\n  - id: pre\n    blueprint: {cells: [{competency: X.1, count: 1}]}\n", "EVENT-COMPETENCY-UNKNOWN", "8:38"),
+        ("phases:\n  - id: pre\n    blueprint: {cells: [{competency: T.01, count: 1}]}\nscoring: {single_choice: {penalty: 2}}\n",
+         "EVENT-PENALTY", "9:36"),
+        ("phases:\n  - id: pre\n    blueprint: {cells: [{competency: T.01, count: 1}], variants: 30}\n", "FIELD-RANGE", "8:66"),
+    ],
+)
+def test_located_errors(tmp_path, run, body, code, where):
+    path = write_event(tmp_path, EVENT_HEAD + body)
+    result = run("event", "check", str(path), "--lang", "en")
+    assert result.exit_code == 2, result.output
+    assert f"{path}:{where}: {code}" in result.stderr, result.stderr
+
+
+def test_bad_time_zone_date_and_bank(tmp_path, run):
+    path = write_event(tmp_path, """\
+event:
+  id: uji
+  title: Uji
+  dates: [2026-13-05]
+  time_zone: Asia/Jakartaa
+banks: [tidak-ada]
+phases:
+  - id: pre
+    blueprint: {cells: [{competency: T.01, count: 1}]}
+""")
+    result = run("event", "check", str(path), "--lang", "en")
+    assert result.exit_code == 2
+    assert f"{path}:4:11: FIELD-DATE" in result.stderr
+    assert f"{path}:5:14: EVENT-TIME-ZONE" in result.stderr
+    # The banks are looked up once the file itself is valid.
+    fixed = path.read_text().replace("2026-13-05", "2026-01-05").replace("Jakartaa", "Jakarta")
+    path.write_text(fixed)
+    result = run("event", "check", str(path), "--lang", "en")
+    assert f"{path}:6:9: EVENT-BANK-NOT-FOUND" in result.stderr
+
+
+def test_banks_by_path_from_the_files_folder(tmp_path):
+    shutil.copy(ROOT / "tests" / "fixtures" / "banks" / "contoh.yaml", tmp_path / "contoh.yaml")
+    path = write_event(tmp_path, EVENT_HEAD.replace("[tupoksi-kelurahan]", "[contoh.yaml]") + """\
+phases:
+  - id: pre
+    blueprint: {cells: [{competency: T.01, count: 3}], types: [single_choice, true_false, numeric]}
+""")
+    [form] = build_forms(load_event(path)).values()
+    assert {i.id for i in form.items} == {"contoh-001", "contoh-003", "contoh-007"}
+    assert set(form.banks.values()) == {"contoh"}
+
+
+def test_event_check_prints_the_forms(run):
+    result = run("event", "check", str(EXAMPLE), "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "phase pre: 30 items, variants A, B, hash " in result.stdout
+    assert "phase post: 30 items" in result.stdout
