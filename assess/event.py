@@ -13,21 +13,8 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from assess.bank.checks import Collector, duplicates
-from assess.bank.model import ITEM_TYPES, Difficulty, Id, Model, StrictBool, Text
+from assess.bank.model import Difficulty, Id, ItemType, Model, StrictBool, Text
 from assess.policy import Grading, ReviewPolicy, ScoringPolicy
-
-ItemType = Literal[
-    "single_choice",
-    "multiple_response",
-    "true_false",
-    "matching",
-    "ordering",
-    "short_answer",
-    "numeric",
-    "weighted_options",
-    "essay",
-]
-assert set(ItemType.__args__) == set(ITEM_TYPES)  # noqa: S101 - the two lists must not drift
 
 
 def _time_zone(name: str) -> str:

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from assess.bank.checks import Collector
-from assess.bank.model import FiniteFloat, Model, Text
+from assess.bank.model import FiniteFloat, ItemType, Model, Text
 
 Fraction = Annotated[FiniteFloat, Field(ge=-1, le=0)]  # a share of the item's points, at most lost
 
@@ -79,20 +79,7 @@ class ScoringPolicy(Model):
     ordering: PerPartPolicy = PerPartPolicy()
     # Multiplies every item's points by type, e.g. {weighted_options: 0.2} so a
     # 1..5 situational item weighs like a 1-point item.
-    type_weights: dict[
-        Literal[
-            "single_choice",
-            "multiple_response",
-            "true_false",
-            "matching",
-            "ordering",
-            "short_answer",
-            "numeric",
-            "weighted_options",
-            "essay",
-        ],
-        Annotated[FiniteFloat, Field(gt=0)],
-    ] = {}
+    type_weights: dict[ItemType, Annotated[FiniteFloat, Field(gt=0)]] = {}
 
 
 class Band(Model):

@@ -369,6 +369,17 @@ Item = Annotated[
     Field(discriminator="type"),
 ]
 
+ItemType = Literal[
+    "single_choice",
+    "multiple_response",
+    "true_false",
+    "matching",
+    "ordering",
+    "short_answer",
+    "numeric",
+    "weighted_options",
+    "essay",
+]
 ITEM_TYPES: dict[str, type[ItemBase]] = {
     cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
     for cls in (
@@ -383,3 +394,6 @@ ITEM_TYPES: dict[str, type[ItemBase]] = {
         Essay,
     )
 }
+
+if set(ITEM_TYPES) != set(ItemType.__args__):  # the union and the name list must not drift
+    raise RuntimeError("ItemType and the Item union list different types")
