@@ -24,11 +24,12 @@ $(TESTS): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP) $(TESTS)
 
-# The main job. Until the event pipeline lands, it validates the shipped banks
-# and prints their statistics.
+# The main job. Until the event workspace lands, it validates the shipped banks,
+# prints their statistics and assembles the worked example's pre- and post-test.
 demo: $(STAMP)
 	$(BIN)/assess bank validate question_banks/
 	$(BIN)/assess bank stats question_banks/
+	$(BIN)/assess event check examples/payakumbuh-2019/assessment.yaml
 
 test: $(TESTS)
 	$(BIN)/ruff check assess tests benchmarks
