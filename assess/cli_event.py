@@ -47,5 +47,6 @@ def check(file: str) -> None:
         )
         click.echo(line)
         cells = Counter((i.primary_competency, i.difficulty) for i in form.items)
-        for (competency, difficulty), count in sorted(cells.items()):
+        rank = {"easy": 0, "medium": 1, "hard": 2}
+        for (competency, difficulty), count in sorted(cells.items(), key=lambda c: (c[0][0], rank[c[0][1]])):
             click.echo(f"    {competency:<8} {_(DIFFICULTY_NAMES[difficulty]):<14} {count:>3}")

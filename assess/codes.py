@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     "FILE-EMPTY": N_("the file is empty"),
     "FILE-CONTROL-CHARACTER": N_("the control character {code} is not allowed in YAML; delete it"),
     "FILE-NOT-REGULAR": N_("not a regular file"),
+    "FILE-NOT-FOUND": N_("no such file"),
     "FILE-TOO-LARGE": N_("the file is larger than {limit} MB"),
     "FILE-MULTIPLE-DOCUMENTS": N_("the file holds several YAML documents (---); use one per file"),
     "FILE-NOT-MAPPING": N_(

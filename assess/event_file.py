@@ -46,6 +46,10 @@ def load_event(path: Path) -> LoadedEvent:
     arguments, problems = [], []
     for i, ref in enumerate(event.banks):
         local = path.parent / ref
+        if local.is_dir():  # its YAML files, but not this event file itself
+            found = [p for p in sorted(local.rglob("*.y*ml")) if p.resolve() != path.resolve()]
+            arguments.extend(str(p) for p in found if p.suffix in (".yaml", ".yml"))
+            continue
         if local.exists():
             arguments.append(str(local))
             continue

@@ -156,7 +156,9 @@ class ReviewPolicy(Model):
 
     score: Moment = "immediately"
     band: Moment = "immediately"
-    competencies: Moment = "after_phase"
+    # Subscores of a competency with one or two items would tell which answers
+    # were right before a post-test that reuses them.
+    competencies: Moment = "after_last_phase"
     cohort_position: Moment = "after_last_phase"
     own_answers: Moment = "after_phase"
     correct_answers: Moment = "after_last_phase"

@@ -44,7 +44,9 @@ def shown(value: Any) -> Any:
     """A parameter made safe and short for a message (huge numbers, long or odd text)."""
     if isinstance(value, Phrase):
         return _Shown(str(value))
-    if isinstance(value, bool) or value is None or isinstance(value, float):
+    if isinstance(value, bool):
+        return _Shown("true" if value else "false")  # as YAML writes it
+    if value is None or isinstance(value, float):
         return value
     if isinstance(value, int):
         if value.bit_length() > 64:  # str() of a 5,000-digit number raises

@@ -56,7 +56,9 @@ def _option_ids(item: ItemBase) -> list[str]:
 
 def _require_ids(values: list, known: list[str], what: str) -> None:
     for v in values:
-        if not isinstance(v, str) or v not in known:
+        if not isinstance(v, str):
+            raise ResponseError("RESPONSE-TYPE", expected="id")
+        if v not in known:
             raise ResponseError("RESPONSE-UNKNOWN-ID", value=v, where=what)
 
 
@@ -66,16 +68,22 @@ _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _MULTIPLIERS = {"ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12}
 
 
-def parse_number(text: str) -> float:
-    """A number as people type it: "2,5" and "2.5"; "1.000.000" and "1,000,000";
-    "Rp50 miliar"; a unit after it ("5 %", "45 ton").
+def parse_number(text: str, unit: str | None = None) -> float:
+    """A number as Indonesians type it: "2,5"; "2.500" and "1.000.000"; "Rp50 miliar";
+    the item's `unit` or another word after it ("5 %", "45 ton").
 
-    One separator is a decimal mark whichever it is; several of the same kind
-    group thousands; with both kinds, the last one is the decimal mark.
+    Indonesian conventions: the comma is the decimal mark, the point groups
+    thousands. A single point that is not followed by exactly three digits (or
+    that follows a lone 0) is a decimal point, as a browser's number field
+    sends it ("2.5"). With both marks, the last one is the decimal mark. A
+    multiplier word right after the number (ribu, juta, miliar, triliun)
+    multiplies it, unless it is part of the item's own unit.
     """
     s = re.sub(r"^\s*rp\.?", "", text.strip(), flags=re.IGNORECASE)
-    words = re.findall(r"[^\W\d_]+", s.lower())
-    factor = _MULTIPLIERS.get(words[-1], 1.0) if words else 1.0
+    if unit and s.casefold().endswith(unit.casefold()):
+        s = s[: -len(unit)]
+    after = re.findall(r"[^\W\d_]+", s.lower())
+    factor = _MULTIPLIERS.get(after[0], 1.0) if after else 1.0
     s = re.sub(r"[\s\u00a0]+", "", s).rstrip("%")
     s = re.sub(r"[^\d.,+-]+$", "", s)  # a unit after the number
     commas, dots = s.count(","), s.count(".")
@@ -84,6 +92,8 @@ def parse_number(text: str) -> float:
         s = s.replace("." if decimal == "," else ",", "").replace(decimal, ".")
     elif commas > 1 or dots > 1:
         s = s.replace(",", "").replace(".", "")
+    elif dots == 1 and re.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}", s):
+        s = s.replace(".", "")  # 2.500: two thousand five hundred
     else:
         s = s.replace(",", ".")
     if not _NUMBER.match(s.replace(",", ".")):
@@ -120,6 +130,8 @@ def normalise(item: ItemBase, raw: Any) -> Any:
     if isinstance(item, Ordering):
         if not isinstance(raw, list | tuple):
             raise ResponseError("RESPONSE-TYPE", expected="list")
+        if not raw:
+            return None
         ids = _option_ids(item)
         _require_ids(list(raw), ids, "options")
         if sorted(raw) != sorted(ids):
@@ -137,7 +149,7 @@ def normalise(item: ItemBase, raw: Any) -> Any:
                 raise ResponseError("RESPONSE-NOT-A-NUMBER", value=str(raw))
             return float(raw)
         if isinstance(raw, str):
-            return parse_number(raw) if raw.strip() else None
+            return parse_number(raw, item.unit) if raw.strip() else None
         raise ResponseError("RESPONSE-TYPE", expected="number")
     raise TypeError(type(item).__name__)
 

@@ -22,7 +22,8 @@ def item(**data):
 
 @pytest.mark.parametrize(
     "text, value",
-    [("2,5", 2.5), ("2.5", 2.5), ("-3", -3.0), ("1.000.000", 1_000_000.0), ("1,000,000", 1_000_000.0),
+    [("2,5", 2.5), ("2.5", 2.5), ("2.50", 2.5), ("2.500", 2500.0), ("0.125", 0.125), ("1,000", 1.0),
+     ("-3", -3.0), ("1.000.000", 1_000_000.0), ("1,000,000", 1_000_000.0),
      ("1.234,5", 1234.5), ("1,234.5", 1234.5), (" 5 % ", 5.0), ("5 persen", 5.0), (",5", 0.5), ("40 ribu", 40_000.0),
      ("Rp50 miliar", 50e9), ("Rp 1.500.000", 1_500_000.0), ("2,5 juta", 2_500_000.0), ("45 ton", 45.0)],
 )
@@ -37,6 +38,12 @@ def test_not_numbers(text):
     assert e.value.code == "RESPONSE-NOT-A-NUMBER"
 
 
+def test_the_items_unit_is_not_a_multiplier():
+    assert parse_number("40 miliar rupiah", unit="miliar rupiah") == 40.0
+    assert parse_number("40", unit="miliar rupiah") == 40.0
+    assert parse_number("40 miliar") == 40e9
+
+
 def test_normalise_every_type():
     assert normalise(item(type="single_choice", options=OPTS, key="a"), "b") == "b"
     assert normalise(item(type="multiple_response", options=OPTS, key=["a"]), ["b", "a"]) == frozenset({"a", "b"})
@@ -45,6 +52,7 @@ def test_normalise_every_type():
     matching = item(type="matching", prompts=OPTS[:2], choices=OPTS, key={"a": "c", "b": "d"})
     assert normalise(matching, {"a": "c", "b": None}) == {"a": "c"}
     assert normalise(item(type="ordering", options=OPTS, key=list("abcd")), ["d", "c", "b", "a"]) == ("d", "c", "b", "a")
+    assert normalise(item(type="ordering", options=OPTS, key=list("abcd")), []) is None
     assert normalise(item(type="short_answer", accepted=[{"text": "x"}]), "   ") is None
     assert normalise(item(type="numeric", value=5), "5,5") == 5.5
     assert normalise(item(type="numeric", value=5), 7) == 7.0
@@ -55,6 +63,7 @@ def test_normalise_every_type():
     [
         ({"type": "single_choice", "options": OPTS, "key": "a"}, "z", "RESPONSE-UNKNOWN-ID"),
         ({"type": "single_choice", "options": OPTS, "key": "a"}, "A", "RESPONSE-UNKNOWN-ID"),  # a letter is not an id
+        ({"type": "single_choice", "options": OPTS, "key": "a"}, 1, "RESPONSE-TYPE"),
         ({"type": "true_false", "key": True}, "true", "RESPONSE-TYPE"),
         ({"type": "ordering", "options": OPTS, "key": list("abcd")}, ["a", "b"], "RESPONSE-ORDER-INCOMPLETE"),
         ({"type": "numeric", "value": 1}, True, "RESPONSE-TYPE"),

@@ -157,6 +157,8 @@ def read_yaml(path: Path, display: str | None = None) -> Context:
     """A YAML file's mapping with its text, for locating; InvalidFile when it cannot be had."""
     name = display or str(path)
     try:
+        if not path.exists():
+            raise InvalidFile([Problem("FILE-NOT-FOUND", {}, name)])
         if not path.is_file():
             raise InvalidFile([Problem("FILE-NOT-REGULAR", {}, name)])
         if path.stat().st_size > MAX_FILE_BYTES:
