@@ -39,3 +39,53 @@ class Run:
 def run() -> Run:
     """Invoke `assess ARGS...`; the result has .exit_code, .stdout and .stderr."""
     return Run()
+
+
+# -- databases: SQLite always, PostgreSQL when a server can be reached ----------
+
+import os  # noqa: E402
+import secrets  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+
+from tests.components import require_component  # noqa: E402
+
+DEFAULT_TEST_POSTGRES = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_admin_url() -> str:
+    return os.environ.get("ASSESS_TEST_DATABASE_URL", DEFAULT_TEST_POSTGRES)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    admin_url = _postgres_admin_url()
+    try:
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(sa.text("select 1"))
+    except Exception as e:  # noqa: BLE001 - any failure to connect means: no server here
+        require_component("PostgreSQL", False, f"no server at {admin_url.split('@')[-1]}: {type(e).__name__}")
+        return None
+    name = f"assess_test_{secrets.token_hex(4)}"
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as c:
+        c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A database URL on each backend; PostgreSQL's is emptied before each test."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'assess.db'}"
+    url = request.getfixturevalue("postgres_url")
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url

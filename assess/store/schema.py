@@ -1,0 +1,196 @@
+"""The tables. Every row belongs to an event, so one PostgreSQL can hold many events.
+
+People are named in files and reports by their internal `person_id`, never by
+NIP or access code. Responses are kept per item (latest answer) with an
+append-only history of every save; results are recomputed from them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = sa.String(100)
+TEXT = sa.Text
+WHEN = sa.DateTime()  # naive UTC everywhere; shown in the event's time zone
+
+
+def _event() -> sa.Column:
+    return sa.Column("event_id", ID, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("title", TEXT, nullable=False),
+    sa.Column("time_zone", sa.String(64), nullable=False),
+    sa.Column("created_at", WHEN, nullable=False),
+)
+
+units = sa.Table(
+    "units",
+    metadata,
+    _event(),
+    sa.Column("code", ID, nullable=False),
+    sa.Column("name", TEXT, nullable=False),
+    sa.PrimaryKeyConstraint("event_id", "code"),
+)
+
+groups = sa.Table(
+    "groups",
+    metadata,
+    _event(),
+    sa.Column("code", ID, nullable=False),
+    sa.Column("name", TEXT, nullable=False),
+    sa.PrimaryKeyConstraint("event_id", "code"),
+)
+
+persons = sa.Table(
+    "persons",
+    metadata,
+    _event(),
+    sa.Column("person_id", ID, nullable=False),
+    sa.Column("name", TEXT, nullable=False),
+    sa.Column("nip", sa.String(18)),  # optional: LPM, RT/RW members have none
+    sa.Column("email", TEXT),
+    sa.PrimaryKeyConstraint("event_id", "person_id"),
+    sa.UniqueConstraint("event_id", "nip", name="uq_persons_event_nip"),
+)
+
+participations = sa.Table(
+    "participations",
+    metadata,
+    _event(),
+    sa.Column("person_id", ID, nullable=False),
+    sa.Column("position", TEXT),
+    sa.Column("unit_code", ID),
+    sa.Column("group_code", ID),
+    sa.Column("access_code", sa.String(32), nullable=False),
+    sa.PrimaryKeyConstraint("event_id", "person_id"),
+    sa.UniqueConstraint("event_id", "access_code", name="uq_participations_event_code"),
+    sa.ForeignKeyConstraint(["event_id", "person_id"], ["persons.event_id", "persons.person_id"]),
+    sa.ForeignKeyConstraint(["event_id", "unit_code"], ["units.event_id", "units.code"]),
+    sa.ForeignKeyConstraint(["event_id", "group_code"], ["groups.event_id", "groups.code"]),
+)
+
+phases = sa.Table(
+    "phases",
+    metadata,
+    _event(),
+    sa.Column("phase_id", ID, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # not_open | open | closed
+    sa.Column("opened_at", WHEN),
+    sa.Column("closed_at", WHEN),
+    sa.PrimaryKeyConstraint("event_id", "phase_id"),
+)
+
+forms = sa.Table(
+    "forms",
+    metadata,
+    _event(),
+    sa.Column("phase_id", ID, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("snapshot", TEXT, nullable=False),  # the Form as JSON
+    sa.Column("built_at", WHEN, nullable=False),
+    sa.PrimaryKeyConstraint("event_id", "phase_id"),
+)
+
+attempts = sa.Table(
+    "attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _event(),
+    sa.Column("person_id", ID, nullable=False),
+    sa.Column("phase_id", ID, nullable=False),
+    sa.Column("form_hash", sa.String(64), nullable=False),
+    sa.Column("personal_order", sa.JSON, nullable=False),
+    sa.Column("variant", sa.String(1)),  # paper variant, when on paper
+    sa.Column("status", sa.String(16), nullable=False),  # in_progress | submitted | expired | superseded
+    sa.Column("channel", sa.String(16), nullable=False),  # web | terminal | paper | import
+    sa.Column("started_at", WHEN, nullable=False),
+    sa.Column("deadline", WHEN),
+    sa.Column("finished_at", WHEN),
+    sa.Column("supersedes", sa.Integer, sa.ForeignKey("attempts.id")),
+    sa.Column("next_seq", sa.Integer, nullable=False, server_default="1"),
+    sa.ForeignKeyConstraint(["event_id", "person_id"], ["persons.event_id", "persons.person_id"]),
+    sa.ForeignKeyConstraint(["event_id", "phase_id"], ["forms.event_id", "forms.phase_id"]),
+    sa.Index("ix_attempts_event_phase_person", "event_id", "phase_id", "person_id"),
+)
+
+responses = sa.Table(
+    "responses",
+    metadata,
+    _event(),
+    sa.Column("attempt_id", sa.Integer, sa.ForeignKey("attempts.id"), nullable=False),
+    sa.Column("item_id", ID, nullable=False),
+    sa.Column("value", sa.JSON),  # null: blank
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("saved_at", WHEN, nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.PrimaryKeyConstraint("attempt_id", "item_id"),
+)
+
+answer_history = sa.Table(
+    "answer_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _event(),
+    sa.Column("attempt_id", sa.Integer, sa.ForeignKey("attempts.id"), nullable=False),
+    sa.Column("item_id", ID, nullable=False),
+    sa.Column("value", sa.JSON),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("saved_at", WHEN, nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Index("ix_answer_history_attempt", "attempt_id"),
+)
+
+essay_marks = sa.Table(
+    "essay_marks",
+    metadata,
+    _event(),
+    sa.Column("attempt_id", sa.Integer, sa.ForeignKey("attempts.id"), nullable=False),
+    sa.Column("item_id", ID, nullable=False),
+    sa.Column("level_id", ID, nullable=False),
+    sa.Column("marker", TEXT),
+    sa.Column("marked_at", WHEN, nullable=False),
+    sa.PrimaryKeyConstraint("attempt_id", "item_id"),
+)
+
+results = sa.Table(
+    "results",
+    metadata,
+    _event(),
+    sa.Column("attempt_id", sa.Integer, sa.ForeignKey("attempts.id"), primary_key=True),
+    sa.Column("phase_id", ID, nullable=False),
+    sa.Column("person_id", ID, nullable=False),
+    sa.Column("points", sa.Float, nullable=False),
+    sa.Column("max_points", sa.Float, nullable=False),
+    sa.Column("percentage", sa.Float, nullable=False),
+    sa.Column("band", TEXT, nullable=False),
+    sa.Column("passed", sa.Boolean),
+    sa.Column("provisional", sa.Boolean, nullable=False),
+    sa.Column("competencies", sa.JSON, nullable=False),
+    sa.Column("items", sa.JSON, nullable=False),
+    sa.Column("scored_at", WHEN, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _event(),
+    sa.Column("at", WHEN, nullable=False),
+    sa.Column("actor", TEXT, nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+)

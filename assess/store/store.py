@@ -1,0 +1,604 @@
+"""The store: every read and write of an event's data, in transactions.
+
+Attempt lifecycle: in_progress -> submitted | expired | superseded. Saving an
+answer is idempotent and ordered: each save carries a sequence number (the
+server hands out the next one when the client has none); a save whose number
+is not newer than the stored answer's changes nothing. A finished attempt
+never changes. Deadlines are enforced here, when the next request comes, when
+a phase closes and when results are computed, without waiting for a phone that
+vanished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from assess.forms import Form
+from assess.store import migrate
+from assess.store import schema as t
+from assess.store.engine import make_engine
+
+IN_PROGRESS, SUBMITTED, EXPIRED, SUPERSEDED = "in_progress", "submitted", "expired", "superseded"
+NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
+FINISHED = (SUBMITTED, EXPIRED)
+
+
+class StoreError(Exception):
+    """A request the store refuses; `code` and `params` say why."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+
+class NotFound(StoreError):
+    """No such event, participant, form or attempt."""
+
+
+class AttemptClosed(StoreError):
+    """The attempt is finished (submitted, expired or superseded) and takes no more answers."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    event_id: str
+    person_id: str
+    phase_id: str
+    form_hash: str
+    personal_order: dict
+    variant: str | None
+    status: str
+    channel: str
+    started_at: dt.datetime
+    deadline: dt.datetime | None
+    finished_at: dt.datetime | None
+    supersedes: int | None
+    next_seq: int
+
+
+@dataclass(frozen=True)
+class Saved:
+    seq: int  # the sequence number of the answer now stored
+    changed: bool  # False when the save was stale or a repeat
+    next_seq: int  # what the client should send with its next save
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Store:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql"
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect and bring the schema up to date (refusing a newer database)."""
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- events, units, groups, people ------------------------------------
+
+    def ensure_event(self, event_id: str, title: str, time_zone: str, now: dt.datetime | None = None) -> None:
+        with self.engine.begin() as c:
+            row = c.execute(sa.select(t.events.c.id).where(t.events.c.id == event_id)).first()
+            if row is None:
+                c.execute(
+                    t.events.insert().values(
+                        id=event_id, title=title, time_zone=time_zone, created_at=now or utcnow()
+                    )
+                )
+            else:
+                c.execute(
+                    t.events.update()
+                    .where(t.events.c.id == event_id)
+                    .values(title=title, time_zone=time_zone)
+                )
+
+    def codes(self, event_id: str, table: sa.Table) -> dict[str, str]:
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(table.c.code, table.c.name).where(table.c.event_id == event_id))
+            return {r.code: r.name for r in rows}
+
+    def add_participants(
+        self,
+        event_id: str,
+        people: Sequence[Mapping[str, Any]],
+        units: Mapping[str, str],
+        groups: Mapping[str, str],
+    ) -> None:
+        """Add units, groups, persons and participations in one transaction.
+
+        Each of `people` holds person_id, name, nip, email, position,
+        unit_code, group_code and access_code.
+        """
+        with self.engine.begin() as c:
+            for table, new in ((t.units, units), (t.groups, groups)):
+                if new:
+                    c.execute(
+                        table.insert(), [{"event_id": event_id, "code": k, "name": v} for k, v in new.items()]
+                    )
+            if people:
+                c.execute(
+                    t.persons.insert(),
+                    [
+                        {"event_id": event_id, **{k: p.get(k) for k in ("person_id", "name", "nip", "email")}}
+                        for p in people
+                    ],
+                )
+                c.execute(
+                    t.participations.insert(),
+                    [
+                        {
+                            "event_id": event_id,
+                            **{
+                                k: p.get(k)
+                                for k in ("person_id", "position", "unit_code", "group_code", "access_code")
+                            },
+                        }
+                        for p in people
+                    ],
+                )
+            self._audit(c, event_id, "system", "participants.import", {"count": len(people)})
+
+    def participants(self, event_id: str) -> list[dict]:
+        """Every participation with its person, unit and group, by person id."""
+        p, q = t.persons, t.participations
+        query = (
+            sa.select(
+                p.c.person_id,
+                p.c.name,
+                p.c.nip,
+                p.c.email,
+                q.c.position,
+                q.c.unit_code,
+                q.c.group_code,
+                q.c.access_code,
+            )
+            .join(q, (q.c.event_id == p.c.event_id) & (q.c.person_id == p.c.person_id))
+            .where(p.c.event_id == event_id)
+            .order_by(p.c.person_id)
+        )
+        with self.engine.connect() as c:
+            return [dict(r._mapping) for r in c.execute(query)]
+
+    def person_by_code(self, event_id: str, access_code: str) -> str | None:
+        q = t.participations
+        with self.engine.connect() as c:
+            return c.execute(
+                sa.select(q.c.person_id).where((q.c.event_id == event_id) & (q.c.access_code == access_code))
+            ).scalar()
+
+    # -- phases and forms --------------------------------------------------
+
+    def phase_state(self, event_id: str, phase_id: str) -> str:
+        with self.engine.connect() as c:
+            state = c.execute(
+                sa.select(t.phases.c.state).where(
+                    (t.phases.c.event_id == event_id) & (t.phases.c.phase_id == phase_id)
+                )
+            ).scalar()
+        return state or NOT_OPEN
+
+    def set_phase_state(
+        self, event_id: str, phase_id: str, state: str, now: dt.datetime, actor: str = "trainer"
+    ) -> None:
+        """Open or close a phase. Closing ends every attempt still in progress (expired, with its answers)."""
+        stamp = {"opened_at": now} if state == OPEN else {"closed_at": now}
+        with self.engine.begin() as c:
+            where = (t.phases.c.event_id == event_id) & (t.phases.c.phase_id == phase_id)
+            if c.execute(sa.select(t.phases.c.state).where(where)).first() is None:
+                c.execute(
+                    t.phases.insert().values(event_id=event_id, phase_id=phase_id, state=state, **stamp)
+                )
+            else:
+                c.execute(t.phases.update().where(where).values(state=state, **stamp))
+            if state == CLOSED:
+                a = t.attempts
+                c.execute(
+                    a.update()
+                    .where(
+                        (a.c.event_id == event_id) & (a.c.phase_id == phase_id) & (a.c.status == IN_PROGRESS)
+                    )
+                    .values(status=EXPIRED, finished_at=now)
+                )
+            self._audit(c, event_id, actor, f"phase.{state}", {"phase": phase_id})
+
+    def save_form(self, form: Form, now: dt.datetime | None = None) -> None:
+        """Store a phase's form; refused once any attempt exists on the phase."""
+        with self.engine.begin() as c:
+            a = t.attempts
+            started = c.execute(
+                sa.select(sa.func.count()).where((a.c.event_id == form.event) & (a.c.phase_id == form.phase))
+            ).scalar()
+            if started:
+                raise StoreError("STORE-FORM-IN-USE", phase=form.phase, attempts=started)
+            where = (t.forms.c.event_id == form.event) & (t.forms.c.phase_id == form.phase)
+            c.execute(t.forms.delete().where(where))
+            c.execute(
+                t.forms.insert().values(
+                    event_id=form.event,
+                    phase_id=form.phase,
+                    hash=form.hash,
+                    snapshot=form.model_dump_json(),
+                    built_at=now or utcnow(),
+                )
+            )
+            self._audit(c, form.event, "trainer", "form.build", {"phase": form.phase, "hash": form.hash})
+
+    def form(self, event_id: str, phase_id: str) -> Form:
+        with self.engine.connect() as c:
+            snapshot = c.execute(
+                sa.select(t.forms.c.snapshot).where(
+                    (t.forms.c.event_id == event_id) & (t.forms.c.phase_id == phase_id)
+                )
+            ).scalar()
+        if snapshot is None:
+            raise NotFound("STORE-NO-FORM", phase=phase_id)
+        return Form.model_validate_json(snapshot)
+
+    def has_form(self, event_id: str, phase_id: str) -> bool:
+        try:
+            self.form(event_id, phase_id)
+        except NotFound:
+            return False
+        return True
+
+    # -- attempts ------------------------------------------------------------
+
+    def _attempt_row(self, c: sa.Connection, attempt_id: int, *, lock: bool = False) -> Attempt:
+        query = sa.select(t.attempts).where(t.attempts.c.id == attempt_id)
+        if lock and self.postgres:
+            query = query.with_for_update()
+        row = c.execute(query).first()
+        if row is None:
+            raise NotFound("STORE-NO-ATTEMPT", attempt=attempt_id)
+        return Attempt(**row._mapping)
+
+    def attempt(self, attempt_id: int) -> Attempt:
+        with self.engine.connect() as c:
+            return self._attempt_row(c, attempt_id)
+
+    def current_attempt(self, event_id: str, person_id: str, phase_id: str) -> Attempt | None:
+        """The participant's live attempt on a phase (not superseded), if any."""
+        a = t.attempts
+        with self.engine.connect() as c:
+            row = c.execute(
+                sa.select(a)
+                .where(
+                    (a.c.event_id == event_id)
+                    & (a.c.person_id == person_id)
+                    & (a.c.phase_id == phase_id)
+                    & (a.c.status != SUPERSEDED)
+                )
+                .order_by(a.c.id.desc())
+            ).first()
+        return None if row is None else Attempt(**row._mapping)
+
+    def start_attempt(
+        self,
+        event_id: str,
+        person_id: str,
+        phase_id: str,
+        *,
+        channel: str,
+        now: dt.datetime,
+        personal_order: dict,
+        time_limit: dt.timedelta | None = None,
+        grace: dt.timedelta = dt.timedelta(0),
+        variant: str | None = None,
+        require_open: bool = True,
+    ) -> Attempt:
+        """Start the participant's attempt, or return the one in progress (a reload, a second phone)."""
+        with self.engine.begin() as c:
+            if require_open:
+                state = c.execute(
+                    sa.select(t.phases.c.state).where(
+                        (t.phases.c.event_id == event_id) & (t.phases.c.phase_id == phase_id)
+                    )
+                ).scalar()
+                if state != OPEN:
+                    raise StoreError("STORE-PHASE-NOT-OPEN", phase=phase_id)
+            form_hash = c.execute(
+                sa.select(t.forms.c.hash).where(
+                    (t.forms.c.event_id == event_id) & (t.forms.c.phase_id == phase_id)
+                )
+            ).scalar()
+            if form_hash is None:
+                raise NotFound("STORE-NO-FORM", phase=phase_id)
+            a = t.attempts
+            row = c.execute(
+                sa.select(a.c.id)
+                .where(
+                    (a.c.event_id == event_id)
+                    & (a.c.person_id == person_id)
+                    & (a.c.phase_id == phase_id)
+                    & (a.c.status != SUPERSEDED)
+                )
+                .order_by(a.c.id.desc())
+            ).first()
+            if row is not None:
+                existing = self._expire_if_due(c, self._attempt_row(c, row.id, lock=True), now, grace)
+                if existing.status != IN_PROGRESS:
+                    raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=existing.status)
+                return existing
+            new_id = c.execute(
+                a.insert().values(
+                    event_id=event_id,
+                    person_id=person_id,
+                    phase_id=phase_id,
+                    form_hash=form_hash,
+                    personal_order=personal_order,
+                    variant=variant,
+                    status=IN_PROGRESS,
+                    channel=channel,
+                    started_at=now,
+                    deadline=None if time_limit is None else now + time_limit,
+                    next_seq=1,
+                )
+            ).inserted_primary_key[0]
+            self._audit(c, event_id, person_id, "attempt.start", {"attempt": new_id, "phase": phase_id})
+            return self._attempt_row(c, new_id)
+
+    def _expire_if_due(
+        self, c: sa.Connection, attempt: Attempt, now: dt.datetime, grace: dt.timedelta
+    ) -> Attempt:
+        if attempt.status == IN_PROGRESS and attempt.deadline is not None and now > attempt.deadline + grace:
+            c.execute(
+                t.attempts.update()
+                .where(t.attempts.c.id == attempt.id)
+                .values(status=EXPIRED, finished_at=attempt.deadline)
+            )
+            return self._attempt_row(c, attempt.id)
+        return attempt
+
+    def save_answer(
+        self,
+        attempt_id: int,
+        item_id: str,
+        value: Any,
+        *,
+        seq: int | None,
+        channel: str,
+        now: dt.datetime,
+        grace: dt.timedelta = dt.timedelta(0),
+    ) -> Saved:
+        """Store one answer (JSON form; None is blank) if it is newer than the stored one."""
+        expired = False
+        with self.engine.begin() as c:
+            attempt = self._expire_if_due(c, self._attempt_row(c, attempt_id, lock=True), now, grace)
+            if attempt.status != IN_PROGRESS:
+                expired = attempt.status == EXPIRED
+                result = None
+            else:
+                result = self._save(c, attempt, item_id, value, seq, channel, now)
+        if result is None:
+            # Committed above when the deadline has just passed, so the expiry sticks.
+            raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=EXPIRED if expired else attempt.status)
+        return result
+
+    def _save(self, c, attempt: Attempt, item_id, value, seq, channel, now) -> Saved:
+        r = t.responses
+        seq = attempt.next_seq if seq is None else seq
+        stored = c.execute(
+            sa.select(r.c.seq).where((r.c.attempt_id == attempt.id) & (r.c.item_id == item_id))
+        ).scalar()
+        if stored is not None and stored >= seq:
+            return Saved(stored, False, max(attempt.next_seq, stored + 1))
+        row = {"value": value, "seq": seq, "saved_at": now, "channel": channel}
+        if stored is None:
+            c.execute(
+                r.insert().values(event_id=attempt.event_id, attempt_id=attempt.id, item_id=item_id, **row)
+            )
+        else:
+            c.execute(
+                r.update().where((r.c.attempt_id == attempt.id) & (r.c.item_id == item_id)).values(**row)
+            )
+        c.execute(
+            t.answer_history.insert().values(
+                event_id=attempt.event_id, attempt_id=attempt.id, item_id=item_id, **row
+            )
+        )
+        next_seq = max(attempt.next_seq, seq + 1)
+        c.execute(t.attempts.update().where(t.attempts.c.id == attempt.id).values(next_seq=next_seq))
+        return Saved(seq, True, next_seq)
+
+    def submit(self, attempt_id: int, now: dt.datetime, grace: dt.timedelta = dt.timedelta(0)) -> Attempt:
+        """Finish the attempt. Harmless when repeated; a finished attempt never changes."""
+        with self.engine.begin() as c:
+            attempt = self._expire_if_due(c, self._attempt_row(c, attempt_id, lock=True), now, grace)
+            if attempt.status == IN_PROGRESS:
+                c.execute(
+                    t.attempts.update()
+                    .where(t.attempts.c.id == attempt_id)
+                    .values(status=SUBMITTED, finished_at=now)
+                )
+                self._audit(c, attempt.event_id, attempt.person_id, "attempt.submit", {"attempt": attempt_id})
+                attempt = self._attempt_row(c, attempt_id)
+            return attempt
+
+    def expire_due(self, event_id: str, phase_id: str, now: dt.datetime, grace: dt.timedelta) -> int:
+        """End every attempt of the phase whose deadline (plus grace) has passed; how many."""
+        a = t.attempts
+        with self.engine.begin() as c:
+            due = c.execute(
+                sa.select(a.c.id, a.c.deadline).where(
+                    (a.c.event_id == event_id)
+                    & (a.c.phase_id == phase_id)
+                    & (a.c.status == IN_PROGRESS)
+                    & (a.c.deadline.is_not(None))
+                )
+            ).all()
+            ended = [row.id for row in due if now > row.deadline + grace]
+            for row in due:
+                if row.id in ended:
+                    c.execute(
+                        a.update().where(a.c.id == row.id).values(status=EXPIRED, finished_at=row.deadline)
+                    )
+            return len(ended)
+
+    def reopen(
+        self,
+        attempt_id: int,
+        *,
+        reason: str,
+        actor: str,
+        now: dt.datetime,
+        time_limit: dt.timedelta | None = None,
+    ) -> Attempt:
+        """Supersede a finished attempt with a new one that carries its saved answers forward.
+
+        The old attempt stays as it was (marked superseded); the reason is audit-logged.
+        """
+        with self.engine.begin() as c:
+            old = self._attempt_row(c, attempt_id, lock=True)
+            if old.status == SUPERSEDED:
+                raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=old.status)
+            a, r = t.attempts, t.responses
+            c.execute(
+                a.update()
+                .where(a.c.id == old.id)
+                .values(status=SUPERSEDED, finished_at=old.finished_at or now)
+            )
+            new_id = c.execute(
+                a.insert().values(
+                    event_id=old.event_id,
+                    person_id=old.person_id,
+                    phase_id=old.phase_id,
+                    form_hash=old.form_hash,
+                    personal_order=old.personal_order,
+                    variant=old.variant,
+                    status=IN_PROGRESS,
+                    channel=old.channel,
+                    started_at=now,
+                    deadline=None if time_limit is None else now + time_limit,
+                    supersedes=old.id,
+                    next_seq=old.next_seq,
+                )
+            ).inserted_primary_key[0]
+            carried = c.execute(sa.select(r).where(r.c.attempt_id == old.id)).all()
+            if carried:
+                c.execute(
+                    r.insert(),
+                    [{**row._mapping, "attempt_id": new_id} for row in carried],
+                )
+            self._audit(
+                c, old.event_id, actor, "attempt.reopen", {"attempt": old.id, "new": new_id, "reason": reason}
+            )
+            return self._attempt_row(c, new_id)
+
+    def answers(self, attempt_id: int) -> dict[str, Any]:
+        """The latest stored answer per item (JSON form)."""
+        r = t.responses
+        with self.engine.connect() as c:
+            return {
+                row.item_id: row.value
+                for row in c.execute(sa.select(r.c.item_id, r.c.value).where(r.c.attempt_id == attempt_id))
+            }
+
+    def history(self, attempt_id: int) -> list[dict]:
+        h = t.answer_history
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(h).where(h.c.attempt_id == attempt_id).order_by(h.c.id))
+            return [dict(row._mapping) for row in rows]
+
+    def attempts(
+        self, event_id: str, phase_id: str | None = None, statuses: Iterable[str] | None = None
+    ) -> list[Attempt]:
+        a = t.attempts
+        query = sa.select(a).where(a.c.event_id == event_id)
+        if phase_id is not None:
+            query = query.where(a.c.phase_id == phase_id)
+        if statuses is not None:
+            query = query.where(a.c.status.in_(list(statuses)))
+        with self.engine.connect() as c:
+            return [Attempt(**row._mapping) for row in c.execute(query.order_by(a.c.id))]
+
+    def answers_of(self, attempt_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Latest answers of many attempts at once."""
+        r = t.responses
+        out: dict[int, dict[str, Any]] = {i: {} for i in attempt_ids}
+        with self.engine.connect() as c:
+            for chunk in range(0, len(attempt_ids), 500):
+                ids = list(attempt_ids[chunk : chunk + 500])
+                for row in c.execute(
+                    sa.select(r.c.attempt_id, r.c.item_id, r.c.value).where(r.c.attempt_id.in_(ids))
+                ):
+                    out[row.attempt_id][row.item_id] = row.value
+        return out
+
+    # -- marks and results ------------------------------------------------------
+
+    def marks_of(self, attempt_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        m = t.essay_marks
+        out: dict[int, dict[str, str]] = {i: {} for i in attempt_ids}
+        with self.engine.connect() as c:
+            for chunk in range(0, len(attempt_ids), 500):
+                ids = list(attempt_ids[chunk : chunk + 500])
+                for row in c.execute(
+                    sa.select(m.c.attempt_id, m.c.item_id, m.c.level_id).where(m.c.attempt_id.in_(ids))
+                ):
+                    out[row.attempt_id][row.item_id] = row.level_id
+        return out
+
+    def set_mark(self, attempt_id: int, item_id: str, level_id: str, marker: str, now: dt.datetime) -> None:
+        m = t.essay_marks
+        with self.engine.begin() as c:
+            attempt = self._attempt_row(c, attempt_id)
+            c.execute(m.delete().where((m.c.attempt_id == attempt_id) & (m.c.item_id == item_id)))
+            c.execute(
+                m.insert().values(
+                    event_id=attempt.event_id,
+                    attempt_id=attempt_id,
+                    item_id=item_id,
+                    level_id=level_id,
+                    marker=marker,
+                    marked_at=now,
+                )
+            )
+            self._audit(c, attempt.event_id, marker, "essay.mark", {"attempt": attempt_id, "item": item_id})
+
+    def replace_results(self, event_id: str, phase_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The phase's results, recomputed: old rows replaced in one transaction."""
+        res = t.results
+        with self.engine.begin() as c:
+            c.execute(res.delete().where((res.c.event_id == event_id) & (res.c.phase_id == phase_id)))
+            if rows:
+                c.execute(res.insert(), [{"event_id": event_id, "phase_id": phase_id, **r} for r in rows])
+
+    def results(self, event_id: str, phase_id: str | None = None) -> list[dict]:
+        res = t.results
+        query = sa.select(res).where(res.c.event_id == event_id)
+        if phase_id is not None:
+            query = query.where(res.c.phase_id == phase_id)
+        with self.engine.connect() as c:
+            return [dict(row._mapping) for row in c.execute(query.order_by(res.c.phase_id, res.c.person_id))]
+
+    # -- audit -----------------------------------------------------------------
+
+    def _audit(self, c: sa.Connection, event_id: str, actor: str, action: str, details: dict) -> None:
+        c.execute(
+            t.audit_log.insert().values(
+                event_id=event_id, at=utcnow(), actor=actor, action=action, details=details
+            )
+        )
+
+    def audit_log(self, event_id: str) -> list[dict]:
+        log = t.audit_log
+        with self.engine.connect() as c:
+            return [
+                dict(r._mapping)
+                for r in c.execute(sa.select(log).where(log.c.event_id == event_id).order_by(log.c.id))
+            ]
