@@ -98,6 +98,19 @@ def _set_language(root: bool) -> Callable:
     return callback
 
 
+def _remember(key: str) -> Callable:
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.find_root().meta[key] = value
+
+    return callback
+
+
+def chosen(ctx: click.Context, key: str) -> str | None:
+    """A shared option's value, wherever on the command line it was given."""
+    return ctx.find_root().meta.get(key)
+
+
 def shared_options(*, root: bool = False) -> Callable:
     """Options every command accepts, before or after its name.
 
@@ -106,6 +119,25 @@ def shared_options(*, root: bool = False) -> Callable:
     """
 
     def decorate(f: Callable) -> Callable:
+        f = option(
+            "--db",
+            "database",
+            default=None,
+            expose_value=False,
+            callback=_remember("database"),
+            help=N_("Database URL (default: the workspace's assess.db); also ASSESS_DATABASE_URL."),
+        )(f)
+        f = option(
+            "-w",
+            "--workspace",
+            default=None,
+            expose_value=False,
+            callback=_remember("workspace"),
+            help=N_(
+                "The event's folder (default: the nearest folder above holding assessment.yaml); "
+                "also ASSESS_WORKSPACE."
+            ),
+        )(f)
         return option(
             "--lang",
             type=click.Choice(LANGUAGES),

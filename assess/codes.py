@@ -133,6 +133,27 @@ MESSAGES: dict[str, str] = {
     "RESPONSE-TYPE": N_("the answer should be {expected}"),
     "RESPONSE-NOT-A-NUMBER": N_("{value!r} is not a number"),
     "RESPONSE-ORDER-INCOMPLETE": N_("an order must place every option exactly once"),
+    # The workspace and its store
+    "WORKSPACE-NOT-FOUND": N_(
+        "no assessment.yaml in {start} or any folder above it; "
+        "give -w DIR, or create one with assess init DIR"
+    ),
+    "WORKSPACE-NO-EVENT": N_("this workspace has no assessment.yaml"),
+    "WORKSPACE-NOT-EMPTY": N_("the folder exists and is not empty"),
+    "WORKSPACE-NO-PHASE": N_("there is no phase {phase!r}; the event's phases: {known}"),
+    "WORKSPACE-FORM-FIRST": N_(
+        "build the form of phase {other!r} first: phase {phase!r} takes its items from it"
+    ),
+    "WORKSPACE-NO-FORM": N_("phase {phase!r} has no form yet: assess form build --phase {phase}"),
+    "WORKSPACE-NO-PARTICIPANTS": N_("the event has no participants yet: assess participants import FILE"),
+    "STORE-FORM-IN-USE": N_(
+        "phase {phase!r} already has {attempts} attempts: its form can no longer be rebuilt"
+    ),
+    "STORE-ATTEMPT-EXISTS": N_("these participants already have an attempt on phase {phase!r}: {people}"),
+    "STORE-NO-FORM": N_("phase {phase!r} has no form yet"),
+    "STORE-PHASE-NOT-OPEN": N_("phase {phase!r} is not open"),
+    "STORE-ATTEMPT-CLOSED": N_("the attempt is finished ({status}) and takes no more answers"),
+    "STORE-NO-ATTEMPT": N_("no attempt {attempt}"),
     # Command line
     "ITEM-NOT-FOUND": N_("no item {id!r} in the banks searched"),
 }

@@ -93,30 +93,39 @@ def _owner(event: Event, phase_id: str) -> int:
     return event.phases.index(phase)
 
 
-def build_forms(loaded: LoadedEvent) -> dict[str, Form]:
-    """Every phase's form, in order; ProblemsFound names every blueprint cell the banks cannot fill."""
+def build_phase(loaded: LoadedEvent, phase_id: str, earlier: dict[str, Form]) -> Form:
+    """One phase's form; ProblemsFound names every blueprint cell the banks cannot fill, at the cell."""
     event, ctx = loaded.event, loaded.context
+    try:
+        return build_form(event, phase_id, loaded.pool, earlier)
+    except BlueprintShortfall as e:
+        owner = _owner(event, phase_id)
+        problems = []
+        for s in e.shortfalls:
+            params = {
+                "phase": phase_id,
+                "competency": s.competency,
+                "difficulty": Phrase(DIFFICULTY_NAMES[s.difficulty]),
+                "need": s.need,
+                "have": s.have,
+            }
+            path = ("phases", owner, "blueprint", "cells", s.cell)
+            problems.append(ctx.problem("FORM-SHORTFALL", path, params))
+        raise ProblemsFound(problems) from None
+
+
+def build_forms(loaded: LoadedEvent) -> dict[str, Form]:
+    """Every phase's form, in order (nothing stored); every shortfall of every phase reported."""
     forms: dict[str, Form] = {}
     problems = []
-    for phase in event.phases:
+    for phase in loaded.event.phases:
         needs = [r for r in (phase.same_items, phase.parallel_to) if r is not None]
         if any(r not in forms for r in needs):
             continue  # the phase it depends on failed: reported there
         try:
-            forms[phase.id] = build_form(event, phase.id, loaded.pool, forms)
-        except BlueprintShortfall as e:
-            owner = _owner(event, phase.id)
-            for s in e.shortfalls:
-                params = {
-                    "phase": phase.id,
-                    "competency": s.competency,
-                    "difficulty": Phrase(DIFFICULTY_NAMES[s.difficulty]),
-                    "need": s.need,
-                    "have": s.have,
-                }
-                problems.append(
-                    ctx.problem("FORM-SHORTFALL", ("phases", owner, "blueprint", "cells", s.cell), params)
-                )
+            forms[phase.id] = build_phase(loaded, phase.id, forms)
+        except ProblemsFound as e:
+            problems.extend(e.problems)
     if problems:
         raise ProblemsFound(problems)
     return forms

@@ -154,6 +154,15 @@ def normalise(item: ItemBase, raw: Any) -> Any:
     raise TypeError(type(item).__name__)
 
 
+def to_json(value: Any) -> Any:
+    """A normalised value in its JSON form (sets as sorted lists, sequences as lists)."""
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
 @dataclass
 class EncodedItem:
     """One item's responses over many attempts, as an array.

@@ -539,6 +539,105 @@ class Store:
                     out[row.attempt_id][row.item_id] = row.value
         return out
 
+    def import_attempts(
+        self,
+        event_id: str,
+        phase_id: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        channel: str,
+        now: dt.datetime,
+        actor: str = "import",
+    ) -> list[int]:
+        """Finished attempts from outside the web app (paper, an import, a simulation), in one transaction.
+
+        Each record holds person_id, answers {item_id: JSON value}, and may hold
+        marks {item_id: level_id}, personal_order and variant. A participant
+        who already has a live attempt on the phase is refused (import nothing).
+        """
+        a, r, h, m = t.attempts, t.responses, t.answer_history, t.essay_marks
+        with self.engine.begin() as c:
+            form_hash = c.execute(
+                sa.select(t.forms.c.hash).where(
+                    (t.forms.c.event_id == event_id) & (t.forms.c.phase_id == phase_id)
+                )
+            ).scalar()
+            if form_hash is None:
+                raise NotFound("STORE-NO-FORM", phase=phase_id)
+            people = [rec["person_id"] for rec in records]
+            taken = (
+                c.execute(
+                    sa.select(a.c.person_id).where(
+                        (a.c.event_id == event_id)
+                        & (a.c.phase_id == phase_id)
+                        & (a.c.status != SUPERSEDED)
+                        & (a.c.person_id.in_(people))
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if taken:
+                raise StoreError("STORE-ATTEMPT-EXISTS", phase=phase_id, people=", ".join(sorted(taken)))
+            ids = []
+            for rec in records:
+                answers = rec["answers"]
+                attempt_id = c.execute(
+                    a.insert().values(
+                        event_id=event_id,
+                        person_id=rec["person_id"],
+                        phase_id=phase_id,
+                        form_hash=form_hash,
+                        personal_order=rec.get("personal_order") or {},
+                        variant=rec.get("variant"),
+                        status=SUBMITTED,
+                        channel=channel,
+                        started_at=now,
+                        finished_at=now,
+                        next_seq=len(answers) + 1,
+                    )
+                ).inserted_primary_key[0]
+                ids.append(attempt_id)
+                rows = [
+                    {
+                        "event_id": event_id,
+                        "attempt_id": attempt_id,
+                        "item_id": item,
+                        "value": value,
+                        "seq": n,
+                        "saved_at": now,
+                        "channel": channel,
+                    }
+                    for n, (item, value) in enumerate(answers.items(), 1)
+                ]
+                if rows:
+                    c.execute(r.insert(), rows)
+                    c.execute(h.insert(), rows)
+                marks = rec.get("marks") or {}
+                if marks:
+                    c.execute(
+                        m.insert(),
+                        [
+                            {
+                                "event_id": event_id,
+                                "attempt_id": attempt_id,
+                                "item_id": item,
+                                "level_id": level,
+                                "marker": actor,
+                                "marked_at": now,
+                            }
+                            for item, level in marks.items()
+                        ],
+                    )
+            self._audit(
+                c,
+                event_id,
+                actor,
+                "attempts.import",
+                {"phase": phase_id, "count": len(ids), "channel": channel},
+            )
+            return ids
+
     # -- marks and results ------------------------------------------------------
 
     def marks_of(self, attempt_ids: Sequence[int]) -> dict[int, dict[str, str]]:

@@ -1,0 +1,144 @@
+"""Workspace commands: init, form build, simulate, score, demo."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+import sqlalchemy.exc
+
+from assess.cli_support import EnvironmentFailure, Group, UserError, chosen, option, shared_options
+from assess.i18n import N_, _
+from assess.pipeline import build_phase_form, score_phase, simulate
+from assess.problems import Problem, ProblemsFound
+from assess.resources import data_path
+from assess.store.migrate import NewerDatabase
+from assess.workspace import Workspace, choose, now
+
+EXAMPLES = ("payakumbuh-2019",)
+DEMO_MARKER = ".assess-demo"
+
+
+def open_workspace(ctx: click.Context) -> Workspace:
+    try:
+        folder, url = choose(chosen(ctx, "workspace"), chosen(ctx, "database"))
+        ws = Workspace(folder, url)
+        ws.loaded  # noqa: B018 - load the event now, so its problems are reported first
+        ws.store  # noqa: B018
+    except ProblemsFound as e:
+        raise UserError(e.problems) from None
+    except NewerDatabase as e:
+        raise EnvironmentFailure(
+            _(
+                "the database was written by a newer version of assess ({revision}); upgrade assess to use it"
+            ).format(revision=e.revision)
+        ) from None
+    except sqlalchemy.exc.OperationalError as e:
+        raise EnvironmentFailure(
+            _("the database cannot be reached: {reason}").format(reason=e.orig or e)
+        ) from None
+    ctx.call_on_close(ws.close)
+    return ws
+
+
+def run(step):
+    """Run a workspace step, turning its problems into exit 2."""
+    try:
+        return step()
+    except ProblemsFound as e:
+        raise UserError(e.problems) from None
+
+
+@click.command(
+    "init",
+    cls=Group.command_class,
+    help=N_(
+        "Create an event workspace in DIR: a commented assessment.yaml and a participants template; "
+        "with --example, a copy of a worked example, untouched."
+        "\n\nExample: assess init --example payakumbuh-2019 pelatihan"
+    ),
+)
+@click.argument("directory")
+@option("--example", type=click.Choice(EXAMPLES), default=None, help=N_("Copy this worked example."))
+@shared_options()
+def init(directory: str, example: str | None) -> None:
+    target = Path(directory)
+    if target.exists() and any(target.iterdir()):
+        raise UserError([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
+    if example:
+        shutil.copytree(data_path("examples") / example, target, dirs_exist_ok=True)
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(data_path("templates") / "workspace" / "assessment.yaml", target / "assessment.yaml")
+    click.echo(_("Created {path}. Next: edit assessment.yaml, then assess event check.").format(path=target))
+
+
+@click.group("form", cls=Group, help=N_("The forms of the event's phases."))
+@shared_options()
+def form() -> None:
+    pass
+
+
+@form.command(
+    "build",
+    help=N_(
+        "Assemble a phase's form from its blueprint and store it. Printing, imports, the web app and "
+        "scoring read only the stored form. Refused once any attempt exists on the phase."
+        "\n\nExample: assess form build --phase pre"
+    ),
+)
+@option("--phase", "phase_id", required=True, help=N_("The phase, e.g. pre."))
+@shared_options()
+@click.pass_context
+def form_build(ctx: click.Context, phase_id: str) -> None:
+    ws = open_workspace(ctx)
+    built = run(lambda: build_phase_form(ws, phase_id, now()))
+    click.echo(
+        _("phase {phase}: {n} items stored, hash {hash}").format(
+            phase=phase_id, n=len(built.items), hash=built.hash[:12]
+        )
+    )
+
+
+@click.command(
+    "simulate",
+    cls=Group.command_class,
+    help=N_(
+        "Give every participant a synthetic attempt on each phase, from an item-response model with a "
+        "learning gain between phases: for demonstrations and benchmarks. Seeded and reproducible."
+        "\n\nExample: assess simulate --seed 2019"
+    ),
+)
+@option("--seed", type=int, default=2019, show_default=True, help=N_("The random seed."))
+@shared_options()
+@click.pass_context
+def simulate_command(ctx: click.Context, seed: int) -> None:
+    ws = open_workspace(ctx)
+    counts = run(lambda: simulate(ws, seed, now()))
+    for phase_id, n in counts.items():
+        click.echo(_("phase {phase}: {n} simulated attempts").format(phase=phase_id, n=n))
+
+
+@click.command(
+    "score",
+    cls=Group.command_class,
+    help=N_(
+        "Score every submitted or expired attempt of each phase that has a form, into results. Results "
+        "stay provisional while essays wait for marks.\n\nExample: assess score"
+    ),
+)
+@shared_options()
+@click.pass_context
+def score(ctx: click.Context) -> None:
+    ws = open_workspace(ctx)
+    for phase in ws.loaded.event.phases:
+        if not ws.store.has_form(ws.event_id, phase.id):
+            continue
+        s = run(lambda p=phase.id: score_phase(ws, p, now()))
+        mean = "-" if s.mean_percentage is None else f"{s.mean_percentage:.1f}"
+        click.echo(
+            _("phase {phase}: {n} attempts scored ({provisional} provisional), mean {mean}%").format(
+                phase=s.phase, n=s.scored, provisional=s.provisional, mean=mean
+            )
+        )
