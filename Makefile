@@ -24,12 +24,11 @@ $(TESTS): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP) $(TESTS)
 
-# The main job. Until the event workspace lands, it validates the shipped banks,
-# prints their statistics and assembles the worked example's pre- and post-test.
+# The main job: the worked example end to end (participants, forms, a simulated
+# cohort, results) in ./assess-demo, on SQLite unless --db or ASSESS_DATABASE_URL says otherwise.
 demo: $(STAMP)
 	$(BIN)/assess bank validate question_banks/
-	$(BIN)/assess bank stats question_banks/
-	$(BIN)/assess event check examples/payakumbuh-2019/assessment.yaml
+	$(BIN)/assess demo --out assess-demo
 
 test: $(TESTS)
 	$(BIN)/ruff check assess tests benchmarks

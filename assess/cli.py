@@ -21,7 +21,7 @@ from assess.bank.loader import load, located, shipped_banks_dir
 from assess.bank.show import show_item
 from assess.cli_event import event
 from assess.cli_support import EXIT_OK, EXIT_WARNINGS, Group, UserError, option, shared_options
-from assess.cli_workspace import form, init, score, simulate_command
+from assess.cli_workspace import demo, form, init, participants, score, simulate_command
 from assess.i18n import N_, _, ngettext
 from assess.problems import Problem, ProblemsFound
 
@@ -203,6 +203,8 @@ cli.add_command(init)
 cli.add_command(form)
 cli.add_command(simulate_command)
 cli.add_command(score)
+cli.add_command(participants)
+cli.add_command(demo)
 
 
 def main() -> None:

@@ -10,7 +10,8 @@ import sqlalchemy.exc
 
 from assess.cli_support import EnvironmentFailure, Group, UserError, chosen, option, shared_options
 from assess.i18n import N_, _
-from assess.pipeline import build_phase_form, score_phase, simulate
+from assess.participants_io import write_template
+from assess.pipeline import build_phase_form, demo_table, import_participants, run_demo, score_phase, simulate
 from assess.problems import Problem, ProblemsFound
 from assess.resources import data_path
 from assess.store.migrate import NewerDatabase
@@ -142,3 +143,74 @@ def score(ctx: click.Context) -> None:
                 phase=s.phase, n=s.scored, provisional=s.provisional, mean=mean
             )
         )
+
+
+@click.group("participants", cls=Group, help=N_("The event's participants."))
+@shared_options()
+def participants() -> None:
+    pass
+
+
+@participants.command(
+    "import",
+    help=N_(
+        "Add the participants of a CSV or XLSX file (headers in Indonesian or English: NIP, Nama, "
+        "Jabatan, Unit Kerja, Kecamatan, Email). Everyone gets an access code. The whole file is "
+        "checked first: with any problem, nothing is added."
+        "\n\nExample: assess participants import peserta.xlsx"
+    ),
+)
+@click.argument("file")
+@shared_options()
+@click.pass_context
+def participants_import(ctx: click.Context, file: str) -> None:
+    ws = open_workspace(ctx)
+    plan = run(lambda: import_participants(ws, Path(file)))
+    click.echo(_("{n} participants added.").format(n=len(plan.people)))
+    for kind, code, name in plan.new_codes:
+        label = _("new unit") if kind == "unit" else _("new group")
+        click.echo(f"  {label}: {code}  ({name})")
+
+
+@participants.command(
+    "template",
+    help=N_(
+        "Write an empty participants list to fill in: XLSX with the NIP column formatted as text "
+        "(recommended), or CSV.\n\nExample: assess participants template peserta.xlsx"
+    ),
+)
+@click.argument("file")
+@shared_options()
+def participants_template(file: str) -> None:
+    write_template(Path(file))
+    click.echo(_("Written {path}.").format(path=file))
+
+
+@click.command(
+    "demo",
+    cls=Group.command_class,
+    help=N_(
+        "Run the worked example end to end: copy it to DIR, import its participants, build the "
+        "forms, simulate every participant's pre- and post-test, score them and print the results."
+        "\n\nExample: assess demo --out assess-demo"
+    ),
+)
+@option(
+    "--out", "out", default="assess-demo", show_default=True, help=N_("Where to put the example's workspace.")
+)
+@option("--seed", type=int, default=2019, show_default=True, help=N_("The random seed of the simulation."))
+@shared_options()
+@click.pass_context
+def demo(ctx: click.Context, out: str, seed: int) -> None:
+    target = Path(out)
+    if target.exists() and any(target.iterdir()):
+        if not (target / DEMO_MARKER).exists():
+            raise UserError([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
+        shutil.rmtree(target)  # a previous demo's folder: made anew
+    shutil.copytree(data_path("examples") / EXAMPLES[0], target)
+    (target / DEMO_MARKER).write_text("assess demo\n", encoding="utf-8")
+    ctx.find_root().meta["workspace"] = str(target)
+    ws = open_workspace(ctx)
+    results = run(lambda: run_demo(ws, target, seed, now()))
+    click.echo(demo_table(results))
+    click.echo(_("The example's workspace: {path}").format(path=target))

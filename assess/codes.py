@@ -58,6 +58,7 @@ MESSAGES: dict[str, str] = {
     "BANK-DUPLICATE-BANK-ID": N_("bank id {id!r} is also used by {other}"),
     "BANK-OPTIONS-TOO-FEW": N_("{name} needs at least two entries, has {n}"),
     "BANK-OPTION-DUPLICATE": N_("id {id!r} is used twice"),
+    "BANK-OPTIONS-TOO-MANY": N_("{n} options: a multiple-response item takes at most {max}"),
     "BANK-OPTION-TEXT-DUPLICATE": N_("text {text!r} appears twice"),
     "BANK-KEY-UNKNOWN": N_("{key!r} is not one of the ids in {name}"),
     "BANK-KEY-DUPLICATE": N_("{key!r} appears twice in the key"),
@@ -146,6 +147,9 @@ MESSAGES: dict[str, str] = {
     ),
     "WORKSPACE-NO-FORM": N_("phase {phase!r} has no form yet: assess form build --phase {phase}"),
     "WORKSPACE-NO-PARTICIPANTS": N_("the event has no participants yet: assess participants import FILE"),
+    "WORKSPACE-DEMO-DATABASE-USED": N_(
+        "the database already holds event {event!r} with participants; give the demo a fresh database"
+    ),
     "STORE-FORM-IN-USE": N_(
         "phase {phase!r} already has {attempts} attempts: its form can no longer be rebuilt"
     ),
@@ -154,6 +158,46 @@ MESSAGES: dict[str, str] = {
     "STORE-PHASE-NOT-OPEN": N_("phase {phase!r} is not open"),
     "STORE-ATTEMPT-CLOSED": N_("the attempt is finished ({status}) and takes no more answers"),
     "STORE-NO-ATTEMPT": N_("no attempt {attempt}"),
+    # Participants files (CSV or XLSX)
+    "PARTICIPANTS-FORMAT-UNKNOWN": N_(
+        "{suffix!r} files cannot be imported; save the list as .xlsx, or as CSV UTF-8"
+    ),
+    "PARTICIPANTS-CSV-NOT-UTF8": N_(
+        'the file is not UTF-8 text; in Excel save it as "CSV UTF-8 (Comma delimited)", or import the .xlsx'
+    ),
+    "PARTICIPANTS-CSV-SYNTAX": N_("the CSV cannot be read: {reason}"),
+    "PARTICIPANTS-XLSX-UNREADABLE": N_("the spreadsheet cannot be read: {reason}"),
+    "PARTICIPANTS-HEADER-UNKNOWN": N_("unknown column {name!r}; the columns are: {expected}"),
+    "PARTICIPANTS-HEADER-UNKNOWN-SUGGEST": N_("unknown column {name!r}; did you mean {suggestion!r}?"),
+    "PARTICIPANTS-HEADER-DUPLICATE": N_("this column means the same as column {other} ({first!r})"),
+    "PARTICIPANTS-HEADER-MISSING": N_(
+        "column {number} holds values but has no header; name it or delete its values"
+    ),
+    "PARTICIPANTS-NAME-COLUMN-MISSING": N_("there is no name column (Nama or Name)"),
+    "PARTICIPANTS-NO-ROWS": N_("there are no participants under the header row"),
+    "PARTICIPANTS-ROW-TOO-LONG": N_(
+        "this row has values in {n} columns but the header has {width}; "
+        "a value with {separator!r} in it must be put in double quotes"
+    ),
+    "PARTICIPANTS-ROW-DUPLICATE": N_("this row repeats row {other}"),
+    "PARTICIPANTS-NAME-EMPTY": N_("the name is empty"),
+    "PARTICIPANTS-FORMULA": N_(
+        "{value!r} starts with {sign!r}, so a spreadsheet would run it as a formula; remove the sign"
+    ),
+    "PARTICIPANTS-CONTROL-CHARACTER": N_("the control character {code} is not allowed here"),
+    "PARTICIPANTS-NIP-INVALID": N_("{value!r} is not a NIP: a NIP has exactly 18 digits (found {n})"),
+    "PARTICIPANTS-NIP-NUMBER": N_(
+        "the NIP is stored as a number ({value}); a spreadsheet keeps only 15 significant digits, "
+        "so an 18-digit NIP loses its last digits: format the NIP column as text "
+        "(the template already is) and type the NIPs again"
+    ),
+    "PARTICIPANTS-NIP-SCIENTIFIC": N_(
+        "{value!r} is a NIP that a spreadsheet turned into a number, keeping only 15 significant digits: "
+        "format the NIP column as text, type the NIPs again and save again"
+    ),
+    "PARTICIPANTS-NIP-DUPLICATE": N_("NIP {nip} is also in row {other}"),
+    "PARTICIPANTS-NIP-EXISTS": N_("NIP {nip} is already a participant of this event"),
+    "PARTICIPANTS-EMAIL-INVALID": N_("{value!r} is not an email address"),
     # Command line
     "ITEM-NOT-FOUND": N_("no item {id!r} in the banks searched"),
 }

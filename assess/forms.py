@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Self
 
-import numpy as np
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from assess.bank.model import Id, Item, ItemBase, Matching, Model, Ordering
 from assess.event import Blueprint, Cell, Event
 from assess.policy import Grading, ScoringPolicy
+from assess.seeded import Stream
 
 SHUFFLED_PARTS = {"options", "choices"}  # what an option order covers: options, or matching choices
 
@@ -30,6 +30,10 @@ class ItemOrder(Model):
 
     items: list[Id]
     options: dict[Id, list[Id]] = {}
+
+
+def content_hash(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class Variant(ItemOrder):
@@ -47,18 +51,21 @@ class Form(Model):
     shuffle_items: bool
     shuffle_options: bool
     variants: Annotated[list[Variant], Field(min_length=1)]
-    hash: str = ""
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
     @model_validator(mode="after")
     def _hash_matches(self) -> Self:
-        if self.hash and self.hash != self.content_hash():
+        if self.hash != self.content_hash():
             raise PydanticCustomError("form_hash", "the form's content does not match its hash")
         return self
 
     def content_hash(self) -> str:
-        """sha256 of everything in the form but the hash itself."""
-        content = self.model_dump(mode="json", exclude={"hash"})
-        return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        """sha256 of everything in the form but the hash itself.
+
+        Fields left at their defaults are left out, so that a field added to the
+        models later (with a default) does not change the hash of stored forms.
+        """
+        return content_hash(self.model_dump(mode="json", exclude={"hash"}, exclude_defaults=True))
 
     def item(self, item_id: str) -> ItemBase:
         return next(i for i in self.items if i.id == item_id)
@@ -96,14 +103,6 @@ def phase_seed(event_id: str, phase_id: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{event_id}/{phase_id}".encode()).digest()[:8], "big") >> 1
 
 
-def _key_int(text: str) -> int:
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
-
-
-def _rng(seed: int, *salt: str) -> np.random.Generator:
-    return np.random.default_rng([seed, *(_key_int(s) for s in salt)])
-
-
 def _matches(item: ItemBase, cell: Cell) -> bool:
     return item.primary_competency == cell.competency and (cell.difficulty in (None, item.difficulty))
 
@@ -117,7 +116,7 @@ def _cell_order(cells: list[Cell]) -> list[int]:
 def draw(
     blueprint: Blueprint,
     pool: Sequence[ItemBase],
-    rng: np.random.Generator,
+    rng: Stream,
     *,
     phase: str,
     exclude: Iterable[str] = (),
@@ -147,7 +146,7 @@ def draw(
         if len(available) < need:
             shortfalls.append(Shortfall(phase, index, cell.competency, cell.difficulty, need, len(available)))
             continue
-        picked = [available[k] for k in sorted(rng.choice(len(available), size=need, replace=False))]
+        picked = [available[k] for k in rng.sample_indexes(len(available), need)]
         taken.update(i.id for i in picked)
         chosen[index] = mine + picked
     if shortfalls:
@@ -171,25 +170,28 @@ def _not_the_key_order(item: ItemBase, order: list[str]) -> bool:
     return True
 
 
-def option_order(item: ItemBase, rng: np.random.Generator, shuffle: bool) -> list[str]:
+def option_order(item: ItemBase, rng: Stream, shuffle: bool) -> list[str]:
     """The order a participant sees an item's options (matching: choices) in."""
     parts = _shuffled_parts(item)
     must = isinstance(item, Ordering | Matching)
     if not parts or not (shuffle or must):
         return parts
     for _ in range(100):
-        order = [parts[k] for k in rng.permutation(len(parts))]
+        order = rng.shuffled(parts)
         if _not_the_key_order(item, order) or len(parts) < 2:
             return order
-    return parts[1:] + parts[:1]  # a rotation differs from the key order when all else failed
+    # Practically unreachable (the key order is one of n! >= 2 orders): take the first order
+    # that is not the key's, trying the rotations.
+    rotations = [parts[k:] + parts[:k] for k in range(1, len(parts))]
+    return next((r for r in rotations if _not_the_key_order(item, r)), parts)
 
 
 def make_order(
-    form_items: Sequence[ItemBase], rng: np.random.Generator, *, shuffle_items: bool, shuffle_options: bool
+    form_items: Sequence[ItemBase], rng: Stream, *, shuffle_items: bool, shuffle_options: bool
 ) -> ItemOrder:
     ids = [i.id for i in form_items]
     if shuffle_items:
-        ids = [ids[k] for k in rng.permutation(len(ids))]
+        ids = rng.shuffled(ids)
     options = {i.id: option_order(i, rng, shuffle_options) for i in form_items}
     return ItemOrder(items=ids, options={k: v for k, v in options.items() if v})
 
@@ -206,17 +208,17 @@ def build_form(
     phase = event.phase(phase_id)
     blueprint = event.blueprint_of(phase_id)
     seed = phase.seed if phase.seed is not None else phase_seed(event.event.id, phase_id)
-    rng = _rng(seed, "draw")
+    rng = Stream(seed, "draw")
     bank_of = {i.id: bank for bank, items in pool.items() for i in items}
+    for other in earlier.values():  # reused items keep the bank they came from
+        bank_of.update(other.banks)
     banks = blueprint.banks or list(pool)
     candidates = [i for b in banks for i in pool.get(b, [])]
     if phase.same_items is not None:
         items = list(earlier[phase.same_items].items)
     elif phase.parallel_to is not None:
         other = earlier[phase.parallel_to]
-        anchor_rows = sorted(
-            rng.choice(len(other.items), size=min(phase.anchors, len(other.items)), replace=False)
-        )
+        anchor_rows = rng.sample_indexes(len(other.items), min(phase.anchors, len(other.items)))
         anchors = [other.items[k] for k in anchor_rows]
         items = draw(
             blueprint, candidates, rng, phase=phase_id, exclude=[i.id for i in other.items], fixed=anchors
@@ -228,14 +230,14 @@ def build_form(
             label=chr(ord("A") + v),
             **make_order(
                 items,
-                _rng(seed, "variant", str(v)),
+                Stream(seed, "variant", str(v)),
                 shuffle_items=blueprint.shuffle_items and v > 0,
                 shuffle_options=blueprint.shuffle_options,
             ).model_dump(),
         )
         for v in range(blueprint.variants)
     ]
-    form = Form(
+    draft = Form.model_construct(
         event=event.event.id,
         phase=phase_id,
         seed=seed,
@@ -247,14 +249,14 @@ def build_form(
         shuffle_options=blueprint.shuffle_options,
         variants=variants,
     )
-    return form.model_copy(update={"hash": form.content_hash()})
+    return Form.model_validate({**draft.model_dump(mode="json"), "hash": draft.content_hash()})
 
 
 def personal_order(form: Form, participant: str) -> ItemOrder:
     """The order one participant sees on a screen, derived from the form's seed and the participant's key."""
     return make_order(
         form.items,
-        _rng(form.seed, "participant", participant),
+        Stream(form.seed, "participant", participant),
         shuffle_items=form.shuffle_items,
         shuffle_options=form.shuffle_options,
     )

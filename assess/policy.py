@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from assess.bank.checks import Collector
-from assess.bank.model import FiniteFloat, ItemType, Model, Text
+from assess.bank.model import FiniteFloat, ItemType, Model, StrictBool, Text
 
 Fraction = Annotated[FiniteFloat, Field(ge=-1, le=0)]  # a share of the item's points, at most lost
 
@@ -80,6 +80,8 @@ class ScoringPolicy(Model):
     # Multiplies every item's points by type, e.g. {weighted_options: 0.2} so a
     # 1..5 situational item weighs like a 1-point item.
     type_weights: dict[ItemType, Annotated[FiniteFloat, Field(gt=0)]] = {}
+    # Negative marking can bring a total (and a competency subscore) down to 0, not below.
+    floor_total: StrictBool = True
 
 
 class Band(Model):

@@ -18,7 +18,9 @@ policies, so a changed key or policy re-scores without encoding again.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +82,7 @@ def parse_number(text: str, unit: str | None = None) -> float:
     multiplies it, unless it is part of the item's own unit.
     """
     s = re.sub(r"^\s*rp\.?", "", text.strip(), flags=re.IGNORECASE)
+    s = re.sub(r",-$", "", s.strip())  # "Rp 2.500,-": no cents
     if unit and s.casefold().endswith(unit.casefold()):
         s = s[: -len(unit)]
     after = re.findall(r"[^\W\d_]+", s.lower())
@@ -91,6 +94,9 @@ def parse_number(text: str, unit: str | None = None) -> float:
         decimal = "," if s.rfind(",") > s.rfind(".") else "."
         s = s.replace("." if decimal == "," else ",", "").replace(decimal, ".")
     elif commas > 1 or dots > 1:
+        mark = "," if commas else "."
+        if not re.fullmatch(r"[+-]?\d{1,3}(" + re.escape(mark) + r"\d{3})+", s):
+            raise ResponseError("RESPONSE-NOT-A-NUMBER", value=text)  # 1.2.3 is no grouping
         s = s.replace(",", "").replace(".", "")
     elif dots == 1 and re.fullmatch(r"[+-]?[1-9]\d{0,2}\.\d{3}", s):
         s = s.replace(".", "")  # 2.500: two thousand five hundred
@@ -145,9 +151,13 @@ def normalise(item: ItemBase, raw: Any) -> Any:
         if isinstance(raw, bool):
             raise ResponseError("RESPONSE-TYPE", expected="number")
         if isinstance(raw, int | float):
-            if not math.isfinite(raw):
+            try:
+                value = float(raw)
+            except OverflowError:
+                raise ResponseError("RESPONSE-NOT-A-NUMBER", value="…") from None
+            if not math.isfinite(value):
                 raise ResponseError("RESPONSE-NOT-A-NUMBER", value=str(raw))
-            return float(raw)
+            return value
         if isinstance(raw, str):
             return parse_number(raw, item.unit) if raw.strip() else None
         raise ResponseError("RESPONSE-TYPE", expected="number")
@@ -187,7 +197,8 @@ def encode_item(item: ItemBase, values: list[Any]) -> EncodedItem:
         return EncodedItem(np.array([BLANK if v is None else index[v] for v in values], dtype=np.int16))
     if isinstance(item, MultipleResponse):
         bit = {o.id: 1 << i for i, o in enumerate(item.options)}
-        return EncodedItem(np.array([sum(bit[x] for x in v) if v else 0 for v in values], dtype=np.uint64))
+        masks = [functools.reduce(operator.or_, (bit[x] for x in v), 0) if v else 0 for v in values]
+        return EncodedItem(np.array(masks, dtype=np.uint64))
     if isinstance(item, TrueFalse):
         return EncodedItem(np.array([BLANK if v is None else int(v) for v in values], dtype=np.int8))
     if isinstance(item, Matching):

@@ -145,7 +145,10 @@ def score_item(item: ItemBase, policy: ScoringPolicy, value: Any, mark: str | No
     elif isinstance(item, Essay):
         if mark is None:
             return ItemScore(0.0, top, blank=False, pending=True)
-        return ItemScore(next(r.points for r in item.rubric if r.id == mark) * weight, top, blank=False)
+        level = next((r for r in item.rubric if r.id == mark), None)
+        if level is None:
+            raise ValueError(f"{mark!r} is not a rubric level of item {item.id!r}")
+        return ItemScore(level.points * weight, top, blank=False)
     else:
         raise TypeError(type(item).__name__)
     return ItemScore(share * top, top, blank=False)
@@ -216,6 +219,9 @@ def score_item_bulk(
     elif isinstance(item, Essay):
         blank = data == BLANK
         given = np.full(n, np.nan) if marks is None else marks
+        allowed = {r.points for r in item.rubric}
+        if not set(given[~np.isnan(given)].tolist()) <= allowed:
+            raise ValueError(f"essay marks of item {item.id!r} must be its rubric levels' points")
         pending = ~blank & np.isnan(given)
         points = np.where(blank | pending, 0.0, np.nan_to_num(given) * weight)
         return points, blank, pending
@@ -245,16 +251,25 @@ class AttemptResult:
     competencies: dict[str, CompetencyScore]
 
 
+# Percentages are rounded before they meet a band, the pass mark or a level
+# threshold: 70 must be 70, however the floating-point sums were ordered.
+PERCENT_DECIMALS = 9
+
+
 def _percent(points: float, top: float) -> float:
-    return 100.0 * points / top if top > 0 else 0.0
+    return round(100.0 * points / top, PERCENT_DECIMALS) if top > 0 else 0.0
 
 
-def summarise(items: list[ItemBase], scores: list[ItemScore], grading: Grading) -> AttemptResult:
+def summarise(
+    items: list[ItemBase], scores: list[ItemScore], grading: Grading, *, floor_total: bool = True
+) -> AttemptResult:
     """Totals, band, pass/fail and competency subscores of one attempt's item scores.
 
-    An item with several competencies counts fully in each of them.
+    An item with several competencies counts fully in each of them. With
+    `floor_total`, negative marking can bring a total down to 0, not below.
     """
-    points = sum(s.points for s in scores)
+    floor = 0.0 if floor_total else -np.inf
+    points = max(sum(s.points for s in scores), floor)
     top = sum(s.max_points for s in scores)
     pct = _percent(points, top)
     comp: dict[str, list[float]] = {}
@@ -263,6 +278,10 @@ def summarise(items: list[ItemBase], scores: list[ItemScore], grading: Grading) 
             acc = comp.setdefault(c, [0.0, 0.0])
             acc[0] += s.points
             acc[1] += s.max_points
+    subscores = {}
+    for c, (p, t) in comp.items():
+        p = max(p, floor)
+        subscores[c] = CompetencyScore(c, p, t, _percent(p, t), grading.level_for(max(_percent(p, t), 0.0)))
     return AttemptResult(
         points=points,
         max_points=top,
@@ -271,10 +290,7 @@ def summarise(items: list[ItemBase], scores: list[ItemScore], grading: Grading) 
         passed=None if grading.pass_mark is None else pct >= grading.pass_mark,
         provisional=any(s.pending for s in scores),
         items=tuple(scores),
-        competencies={
-            c: CompetencyScore(c, p, t, _percent(p, t), grading.level_for(max(_percent(p, t), 0.0)))
-            for c, (p, t) in comp.items()
-        },
+        competencies=subscores,
     )
 
 
@@ -288,7 +304,7 @@ def score_attempt(
     """One attempt: `responses` maps item ids to normalised values; `marks` essay ids to level ids."""
     marks = marks or {}
     scores = [score_item(i, policy, responses.get(i.id), marks.get(i.id)) for i in items]
-    return summarise(items, scores, grading)
+    return summarise(items, scores, grading, floor_total=policy.floor_total)
 
 
 @dataclass(frozen=True)
@@ -359,15 +375,16 @@ def score_bulk(
     blank = np.column_stack([c[1] for c in columns])
     pending = np.column_stack([c[2] for c in columns])
     maxima = np.array([item_max(it, policy) for it in items])
-    total = points.sum(axis=1)
+    floor = 0.0 if policy.floor_total else -np.inf
+    total = np.maximum(points.sum(axis=1), floor)
     top = float(maxima.sum())
-    pct = 100.0 * total / top if top > 0 else np.zeros_like(total)
+    pct = np.round(100.0 * total / top, PERCENT_DECIMALS) if top > 0 else np.zeros_like(total)
     competencies = list(dict.fromkeys(c for it in items for c in it.competencies))
     incidence = np.array([[float(c in it.competencies) for c in competencies] for it in items])
-    comp_points = points @ incidence
+    comp_points = np.maximum(points @ incidence, floor)
     comp_max = maxima @ incidence
     with np.errstate(divide="ignore", invalid="ignore"):
-        comp_pct = np.where(comp_max > 0, 100.0 * comp_points / comp_max, 0.0)
+        comp_pct = np.round(np.where(comp_max > 0, 100.0 * comp_points / comp_max, 0.0), PERCENT_DECIMALS)
     thresholds = np.array(grading.level_thresholds)
     mins = np.array([b.min for b in grading.bands])
     order = np.argsort(mins)

@@ -41,7 +41,7 @@ def test_every_code_used_in_the_code_has_a_message():
     for path in SOURCE.rglob("*.py"):
         used |= set(
             re.findall(
-                r'"((?:FILE|YAML|FIELD|BANK|FRAMEWORK|SOURCES|ARG|ITEM)-[A-Z0-9-]+)"', path.read_text()
+                r'"((?:FILE|YAML|FIELD|BANK|FRAMEWORK|SOURCES|ARG|ITEM|EVENT|FORM|RESPONSE|WORKSPACE|STORE|PARTICIPANTS|LINT)-[A-Z0-9-]+)"', path.read_text()
             )
         )
     assert used, "no codes found: the pattern is wrong"

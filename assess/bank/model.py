@@ -184,6 +184,10 @@ class SingleChoice(ItemBase):
             found.add("BANK-KEY-UNKNOWN", ("key",), "key is not an option id", key=self.key, name="options")
 
 
+# Bulk scoring keeps a multiple-response answer as a 64-bit mask.
+MAX_MULTIPLE_RESPONSE_OPTIONS = 64
+
+
 class MultipleResponse(ItemBase):
     type: Literal["multiple_response"]
     options: list[Option]
@@ -191,6 +195,14 @@ class MultipleResponse(ItemBase):
 
     def _check(self, found: Collector) -> None:
         _check_key_ids(found, self.key, _check_options(found, self.options))
+        if len(self.options) > MAX_MULTIPLE_RESPONSE_OPTIONS:
+            found.add(
+                "BANK-OPTIONS-TOO-MANY",
+                ("options",),
+                "too many",
+                n=len(self.options),
+                max=MAX_MULTIPLE_RESPONSE_OPTIONS,
+            )
 
 
 class TrueFalse(ItemBase):

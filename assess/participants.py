@@ -1,0 +1,363 @@
+"""Participants: a table read from a spreadsheet becomes a plan of people to add.
+
+The core of `assess participants import`: no file or database I/O. An adapter
+(`assess.participants_io`) reads CSV or XLSX into a `Table`; `plan_import`
+checks every row against the event's existing people, units and groups and
+returns an `ImportPlan` for `Store.add_participants`, or raises `ProblemsFound`
+with every problem of the file, so that nothing is written when one exists.
+
+Locations are those a trainer sees in the spreadsheet: the row number (the
+header is row 1), the column number (1-based) and the header as written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import random
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from assess.problems import Problem, ProblemsFound
+
+# -- access codes -----------------------------------------------------------------
+
+# No 0/O, 1/I/L: a code read aloud or copied from paper cannot be mistyped that way.
+ACCESS_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ACCESS_GROUPS = 2
+ACCESS_GROUP_LENGTH = 5
+ACCESS_CODE_BITS = ACCESS_GROUPS * ACCESS_GROUP_LENGTH * math.log2(len(ACCESS_ALPHABET))  # about 49.5
+
+
+def new_access_code(rng: random.Random | secrets.SystemRandom, taken: set[str]) -> str:
+    """A fresh code such as "K7QM3-XH9TD", never one in `taken` (which is not changed)."""
+    while True:
+        groups = (
+            "".join(rng.choice(ACCESS_ALPHABET) for _ in range(ACCESS_GROUP_LENGTH))
+            for _ in range(ACCESS_GROUPS)
+        )
+        code = "-".join(groups)
+        if code not in taken:
+            return code
+
+
+def canonical_access_code(text: str) -> str:
+    """What a participant typed ("k7qm3 xh9td", "K7QM3XH9TD") in the stored form "K7QM3-XH9TD"."""
+    bare = re.sub(r"[\s\-]+", "", text).upper()
+    n = ACCESS_GROUP_LENGTH
+    if len(bare) != n * ACCESS_GROUPS:
+        return bare
+    return "-".join(bare[i : i + n] for i in range(0, len(bare), n))
+
+
+# -- the table read from a spreadsheet -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: str  # the text of the cell ("" when empty); a number as the spreadsheet gave it
+    number: bool = False  # the spreadsheet held it as a number (XLSX only)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # the row number the spreadsheet shows (the header is row 1)
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]  # as written
+    rows: tuple[Row, ...]
+    header_line: int = 1
+    separator: str | None = None  # a CSV's separator; None for a spreadsheet
+
+
+# -- headers ---------------------------------------------------------------------------
+
+NIP, NAME, POSITION, UNIT, GROUP, EMAIL = "nip", "name", "position", "unit", "group", "email"
+
+# Normalised header -> (column, header as shown in suggestions).
+HEADERS: dict[str, tuple[str, str]] = {
+    "nip": (NIP, "NIP"),
+    "nama": (NAME, "Nama"),
+    "name": (NAME, "Name"),
+    "jabatan": (POSITION, "Jabatan"),
+    "position": (POSITION, "Position"),
+    "unitkerja": (UNIT, "Unit Kerja"),
+    "unit": (UNIT, "Unit"),
+    "kecamatan": (GROUP, "Kecamatan"),
+    "kelompok": (GROUP, "Kelompok"),
+    "group": (GROUP, "Group"),
+    "email": (EMAIL, "Email"),
+    "surel": (EMAIL, "Surel"),
+}
+# A running number column, common in Indonesian lists ("No", "No.", "Nomor"), is read past.
+IGNORED_HEADERS = frozenset({"no", "nomor", "nourut", "number"})
+TEMPLATE_HEADERS = ("NIP", "Nama", "Jabatan", "Unit Kerja", "Kecamatan", "Email")
+# Under 80 characters, so that a message shows it whole (see assess.problems.MAX_SHOWN_TEXT).
+EXPECTED_HEADERS = "NIP, Nama/Name, Jabatan/Position, Unit Kerja/Unit, Kecamatan/Group, Email"
+
+
+def header_key(text: str) -> str:
+    """A header without case, spaces or punctuation: "Unit  Kerja", "E-mail" -> "unitkerja", "email"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def suggest_header(text: str) -> str | None:
+    """The known header closest to `text` ("Nama Lengkap" -> "Nama"), if one is close."""
+    key = header_key(text)
+    if not key:
+        return None
+    close = difflib.get_close_matches(key, list(HEADERS), n=1, cutoff=0.78)
+    if close:
+        return HEADERS[close[0]][1]
+    for known in sorted(HEADERS, key=len, reverse=True):  # "Nama Lengkap", "Email Kantor"
+        if key.startswith(known) or (len(key) >= 4 and known.startswith(key)):
+            return HEADERS[known][1]
+    return None
+
+
+# -- the plan ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    people: list[dict]  # as Store.add_participants takes them
+    new_units: dict[str, str] = field(default_factory=dict)  # code -> name, in order of appearance
+    new_groups: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def new_codes(self) -> list[tuple[str, str, str]]:
+        """("unit" | "group", code, name) of every new code, for the command's output."""
+        return [("unit", c, n) for c, n in self.new_units.items()] + [
+            ("group", c, n) for c, n in self.new_groups.items()
+        ]
+
+
+def person_id(number: int) -> str:
+    return f"P{number:04d}"
+
+
+def next_person_number(existing_ids: Iterable[str]) -> int:
+    """One more than the highest "P<number>" id already used (1 when there is none)."""
+    numbers = [int(m.group(1)) for i in existing_ids if (m := re.fullmatch(r"P(\d+)", i))]
+    return max(numbers, default=0) + 1
+
+
+def slug(name: str, fallback: str) -> str:
+    """A code made of small ASCII letters, digits and dashes: "Kelurahan Ibuh" -> "kelurahan-ibuh"."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return text[:60].rstrip("-") or fallback
+
+
+FORMULA_START = ("=", "+", "-", "@")
+NONE_MARKS = {"-", "–", "—"}  # "NIP: -" is how a list says "none"
+_NIP = re.compile(r"[0-9]{18}")
+_NIP_GAPS = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")  # spaces, also the invisible ones
+_SCIENTIFIC = re.compile(r"[0-9]([.,][0-9]+)?[eE]\+?[0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+
+
+class _Codes:
+    """Names of units or groups -> codes: existing ones reused, new ones made unique."""
+
+    def __init__(self, existing: dict[str, str], fallback: str):
+        self.by_key = {slug(name, fallback): code for code, name in existing.items()}
+        self.used = set(existing)
+        self.new: dict[str, str] = {}
+        self.fallback = fallback
+
+    def code(self, name: str) -> str:
+        key = slug(name, self.fallback)
+        if key not in self.by_key:
+            code, n = key, 1
+            while code in self.used:
+                n += 1
+                code = f"{key}-{n}"
+            self.by_key[key] = code
+            self.used.add(code)
+            self.new[code] = name
+        return self.by_key[key]
+
+
+def plan_import(
+    table: Table,
+    *,
+    file: str,
+    existing_units: dict[str, str],
+    existing_groups: dict[str, str],
+    existing_nips: set[str],
+    existing_codes: set[str],
+    next_number: int,
+    rng: random.Random | secrets.SystemRandom,
+) -> ImportPlan:
+    """The people, units and groups to add for `table`, or ProblemsFound with every problem."""
+    problems: list[Problem] = []
+
+    def problem(
+        code: str, /, line: int | None, column: int | None = None, field: str | None = None, **params
+    ):
+        problems.append(Problem(code, params, file, line, column, field=field))
+
+    rows = [r for r in table.rows if any(c.value.strip() for c in r.cells)]
+    headers = list(table.headers)
+    while headers and not headers[-1].strip():
+        headers.pop()
+    if not headers and not rows:
+        raise ProblemsFound([Problem("FILE-EMPTY", {}, file)])
+
+    # Which column holds what.
+    columns: dict[str, int] = {}  # kind -> 0-based index
+    for i, text in enumerate(headers):
+        if not text.strip():
+            if any(i < len(r.cells) and r.cells[i].value.strip() for r in rows):
+                problem("PARTICIPANTS-HEADER-MISSING", table.header_line, i + 1, number=i + 1)
+            continue
+        if header_key(text) in IGNORED_HEADERS:
+            continue
+        known = HEADERS.get(header_key(text))
+        if known is None:
+            suggestion = suggest_header(text)
+            if suggestion:
+                problem(
+                    "PARTICIPANTS-HEADER-UNKNOWN-SUGGEST",
+                    table.header_line,
+                    i + 1,
+                    text,
+                    name=text,
+                    suggestion=suggestion,
+                )
+            else:
+                problem(
+                    "PARTICIPANTS-HEADER-UNKNOWN",
+                    table.header_line,
+                    i + 1,
+                    text,
+                    name=text,
+                    expected=EXPECTED_HEADERS,
+                )
+        elif known[0] in columns:
+            first = columns[known[0]]
+            problem(
+                "PARTICIPANTS-HEADER-DUPLICATE",
+                table.header_line,
+                i + 1,
+                text,
+                other=first + 1,
+                first=headers[first],
+            )
+        else:
+            columns[known[0]] = i
+    if NAME not in columns:
+        problem("PARTICIPANTS-NAME-COLUMN-MISSING", table.header_line)
+    if not rows:
+        problem("PARTICIPANTS-NO-ROWS", table.header_line)
+
+    width = len(headers)
+    beyond: set[int] = set()  # spreadsheet columns past the last header that hold values
+    units = _Codes(existing_units, "unit")
+    groups = _Codes(existing_groups, "group")
+    nips: dict[str, int] = {}  # NIP -> first row
+    seen_rows: dict[tuple, int] = {}  # a row without NIP -> its first row
+    taken = set(existing_codes)
+    people: list[dict] = []
+    number = next_number
+
+    for row in rows:
+        extra = [i for i in range(width, len(row.cells)) if row.cells[i].value.strip()]
+        if extra and table.separator is not None:
+            n = max(extra) + 1
+            problem(
+                "PARTICIPANTS-ROW-TOO-LONG", row.line, width + 1, n=n, width=width, separator=table.separator
+            )
+        beyond.update(extra)
+        values: dict[str, str | None] = {}
+        for kind, i in columns.items():
+            cell = row.cells[i] if i < len(row.cells) else Cell("")
+            at = {"line": row.line, "column": i + 1, "field": headers[i]}
+            values[kind] = _check_cell(kind, cell, at, problem)
+        nip = values.get(NIP)
+        if nip is not None:
+            i = columns[NIP]
+            if nip in existing_nips:
+                problem("PARTICIPANTS-NIP-EXISTS", row.line, i + 1, headers[i], nip=nip)
+            elif nip in nips:
+                problem("PARTICIPANTS-NIP-DUPLICATE", row.line, i + 1, headers[i], nip=nip, other=nips[nip])
+            else:
+                nips[nip] = row.line
+        else:
+            same = tuple((values.get(k) or "").casefold() for k in (NAME, POSITION, UNIT, GROUP, EMAIL))
+            if same[0]:
+                if same in seen_rows:
+                    problem("PARTICIPANTS-ROW-DUPLICATE", row.line, other=seen_rows[same])
+                else:
+                    seen_rows[same] = row.line
+        if problems:
+            continue  # nothing will be written: no need to plan this row
+        code = new_access_code(rng, taken)
+        taken.add(code)
+        people.append(
+            {
+                "person_id": person_id(number),
+                "name": values[NAME],
+                "nip": nip,
+                "email": values.get(EMAIL),
+                "position": values.get(POSITION),
+                "unit_code": None if values.get(UNIT) is None else units.code(values[UNIT]),
+                "group_code": None if values.get(GROUP) is None else groups.code(values[GROUP]),
+                "access_code": code,
+            }
+        )
+        number += 1
+
+    if table.separator is None:
+        for i in sorted(beyond):
+            problem("PARTICIPANTS-HEADER-MISSING", table.header_line, i + 1, number=i + 1)
+    if problems:
+        raise ProblemsFound(problems)
+    return ImportPlan(people, units.new, groups.new)
+
+
+def _check_cell(kind: str, cell: Cell, at: dict, problem) -> str | None:
+    """The cell's clean value (None when empty), or None after reporting its problem."""
+    text = cell.value.strip()
+    if kind == NIP:
+        if cell.number:
+            problem("PARTICIPANTS-NIP-NUMBER", **at, value=text)
+            return None
+        nip = _NIP_GAPS.sub("", text).removeprefix("'")  # "19800101 200501 1 001"
+        if not nip or nip in NONE_MARKS:
+            return None
+        if _SCIENTIFIC.fullmatch(nip):
+            problem("PARTICIPANTS-NIP-SCIENTIFIC", **at, value=text)
+            return None
+        if not _NIP.fullmatch(nip):
+            problem("PARTICIPANTS-NIP-INVALID", **at, value=text, n=sum(ch in "0123456789" for ch in nip))
+            return None
+        return nip
+    if not text or text in NONE_MARKS:
+        if kind == NAME:
+            problem("PARTICIPANTS-NAME-EMPTY", **at)
+        return None
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        problem("PARTICIPANTS-CONTROL-CHARACTER", **at, code=f"U+{ord(bad.group()):04X}")
+        return None
+    if text.startswith(FORMULA_START):
+        problem("PARTICIPANTS-FORMULA", **at, value=text, sign=text[0])
+        return None
+    if kind == EMAIL:
+        if not _EMAIL.fullmatch(text):
+            problem("PARTICIPANTS-EMAIL-INVALID", **at, value=text)
+            return None
+        return text
+    return " ".join(text.split())  # a line break inside a cell, doubled spaces

@@ -1,0 +1,62 @@
+"""`assess demo` and `assess participants import` from the command line, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+from assess.store.store import Store
+
+
+def test_demo_runs_the_worked_example_end_to_end(tmp_path, run, database_url):
+    out = tmp_path / "demo"
+    result = run("demo", "--out", str(out), "--db", database_url, "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if re.match(r"^P\d{4} ", line)]
+    assert len(rows) == 52
+    mean = next(line for line in result.stdout.splitlines() if "Mean" in line).split()
+    pre, post, gain = float(mean[1]), float(mean[2]), float(mean[3])
+    assert post > pre and gain > 0
+    store = Store.open(database_url)
+    results = store.results("payakumbuh-2019")
+    assert len(results) == 104 and all(not r["provisional"] for r in results)
+    assert {r["phase_id"] for r in results} == {"pre", "post"}
+    store.close()
+
+
+def test_demo_makes_its_own_folder_anew_but_never_someone_elses(tmp_path, run):
+    out = tmp_path / "demo"
+    assert run("demo", "--out", str(out)).exit_code == 0
+    assert run("demo", "--out", str(out)).exit_code == 0  # its own folder: made anew
+    other = tmp_path / "lain"
+    other.mkdir()
+    (other / "data.txt").write_text("jangan dihapus")
+    result = run("demo", "--out", str(other), "--lang", "en")
+    assert result.exit_code == 2 and "WORKSPACE-NOT-EMPTY" in result.stderr
+    assert (other / "data.txt").read_text() == "jangan dihapus"
+
+
+def test_participants_import_is_all_or_nothing(tmp_path, run):
+    folder = tmp_path / "ws"
+    assert run("init", "--example", "payakumbuh-2019", str(folder)).exit_code == 0
+    result = run("-w", str(folder), "participants", "import", str(folder / "peserta.csv"), "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "52 participants added." in result.stdout
+    assert result.stdout.count("new group:") == 5
+    again = run("-w", str(folder), "participants", "import", str(folder / "peserta.csv"), "--lang", "en")
+    assert again.exit_code == 2 and "PARTICIPANTS-NIP-EXISTS" in again.stderr
+    store = Store.open(f"sqlite:///{folder / 'assess.db'}")
+    people = store.participants("payakumbuh-2019")
+    assert len(people) == 52  # the refused file added nobody
+    codes = {p["access_code"] for p in people}
+    assert len(codes) == 52 and all(re.fullmatch(r"[A-HJ-KM-NP-Z2-9]{5}-[A-HJ-KM-NP-Z2-9]{5}", c) for c in codes)
+    store.close()
+
+
+def test_participants_template(tmp_path, run):
+    path = tmp_path / "peserta.xlsx"
+    assert run("participants", "template", str(path)).exit_code == 0
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path).active
+    assert [c.value for c in sheet[1]][:2] == ["NIP", "Nama"]
+    assert sheet["A2"].number_format == "@"
