@@ -110,6 +110,10 @@ MESSAGES: dict[str, str] = {
         "a ready item that names a law must cite a sources entry of kind law that quotes the article"
     ),
     "LINT-IGNORE-UNKNOWN-CODE": N_("{code!r} is not a lint code"),
+    "LINT-ORDERING-TOO-SHORT": N_(
+        "an ordering item with two options is always shown reversed, which gives the answer away; "
+        "use three or more"
+    ),
     # The event (assessment.yaml) and its forms
     "EVENT-PHASE-ITEMS": N_(
         "a phase takes its items from exactly one of blueprint, same_items or parallel_to (given: {given})"

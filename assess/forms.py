@@ -196,6 +196,23 @@ def make_order(
     return ItemOrder(items=ids, options={k: v for k, v in options.items() if v})
 
 
+def shown(order: ItemOrder, item: ItemBase) -> list[str]:
+    """The option ids of `item` (matching: its choices) in the order `order` shows them."""
+    return order.options.get(item.id, _shuffled_parts(item))
+
+
+def answer_at(order: ItemOrder, item: ItemBase, positions: Sequence[int]) -> list[str]:
+    """The option ids at the shown positions a participant (or an answer sheet) gave."""
+    ids = shown(order, item)
+    return [ids[p] for p in positions]
+
+
+def positions_of(order: ItemOrder, item: ItemBase, ids: Sequence[str]) -> list[int]:
+    """Where the given option ids are shown: the letters a participant would mark."""
+    shown_ids = shown(order, item)
+    return [shown_ids.index(i) for i in ids]
+
+
 def build_form(
     event: Event,
     phase_id: str,

@@ -222,3 +222,54 @@ def test_default_bands_and_levels_at_their_bounds(percentage, band, level):
     grading = Grading()
     assert grading.band_for(percentage).label == band
     assert grading.level_for(percentage) == level
+
+
+def test_exactly_the_pass_mark_passes_whatever_the_order_of_the_sums():
+    """13 items whose points sum differently left to right and pairwise: 70% must pass in both paths."""
+    import numpy as np
+
+    from assess.responses import encode_item
+    from assess.scoring import score_bulk
+
+    points = [0.2, 1.3, 0.7, 1.3, 1.1, 1.3, 0.7, 0.6, 0.7, 0.1, 1.3, 0.6, 1.1]
+    items = [item(id=f"t{k}", type="true_false", key=True, points=p) for k, p in enumerate(points)]
+    right = {"t0", "t1", "t3", "t4", "t5", "t9", "t10", "t12"}  # 0.2 + 1.3 + 1.3 + 1.1 + 1.3 + 0.1 + 1.3 + 1.1 = 7.7 of 11
+    responses = {i.id: i.id in right for i in items}
+    one = score_attempt(items, policy(), Grading(), responses)
+    assert one.percentage == 70.0 and one.passed is True and one.band.label == "Baik"
+    encoded = [encode_item(i, [responses[i.id]]) for i in items]
+    bulk = score_bulk(items, policy(), Grading(), encoded).attempt(0)
+    assert bulk.percentage == 70.0 and bulk.passed is True and bulk.band.label == "Baik"
+    assert np.isclose(bulk.points, 7.7)
+
+
+def test_bulk_scoring_by_hand():
+    from assess.responses import encode_item
+    from assess.scoring import score_bulk
+
+    items = [i.model_copy(update={"id": k}) for i, k in zip([SC, MR5, ORDER, WEIGHTED], ["sc", "mr", "or", "wo"], strict=True)]
+    rows = [
+        {"sc": "b", "mr": frozenset({"a", "c"}), "or": ("a", "b", "c", "d"), "wo": "c"},
+        {"sc": "a", "mr": None, "or": ("b", "a", "c", "d"), "wo": "a"},
+    ]
+    encoded = [encode_item(i, [r[i.id] for r in rows]) for i in items]
+    bulk = score_bulk(items, policy(single_choice={"penalty": "auto"}), Grading(), encoded)
+    # Row 1: 1 + 2/3 + 1 + 5 = 7 2/3 of 8. Row 2: -1/3 + 0 (blank) + 1/2 + 1 = 7/6 of 8.
+    assert bulk.total.tolist() == pytest.approx([23 / 3, 7 / 6])
+    assert bulk.max_points == 8.0
+    assert bulk.blank.tolist() == [[False] * 4, [False, True, False, False]]
+    assert bulk.percentage.tolist() == pytest.approx([100 * 23 / 24, 100 * 7 / 48])
+
+
+def test_negative_marking_floors_the_total_at_zero_unless_told_otherwise():
+    items = [item(id=f"s{k}", type="single_choice", options=ABCD, key="b") for k in range(3)]
+    wrong = {i.id: "a" for i in items}
+    floored = score_attempt(items, policy(single_choice={"penalty": "auto"}), Grading(), wrong)
+    assert floored.points == 0.0 and floored.percentage == 0.0
+    negative = score_attempt(items, policy(single_choice={"penalty": "auto"}, floor_total=False), Grading(), wrong)
+    assert negative.points == pytest.approx(-1.0) and negative.band.label == "Kurang"
+
+
+def test_an_essay_mark_that_is_not_a_rubric_level_is_refused():
+    with pytest.raises(ValueError, match="not a rubric level"):
+        score_item(ESSAY, policy(), "jawaban", "l9")

@@ -16,7 +16,15 @@ from itertools import combinations
 from typing import Any
 
 from assess.bank.documents import Bank, Source
-from assess.bank.model import ItemBase, MultipleResponse, Option, SingleChoice, TrueFalse, WeightedOptions
+from assess.bank.model import (
+    ItemBase,
+    MultipleResponse,
+    Option,
+    Ordering,
+    SingleChoice,
+    TrueFalse,
+    WeightedOptions,
+)
 
 # Thresholds, named so the docs and tests can refer to them.
 KEY_LONGER_RATIO = 1.25  # key at least this many times longer than the longest distractor
@@ -36,6 +44,7 @@ CODES = (
     "LINT-NO-SOURCE",
     "LINT-LAW-UNQUOTED",
     "LINT-IGNORE-UNKNOWN-CODE",
+    "LINT-ORDERING-TOO-SHORT",
 )
 
 _ALL_NONE = re.compile(
@@ -120,6 +129,9 @@ def item_findings(item: ItemBase, sources: dict[str, Source]) -> Iterable[tuple[
         words = content_words(o.text)
         if len(words) >= 3 and words <= stem_words:
             yield "LINT-OPTION-RESTATES-STEM", ("options", i, "text"), {"id": o.id}
+    if isinstance(item, Ordering) and len(item.options) < 3:
+        # Never shown in the key's order, two options are always shown reversed.
+        yield "LINT-ORDERING-TOO-SHORT", ("options",), {}
     if item.explanation is None:
         yield "LINT-NO-EXPLANATION", ("id",), {}
     if not item.source:
