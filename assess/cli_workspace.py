@@ -72,6 +72,7 @@ def init(directory: str, example: str | None) -> None:
     else:
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(data_path("templates") / "workspace" / "assessment.yaml", target / "assessment.yaml")
+        write_template(target / "peserta.xlsx")
     click.echo(_("Created {path}. Next: edit assessment.yaml, then assess event check.").format(path=target))
 
 

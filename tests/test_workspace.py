@@ -30,6 +30,7 @@ def test_init_scaffolds_a_commented_event_that_checks(tmp_path, run):
     folder = tmp_path / "baru"
     result = run("init", str(folder))
     assert result.exit_code == 0
+    assert (folder / "peserta.xlsx").is_file()  # the participants template
     text = (folder / "assessment.yaml").read_text(encoding="utf-8")
     assert text.startswith("# assessment.yaml") and "blueprint:" in text
     assert run("event", "check", str(folder / "assessment.yaml")).exit_code == 0
