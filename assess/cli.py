@@ -19,7 +19,10 @@ from assess.bank.lint import lint as lint_banks
 from assess.bank.lint import silenced_counts
 from assess.bank.loader import load, located, shipped_banks_dir
 from assess.bank.show import show_item
+from assess.cli_backup import db
 from assess.cli_event import event
+from assess.cli_marks_export import marks
+from assess.cli_responses import responses
 from assess.cli_support import EXIT_OK, EXIT_WARNINGS, Group, UserError, option, shared_options
 from assess.cli_workspace import demo, form, init, participants, score, simulate_command
 from assess.i18n import N_, _, ngettext
@@ -205,6 +208,9 @@ cli.add_command(simulate_command)
 cli.add_command(score)
 cli.add_command(participants)
 cli.add_command(demo)
+cli.add_command(responses)
+cli.add_command(marks)
+cli.add_command(db)
 
 
 def main() -> None:

@@ -205,3 +205,13 @@ MESSAGES: dict[str, str] = {
     # Command line
     "ITEM-NOT-FOUND": N_("no item {id!r} in the banks searched"),
 }
+
+
+# Each area of data in and out keeps its codes in its own module; one registry here.
+from assess import codes_backup, codes_marks_export, codes_responses  # noqa: E402
+
+for _area in (codes_responses, codes_marks_export, codes_backup):
+    _clash = MESSAGES.keys() & _area.MESSAGES.keys()
+    if _clash:
+        raise RuntimeError(f"problem codes defined twice: {sorted(_clash)}")
+    MESSAGES.update(_area.MESSAGES)
