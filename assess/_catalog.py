@@ -19,7 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from assess.i18n import DOMAIN, LANGUAGES
-from assess.resources import locale_dir
+from assess.resources import data_path, locale_dir
 
 PACKAGE = Path(__file__).resolve().parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "Nn_": (1, 2)}
@@ -38,11 +38,25 @@ SAME_IN_BOTH = {
 
 
 def extract() -> Catalog:
+    """Every message of the code and of the templates."""
     template = Catalog(domain=DOMAIN, project="assess")
-    for filename, lineno, message, comments, context in extract_from_dir(
-        PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
-    ):
-        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    sources = [
+        (PACKAGE, [("**.py", "python")], {}),
+        (
+            data_path("templates"),
+            [("**.html", "jinja2.ext:babel_extract")],
+            {"**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}},
+        ),
+    ]
+    for folder, method_map, options_map in sources:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            folder,
+            method_map=method_map,
+            options_map=options_map,
+            keywords=KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
+        ):
+            template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
 
 
