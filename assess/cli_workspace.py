@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import sqlalchemy.exc
 
 from assess.cards import cards_html
 from assess.cli_support import EnvironmentFailure, Group, UserError, chosen, option, shared_options
-from assess.i18n import N_, _
+from assess.i18n import N_, _, ngettext
 from assess.netinfo import join_base_url
 from assess.participants_io import write_template
 from assess.pipeline import build_phase_form, demo_table, import_participants, run_demo, score_phase, simulate
@@ -18,10 +19,11 @@ from assess.problems import Problem, ProblemsFound
 from assess.resources import data_path
 from assess.store import schema
 from assess.store.migrate import NewerDatabase
-from assess.workspace import Workspace, choose, now
+from assess.workspace import ENV_DATABASE, Workspace, choose, now
 
 EXAMPLES = ("payakumbuh-2019",)
 DEMO_MARKER = ".assess-demo"
+DEMO_EVENT = "payakumbuh-2019"  # the event id in examples/payakumbuh-2019/assessment.yaml
 
 
 def open_workspace(ctx: click.Context) -> Workspace:
@@ -44,6 +46,25 @@ def open_workspace(ctx: click.Context) -> Workspace:
         ) from None
     ctx.call_on_close(ws.close)
     return ws
+
+
+def check_demo_database(ctx: click.Context, url: str) -> None:
+    """The demo's event must not already have participants in a database given from outside."""
+    from assess.store.store import Store
+
+    try:
+        store = Store.open(url)
+    except NewerDatabase as e:
+        raise EnvironmentFailure(str(e)) from None
+    except sqlalchemy.exc.OperationalError as e:
+        raise EnvironmentFailure(
+            _("the database cannot be reached: {reason}").format(reason=e.orig or e)
+        ) from None
+    try:
+        if store.participants(DEMO_EVENT):
+            raise UserError([Problem("WORKSPACE-DEMO-DATABASE-USED", {"event": DEMO_EVENT})])
+    finally:
+        store.close()
 
 
 def run(step):
@@ -72,10 +93,12 @@ def init(directory: str, example: str | None) -> None:
         raise UserError([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
     if example:
         shutil.copytree(data_path("examples") / example, target, dirs_exist_ok=True)
-    else:
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(data_path("templates") / "workspace" / "assessment.yaml", target / "assessment.yaml")
-        write_template(target / "peserta.xlsx")
+        next_step = _("Created {path} from the example. Next: assess -w {path} participants import {csv}")
+        click.echo(next_step.format(path=target, csv=target / "peserta.csv"))
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(data_path("templates") / "workspace" / "assessment.yaml", target / "assessment.yaml")
+    write_template(target / "peserta.xlsx")
     click.echo(_("Created {path}. Next: edit assessment.yaml, then assess event check.").format(path=target))
 
 
@@ -170,7 +193,8 @@ def participants() -> None:
 def participants_import(ctx: click.Context, file: str) -> None:
     ws = open_workspace(ctx)
     plan = run(lambda: import_participants(ws, Path(file)))
-    click.echo(_("{n} participants added.").format(n=len(plan.people)))
+    n = len(plan.people)
+    click.echo(ngettext("{n} participant added.", "{n} participants added.", n).format(n=n))
     for kind, code, name in plan.new_codes:
         label = _("new unit") if kind == "unit" else _("new group")
         click.echo(f"  {label}: {code}  ({name})")
@@ -237,9 +261,12 @@ def participants_cards(ctx: click.Context, base_url: str | None, out: str | None
 @click.pass_context
 def demo(ctx: click.Context, out: str, seed: int) -> None:
     target = Path(out)
-    if target.exists() and any(target.iterdir()):
-        if not (target / DEMO_MARKER).exists():
-            raise UserError([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
+    if target.exists() and any(target.iterdir()) and not (target / DEMO_MARKER).exists():
+        raise UserError([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
+    external = chosen(ctx, "database") or os.environ.get(ENV_DATABASE)
+    if external:  # refuse a used database before touching the folder
+        check_demo_database(ctx, external)
+    if target.exists():
         shutil.rmtree(target)  # a previous demo's folder: made anew
     shutil.copytree(data_path("examples") / EXAMPLES[0], target)
     (target / DEMO_MARKER).write_text("assess demo\n", encoding="utf-8")

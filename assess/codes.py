@@ -162,6 +162,9 @@ MESSAGES: dict[str, str] = {
     "STORE-PHASE-NOT-OPEN": N_("phase {phase!r} is not open"),
     "STORE-ATTEMPT-CLOSED": N_("the attempt is finished ({status}) and takes no more answers"),
     "STORE-NO-ATTEMPT": N_("no attempt {attempt}"),
+    "STORE-ATTEMPT-OPEN": N_(
+        "attempt {attempt} is still in progress: only a finished attempt can be reopened"
+    ),
     # Participants files (CSV or XLSX)
     "PARTICIPANTS-FORMAT-UNKNOWN": N_(
         "{suffix!r} files cannot be imported; save the list as .xlsx, or as CSV UTF-8"
@@ -200,6 +203,7 @@ MESSAGES: dict[str, str] = {
         "format the NIP column as text, type the NIPs again and save again"
     ),
     "PARTICIPANTS-NIP-DUPLICATE": N_("NIP {nip} is also in row {other}"),
+    "PARTICIPANTS-PERSON-EXISTS": N_("{name!r}, without a NIP, is already a participant of this event"),
     "PARTICIPANTS-NIP-EXISTS": N_("NIP {nip} is already a participant of this event"),
     "PARTICIPANTS-EMAIL-INVALID": N_("{value!r} is not an email address"),
     # Command line

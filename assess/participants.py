@@ -197,6 +197,7 @@ def plan_import(
     existing_groups: dict[str, str],
     existing_nips: set[str],
     existing_codes: set[str],
+    existing_names_without_nip: frozenset[str] = frozenset(),
     next_number: int,
     rng: random.Random | secrets.SystemRandom,
 ) -> ImportPlan:
@@ -297,7 +298,11 @@ def plan_import(
         else:
             same = tuple((values.get(k) or "").casefold() for k in (NAME, POSITION, UNIT, GROUP, EMAIL))
             if same[0]:
-                if same in seen_rows:
+                if same[0] in existing_names_without_nip:
+                    # Without a NIP, the name is all that tells a person apart: importing the list twice
+                    # must not make everyone twice.
+                    problem("PARTICIPANTS-PERSON-EXISTS", row.line, name=values[NAME])
+                elif same in seen_rows:
                     problem("PARTICIPANTS-ROW-DUPLICATE", row.line, other=seen_rows[same])
                 else:
                     seen_rows[same] = row.line

@@ -39,6 +39,7 @@ def import_participants(ws: Workspace, path: Path) -> ImportPlan:
         existing_groups=store.codes(event_id, schema.groups),
         existing_nips={p["nip"] for p in existing if p["nip"]},
         existing_codes={p["access_code"] for p in existing},
+        existing_names_without_nip=frozenset(p["name"].casefold() for p in existing if not p["nip"]),
         next_number=next_person_number(p["person_id"] for p in existing),
         rng=secrets.SystemRandom(),
     )

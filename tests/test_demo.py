@@ -60,3 +60,25 @@ def test_participants_template(tmp_path, run):
     sheet = openpyxl.load_workbook(path).active
     assert [c.value for c in sheet[1]][:2] == ["NIP", "Nama"]
     assert sheet["A2"].number_format == "@"
+
+
+def test_importing_the_same_people_without_nip_twice_is_refused(tmp_path, run):
+    folder = tmp_path / "ws"
+    assert run("init", "--example", "payakumbuh-2019", str(folder)).exit_code == 0
+    people = tmp_path / "lpm.csv"
+    people.write_text("Nama,Jabatan\nRina,Ketua LPM\n", encoding="utf-8")
+    first = run("-w", str(folder), "participants", "import", str(people), "--lang", "en")
+    assert first.exit_code == 0 and "1 participant added." in first.stdout
+    again = run("-w", str(folder), "participants", "import", str(people), "--lang", "en")
+    assert again.exit_code == 2 and f"{people}:2: PARTICIPANTS-PERSON-EXISTS" in again.stderr
+
+
+def test_demo_refuses_a_used_database_before_touching_its_folder(tmp_path, run):
+    db = f"sqlite:///{tmp_path / 'shared.db'}"
+    out = tmp_path / "demo"
+    assert run("demo", "--out", str(out), "--db", db).exit_code == 0
+    marker = out / "catatan.txt"
+    marker.write_text("tetap ada")
+    result = run("demo", "--out", str(out), "--db", db, "--lang", "en")
+    assert result.exit_code == 2 and "WORKSPACE-DEMO-DATABASE-USED" in result.stderr
+    assert marker.read_text() == "tetap ada"

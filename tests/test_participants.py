@@ -244,7 +244,13 @@ def test_every_problem_is_located(tmp_path, case):
 
 def test_every_participants_code_is_tested():
     tested = {code for *_, expected in CASES.values() for code, *_ in expected}
+    tested.add("PARTICIPANTS-PERSON-EXISTS")  # needs a stored event: tests/test_demo.py, through the CLI
     assert {c for c in MESSAGES if c.startswith("PARTICIPANTS-")} <= tested
+
+
+def test_a_running_number_column_is_read_past(tmp_path):
+    result = plan(make(tmp_path, "p.csv", "No.,Nama,Jabatan\n1,Budi,Lurah\n2,Sari,Lurah\n"))
+    assert [p["name"] for p in result.people] == ["Budi", "Sari"]
 
 
 def test_problem_parameters_name_the_other_row_and_the_digits(tmp_path):

@@ -177,3 +177,25 @@ def test_events_do_not_see_each_others_rows(store, forms):
     assert [p["name"] for p in store.participants("lain")] == ["Orang lain"]
     assert store.person_by_code("lain", "AAAA-BBBB") == "P001"
     assert [p["name"] for p in store.participants("payakumbuh-2019")] == ["Budi", "Sari"]
+
+
+def test_a_late_start_records_the_expiry(store):
+    attempt = start(store, limit=dt.timedelta(minutes=5))
+    with pytest.raises(AttemptClosed):
+        store.start_attempt("payakumbuh-2019", "P001", "pre", channel="web", now=T0 + 10 * MINUTE,
+                            personal_order={}, grace=MINUTE)
+    late = store.attempt(attempt.id)
+    assert late.status == EXPIRED and late.finished_at == T0 + 5 * MINUTE
+
+
+def test_only_a_finished_attempt_can_be_reopened(store):
+    attempt = start(store)
+    with pytest.raises(StoreError) as e:
+        store.reopen(attempt.id, reason="x", actor="pelatih", now=T0)
+    assert e.value.code == "STORE-ATTEMPT-OPEN"
+
+
+def test_closing_a_phase_ends_an_overdue_attempt_at_its_deadline(store):
+    attempt = start(store, limit=dt.timedelta(minutes=5))
+    store.set_phase_state("payakumbuh-2019", "pre", CLOSED, T0 + 30 * MINUTE)
+    assert store.attempt(attempt.id).finished_at == T0 + 5 * MINUTE

@@ -92,8 +92,12 @@ class Store:
     # -- events, units, groups, people ------------------------------------
 
     def ensure_event(self, event_id: str, title: str, time_zone: str, now: dt.datetime | None = None) -> None:
+        """Record the event (or its new title or time zone); writes only when something changed."""
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(t.events).where(t.events.c.id == event_id)).first()
+        if row is not None and (row.title, row.time_zone) == (title, time_zone):
+            return
         with self.engine.begin() as c:
-            row = c.execute(sa.select(t.events.c.id).where(t.events.c.id == event_id)).first()
             if row is None:
                 c.execute(
                     t.events.insert().values(
@@ -207,13 +211,16 @@ class Store:
                 c.execute(t.phases.update().where(where).values(state=state, **stamp))
             if state == CLOSED:
                 a = t.attempts
+                running = (
+                    (a.c.event_id == event_id) & (a.c.phase_id == phase_id) & (a.c.status == IN_PROGRESS)
+                )
+                # An attempt whose deadline had passed ended then, not when the phase closed.
                 c.execute(
                     a.update()
-                    .where(
-                        (a.c.event_id == event_id) & (a.c.phase_id == phase_id) & (a.c.status == IN_PROGRESS)
-                    )
-                    .values(status=EXPIRED, finished_at=now)
+                    .where(running & a.c.deadline.is_not(None) & (a.c.deadline < now))
+                    .values(status=EXPIRED, finished_at=a.c.deadline)
                 )
+                c.execute(a.update().where(running).values(status=EXPIRED, finished_at=now))
             self._audit(c, event_id, actor, f"phase.{state}", {"phase": phase_id})
 
     def save_form(self, form: Form, now: dt.datetime | None = None) -> None:
@@ -331,26 +338,31 @@ class Store:
             ).first()
             if row is not None:
                 existing = self._expire_if_due(c, self._attempt_row(c, row.id, lock=True), now, grace)
-                if existing.status != IN_PROGRESS:
-                    raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=existing.status)
-                return existing
-            new_id = c.execute(
-                a.insert().values(
-                    event_id=event_id,
-                    person_id=person_id,
-                    phase_id=phase_id,
-                    form_hash=form_hash,
-                    personal_order=personal_order,
-                    variant=variant,
-                    status=IN_PROGRESS,
-                    channel=channel,
-                    started_at=now,
-                    deadline=None if time_limit is None else now + time_limit,
-                    next_seq=1,
-                )
-            ).inserted_primary_key[0]
-            self._audit(c, event_id, person_id, "attempt.start", {"attempt": new_id, "phase": phase_id})
-            return self._attempt_row(c, new_id)
+                if existing.status == IN_PROGRESS:
+                    return existing
+                closed = existing.status
+            else:
+                closed = None
+            if closed is None:
+                new_id = c.execute(
+                    a.insert().values(
+                        event_id=event_id,
+                        person_id=person_id,
+                        phase_id=phase_id,
+                        form_hash=form_hash,
+                        personal_order=personal_order,
+                        variant=variant,
+                        status=IN_PROGRESS,
+                        channel=channel,
+                        started_at=now,
+                        deadline=None if time_limit is None else now + time_limit,
+                        next_seq=1,
+                    )
+                ).inserted_primary_key[0]
+                self._audit(c, event_id, person_id, "attempt.start", {"attempt": new_id, "phase": phase_id})
+                return self._attempt_row(c, new_id)
+        # Raised after the commit, so that an expiry found just now stays recorded.
+        raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=closed)
 
     def _expire_if_due(
         self, c: sa.Connection, attempt: Attempt, now: dt.datetime, grace: dt.timedelta
@@ -466,6 +478,8 @@ class Store:
             old = self._attempt_row(c, attempt_id, lock=True)
             if old.status == SUPERSEDED:
                 raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=old.status)
+            if old.status == IN_PROGRESS:
+                raise StoreError("STORE-ATTEMPT-OPEN", attempt=attempt_id)
             a, r = t.attempts, t.responses
             c.execute(
                 a.update()
