@@ -2,13 +2,89 @@
 
 from __future__ import annotations
 
-import click
+from pathlib import Path
 
-from assess.cli_support import Group, shared_options
-from assess.i18n import N_
+import click
+import sqlalchemy.exc
+
+from assess.backup import Summary, backup_event, restore_workspace
+from assess.cli_support import EnvironmentFailure, Group, UserError, chosen, option, shared_options
+from assess.cli_workspace import open_workspace, run
+from assess.i18n import N_, _
+from assess.problems import ProblemsFound
+from assess.store.migrate import NewerDatabase
+from assess.workspace import choose
 
 
 @click.group("db", cls=Group, help=N_("The event's database: backup and restore."))
 @shared_options()
 def db() -> None:
     pass
+
+
+@db.command(
+    "backup",
+    help=N_(
+        "Write the event's own rows into one portable archive FILE (a zip: a manifest with row counts "
+        "and SHA-256 checksums, and one JSON Lines file per table). In a database shared by several "
+        "events, no other event's rows are included. Safe while the server runs: everything is read "
+        "in one consistent snapshot. The archive restores into SQLite or PostgreSQL with assess db "
+        "restore. A whole shared PostgreSQL database is backed up by its administrator with pg_dump, "
+        "not with this command.\n\nExample: assess db backup payakumbuh-2019.zip"
+    ),
+)
+@click.argument("file")
+@option("--force", is_flag=True, help=N_("Replace FILE if it exists."))
+@shared_options()
+@click.pass_context
+def db_backup(ctx: click.Context, file: str, force: bool) -> None:
+    ws = open_workspace(ctx)
+    summary = run(lambda: backup_event(ws.store, ws.event_id, Path(file), force=force))
+    click.echo(_("Event {event} written to {path}:").format(event=summary.event_id, path=file))
+    _counts(summary)
+
+
+@db.command(
+    "restore",
+    help=N_(
+        "Restore an event from an archive written by assess db backup, into an empty workspace: its "
+        "assessment.yaml must be the archive's event, and its database (SQLite or PostgreSQL) must not "
+        "hold that event yet. The whole archive is checked first (checksums, counts, every row); then "
+        "everything is written in one transaction, or nothing. Attempt, answer-history and audit ids "
+        "are renumbered when the database already holds other events. A whole shared PostgreSQL "
+        "database is restored by its administrator from pg_dump, not with this command."
+        "\n\nExample: assess -w pelatihan db restore payakumbuh-2019.zip"
+    ),
+)
+@click.argument("file")
+@shared_options()
+@click.pass_context
+def db_restore(ctx: click.Context, file: str) -> None:
+    try:
+        folder, url = choose(chosen(ctx, "workspace"), chosen(ctx, "database"))
+        summary = restore_workspace(folder, url, Path(file))
+    except ProblemsFound as e:
+        raise UserError(e.problems) from None
+    except NewerDatabase as e:
+        raise EnvironmentFailure(
+            _(
+                "the database was written by a newer version of assess ({revision}); upgrade assess to use it"
+            ).format(revision=e.revision)
+        ) from None
+    except sqlalchemy.exc.OperationalError as e:
+        raise EnvironmentFailure(
+            _("the database cannot be reached: {reason}").format(reason=e.orig or e)
+        ) from None
+    click.echo(_("Event {event} restored from {path}:").format(event=summary.event_id, path=file))
+    _counts(summary)
+    if summary.renumbered:
+        click.echo(
+            _("Ids renumbered to fit beside the database's other events: {tables}.").format(
+                tables=", ".join(summary.renumbered)
+            )
+        )
+
+
+def _counts(summary: Summary) -> None:
+    for table, n in summary.counts.items():
+        click.echo(f"  {table:<16} {n:>7}")
