@@ -19,9 +19,10 @@ from assess.bank.lint import lint as lint_banks
 from assess.bank.lint import silenced_counts
 from assess.bank.loader import load, located, shipped_banks_dir
 from assess.bank.show import show_item
+from assess.cli_analyze import analyze
 from assess.cli_backup import db
 from assess.cli_event import event
-from assess.cli_marks_export import marks
+from assess.cli_marks_export import export, marks
 from assess.cli_responses import responses
 from assess.cli_support import EXIT_OK, EXIT_WARNINGS, Group, UserError, option, shared_options
 from assess.cli_workspace import demo, form, init, participants, score, simulate_command
@@ -211,6 +212,8 @@ cli.add_command(demo)
 cli.add_command(responses)
 cli.add_command(marks)
 cli.add_command(db)
+cli.add_command(analyze)
+cli.add_command(export)
 
 
 def main() -> None:

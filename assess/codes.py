@@ -212,9 +212,21 @@ MESSAGES: dict[str, str] = {
 
 
 # Each area of data in and out keeps its codes in its own module; one registry here.
-from assess import codes_backup, codes_marks_export, codes_responses  # noqa: E402
+from assess import (  # noqa: E402
+    codes_analysis_items,
+    codes_analysis_prepost,
+    codes_backup,
+    codes_marks_export,
+    codes_responses,
+)
 
-for _area in (codes_responses, codes_marks_export, codes_backup):
+for _area in (
+    codes_responses,
+    codes_marks_export,
+    codes_backup,
+    codes_analysis_items,
+    codes_analysis_prepost,
+):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"problem codes defined twice: {sorted(_clash)}")
