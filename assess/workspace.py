@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import secrets
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +23,8 @@ from assess.store.store import Store
 ENV_WORKSPACE = "ASSESS_WORKSPACE"
 ENV_DATABASE = "ASSESS_DATABASE_URL"
 DATABASE_FILE = "assess.db"
+SECRET_FILE = ".assess-secret-{name}"
+SECRET_BYTES = 32
 
 
 def find_workspace(start: Path) -> Path | None:
@@ -71,6 +75,57 @@ class Workspace:
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
+
+
+def secret(ws: Workspace, name: str) -> bytes:
+    """A random 32-byte key kept in the workspace folder (`.assess-secret-<name>`), made on first use.
+
+    For keyed pseudonyms and the web app's sessions: the same workspace always
+    gives the same key. The file holds the key in hex, readable by its owner
+    only where the system has such permissions; two processes that make it at
+    once end up with the same key (the first one written wins).
+    """
+    if not re.fullmatch(r"[a-z0-9-]+", name):
+        raise ValueError(f"not a secret's name: {name!r}")
+    path = ws.folder / SECRET_FILE.format(name=name)
+    if not path.exists():
+        try:
+            _write_secret(path, secrets.token_bytes(SECRET_BYTES))
+        except OSError as e:
+            raise ProblemsFound(
+                [Problem("EXPORT-CANNOT-WRITE", {"reason": e.strerror or str(e)}, str(path))]
+            ) from None
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        key = b""
+    except OSError as e:
+        raise ProblemsFound(
+            [Problem("FILE-UNREADABLE", {"reason": e.strerror or str(e)}, str(path))]
+        ) from None
+    if len(key) != SECRET_BYTES:
+        raise ProblemsFound([Problem("EXPORT-SECRET-DAMAGED", {}, str(path))])
+    return key
+
+
+def _write_secret(path: Path, key: bytes) -> None:
+    """Write the key to a private temporary file, then link it into place unless another process won."""
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(key.hex() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)  # fails when the file exists: the first key written stays
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def now() -> dt.datetime:

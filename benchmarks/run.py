@@ -8,7 +8,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BENCHMARKS = ["benchmarks.bench_bank_validate", "benchmarks.bench_scoring", "benchmarks.bench_demo"]
+BENCHMARKS = [
+    "benchmarks.bench_bank_validate",
+    "benchmarks.bench_scoring",
+    "benchmarks.bench_demo",
+    "benchmarks.bench_analysis",
+]
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

@@ -683,6 +683,27 @@ class Store:
             )
             self._audit(c, attempt.event_id, marker, "essay.mark", {"attempt": attempt_id, "item": item_id})
 
+    def set_marks(self, marks: Sequence[tuple[int, str, str]], marker: str, now: dt.datetime) -> None:
+        """Several essay marks, (attempt id, item id, level id) each, in one transaction."""
+        m = t.essay_marks
+        with self.engine.begin() as c:
+            for attempt_id, item_id, level_id in marks:
+                attempt = self._attempt_row(c, attempt_id)
+                c.execute(m.delete().where((m.c.attempt_id == attempt_id) & (m.c.item_id == item_id)))
+                c.execute(
+                    m.insert().values(
+                        event_id=attempt.event_id,
+                        attempt_id=attempt_id,
+                        item_id=item_id,
+                        level_id=level_id,
+                        marker=marker,
+                        marked_at=now,
+                    )
+                )
+                self._audit(
+                    c, attempt.event_id, marker, "essay.mark", {"attempt": attempt_id, "item": item_id}
+                )
+
     def replace_results(self, event_id: str, phase_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """The phase's results, recomputed: old rows replaced in one transaction."""
         res = t.results
