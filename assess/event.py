@@ -95,13 +95,45 @@ class Phase(Model):
         return self
 
 
+class GoogleFormsImport(Model):
+    """How `assess responses import --format google-forms` finds each row's participant.
+
+    `match_by`: which participant field the export's rows are matched on:
+    `email` (the default; the export's Email Address / Alamat email column),
+    `nip` or `name`. `column`: the header of the column that holds it, when it
+    is not one of the usual headers (Email Address / Alamat email / Email;
+    NIP; Nama / Name / Nama lengkap / Full name), such as a question "NIP
+    peserta" the form asked.
+    """
+
+    match_by: Literal["email", "nip", "name"] = "email"
+    column: Text | None = None
+
+
+class Imports(Model):
+    """Settings of imports from outside the web app: `google_forms` (see GoogleFormsImport)."""
+
+    google_forms: GoogleFormsImport = GoogleFormsImport()
+
+
 class Event(Model):
+    """An event as `assessment.yaml` describes it.
+
+    `imports` (optional) sets how imports read outside files, e.g.
+
+        imports:
+          google_forms: {match_by: nip, column: NIP peserta}
+
+    By default a Google Forms export is matched by email address.
+    """
+
     kind: Literal["assessment"] = "assessment"
     event: EventInfo
     banks: Annotated[list[Text], Field(min_length=1)]  # paths (from this file's folder) or shipped bank ids
     phases: Annotated[list[Phase], Field(min_length=1)]
     scoring: ScoringPolicy = ScoringPolicy()
     grading: Grading = Grading()
+    imports: Imports = Imports()
 
     @model_validator(mode="after")
     def _phases(self) -> Self:

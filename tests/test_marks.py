@@ -285,7 +285,7 @@ def test_a_bad_level_is_refused_located_and_nothing_changes(tmp_path, run):
     result = run(*options, "marks", "import", str(out), "--lang", "en")
     assert result.exit_code == 2
     assert (
-        f"m.csv:{bad_line}:7: MARKS-LEVEL-UNKNOWN item '{ESSAY_B}': Level: 'r9' is not a level"
+        f"m.csv:{bad_line}:7: MARKS-LEVEL-UNKNOWN item '{ESSAY_B}': Tingkat: 'r9' is not a level"
         in result.stderr
     )
     assert "r0, r1, r2, r3, r4" in result.stderr and "Traceback" not in result.output

@@ -606,8 +606,8 @@ class Store:
                         variant=rec.get("variant"),
                         status=SUBMITTED,
                         channel=channel,
-                        started_at=now,
-                        finished_at=now,
+                        started_at=rec.get("started_at") or now,
+                        finished_at=rec.get("finished_at") or now,
                         next_seq=len(answers) + 1,
                     )
                 ).inserted_primary_key[0]
@@ -619,7 +619,7 @@ class Store:
                         "item_id": item,
                         "value": value,
                         "seq": n,
-                        "saved_at": now,
+                        "saved_at": rec.get("finished_at") or now,
                         "channel": channel,
                     }
                     for n, (item, value) in enumerate(answers.items(), 1)
