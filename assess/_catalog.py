@@ -34,6 +34,9 @@ SAME_IN_BOTH = {
     "Points: {points}",
     "Error: {message}",
     "Invalid value: {message}",
+    "Median",
+    "t({df}) = {t}, p {p}",
+    "V = {v}, p {p} ({method})",
 }
 
 

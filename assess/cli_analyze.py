@@ -14,3 +14,12 @@ from assess.i18n import N_
 @shared_options()
 def analyze() -> None:
     pass
+
+
+from assess.cli_analyze_prepost import prepost  # noqa: E402
+
+analyze.add_command(prepost)
+
+from assess.cli_analyze_items import items  # noqa: E402
+
+analyze.add_command(items)
