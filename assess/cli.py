@@ -19,13 +19,7 @@ from assess.bank.lint import lint as lint_banks
 from assess.bank.lint import silenced_counts
 from assess.bank.loader import load, located, shipped_banks_dir
 from assess.bank.show import show_item
-from assess.cli_analyze import analyze
-from assess.cli_backup import db
-from assess.cli_event import event
-from assess.cli_marks_export import export, marks
-from assess.cli_responses import responses
 from assess.cli_support import EXIT_OK, EXIT_WARNINGS, Group, UserError, option, shared_options
-from assess.cli_workspace import demo, form, init, participants, score, simulate_command
 from assess.i18n import N_, _, ngettext
 from assess.problems import Problem, ProblemsFound
 
@@ -202,18 +196,23 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
 
 
-cli.add_command(event)
-cli.add_command(init)
-cli.add_command(form)
-cli.add_command(simulate_command)
-cli.add_command(score)
-cli.add_command(participants)
-cli.add_command(demo)
-cli.add_command(responses)
-cli.add_command(marks)
-cli.add_command(db)
-cli.add_command(analyze)
-cli.add_command(export)
+# The other commands are imported when used (see Group.lazy).
+cli.lazy.update(
+    {
+        "event": "assess.cli_event:event",
+        "init": "assess.cli_workspace:init",
+        "form": "assess.cli_workspace:form",
+        "simulate": "assess.cli_workspace:simulate_command",
+        "score": "assess.cli_workspace:score",
+        "participants": "assess.cli_workspace:participants",
+        "demo": "assess.cli_workspace:demo",
+        "responses": "assess.cli_responses:responses",
+        "marks": "assess.cli_marks_export:marks",
+        "export": "assess.cli_marks_export:export",
+        "db": "assess.cli_backup:db",
+        "analyze": "assess.cli_analyze:analyze",
+    }
+)
 
 
 def main() -> None:

@@ -16,10 +16,6 @@ def analyze() -> None:
     pass
 
 
-from assess.cli_analyze_prepost import prepost  # noqa: E402
-
-analyze.add_command(prepost)
-
-from assess.cli_analyze_items import items  # noqa: E402
-
-analyze.add_command(items)
+analyze.lazy.update(
+    {"items": "assess.cli_analyze_items:items", "prepost": "assess.cli_analyze_prepost:prepost"}
+)

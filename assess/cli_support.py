@@ -6,6 +6,7 @@ help is shown, after `--lang` has been read, not when the module is imported.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 import click
@@ -82,8 +83,27 @@ class Command(_LanguageFirst, _TranslatedHelp, click.Command):
 
 
 class Group(_LanguageFirst, _TranslatedHelp, click.Group):
+    """A group whose `lazy` subcommands ("name": "module:attribute") are imported when used.
+
+    Every command would otherwise pay for the heaviest one's imports (scipy,
+    SQLAlchemy) before it starts.
+    """
+
     command_class = Command
     group_class = type  # subgroups are Groups too
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, attribute = self.lazy[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
 
 def option(*decls: str, **attrs) -> Callable:

@@ -157,10 +157,21 @@ def test_bad_language_is_a_usage_error(run):
 
 
 def _commands(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the lazy ones too
+        command = group.get_command(ctx, name)
         yield (*prefix, name), command
         if isinstance(command, click.Group):
             yield from _commands(command, (*prefix, name))
+
+
+def test_a_command_imports_only_what_it_needs():
+    import subprocess
+    import sys
+
+    code = "import sys; from assess.cli import cli; print('scipy' in sys.modules, 'sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
 
 
 @pytest.mark.parametrize("path", [p for p, _ in _commands(cli)], ids=" ".join)
