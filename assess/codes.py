@@ -217,6 +217,7 @@ from assess import (  # noqa: E402
     codes_analysis_prepost,
     codes_backup,
     codes_marks_export,
+    codes_reports,
     codes_responses,
 )
 
@@ -226,6 +227,7 @@ for _area in (
     codes_backup,
     codes_analysis_items,
     codes_analysis_prepost,
+    codes_reports,
 ):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
     if _clash:
