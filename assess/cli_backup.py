@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import sqlalchemy.exc
 
 from assess.backup import Summary, backup_event, restore_workspace
-from assess.cli_support import EnvironmentFailure, Group, UserError, chosen, option, shared_options
-from assess.cli_workspace import open_workspace, run
+from assess.cli_support import Group, chosen, option, shared_options
+from assess.cli_workspace import open_workspace, run, workspace_errors
 from assess.i18n import N_, _
-from assess.problems import ProblemsFound
-from assess.store.migrate import NewerDatabase
 from assess.workspace import choose
 
 
@@ -60,21 +57,9 @@ def db_backup(ctx: click.Context, file: str, force: bool) -> None:
 @shared_options()
 @click.pass_context
 def db_restore(ctx: click.Context, file: str) -> None:
-    try:
+    with workspace_errors():
         folder, url = choose(chosen(ctx, "workspace"), chosen(ctx, "database"))
         summary = restore_workspace(folder, url, Path(file))
-    except ProblemsFound as e:
-        raise UserError(e.problems) from None
-    except NewerDatabase as e:
-        raise EnvironmentFailure(
-            _(
-                "the database was written by a newer version of assess ({revision}); upgrade assess to use it"
-            ).format(revision=e.revision)
-        ) from None
-    except sqlalchemy.exc.OperationalError as e:
-        raise EnvironmentFailure(
-            _("the database cannot be reached: {reason}").format(reason=e.orig or e)
-        ) from None
     click.echo(_("Event {event} restored from {path}:").format(event=summary.event_id, path=file))
     _counts(summary)
     if summary.renumbered:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -27,11 +29,20 @@ DEMO_EVENT = "payakumbuh-2019"  # the event id in examples/payakumbuh-2019/asses
 
 
 def open_workspace(ctx: click.Context) -> Workspace:
-    try:
+    with workspace_errors():
         folder, url = choose(chosen(ctx, "workspace"), chosen(ctx, "database"))
         ws = Workspace(folder, url)
         ws.loaded  # noqa: B018 - load the event now, so its problems are reported first
         ws.store  # noqa: B018
+    ctx.call_on_close(ws.close)
+    return ws
+
+
+@contextmanager
+def workspace_errors() -> Iterator[None]:
+    """Problems of the input exit 2; a database that is newer or cannot be reached exits 3."""
+    try:
+        yield
     except ProblemsFound as e:
         raise UserError(e.problems) from None
     except NewerDatabase as e:
@@ -44,22 +55,14 @@ def open_workspace(ctx: click.Context) -> Workspace:
         raise EnvironmentFailure(
             _("the database cannot be reached: {reason}").format(reason=e.orig or e)
         ) from None
-    ctx.call_on_close(ws.close)
-    return ws
 
 
 def check_demo_database(ctx: click.Context, url: str) -> None:
     """The demo's event must not already have participants in a database given from outside."""
     from assess.store.store import Store
 
-    try:
+    with workspace_errors():
         store = Store.open(url)
-    except NewerDatabase as e:
-        raise EnvironmentFailure(str(e)) from None
-    except sqlalchemy.exc.OperationalError as e:
-        raise EnvironmentFailure(
-            _("the database cannot be reached: {reason}").format(reason=e.orig or e)
-        ) from None
     try:
         if store.participants(DEMO_EVENT):
             raise UserError([Problem("WORKSPACE-DEMO-DATABASE-USED", {"event": DEMO_EVENT})])

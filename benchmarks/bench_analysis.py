@@ -10,9 +10,7 @@ held in memory. Reading a marks CSV is reported on its own line, for a
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -20,23 +18,16 @@ import numpy as np
 
 from assess.analysis.items import analyze_items
 from assess.analysis_items_io import read_matrix
+from benchmarks.timing import median_seconds
 
 N_PEOPLE = 1_000_000
 N_ITEMS = 50
 N_PARTIAL = 10  # items marked 0..4
 PARTIAL_MAX = 4.0
 N_CSV = 100_000
+
 REPEAT = 5
 SEED = 2019
-
-
-def median_seconds(fn, repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def marks(n: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +60,7 @@ def time_analysis() -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a warning here would mean degenerate data: the benchmark is wrong
         result = analyze_items(x, top, ids=ids)
-        seconds = median_seconds(lambda: analyze_items(x, top, ids=ids))
+        seconds = median_seconds(lambda: analyze_items(x, top, ids=ids), REPEAT)
     assert result.test.n == N_PEOPLE and 0.8 < result.test.alpha < 1
     return seconds
 
@@ -81,7 +72,7 @@ def time_reading() -> tuple[float, int]:
         write_csv(path, small)
         max_marks = ",".join(f"{v:g}" for v in small_top)
         assert np.array_equal(read_matrix(path, max_marks).marks, small)
-        return median_seconds(lambda: read_matrix(path, max_marks)), path.stat().st_size
+        return median_seconds(lambda: read_matrix(path, max_marks), REPEAT), path.stat().st_size
 
 
 def main() -> dict[str, float]:

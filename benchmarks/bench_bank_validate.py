@@ -6,27 +6,17 @@ counts), Python's and the package's start-up, and the whole command.
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from assess.bank.loader import load
 from benchmarks.bank_generator import bank_yaml
+from benchmarks.timing import median_seconds
 
 N_ITEMS = 10_000
 REPEAT = 7
-
-
-def median_seconds(fn, repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> dict[str, float]:
@@ -38,7 +28,9 @@ def main() -> dict[str, float]:
         assert sum(len(b.items) for b in library.banks) == N_ITEMS
         in_process = median_seconds(lambda: load([str(path)]))
         exe = [sys.executable, "-m", "assess"]
-        startup = median_seconds(lambda: subprocess.run([*exe, "--version"], check=True, capture_output=True))
+        startup = median_seconds(
+            lambda: subprocess.run([*exe, "--version"], check=True, capture_output=True), REPEAT
+        )
         command = median_seconds(
             lambda: subprocess.run([*exe, "bank", "validate", str(path)], check=True, capture_output=True)
         )

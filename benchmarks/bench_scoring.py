@@ -8,7 +8,6 @@ participants (target: at most 1 s).
 from __future__ import annotations
 
 import random
-import statistics
 import time
 
 import numpy as np
@@ -30,20 +29,12 @@ from assess.policy import Grading, ScoringPolicy
 from assess.responses import encode_item
 from assess.scoring import score_bulk
 from benchmarks.bank_generator import item as generated_item
+from benchmarks.timing import median_seconds
 
 N_ATTEMPTS = 100_000
 N_ITEMS = 50
 REPEAT = 5
 ITEM = TypeAdapter(Item)
-
-
-def median_seconds(fn, repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def items(rng: random.Random) -> list:
@@ -102,7 +93,7 @@ def main() -> dict[str, float]:
     encoded = [encode_item(i, v) for i, v in zip(form_items, responses, strict=True)]
     encoding = time.perf_counter() - start
     policy, grading = ScoringPolicy(), Grading()
-    first = median_seconds(lambda: score_bulk(form_items, policy, grading, encoded, marks))
+    first = median_seconds(lambda: score_bulk(form_items, policy, grading, encoded, marks), REPEAT)
     # A key changes (a trainer corrects an item) and the policy changes: re-score, no re-encoding.
     k = next(n for n, i in enumerate(form_items) if i.type == "single_choice")
     item = form_items[k]
@@ -114,7 +105,7 @@ def main() -> dict[str, float]:
             "type_weights": {"weighted_options": 0.2},
         }
     )
-    second = median_seconds(lambda: score_bulk(form_items, policy, grading, encoded, marks))
+    second = median_seconds(lambda: score_bulk(form_items, policy, grading, encoded, marks), REPEAT)
     result = score_bulk(form_items, policy, grading, encoded, marks)
     assert result.points.shape == (N_ATTEMPTS, N_ITEMS)
 
@@ -137,7 +128,7 @@ def main() -> dict[str, float]:
     pool = {"x": [i.model_copy(update={"status": "ready"}) for i in form_items]}
     form = build_form(event, "pre", pool)
     form = form.model_copy(update={"items": [i.model_copy(update={"status": "ready"}) for i in form_items]})
-    orders = median_seconds(lambda: [personal_order(form, f"peserta-{n}") for n in range(1000)])
+    orders = median_seconds(lambda: [personal_order(form, f"peserta-{n}") for n in range(1000)], REPEAT)
 
     print(f"scoring, {N_ATTEMPTS:,} attempts x {N_ITEMS} mixed-type items, median of {REPEAT}:")
     print(f"  encoding the responses (once)    {encoding:6.3f} s")

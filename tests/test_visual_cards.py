@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import DESKTOP, PHONE, horizontal_overflow, launch, open_page, playwright_available, screenshot
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    horizontal_overflow,
+    launch,
+    open_page,
+    playwright_available,
+    screenshot,
+)
 from tests.components import require_component
 
 

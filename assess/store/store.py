@@ -667,21 +667,7 @@ class Store:
         return out
 
     def set_mark(self, attempt_id: int, item_id: str, level_id: str, marker: str, now: dt.datetime) -> None:
-        m = t.essay_marks
-        with self.engine.begin() as c:
-            attempt = self._attempt_row(c, attempt_id)
-            c.execute(m.delete().where((m.c.attempt_id == attempt_id) & (m.c.item_id == item_id)))
-            c.execute(
-                m.insert().values(
-                    event_id=attempt.event_id,
-                    attempt_id=attempt_id,
-                    item_id=item_id,
-                    level_id=level_id,
-                    marker=marker,
-                    marked_at=now,
-                )
-            )
-            self._audit(c, attempt.event_id, marker, "essay.mark", {"attempt": attempt_id, "item": item_id})
+        self.set_marks([(attempt_id, item_id, level_id)], marker, now)
 
     def set_marks(self, marks: Sequence[tuple[int, str, str]], marker: str, now: dt.datetime) -> None:
         """Several essay marks, (attempt id, item id, level id) each, in one transaction."""
