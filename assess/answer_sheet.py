@@ -247,11 +247,14 @@ def _variant(row, columns: dict, headers: list[str], form: Form, found: Found) -
 def _value(item: ItemBase, variant: Variant, c: Cell, number: int, at: dict, found: Found) -> Any:
     """A cell as the raw response in ids; None for blank, BAD after reporting a problem."""
     text = c.value.strip()
-    if not text:
-        return None
     if isinstance(item, Essay):
+        # The essay is on the paper: an empty cell means it waits for its mark, not blank.
+        if not text:
+            return PAPER_ESSAY
         found.add("RESPONSES-SHEET-ESSAY", **at, number=number, variant=variant.label)
         return BAD
+    if not text:
+        return None
     if isinstance(item, Numeric) and c.number:
         return float(c.value)
     if isinstance(item, Numeric | ShortAnswer):

@@ -211,6 +211,7 @@ cli.lazy.update(
         "export": "assess.cli_marks_export:export",
         "db": "assess.cli_backup:db",
         "analyze": "assess.cli_analyze:analyze",
+        "report": "assess.cli_report:report",
     }
 )
 

@@ -252,7 +252,8 @@ def participants_cards(ctx: click.Context, base_url: str | None, out: str | None
     cls=Group.command_class,
     help=N_(
         "Run the worked example end to end: copy it to DIR, import its participants, build the "
-        "forms, simulate every participant's pre- and post-test, score them and print the results."
+        "forms, simulate every participant's pre- and post-test, score them, print the results, close "
+        "the tests and write the reports (DIR/laporan/index.html)."
         "\n\nExample: assess demo --out assess-demo"
     ),
 )
@@ -278,3 +279,16 @@ def demo(ctx: click.Context, out: str, seed: int) -> None:
     results = run(lambda: run_demo(ws, target, seed, now()))
     click.echo(demo_table(results))
     click.echo(_("The example's workspace: {path}").format(path=target))
+    # The worked course is over: its tests close, so that the reports show what the review
+    # policy keeps until then (keys, explanations, competencies, position in the cohort).
+    from assess.pipeline import write_reports
+    from assess.store.store import CLOSED
+
+    for phase in ws.loaded.event.phases:
+        ws.store.set_phase_state(ws.event_id, phase.id, CLOSED, now(), actor="demo")
+    index = run(lambda: write_reports(ws, target / "laporan"))
+    click.echo(_("The reports: {path}").format(path=index))
+
+from assess.cli_paper import print_command  # noqa: E402
+
+form.add_command(print_command, "print")

@@ -251,3 +251,10 @@ def demo_table(results: DemoResults) -> str:
     text.insert(1, "-" * len(text[0]))
     text.insert(len(text) - 1, "-" * len(text[0]))
     return "\n".join(text)
+
+
+def write_reports(ws: Workspace, out_dir: Path) -> Path:
+    """Every report of the event into `out_dir` (see assess.reports.render); the path of its index.html."""
+    from assess.reports.render import write_reports as write
+
+    return write(ws, out_dir)

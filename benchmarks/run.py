@@ -13,6 +13,7 @@ BENCHMARKS = [
     "benchmarks.bench_scoring",
     "benchmarks.bench_demo",
     "benchmarks.bench_analysis",
+    "benchmarks.bench_reports",
 ]
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from assess.answer_sheet import PAPER_ESSAY
 from assess.bank.show import letter
 from assess.forms import Form, positions_of
 from assess.store.store import Store
@@ -47,7 +48,8 @@ def sheet_rows(form: Form) -> list[list]:
     """Four participants, both variants, keyed, wrong and blank answers; all in letters as printed."""
     return [
         HEADER,
-        # Ani, variant A, every answer keyed: 1 + 2 + 1 + 2 + 3 + 1 + 1 + 5 = 16 (the essay is not on the sheet).
+        # Ani, variant A, every answer keyed: 1 + 2 + 1 + 2 + 3 + 1 + 1 + 5 = 16 (the essay's cell stays empty:
+        # it is on the paper and waits for its mark).
         row(
             form,
             "P0001",
@@ -136,7 +138,8 @@ def test_a_sheet_per_variant_scores_exactly_by_hand(tmp_path, run, suffix):
     assert "1 participant has no attempt on this phase" in result.stdout
     got = results(url, "pre")
     assert {p: r["points"] for p, r in got.items()} == pytest.approx(EXPECTED)
-    assert all(r["max_points"] == pytest.approx(20) and not r["provisional"] for r in got.values())
+    # The essay (its column empty) was written on paper: every result waits for its mark.
+    assert all(r["max_points"] == pytest.approx(20) and r["provisional"] for r in got.values())
     assert "mean 47.5%" in result.stdout  # (80 + 80 + 25 + 5) / 4
     store = Store.open(url)
     attempts = {a.person_id: a for a in store.attempts(EVENT, "pre")}
@@ -149,7 +152,7 @@ def test_a_sheet_per_variant_scores_exactly_by_hand(tmp_path, run, suffix):
     assert budi["fx-or"] == ["bupati", "camat", "lurah"]
     assert sorted(budi["fx-mr"]) == ["a", "b"]
     assert citra["fx-or"] == ["camat", "bupati", "lurah"]
-    assert citra["fx-sa"] is None and citra["fx-es"] is None
+    assert citra["fx-sa"] is None and citra["fx-es"] == PAPER_ESSAY
 
 
 def test_the_template_lists_everyone_and_reads_back(tmp_path, run):

@@ -1,0 +1,272 @@
+"""Small inline SVG charts for the reports: numbers in, escaped markup out (no charting library, no script).
+
+Every chart is readable in greyscale: the first series is hatched (black lines
+on white), the second solid dark grey, and both carry a legend; values are
+written next to the bars. Texts (labels, axis titles, formatted values) come
+from the caller, already in the chosen language, and are escaped here.
+`uid` keeps the pattern ids of several charts on one page apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from markupsafe import Markup, escape
+
+WIDTH = 400  # the viewBox width; the SVG scales to its container (max-width: 100%)
+FONT = 12
+SMALL = 10
+TINY = 8
+POST_FILL = "#444"
+GAIN_FILL = "#aaa"  # light enough for the black interval whisker to show on it
+GRID = "#bbb"
+MAX_LABEL = 58  # characters of a category label (SVG text does not wrap)
+MISSING = "–"
+
+Format = Callable[[float], str]
+
+
+def _t(text: object) -> str:
+    return str(escape(str(text)))
+
+
+def _short(text: str, limit: int = MAX_LABEL) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _n(x: float) -> str:
+    """A coordinate: short, and never exponent notation."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = "#000", extra: str = "") -> str:
+    return f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}"{extra}/>'
+
+
+def _grid(x1: float, y1: float, x2: float, y2: float) -> str:
+    return _line(x1, y1, x2, y2, GRID, ' stroke-dasharray="2,3"')
+
+
+def _text(x: float, y: float, text: str, size: int = SMALL, anchor: str = "", bold: bool = False) -> str:
+    more = (f' text-anchor="{anchor}"' if anchor else "") + (' font-weight="bold"' if bold else "")
+    return f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}"{more}>{_t(text)}</text>'
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str) -> str:
+    return f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" {fill}/>'
+
+
+def _fill(uid: str, series: int) -> str:
+    if series == 0:
+        return f'fill="url(#{_t(uid)}-hatch)" stroke="#000" stroke-width="1"'
+    return f'fill="{POST_FILL}" stroke="#000" stroke-width="1"'
+
+
+def _open(uid: str, height: float, title: str) -> list[str]:
+    u = _t(uid)
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" width="{WIDTH}" '
+        f'height="{_n(height)}" role="img" aria-labelledby="{u}-title" class="chart" '
+        f'style="width:100%;max-width:{WIDTH * 1.5:.0f}px;height:auto">',
+        f'<title id="{u}-title">{_t(title)}</title>',
+        f'<defs><pattern id="{u}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="2"/></pattern></defs>',
+    ]
+
+
+def _legend(uid: str, names: Sequence[str], y: float) -> list[str]:
+    out, x = [], 1.0
+    for k, name in enumerate(names):
+        out.append(_rect(x, y, 14, 12, _fill(uid, k)))
+        out.append(_text(x + 19, y + 10.5, name, FONT))
+        x += 30 + 7.2 * len(name)
+    return out
+
+
+def _axis_title(x: float, y: float, text: str) -> str:
+    return _text(x, y, text, FONT, "middle")
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering low..high (about `count` of them)."""
+    span = high - low
+    if span <= 0:
+        return [low]
+    raw = span / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    values = []
+    v = math.ceil(low / step - 1e-9) * step
+    while v <= high + 1e-9:
+        values.append(0.0 if abs(v) < 1e-9 else v)
+        v += step
+    return values
+
+
+def _known(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+def paired_bars(
+    uid: str,
+    rows: Sequence[tuple],
+    series: Sequence[str],
+    axis: str,
+    fmt: Format,
+    title: str,
+    maximum: float = 100.0,
+) -> Markup:
+    """Horizontal bars, one per series and category (first series hatched, second solid), 0..maximum.
+
+    `rows`: (label, first value[, second value]), a value per series; None
+    draws no bar and writes "–".
+    """
+    left, right, bar, gap, top = 14.0, 40.0, 12.0, 14.0, 26.0
+    plot = WIDTH - left - right
+    per_row = FONT + 4 + len(series) * (bar + 2) + gap
+    bottom = top + per_row * len(rows)
+    out = _open(uid, bottom + 40, title)
+    out += _legend(uid, series, 4)
+    for v in _ticks(0, maximum):
+        x = left + plot * v / maximum
+        out += [_grid(x, top, x, bottom), _text(x, bottom + 14, fmt(v), anchor="middle")]
+    out.append(_line(left, bottom, left + plot, bottom))
+    out.append(_axis_title(left + plot / 2, bottom + 32, axis))
+    y = top
+    for label, *values in rows:
+        out.append(_text(1, y + FONT, _short(label), FONT, bold=True))
+        by = y + FONT + 4
+        for k, value in enumerate(values):
+            if not _known(value):
+                out.append(_text(left + 2, by + bar - 2, MISSING))
+            else:
+                w = plot * min(max(value, 0.0), maximum) / maximum
+                out.append(_rect(left, by, w, bar, _fill(uid, k)))
+                out.append(_text(left + w + 4, by + bar - 2, fmt(value)))
+            by += bar + 2
+        y += per_row
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _bin(values: Sequence[float], edges: Sequence[float]) -> list[int]:
+    counts = [0] * (len(edges) - 1)
+    for v in values:
+        if not _known(v) or v < edges[0] or v > edges[-1]:
+            continue
+        k = next((i for i in range(len(counts)) if v < edges[i + 1]), len(counts) - 1)
+        counts[k] += 1
+    return counts
+
+
+def histogram(
+    uid: str,
+    first: Sequence[float],
+    second: Sequence[float] | None,
+    series: tuple[str, str],
+    x_axis: str,
+    y_axis: str,
+    fmt_edge: Format,
+    fmt_count: Format,
+    title: str,
+    edges: Sequence[float] = tuple(range(0, 101, 10)),
+) -> Markup:
+    """Counts of two sets of scores (or one: `second` None) in the bins between `edges`.
+
+    The last bin includes its upper edge.
+    """
+    counts = [_bin(first, edges), _bin(second or [], edges)]
+    names = series if second is not None else series[:1]
+    top_count = max([1, *counts[0], *counts[1]])
+    y_ticks = [v for v in _ticks(0, top_count, 4) if float(v).is_integer()] or [0.0]
+    y_max = max(top_count, y_ticks[-1])
+    left, right, top, plot_h = 34.0, 16.0, 30.0, 170.0
+    plot_w = WIDTH - left - right
+    bottom = top + plot_h
+    out = _open(uid, bottom + 44, title)
+    out += _legend(uid, names, 4)
+    for v in y_ticks:
+        y = bottom - plot_h * v / y_max
+        out += [_grid(left, y, left + plot_w, y), _text(left - 4, y + 3.5, fmt_count(v), anchor="end")]
+    out.append(
+        f'<text transform="translate(10 {_n(top + plot_h / 2)}) rotate(-90)" font-size="{FONT}" '
+        f'text-anchor="middle">{_t(y_axis)}</text>'
+    )
+    bins = len(edges) - 1
+    slot = plot_w / bins
+    bar = slot * 0.38
+    for b in range(bins):
+        for k in range(len(names)):
+            c = counts[k][b]
+            if c:
+                h = plot_h * c / y_max
+                x = left + slot * b + slot * 0.12 + k * bar
+                out.append(_rect(x, bottom - h, bar, h, _fill(uid, k)))
+                out.append(_text(x + bar / 2, bottom - h - 2, fmt_count(c), TINY, "middle"))
+    for b, edge in enumerate(edges):
+        x = left + slot * b
+        out.append(_line(x, bottom, x, bottom + 4))
+        if b % 2 == 0 or bins <= 6:
+            out.append(_text(x, bottom + 15, fmt_edge(edge), anchor="middle"))
+    out += [_line(left, bottom, left + plot_w, bottom), _line(left, top, left, bottom)]
+    out.append(_axis_title(left + plot_w / 2, bottom + 34, x_axis))
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def gain_bars(
+    uid: str,
+    rows: Sequence[tuple[str, float | None, float | None, float | None]],
+    axis: str,
+    fmt: Format,
+    title: str,
+) -> Markup:
+    """Horizontal bars of gains from a zero line (negative to the left), with interval whiskers.
+
+    `rows`: (label, gain, interval low, interval high); None where unknown. The
+    gain is written after the label, so that it is not read as the whisker's end.
+    """
+    finite = [v for _, *vals in rows for v in vals if _known(v)]
+    low, high = min([0.0, *finite]), max([0.0, *finite])
+    if high - low < 1e-9:
+        high = low + 10
+    ticks = _ticks(low, high)
+    low, high = min(low, ticks[0]), max(high, ticks[-1])
+    left, right, top, bar, gap = 14.0, 20.0, 8.0, 14.0, 12.0
+    plot = WIDTH - left - right
+    per_row = FONT + 4 + bar + gap
+
+    def x_of(v: float) -> float:
+        return left + plot * (v - low) / (high - low)
+
+    bottom = top + per_row * len(rows)
+    out = _open(uid, bottom + 40, title)
+    for v in ticks:
+        x = x_of(v)
+        out += [_grid(x, top, x, bottom), _text(x, bottom + 14, fmt(v), anchor="middle")]
+    zero = x_of(0.0)
+    y = top
+    for label, gain, ci_low, ci_high in rows:
+        value = fmt(gain) if _known(gain) else MISSING
+        out.append(
+            f'<text x="1" y="{_n(y + FONT)}" font-size="{FONT}"><tspan font-weight="bold">'
+            f"{_t(_short(label))}</tspan>: {_t(value)}</text>"
+        )
+        by = y + FONT + 4
+        if _known(gain):
+            x0, x1 = sorted((zero, x_of(gain)))
+            out.append(_rect(x0, by, max(x1 - x0, 0.5), bar, f'fill="{GAIN_FILL}" stroke="#000"'))
+            if _known(ci_low) and _known(ci_high):
+                a, b, mid = x_of(ci_low), x_of(ci_high), by + bar / 2
+                out.append(
+                    f'<path d="M{_n(a)} {_n(mid)}H{_n(b)}M{_n(a)} {_n(mid - 5)}V{_n(mid + 5)}'
+                    f'M{_n(b)} {_n(mid - 5)}V{_n(mid + 5)}" stroke="#000" stroke-width="1.5" fill="none"/>'
+                )
+        y += per_row
+    out.append(_line(zero, top, zero, bottom, extra=' stroke-width="1.5"'))
+    out.append(_line(left, bottom, left + plot, bottom))
+    out.append(_axis_title(left + plot / 2, bottom + 32, axis))
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -1,0 +1,396 @@
+"""Report contexts: everything a report shows, read from the store once and formatted for the templates.
+
+`load(ws)` reads the event's phases, forms, results, attempts' states and
+(only when a review policy lets participants see them) answers.
+`participant_context` holds one participant's data and nothing of anyone
+else's but the size of the cohort and their percentile; what it shows obeys
+each phase's review policy with the event's current state (phases closed or
+not). `cohort_context` is the organiser's view (see context_cohort.py);
+`index_context` links everything. Every number is formatted here with Babel in
+the current language; templates compute nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from hashlib import sha256
+
+import numpy as np
+
+from assess.forms import Form
+from assess.i18n import _, current_language
+from assess.policy import Grading, ReviewPolicy
+from assess.reports import charts
+from assess.reports.answers import ItemText, answer_text, item_text
+from assess.reports.numbers import Numbers
+from assess.review import Moments, visible
+from assess.store import schema
+from assess.store.store import CLOSED, FINISHED, NotFound
+from assess.workspace import Workspace
+
+REVIEW_ITEMS = ("own_answers", "correct_answers", "explanations", "sources")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
+
+
+def report_name(person_id: str) -> str:
+    """The file name of a participant's report: their internal id (never NIP or access code)."""
+    if _SAFE_NAME.fullmatch(person_id) and not person_id.endswith("."):
+        return f"{person_id}.html"
+    return f"p-{sha256(person_id.encode()).hexdigest()[:16]}.html"
+
+
+@dataclass
+class PhaseData:
+    id: str
+    title: str
+    review: ReviewPolicy
+    closed: bool
+    form: Form | None
+    grading: Grading
+    results: dict[str, dict]  # person id -> result row (the latest attempt's)
+    status: dict[int, str]  # attempt id -> status
+    seen: frozenset[str] = frozenset()  # what a participant with a finished attempt may see now
+    answers: dict[int, dict] = field(default_factory=dict)
+    texts: dict[str, ItemText] = field(default_factory=dict)
+    scores: np.ndarray = field(default_factory=lambda: np.array([]))  # sorted percentages
+
+    def band(self, label: str, lang: str) -> str:
+        if lang == "id":
+            return label
+        found = next((b for b in self.grading.bands if b.label == label), None)
+        return (found.label_en or found.label) if found else label
+
+
+@dataclass
+class EventData:
+    event_id: str
+    title: str
+    dates: str
+    place: str | None
+    organiser: str | None
+    time_zone: str
+    phases: list[PhaseData]
+    people: list[dict]  # by name
+    units: dict[str, str]
+    groups: dict[str, str]
+    competencies: dict[str, str]  # id -> name in the current language
+    numbers: Numbers
+    lang: str
+
+
+def load(ws: Workspace) -> EventData:
+    lang = current_language()
+    numbers = Numbers(lang)
+    store, event_id, event = ws.store, ws.event_id, ws.loaded.event
+    library = ws.loaded.library
+    sources = library.sources
+    states = {p.id: store.phase_state(event_id, p.id) for p in event.phases}
+    last_closed = states[event.phases[-1].id] == CLOSED
+    rows_by_phase: dict[str, list[dict]] = {p.id: [] for p in event.phases}
+    for row in store.results(event_id):
+        rows_by_phase.setdefault(row["phase_id"], []).append(row)
+    status_by_phase: dict[str, dict[int, str]] = {p.id: {} for p in event.phases}
+    for a in store.attempts(event_id):
+        status_by_phase.setdefault(a.phase_id, {})[a.id] = a.status
+    phases = []
+    for p in event.phases:
+        try:
+            form = store.form(event_id, p.id)
+        except NotFound:
+            form = None
+        latest: dict[str, dict] = {}
+        for r in sorted(rows_by_phase[p.id], key=lambda r: r["attempt_id"]):
+            latest[r["person_id"]] = r
+        closed = states[p.id] == CLOSED
+        ph = PhaseData(
+            id=p.id,
+            title=p.title or p.id,
+            review=p.review,
+            closed=closed,
+            form=form,
+            grading=form.grading if form else event.grading,
+            results=latest,
+            status=status_by_phase[p.id],
+            seen=visible(p.review, Moments(True, closed, last_closed)),
+            scores=np.sort(np.array([r["percentage"] for r in latest.values()], dtype=float)),
+        )
+        if form is not None and ph.seen & set(REVIEW_ITEMS):
+            ph.texts = {i.id: item_text(i, lang, sources, numbers) for i in form.items}
+            if "own_answers" in ph.seen:
+                ph.answers = store.answers_of([r["attempt_id"] for r in latest.values()])
+        phases.append(ph)
+    names: dict[str, str] = {}
+    for framework in library.frameworks.values():
+        for c in framework.competencies:
+            tr = c.translations.get(lang) if lang != framework.language else None
+            names[c.id] = (tr.name if tr and tr.name else None) or c.name
+    people = sorted(store.participants(event_id), key=lambda p: (p["name"].casefold(), p["person_id"]))
+    info = event.event
+    return EventData(
+        event_id=event_id,
+        title=info.title,
+        dates=numbers.dates(list(info.dates)),
+        place=info.place,
+        organiser=info.organiser,
+        time_zone=info.time_zone,
+        phases=phases,
+        people=people,
+        units=store.codes(event_id, schema.units),
+        groups=store.codes(event_id, schema.groups),
+        competencies=names,
+        numbers=numbers,
+        lang=lang,
+    )
+
+
+def event_context(d: EventData) -> dict:
+    return {"title": d.title, "dates": d.dates, "place": d.place or "", "organiser": d.organiser or ""}
+
+
+def person_context(d: EventData, person: dict) -> dict:
+    return {
+        "name": person["name"],
+        "position": person.get("position") or "",
+        "unit": d.units.get(person.get("unit_code") or "", ""),
+        "group": d.groups.get(person.get("group_code") or "", ""),
+    }
+
+
+# -- one participant ----------------------------------------------------------------------
+
+
+def _percentile(scores: np.ndarray, x: float) -> float:
+    """The percentile rank: the share of the phase's participants scoring lower, ties counting half."""
+    below = np.searchsorted(scores, x, "left")
+    equal = np.searchsorted(scores, x, "right") - below
+    return 100.0 * (below + 0.5 * equal) / scores.size
+
+
+MOMENT_TEXT = {
+    "after_phase": lambda: _("{test}: shown once this test has closed for everyone: {what}."),
+    "after_last_phase": lambda: _("{test}: shown once the last test of the event has closed: {what}."),
+    "never": lambda: _("{test}: not shown in this event: {what}."),
+}
+ASPECT_TEXT = {
+    "score": lambda: _("score"),
+    "band": lambda: _("band"),
+    "competencies": lambda: _("competency subscores"),
+    "cohort_position": lambda: _("position in the cohort"),
+    "own_answers": lambda: _("your answers"),
+    "correct_answers": lambda: _("correct answers"),
+    "explanations": lambda: _("explanations"),
+    "sources": lambda: _("sources"),
+}
+
+
+def _hidden(ph: PhaseData, aspects: frozenset[str]) -> list[str]:
+    by_moment: dict[str, list[str]] = {}
+    for aspect, text in ASPECT_TEXT.items():
+        if aspect not in aspects:
+            moment = getattr(ph.review, aspect)
+            by_moment.setdefault(moment if moment in MOMENT_TEXT else "after_phase", []).append(text())
+    return [MOMENT_TEXT[m]().format(test=ph.title, what=", ".join(what)) for m, what in by_moment.items()]
+
+
+def _levels(grading: Grading) -> tuple[int, int, int]:
+    """(levels, least level of a strength, highest level to develop)."""
+    n = len(grading.level_thresholds)
+    k = round(0.4 * n)
+    return n, n - k + 1, k
+
+
+def participant_context(d: EventData, person: dict) -> dict:
+    n, lang, pid = d.numbers, d.lang, person["person_id"]
+    phases, seen, notes, review, percentiles = [], [], [], [], []
+    for ph in d.phases:
+        row = ph.results.get(pid)
+        if row is None:
+            phases.append(
+                dict.fromkeys(("score", "points", "band", "passed"), None)
+                | {"title": ph.title, "taken": False, "provisional": False}
+            )
+            continue
+        aspects = ph.seen if ph.status.get(row["attempt_id"]) in FINISHED else frozenset()
+        seen.append((ph, row, aspects))
+        score, band = "score" in aspects, "band" in aspects
+        passed = row["passed"]
+        phases.append(
+            {
+                "title": ph.title,
+                "taken": True,
+                "score": n.pct(row["percentage"]) if score else None,
+                "points": f"{n.points(row['points'])} / {n.points(row['max_points'])}" if score else None,
+                "band": ph.band(row["band"], lang) if band else None,
+                "passed": None
+                if not band or passed is None
+                else (_("passed") if passed else _("not passed")),
+                "provisional": bool(row["provisional"]) and score,
+            }
+        )
+        notes += _hidden(ph, aspects)
+        if "cohort_position" in aspects and ph.scores.size:
+            percentiles.append(
+                _(
+                    "{test}: {share} of the {n} participants scored lower than you (ties count as half)."
+                ).format(
+                    test=ph.title,
+                    share=n.pct(_percentile(ph.scores, row["percentage"]), 0),
+                    n=n.count(ph.scores.size),
+                )
+            )
+        if aspects & set(REVIEW_ITEMS) and ph.form is not None:
+            review.append(_review(ph, row, aspects, n))
+    grading = d.phases[-1].grading
+    return {
+        "event": event_context(d),
+        "person": person_context(d, person),
+        "phases": phases,
+        "pass_mark": n.pct(grading.pass_mark, 0) if grading.pass_mark is not None else None,
+        "gain": _gain(d, seen),
+        "competencies": _competencies(d, seen),
+        "percentiles": percentiles,
+        "review": review,
+        "hidden": notes,
+    }
+
+
+def _gain(d: EventData, seen: list) -> dict | None:
+    if len(d.phases) < 2:
+        return None
+    by_id = {ph.id: (row, aspects) for ph, row, aspects in seen}
+    first, last = d.phases[0], d.phases[-1]
+    if first.id not in by_id or last.id not in by_id:
+        return None
+    (a, sa), (b, sb) = by_id[first.id], by_id[last.id]
+    if "score" not in sa or "score" not in sb:
+        return None
+    pre, post = a["percentage"], b["percentage"]
+    g = (post - pre) / (100 - pre) if pre < 100 else math.nan
+    n = d.numbers
+    return {
+        "first": first.title,
+        "last": last.title,
+        "gain": n.signed(post - pre),
+        "normalised": n.signed(g, 2),
+        "explained": _(
+            "The gain is the post-test score minus the pre-test score, in percentage points. The "
+            "normalised gain is the share of what you could still gain after the pre-test that you "
+            "did gain: 1 is everything, 0 nothing, below 0 a drop."
+        ),
+    }
+
+
+def _competencies(d: EventData, seen: list) -> dict | None:
+    shown = [(ph, row) for ph, row, aspects in seen if "competencies" in aspects]
+    if not shown:
+        return None
+    n = d.numbers
+    ids = sorted({c for _ph, row in shown for c in row["competencies"]})
+    first, last = d.phases[0], d.phases[-1]
+    two = len(d.phases) >= 2
+    values = {ph.id: row["competencies"] for ph, row in shown}
+    latest_phase = shown[-1][0]
+    levels, strong, weak = _levels(latest_phase.grading)
+    rows, strengths, develop, chart_rows = [], [], [], []
+    for c in ids:
+        name = d.competencies.get(c, c)
+        cells = [values.get(ph.id, {}).get(c) for ph, _row in shown]
+        now = next((v[c] for v in reversed([values[ph.id] for ph, _row in shown]) if c in v), None)
+        level = now["level"] if now else None
+        rows.append(
+            {
+                "id": c,
+                "name": name,
+                "scores": [n.pct(v["percentage"]) if v else n.pct(None) for v in cells],
+                "level": _("{level} of {levels}").format(level=level, levels=levels)
+                if level
+                else n.pct(None),
+            }
+        )
+        pair = [values.get(p.id, {}).get(c) for p in ((first, last) if two else (first,))]
+        label = f"{name} ({c})"
+        if level:
+            label = _("{competency}: level {level} of {levels}").format(
+                competency=label, level=level, levels=levels
+            )
+        chart_rows.append((label, *(v["percentage"] if v else None for v in pair)))
+        if now:
+            said = _("{name}: {share} of its points, level {level} of {levels}").format(
+                name=name, share=n.pct(now["percentage"], 0), level=level, levels=levels
+            )
+            if level >= strong:
+                strengths.append(said)
+            elif level <= weak:
+                develop.append(said)
+    chart = charts.paired_bars(
+        "competencies",
+        chart_rows,
+        (first.title, last.title) if two else (first.title,),
+        _("Share of the competency's points (%)"),
+        lambda v: n.pct(v, 0),
+        _("Competencies: pre-test and post-test"),
+    )
+    return {
+        "phases": [ph.title for ph, _row in shown],
+        "rows": rows,
+        "chart": chart,
+        "strengths": strengths,
+        "develop": develop,
+        "levels": n.count(levels),
+    }
+
+
+def _review(ph: PhaseData, row: dict, aspects: frozenset[str], n: Numbers) -> dict:
+    form = ph.form
+    answers = ph.answers.get(row["attempt_id"], {})
+    own, keys = "own_answers" in aspects, "correct_answers" in aspects
+    items = []
+    for k, item in enumerate(form.items, 1):
+        t = ph.texts[item.id]
+        mark = row["items"].get(item.id) or {}
+        entry = {
+            "number": k,
+            "stem": t.stem,
+            "answer": None,
+            "key": t.key if keys else None,
+            "points": None,
+            "explanation": t.explanation if "explanations" in aspects else None,
+            "sources": t.sources if "sources" in aspects else "",
+        }
+        if own:
+            entry["answer"] = answer_text(item, t, answers.get(item.id), n) or _("(no answer)")
+            if keys and mark:
+                if mark.get("pending"):
+                    entry["points"] = _("waiting for marking")
+                else:
+                    entry["points"] = f"{n.points(mark['points'])} / {n.points(mark['max'])}"
+        items.append(entry)
+    return {"title": ph.title, "own": own, "show_key": keys, "entries": items}
+
+
+# -- the index ------------------------------------------------------------------------------
+
+
+def index_context(d: EventData, *, has_items: bool, written_at) -> dict:
+    return {
+        "event": event_context(d),
+        "written": d.numbers.moment(written_at, d.time_zone),
+        "has_items": has_items,
+        "phases": [
+            {"title": ph.title, "taken": d.numbers.count(len(ph.results)), "closed": ph.closed}
+            for ph in d.phases
+        ],
+        "people": [_index_person(d, p) for p in d.people],
+        "n_people": d.numbers.count(len(d.people)),
+    }
+
+
+def _index_person(d: EventData, person: dict) -> dict:
+    who = person_context(d, person)
+    return {
+        "name": who["name"],
+        "detail": " · ".join(x for x in (who["position"], who["unit"]) if x),
+        "href": "participants/" + report_name(person["person_id"]),
+    }

@@ -1,0 +1,332 @@
+"""The cohort report's context: participation, distributions, the learning gain explained, groups.
+
+The organiser's view of the whole event, from the stored results (pre = the
+event's first phase, post = its last) and `assess.analysis.prepost` (through
+the records of assess.analysis_prepost_io: None, never NaN). Every statistic
+comes with one plain sentence for a reader who is not a statistician.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from assess.analysis_prepost_io import WORKSPACE_DIGITS_RANK, record, run_prepost
+from assess.i18n import _
+from assess.reports import charts
+from assess.reports.context import EventData, event_context, person_context, report_name
+from assess.reports.numbers import Numbers
+
+HAKE_LOW, HAKE_HIGH = 0.3, 0.7  # Hake (1998): low below 0.3, high from 0.7
+COHEN = (0.2, 0.5, 0.8)  # Cohen (1988): small, medium, large
+ALPHA = 0.05
+
+
+def _scores(d: EventData, phase_index: int) -> np.ndarray:
+    ph = d.phases[phase_index]
+    return np.array(
+        [
+            ph.results[p["person_id"]]["percentage"] if p["person_id"] in ph.results else math.nan
+            for p in d.people
+        ],
+        dtype=float,
+    )
+
+
+def _stats(pre: np.ndarray, post: np.ndarray) -> dict:
+    return record(run_prepost(pre, post, max_score=100.0, digits_rank=WORKSPACE_DIGITS_RANK))
+
+
+def cohort_context(d: EventData) -> dict:
+    n = d.numbers
+    two = len(d.phases) >= 2
+    pre, post = _scores(d, 0), _scores(d, -1)
+    return {
+        "event": event_context(d),
+        "n_people": n.count(len(d.people)),
+        "two": two,
+        "first": d.phases[0].title,
+        "last": d.phases[-1].title,
+        "participation": _participation(d),
+        "distribution": _distribution(d),
+        "gain": _gain(d, pre, post) if two else None,
+        "competencies": _competencies(d) if two else None,
+        "units": _groups(d, pre, post, "unit_code", d.units),
+        "groups": _groups(d, pre, post, "group_code", d.groups),
+        "people": _people(d, pre, post),
+    }
+
+
+def _participation(d: EventData) -> list[dict]:
+    n = d.numbers
+    out = []
+    for ph in d.phases:
+        missing = [p["name"] for p in d.people if p["person_id"] not in ph.results]
+        provisional = sum(1 for r in ph.results.values() if r["provisional"])
+        out.append(
+            {
+                "title": ph.title,
+                "took": _("{n} of {total}").format(n=n.count(len(ph.results)), total=n.count(len(d.people))),
+                "missing": missing,
+                "provisional": n.count(provisional) if provisional else None,
+                "state": _("closed") if ph.closed else _("not closed"),
+            }
+        )
+    return out
+
+
+def _distribution(d: EventData) -> dict:
+    n = d.numbers
+    rows = []
+    for ph in d.phases:
+        x = np.array([r["percentage"] for r in ph.results.values()], dtype=float)
+        passed = [r["passed"] for r in ph.results.values() if r["passed"] is not None]
+        rows.append(
+            {
+                "title": ph.title,
+                "n": n.count(x.size),
+                "mean": n.pct(float(x.mean()) if x.size else None),
+                "sd": n.dec(float(x.std(ddof=1)) if x.size > 1 else None),
+                "median": n.pct(float(np.median(x)) if x.size else None),
+                "low": n.pct(float(x.min()) if x.size else None),
+                "high": n.pct(float(x.max()) if x.size else None),
+                "passed": _("{n} of {total}").format(n=n.count(sum(passed)), total=n.count(len(passed)))
+                if passed
+                else n.pct(None),
+            }
+        )
+    first, last = d.phases[0], d.phases[-1]
+    chart = charts.histogram(
+        "distribution",
+        [r["percentage"] for r in first.results.values()],
+        [r["percentage"] for r in last.results.values()] if len(d.phases) >= 2 else None,
+        (first.title, last.title),
+        _("Score (%)"),
+        _("Participants"),
+        lambda v: n.count(v),
+        lambda v: n.count(v),
+        _("Score distributions: pre-test and post-test"),
+    )
+    return {"rows": rows, "chart": chart}
+
+
+def _verdict_hake(g: float) -> str:
+    if g < HAKE_LOW:
+        return _("low")
+    return _("medium") if g < HAKE_HIGH else _("high")
+
+
+def _verdict_cohen(dz: float) -> str:
+    size = abs(dz)
+    if size < COHEN[0]:
+        return _("negligible")
+    if size < COHEN[1]:
+        return _("small")
+    return _("medium") if size < COHEN[2] else _("large")
+
+
+def _gain(d: EventData, pre: np.ndarray, post: np.ndarray) -> dict:
+    n = d.numbers
+    s = _stats(pre, post)
+    first, last = d.phases[0].title, d.phases[-1].title
+    out: dict = {
+        "n": n.count(s["n"]),
+        "enough": s["n"] >= 2 and s["mean_gain"] is not None,
+        "sentences": [],
+        "rows": [],
+        "unpaired": None,
+    }
+    if s["n_unpaired"]:
+        out["unpaired"] = _(
+            "{n} participants took only one of the two tests and are left out of these figures."
+        ).format(n=n.count(s["n_unpaired"]))
+    if not out["enough"]:
+        return out
+    rows, said = [], out["sentences"]
+    rows.append((_("Mean gain"), n.signed(s["mean_gain"]) + " " + _("percentage points")))
+    said.append(
+        _(
+            "On average, scores went from {pre} in the {first} to {post} in the {last}: a mean gain of "
+            "{gain} percentage points over the {n} participants who took both tests."
+        ).format(
+            pre=n.pct(s["mean_pre"]),
+            first=first,
+            post=n.pct(s["mean_post"]),
+            last=last,
+            gain=n.signed(s["mean_gain"]),
+            n=n.count(s["n"]),
+        )
+    )
+    level = n.pct(100 * s["confidence_level"], 0)
+    if s["ci_low"] is not None:
+        ci = f"{n.signed(s['ci_low'])} … {n.signed(s['ci_high'])}"
+        rows.append((_("{level} confidence interval of the mean gain").format(level=level), ci))
+        said.append(
+            _(
+                "The {level} confidence interval runs from {low} to {high} percentage points: the range in "
+                "which the true mean gain most plausibly lies, given how much these participants' gains vary."
+            ).format(level=level, low=n.signed(s["ci_low"]), high=n.signed(s["ci_high"]))
+        )
+    if s["hake_g"] is not None:
+        rows.append((_("Hake's normalised gain <g>"), n.dec(s["hake_g"], 2)))
+        said.append(
+            _(
+                "Hake's normalised gain <g> is {g} ({verdict}): the cohort gained {share} of the points it "
+                "could still gain after the pre-test. Below {low} is usually called low, from {high} high."
+            ).format(
+                g=n.dec(s["hake_g"], 2),
+                verdict=_verdict_hake(s["hake_g"]),
+                share=n.pct(100 * s["hake_g"], 0),
+                low=n.dec(HAKE_LOW, 1),
+                high=n.dec(HAKE_HIGH, 1),
+            )
+        )
+    if s["d_z"] is not None:
+        rows.append(
+            (_("Effect size d_z (Hedges' g_z)"), f"{n.dec(s['d_z'], 2)} ({n.dec(s['hedges_g_z'], 2)})")
+        )
+        said.append(
+            _(
+                "The effect size d_z is {d} ({verdict}): the mean gain divided by the standard deviation of "
+                "the individual gains. About {small} is usually called small, {medium} medium and {large} "
+                "large. Hedges' g_z, corrected for the size of the cohort, is {g}."
+            ).format(
+                d=n.dec(s["d_z"], 2),
+                verdict=_verdict_cohen(s["d_z"]),
+                small=n.dec(COHEN[0], 1),
+                medium=n.dec(COHEN[1], 1),
+                large=n.dec(COHEN[2], 1),
+                g=n.dec(s["hedges_g_z"], 2),
+            )
+        )
+    if s["p"] is not None:
+        test = f"t({n.count(s['df'])}) = {n.dec(s['t'], 2)}, {n.p_value(s['p'])}"
+        rows.append((_("Paired t-test"), test))
+        verdict = (
+            _(
+                "As p is below {alpha}, a gain this large would be very unlikely if the course had changed "
+                "nothing on average."
+            )
+            if s["p"] < ALPHA
+            else _(
+                "As p is {alpha} or more, a gain of this size could well arise by chance even if the course "
+                "had changed nothing on average."
+            )
+        ).format(alpha=n.dec(ALPHA, 2))
+        said.append(
+            _("The test used is the paired t-test: {test}. {verdict}").format(test=test, verdict=verdict)
+        )
+    if s["wilcoxon_p"] is not None:
+        test = f"V = {n.points(s['wilcoxon_v'])}, {n.p_value(s['wilcoxon_p'])}"
+        rows.append((_("Wilcoxon signed-rank test"), test))
+        said.append(
+            _(
+                "As a check, the Wilcoxon signed-rank test, which does not assume that the gains follow a "
+                "normal distribution, gives {test}."
+            ).format(test=test)
+        )
+    out["rows"] = [{"label": a, "value": b} for a, b in rows]
+    return out
+
+
+def _competencies(d: EventData) -> dict | None:
+    n = d.numbers
+    first, last = d.phases[0], d.phases[-1]
+    ids = sorted({c for ph in (first, last) for r in ph.results.values() for c in r["competencies"]})
+    if not ids:
+        return None
+
+    def column(ph, c):
+        return np.array(
+            [
+                ph.results[p["person_id"]]["competencies"][c]["percentage"]
+                if c in ph.results.get(p["person_id"], {}).get("competencies", {})
+                else math.nan
+                for p in d.people
+            ],
+            dtype=float,
+        )
+
+    rows, chart_rows = [], []
+    for c in ids:
+        s = _stats(column(first, c), column(last, c))
+        name = d.competencies.get(c, c)
+        rows.append(
+            {
+                "id": c,
+                "name": name,
+                "n": n.count(s["n"]),
+                "pre": n.pct(s["mean_pre"]),
+                "post": n.pct(s["mean_post"]),
+                "gain": n.signed(s["mean_gain"]),
+                "ci": f"{n.signed(s['ci_low'])} … {n.signed(s['ci_high'])}"
+                if s["ci_low"] is not None
+                else n.pct(None),
+                "hake_g": n.dec(s["hake_g"], 2),
+            }
+        )
+        chart_rows.append((f"{name} ({c})", s["mean_gain"], s["ci_low"], s["ci_high"]))
+    chart = charts.gain_bars(
+        "competency-gains",
+        chart_rows,
+        _("Mean gain (percentage points)"),
+        lambda v: n.signed(v, 0),
+        _("Mean gain per competency"),
+    )
+    return {"rows": rows, "chart": chart}
+
+
+def _mean(n: Numbers, x: np.ndarray, signed: bool = False) -> str:
+    x = x[~np.isnan(x)]
+    if not x.size:
+        return n.pct(None)
+    return n.signed(float(x.mean())) if signed else n.pct(float(x.mean()))
+
+
+def _groups(d: EventData, pre: np.ndarray, post: np.ndarray, key: str, names: dict[str, str]) -> list[dict]:
+    n = d.numbers
+    members: dict[str, list[int]] = {}
+    for k, p in enumerate(d.people):
+        if p.get(key):
+            members.setdefault(p[key], []).append(k)
+    rows = []
+    for code, idx in sorted(members.items(), key=lambda kv: names.get(kv[0], kv[0]).casefold()):
+        a, b = pre[idx], post[idx]
+        both = ~np.isnan(a) & ~np.isnan(b)
+        rows.append(
+            {
+                "name": names.get(code, code),
+                "n": n.count(len(idx)),
+                "both": n.count(int(both.sum())),
+                "pre": _mean(n, a),
+                "post": _mean(n, b),
+                "gain": _mean(n, b[both] - a[both], signed=True),
+            }
+        )
+    return rows
+
+
+def _people(d: EventData, pre: np.ndarray, post: np.ndarray) -> list[dict]:
+    n, lang = d.numbers, d.lang
+    rows = []
+    for k, p in enumerate(d.people):
+        pid = p["person_id"]
+        scores = [
+            n.pct(ph.results[pid]["percentage"]) if pid in ph.results else n.pct(None) for ph in d.phases
+        ]
+        band = next(
+            (ph.band(ph.results[pid]["band"], lang) for ph in reversed(d.phases) if pid in ph.results),
+            n.pct(None),
+        )
+        gain = post[k] - pre[k] if len(d.phases) >= 2 else math.nan
+        rows.append(
+            {
+                **person_context(d, p),
+                "href": "participants/" + report_name(pid),
+                "scores": scores,
+                "gain": n.signed(gain),
+                "band": band,
+            }
+        )
+    return rows

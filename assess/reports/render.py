@@ -1,0 +1,95 @@
+"""Write the reports of an event into a folder, all at once: index.html, cohort.html, items.html and
+participants/<id>.html (the internal id: never the NIP or the access code).
+
+Everything is written into a fresh folder beside the target first, then put in
+place: a failure leaves the previous reports as they were. The target must
+be missing, empty, or a folder of reports written before (it carries a
+marker file); anything else is refused rather than overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from assess.problems import Problem, ProblemsFound
+from assess.reports.context import index_context, load, participant_context, report_name
+from assess.reports.context_cohort import cohort_context
+from assess.templating import environment
+from assess.workspace import Workspace, now
+
+MARKER = ".assess-reports"
+PARTICIPANTS = "participants"
+
+
+def check_target(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
+        raise ProblemsFound([Problem("REPORTS-OUT-NOT-EMPTY", {}, str(out))])
+
+
+def _write(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
+def write_reports(ws: Workspace, out: Path, written_at: dt.datetime | None = None) -> Path:
+    """Every report of the event into `out`; returns the path of its index.html."""
+    out = Path(out)
+    check_target(out)
+    data = load(ws)
+    env = environment()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
+    try:
+        (tmp / PARTICIPANTS).mkdir(parents=True)
+        _write(tmp / MARKER, "assess report\n")
+        template = env.get_template("report/participant.html")
+        lang = data.lang
+        for person in data.people:
+            html = template.render(lang=lang, **participant_context(data, person))
+            _write(tmp / PARTICIPANTS / report_name(person["person_id"]), html)
+        _write(
+            tmp / "cohort.html",
+            env.get_template("report/cohort.html").render(lang=lang, **cohort_context(data)),
+        )
+        has_items = _items_report(ws, tmp)
+        index = index_context(data, has_items=has_items, written_at=written_at or now())
+        _write(tmp / "index.html", env.get_template("report/index.html").render(lang=lang, **index))
+        _replace(tmp, out)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ProblemsFound(
+            [Problem("REPORTS-CANNOT-WRITE", {"reason": e.strerror or str(e)}, str(out))]
+        ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out / "index.html"
+
+
+def _items_report(ws: Workspace, folder: Path) -> bool:
+    """The item report, by its own module when it is installed; whether items.html was written."""
+    try:
+        from assess.reports.items import write_items_report
+    except ImportError:
+        return False
+    write_items_report(ws, folder)
+    return (folder / "items.html").is_file()
+
+
+def _replace(new: Path, out: Path) -> None:
+    """Put the freshly written folder in the place of `out` (two renames: never half of each)."""
+    if not out.exists():
+        os.replace(new, out)
+        return
+    old = out.parent / f".{out.name}.old-{secrets.token_hex(4)}"
+    os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

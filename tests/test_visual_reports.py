@@ -1,0 +1,76 @@
+"""The reports in a real browser: phone and desktop width, no console errors, no overflow, printable."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    horizontal_overflow,
+    launch,
+    open_page,
+    playwright_available,
+    screenshot,
+)
+from tests.components import require_component
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from assess.cli import cli
+    from assess.i18n import set_language
+
+    out = tmp_path_factory.mktemp("visual") / "demo"
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
+    set_language(None)
+    assert result.exit_code == 0, result.stderr
+    return out / "laporan"
+
+
+PAGES = {
+    "index": "index.html",
+    "cohort": "cohort.html",
+    "participant": "participants/P0001.html",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_reports_render_at_phone_and_desktop_width(reports, name):
+    require_component("Playwright", playwright_available(), "pip install playwright")
+    from playwright.sync_api import sync_playwright
+
+    url = (reports / PAGES[name]).as_uri()
+    with sync_playwright() as p:
+        browser = launch(p)
+        for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page, errors = open_page(browser, url, viewport)
+            assert errors == []
+            if width == "phone":
+                assert horizontal_overflow(page) == 0
+            assert page.locator("h1").count() == 1 and page.locator("h2").count() >= 2
+            if name != "index":
+                assert page.locator("svg.chart").count() >= 1
+                box = page.locator("svg.chart").first.bounding_box()
+                assert box["width"] <= viewport["width"] and box["height"] > 100
+            assert screenshot(page, f"report-{name}-{width}").stat().st_size > 0
+            page.close()
+        browser.close()
+
+
+def test_participant_report_prints_to_pdf(reports, tmp_path):
+    require_component("Playwright", playwright_available(), "pip install playwright")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        page, errors = open_page(browser, (reports / PAGES["participant"]).as_uri(), DESKTOP)
+        assert errors == []
+        pdf = tmp_path / "peserta.pdf"
+        page.pdf(path=str(pdf), format="A4")
+        data = pdf.read_bytes()
+        # The scores and competencies on one page, the item review of each test from a new page.
+        assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 3
+        browser.close()
