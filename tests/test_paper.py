@@ -335,10 +335,9 @@ def import_and_check(tmp_path: Path, run, folder: Path, event: str, form: Form, 
         assert r["points"] == pytest.approx(sum(items.values()), abs=1e-9)
         assert r["max_points"] == pytest.approx(top)
         assert r["percentage"] == pytest.approx(100 * sum(items.values()) / top, abs=1e-6)
-        # An essay is written in the booklet: 0 points until marked. (assess.answer_sheet stores an
-        # essay whose column is on the sheet but empty as blank, one left off the sheet as pending.)
-        assert all(r["items"][e]["points"] == 0 for e in essays)
-        assert r["provisional"] is any(r["items"][e]["pending"] for e in essays)
+        # An essay is written in the booklet: its cell stays empty and it waits for its mark.
+        assert all(r["items"][e]["points"] == 0 and r["items"][e]["pending"] for e in essays)
+        assert r["provisional"] is bool(essays)
         blanks = {i for i, m in r["items"].items() if m["blank"] and i not in essays}
         assert blanks == expected_blank[person]
     return results
