@@ -16,12 +16,10 @@ no HTML, links or images); the templates only lay them out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal
-from markupsafe import Markup
 
 from assess.bank.model import (
     Essay,
@@ -41,7 +39,7 @@ from assess.forms import Form, Variant, positions_of, shown
 from assess.i18n import N_, _, current_language, ngettext
 from assess.problems import Problem, ProblemsFound
 from assess.scoring import item_max
-from assess.templating import render
+from assess.templating import markdown_block, markdown_inline, render
 
 TRUE_LETTER, FALSE_LETTER = "B", "S"  # Benar, Salah: what assess.answer_sheet reads
 ESSAY_LINES = 12  # lines to write on under an essay question
@@ -63,23 +61,6 @@ TYPE_NAMES = {
 
 
 # -- text ---------------------------------------------------------------------------
-
-
-@cache
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    # The "zero" preset has no HTML, links, images or autolinks; emphasis, code and lists come back.
-    return MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "newline", "list"])
-
-
-def markdown_block(text: str) -> Markup:
-    """Question text as safe HTML: Markdown emphasis, code and lists; any HTML in it is escaped."""
-    return Markup(_markdown().render(text.strip()))  # noqa: S704 - markdown-it escapes, html disabled
-
-
-def markdown_inline(text: str) -> Markup:
-    return Markup(_markdown().renderInline(" ".join(text.split())))  # noqa: S704 - as above
 
 
 def number(value: float, lang: str | None = None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 import jinja2
+from markupsafe import Markup
 
 from assess.i18n import _, current_language, ngettext
 from assess.resources import data_path
@@ -34,3 +35,23 @@ def environment() -> jinja2.Environment:
 def render(template: str, **context) -> str:
     context.setdefault("lang", current_language())
     return environment().get_template(template).render(**context)
+
+
+# -- question text ------------------------------------------------------------------
+
+
+@cache
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    # The "zero" preset has no HTML, links, images or autolinks; emphasis, code and lists come back.
+    return MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "newline", "list"])
+
+
+def markdown_block(text: str) -> Markup:
+    """Question text as safe HTML: Markdown emphasis, code and lists; any HTML in it is escaped."""
+    return Markup(_markdown().render(text.strip()))  # noqa: S704 - markdown-it escapes, html disabled
+
+
+def markdown_inline(text: str) -> Markup:
+    return Markup(_markdown().renderInline(" ".join(text.split())))  # noqa: S704 - as above

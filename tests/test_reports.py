@@ -16,6 +16,7 @@ from assess.cli import cli
 from assess.i18n import set_language
 from assess.pipeline import build_phase_form, import_participants, score_phase, simulate
 from assess.reports import charts
+from assess.reports.answers import item_text
 from assess.reports.numbers import Numbers
 from assess.reports.render import write_reports
 from assess.store.engine import sqlite_url
@@ -328,6 +329,16 @@ def test_a_phase_policy_that_never_shows_the_position(ws, tmp_path):
 # -- escaping and offline ---------------------------------------------------------------------------
 
 
+def test_stems_and_explanations_are_safe_markdown_as_in_the_booklets(ws):
+    item = ws.store.form(ws.event_id, "pre").items[0]
+    item = item.model_copy(
+        update={"stem": "Mana yang **bukan** tugas lurah? <b>x</b>", "explanation": "Lihat `Pasal 9`, *PP 17/2018*."}
+    )
+    text = item_text(item, "id", ws.loaded.library.sources, Numbers("id"))
+    assert "<strong>bukan</strong>" in text.stem and "&lt;b&gt;x&lt;/b&gt;" in text.stem
+    assert "<code>Pasal 9</code>" in text.explanation and "<em>PP 17/2018</em>" in text.explanation
+
+
 def test_hostile_names_and_stems_are_escaped_everywhere(ws, tmp_path):
     close_all(ws)
     out = tmp_path / "laporan"
@@ -335,7 +346,8 @@ def test_hostile_names_and_stems_are_escaped_everywhere(ws, tmp_path):
     me = person(ws, HOSTILE_NAME)
     mine = read(out / "participants" / f"{me['person_id']}.html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mine
-    assert "&lt;script&gt;alert(&#39;stem&#39;)&lt;/script&gt;" in mine
+    # The stem goes through safe Markdown, which leaves quotes as they are: still inert text.
+    assert re.search(r"&lt;script&gt;alert\((&#39;|')stem(&#39;|')\)&lt;/script&gt;", mine)
     assert "&lt;img src=x onerror=alert(2)&gt;" in mine
     assert "&lt;b&gt;Camat&lt;/b&gt;" in mine or "&lt;b&gt;" in mine
     assert "Uji &lt;b&gt;laporan&lt;/b&gt; &amp; keamanan" in mine

@@ -25,6 +25,7 @@ from assess.bank.model import (
 )
 from assess.i18n import _
 from assess.reports.numbers import Numbers
+from assess.templating import markdown_block
 
 ARROW = " → "
 LIST = "; "
@@ -60,11 +61,13 @@ def item_text(item: ItemBase, lang: str, sources: dict[str, Source], numbers: Nu
         for p in item.prompts:
             prompts[p.id] = local(p.text, tr.prompts.get(p.id) if tr else None)
     unit = local(getattr(item, "unit", None), tr.unit if tr else None)
+    explanation = (local(item.explanation, tr.explanation if tr else None) or "").strip()
     text = ItemText(
         id=item.id,
-        stem=local(item.stem, tr.stem if tr else None).strip(),
+        # Safe Markdown, as in the booklets (once per item, not per participant).
+        stem=markdown_block(local(item.stem, tr.stem if tr else None)),
         key=None,
-        explanation=(local(item.explanation, tr.explanation if tr else None) or "").strip() or None,
+        explanation=markdown_block(explanation) if explanation else None,
         sources=LIST.join(_source_text(sid, sources) for sid in item.source),
         texts=texts,
         prompts=prompts,
