@@ -542,15 +542,18 @@ class Store:
 
     def answers_of(self, attempt_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Latest answers of many attempts at once."""
-        r = t.responses
+        return self._per_attempt_item(t.responses.c.value, attempt_ids)
+
+    def _per_attempt_item(self, column: sa.Column, attempt_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """attempt id -> item id -> `column` of its table, in chunks the databases' parameter limits allow."""
+        table = column.table
         out: dict[int, dict[str, Any]] = {i: {} for i in attempt_ids}
         with self.engine.connect() as c:
             for chunk in range(0, len(attempt_ids), 500):
                 ids = list(attempt_ids[chunk : chunk + 500])
-                for row in c.execute(
-                    sa.select(r.c.attempt_id, r.c.item_id, r.c.value).where(r.c.attempt_id.in_(ids))
-                ):
-                    out[row.attempt_id][row.item_id] = row.value
+                query = sa.select(table.c.attempt_id, table.c.item_id, column)
+                for attempt_id, item_id, value in c.execute(query.where(table.c.attempt_id.in_(ids))):
+                    out[attempt_id][item_id] = value
         return out
 
     def import_attempts(
@@ -655,16 +658,7 @@ class Store:
     # -- marks and results ------------------------------------------------------
 
     def marks_of(self, attempt_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-        m = t.essay_marks
-        out: dict[int, dict[str, str]] = {i: {} for i in attempt_ids}
-        with self.engine.connect() as c:
-            for chunk in range(0, len(attempt_ids), 500):
-                ids = list(attempt_ids[chunk : chunk + 500])
-                for row in c.execute(
-                    sa.select(m.c.attempt_id, m.c.item_id, m.c.level_id).where(m.c.attempt_id.in_(ids))
-                ):
-                    out[row.attempt_id][row.item_id] = row.level_id
-        return out
+        return self._per_attempt_item(t.essay_marks.c.level_id, attempt_ids)
 
     def set_mark(self, attempt_id: int, item_id: str, level_id: str, marker: str, now: dt.datetime) -> None:
         self.set_marks([(attempt_id, item_id, level_id)], marker, now)
