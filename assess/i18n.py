@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from contextvars import ContextVar
 from functools import cache
 
 from assess.resources import locale_dir
@@ -19,7 +20,8 @@ LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 ENV_LANGUAGE = "ASSESS_LANG"
 
-_current = None
+# Per thread and task: the web server answers each request in its participant's language.
+_current: ContextVar[str | None] = ContextVar("assess_language", default=None)
 
 
 class UnknownLanguage(ValueError):
@@ -40,13 +42,13 @@ def check_language(lang: str) -> str:
 
 def set_language(lang: str | None) -> None:
     """Use `lang` from now on; None goes back to ASSESS_LANG or the default."""
-    global _current
-    _current = None if lang is None else check_language(lang)
+    _current.set(None if lang is None else check_language(lang))
 
 
 def current_language() -> str:
-    if _current is not None:
-        return _current
+    chosen = _current.get()
+    if chosen is not None:
+        return chosen
     env = os.environ.get(ENV_LANGUAGE, "").strip().lower()
     return env if env in LANGUAGES else DEFAULT_LANGUAGE
 

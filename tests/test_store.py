@@ -199,3 +199,29 @@ def test_closing_a_phase_ends_an_overdue_attempt_at_its_deadline(store):
     attempt = start(store, limit=dt.timedelta(minutes=5))
     store.set_phase_state("payakumbuh-2019", "pre", CLOSED, T0 + 30 * MINUTE)
     assert store.attempt(attempt.id).finished_at == T0 + 5 * MINUTE
+
+
+def test_extending_moves_the_deadline_and_is_audit_logged(store):
+    attempt = start(store, limit=dt.timedelta(minutes=10))
+    longer = store.extend(attempt.id, 5, actor="pelatih", now=T0 + 9 * MINUTE, grace=MINUTE)
+    assert longer.deadline == attempt.deadline + 5 * MINUTE
+    # Saving at minute 14 would have been too late without the extension.
+    store.save_answer(attempt.id, "i1", "a", seq=None, channel="web", now=T0 + 14 * MINUTE, grace=dt.timedelta(0))
+    entry = store.audit_log("payakumbuh-2019")[-1]
+    assert entry["action"] == "attempt.extend" and entry["details"] == {"attempt": attempt.id, "minutes": 5}
+    untimed = start(store, "P002", limit=None)
+    assert store.extend(untimed.id, 5, actor="pelatih", now=T0).deadline is None
+
+
+def test_an_attempt_that_has_run_out_is_not_extended(store):
+    attempt = start(store, limit=dt.timedelta(minutes=10))
+    with pytest.raises(AttemptClosed):
+        store.extend(attempt.id, 5, actor="pelatih", now=T0 + 12 * MINUTE, grace=MINUTE)
+    assert store.attempt(attempt.id).status == EXPIRED  # the expiry found on the way stuck
+
+
+def test_expire_if_due_ends_an_overdue_attempt_and_leaves_others(store):
+    attempt = start(store, limit=dt.timedelta(minutes=10))
+    assert store.expire_if_due(attempt.id, T0 + 10 * MINUTE, MINUTE).status == IN_PROGRESS
+    ended = store.expire_if_due(attempt.id, T0 + 12 * MINUTE, MINUTE)
+    assert ended.status == EXPIRED and ended.finished_at == attempt.deadline

@@ -364,6 +364,11 @@ class Store:
         # Raised after the commit, so that an expiry found just now stays recorded.
         raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=closed)
 
+    def expire_if_due(self, attempt_id: int, now: dt.datetime, grace: dt.timedelta) -> Attempt:
+        """End the attempt if its deadline plus grace has passed (as the next save would); the attempt now."""
+        with self.engine.begin() as c:
+            return self._expire_if_due(c, self._attempt_row(c, attempt_id, lock=True), now, grace)
+
     def _expire_if_due(
         self, c: sa.Connection, attempt: Attempt, now: dt.datetime, grace: dt.timedelta
     ) -> Attempt:
@@ -460,6 +465,32 @@ class Store:
                         a.update().where(a.c.id == row.id).values(status=EXPIRED, finished_at=row.deadline)
                     )
             return len(ended)
+
+    def extend(
+        self,
+        attempt_id: int,
+        minutes: int,
+        *,
+        actor: str,
+        now: dt.datetime,
+        grace: dt.timedelta = dt.timedelta(0),
+    ) -> Attempt:
+        """Move an attempt's deadline `minutes` later (an attempt without a deadline has no time to extend).
+
+        An attempt that has already ended is not extended: a trainer reopens it instead.
+        """
+        with self.engine.begin() as c:
+            attempt = self._expire_if_due(c, self._attempt_row(c, attempt_id, lock=True), now, grace)
+            if attempt.status == IN_PROGRESS and attempt.deadline is not None:
+                deadline = attempt.deadline + dt.timedelta(minutes=minutes)
+                c.execute(t.attempts.update().where(t.attempts.c.id == attempt_id).values(deadline=deadline))
+                self._audit(
+                    c, attempt.event_id, actor, "attempt.extend", {"attempt": attempt_id, "minutes": minutes}
+                )
+                return self._attempt_row(c, attempt_id)
+        if attempt.status != IN_PROGRESS:
+            raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=attempt.status)
+        return attempt
 
     def reopen(
         self,
