@@ -212,6 +212,8 @@ cli.lazy.update(
         "db": "assess.cli_backup:db",
         "analyze": "assess.cli_analyze:analyze",
         "report": "assess.cli_report:report",
+        "serve": "assess.cli_serve:serve",
+        "trainer-password": "assess.cli_serve:trainer_password",
     }
 )
 

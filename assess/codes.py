@@ -165,6 +165,9 @@ MESSAGES: dict[str, str] = {
     "STORE-ATTEMPT-OPEN": N_(
         "attempt {attempt} is still in progress: only a finished attempt can be reopened"
     ),
+    "STORE-NO-ITEM": N_("the test has no question {number}"),
+    # The web app
+    "WEB-PASSWORD-SHORT": N_("the trainer's password must have at least {n} characters"),
     # Participants files (CSV or XLSX)
     "PARTICIPANTS-FORMAT-UNKNOWN": N_(
         "{suffix!r} files cannot be imported; save the list as .xlsx, or as CSV UTF-8"

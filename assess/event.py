@@ -116,6 +116,24 @@ class Imports(Model):
     google_forms: GoogleFormsImport = GoogleFormsImport()
 
 
+class JoinLimits(Model):
+    """How many join tries the web app takes per minute before it asks to wait.
+
+    Per address: every phone behind one hotspot may share one address, so the
+    default lets a whole class of 500 join in the same minute. Per code: a
+    mistyped or guessed code is tried at most this often.
+    """
+
+    per_address_per_minute: Annotated[int, Field(ge=1)] = 600
+    per_code_per_minute: Annotated[int, Field(ge=1)] = 10
+
+
+class Web(Model):
+    """Settings of `assess serve`: `join_limits` (see JoinLimits)."""
+
+    join_limits: JoinLimits = JoinLimits()
+
+
 class Event(Model):
     """An event as `assessment.yaml` describes it.
 
@@ -134,6 +152,7 @@ class Event(Model):
     scoring: ScoringPolicy = ScoringPolicy()
     grading: Grading = Grading()
     imports: Imports = Imports()
+    web: Web = Web()
 
     @model_validator(mode="after")
     def _phases(self) -> Self:

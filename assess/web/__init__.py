@@ -1,0 +1,94 @@
+"""The web app for phones at the venue: a Flask app factory with a participant and a trainer blueprint.
+
+No business logic here: the views translate HTTP into calls of assess.sitting
+(a participant's pages), assess.trainer (the dashboard) and the store, and
+render templates/web/. `assess serve` (assess.web.serve) runs it under waitress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from assess.i18n import DEFAULT_LANGUAGE, LANGUAGES, set_language
+from assess.resources import data_path
+from assess.web import pages
+from assess.web.limits import JoinLimiter
+from assess.workspace import Workspace, secret
+
+# No inline script anywhere: the pages load /static/assess.js. Styles come from /static too.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# A participant's own report is a self-contained HTML file with its styles inline (no script).
+CSP_REPORT = CSP.replace("style-src 'self'", "style-src 'unsafe-inline'")
+SESSION_DAYS = 4  # a two-day course and its follow-up: nobody is logged out overnight
+
+
+def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
+    """The app for one workspace. `config` overrides settings (tests set a clock: NOW)."""
+    web = data_path("templates") / "web"
+    app = Flask(__name__, static_folder=str(web / "static"), static_url_path="/static")
+    app.config.from_mapping(
+        SECRET_KEY=secret(ws, "web-session"),  # kept in the workspace: a restart logs nobody out
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",  # Lax, not Strict: the QR code on a card opens /join from the camera
+        SESSION_COOKIE_NAME="assess_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=SESSION_DAYS),
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: a test page may stay open for hours
+        MAX_CONTENT_LENGTH=256 * 1024,  # an essay is text; nothing bigger is ever posted
+        NOW=None,  # a function giving naive UTC; None: the clock
+    )
+    if config:
+        app.config.update(config)
+    app.extensions["assess.workspace"] = ws
+    limits = ws.loaded.event.web.join_limits
+    app.extensions["assess.join_limiter"] = JoinLimiter(
+        limits.per_address_per_minute, limits.per_code_per_minute
+    )
+
+    @app.before_request
+    def _language() -> None:
+        lang = session.get("lang")
+        g.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        set_language(g.lang)
+
+    CSRFProtect(app)  # after the language: a refused post is answered in the participant's language
+
+    from assess.web import participant, trainer
+
+    app.register_blueprint(participant.bp)
+    app.register_blueprint(trainer.bp)
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"  # answers and scores stay off shared caches
+        return response
+
+    @app.get("/favicon.ico")
+    def _favicon():
+        return "", 204  # browsers ask for it on pages without an icon (the reports)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_e):
+        return pages.message("expired", 400)
+
+    @app.errorhandler(404)
+    def _missing(_e):
+        return pages.message("missing", 404)
+
+    @app.errorhandler(413)
+    def _too_big(_e):
+        return pages.message("too_big", 413)
+
+    return app

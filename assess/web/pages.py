@@ -1,0 +1,61 @@
+"""What every view needs: the workspace, the clock, rendering with the page's common context."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, g, request, url_for
+from flask_wtf.csrf import generate_csrf
+
+from assess.i18n import LANGUAGES, _
+from assess.templating import render
+from assess.workspace import Workspace
+from assess.workspace import now as clock
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+MESSAGES = {
+    "expired": (
+        lambda: _("This page has expired"),
+        lambda: _("Go back, reload the page and try again. Your saved answers are kept."),
+    ),
+    "missing": (lambda: _("Page not found"), lambda: _("There is nothing at this address.")),
+    "too_big": (lambda: _("Too much text"), lambda: _("The answer is too long to send.")),
+    "wait": (
+        lambda: _("Too many tries"),
+        lambda: _("Too many join tries from here in the last minute. Wait a minute, then try again."),
+    ),
+}
+
+
+def workspace() -> Workspace:
+    return current_app.extensions["assess.workspace"]
+
+
+def now() -> dt.datetime:
+    fixed = current_app.config.get("NOW")
+    return fixed() if fixed else clock()
+
+
+def page(template: str, status: int = 200, **context):
+    """A page of templates/web/ with what every page shows: language switch, CSRF token, event title."""
+    ws = workspace()
+    here = request.full_path if request.query_string else request.path
+    context.setdefault("event_title", ws.loaded.event.event.title)
+    html = render(
+        f"web/{template}",
+        url_for=url_for,
+        csrf_token=generate_csrf(),
+        languages=[
+            {"code": c, "name": LANGUAGE_NAMES[c], "url": url_for("participant.language", lang=c, next=here)}
+            for c in LANGUAGES
+            if c != g.lang
+        ],
+        **context,
+    )
+    return html, status
+
+
+def message(kind: str, status: int):
+    title, text = MESSAGES[kind]
+    return page("message.html", status, title=title(), text=text())

@@ -1,0 +1,317 @@
+"""The participant's pages: join, lobby, one question a page, review, submit, result.
+
+A participant is known by the session cookie alone; every attempt is looked
+up from it (never from an id in the address), so nobody can reach another's.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, abort, g, jsonify, redirect, request, session, url_for
+
+from assess import sitting
+from assess.i18n import LANGUAGES, _
+from assess.participants import canonical_access_code
+from assess.scoring import AttemptResult
+from assess.store.store import IN_PROGRESS, AttemptClosed, StoreError
+from assess.web.pages import message, now, page, workspace
+
+bp = Blueprint("participant", __name__)
+
+
+def joined(view):
+    """The view needs a participant who has joined this event; anyone else goes to the join page."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        ws = workspace()
+        person_id = session.get("person")
+        if session.get("event") != ws.event_id or not person_id:
+            return redirect(url_for("participant.join"))
+        g.person = person_id
+        return view(**kwargs)
+
+    return wrapped
+
+
+def _phase_or_404(phase_id: str) -> None:
+    if phase_id not in {p.id for p in workspace().loaded.event.phases}:
+        abort(404)
+
+
+def _sitting(phase_id: str) -> sitting.Sitting | None:
+    _phase_or_404(phase_id)
+    return sitting.sitting(workspace(), g.person, phase_id, now())
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no //host, no scheme): the language switch must not redirect away."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("participant.lobby")
+
+
+@bp.get("/bahasa/<lang>")
+def language(lang: str):
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/", methods=["GET"])
+def home():
+    if session.get("event") == workspace().event_id and session.get("person"):
+        return redirect(url_for("participant.lobby"))
+    return redirect(url_for("participant.join"))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join():
+    ws = workspace()
+    error = None
+    code = (request.values.get("code") or "").strip()[:64]
+    if request.method == "POST":
+        limiter = current_limiter()
+        if not limiter.allow(request.remote_addr or "", canonical_access_code(code)):
+            return message("wait", 429)
+        person_id = sitting.join(ws, code)
+        if person_id is None:
+            error = _("That access code is not known here. Check it on your card and try again.")
+        else:
+            session.clear()
+            session.permanent = True
+            session.update(event=ws.event_id, person=person_id, lang=g.lang)
+            return redirect(url_for("participant.lobby"))
+    return page("join.html", 200 if error is None else 400, code=code, error=error)
+
+
+def current_limiter():
+    from flask import current_app
+
+    return current_app.extensions["assess.join_limiter"]
+
+
+@bp.post("/leave")
+def leave():
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("participant.join"))
+
+
+@bp.get("/lobby")
+@joined
+def lobby():
+    ws = workspace()
+    me = sitting.person(ws, g.person)
+    if me is None:  # removed from the event since joining
+        session.clear()
+        return redirect(url_for("participant.join"))
+    cards = sitting.lobby(ws, g.person)
+    waiting = not any(c.can_start or c.finished for c in cards)
+    return page("lobby.html", name=me["name"], phases=cards, waiting=waiting)
+
+
+@bp.get("/lobby/state")
+@joined
+def lobby_state():
+    """For the lobby's polling: a fingerprint of what the lobby would show."""
+    cards = sitting.lobby(workspace(), g.person)
+    return jsonify(state=[[c.id, c.state, c.attempt] for c in cards])
+
+
+@bp.post("/test/<phase_id>/start")
+@joined
+def start(phase_id: str):
+    _phase_or_404(phase_id)
+    ws = workspace()
+    try:
+        sitting.start(ws, g.person, phase_id, now())
+    except AttemptClosed:
+        return redirect(url_for("participant.result", phase_id=phase_id))
+    except StoreError:  # not open (any more), or no form yet
+        return redirect(url_for("participant.lobby"))
+    return redirect(url_for("participant.question", phase_id=phase_id, number=1))
+
+
+def _closed_redirect(phase_id: str):
+    return redirect(url_for("participant.result", phase_id=phase_id))
+
+
+@bp.route("/test/<phase_id>/<int:number>", methods=["GET", "POST"])
+@joined
+def question(phase_id: str, number: int):
+    s = _sitting(phase_id)
+    if s is None:
+        return redirect(url_for("participant.lobby"))
+    if s.attempt.status != IN_PROGRESS:
+        return _closed_redirect(phase_id)
+    if not 1 <= number <= s.total:
+        abort(404)
+    ws, error = workspace(), None
+    if request.method == "POST":
+        try:
+            value = sitting.read_answer(s, number, request.form, request.form.getlist)
+            # Leaving a question untouched stores nothing; clearing an answer stores the blank.
+            if value is not None or ws.store.answers(s.attempt.id).get(s.item(number).id) is not None:
+                sitting.save(ws, s, number, value, _seq(), now())
+        except sitting.AnswerProblem as e:
+            error = str(e)
+        except AttemptClosed:
+            return _closed_redirect(phase_id)
+        if error is None:
+            return redirect(_destination(phase_id, number, s.total))
+    answers = ws.store.answers(s.attempt.id)
+    current = answers.get(s.item(number).id)
+    if error is not None:  # show what was posted, not the stored answer, so nothing typed is lost
+        current = _posted_text(request.form.get("answer"), current)
+    return page(
+        "question.html",
+        200 if error is None else 400,
+        phase=_phase_title(phase_id),
+        phase_id=phase_id,
+        q=sitting.question(s, number, current),
+        nav=sitting.navigator(s, answers, number),
+        next_seq=s.attempt.next_seq,
+        seconds_left=sitting.seconds_left(s.attempt, now()),
+        error=error,
+    )
+
+
+def _posted_text(posted: str | None, stored):
+    return posted if isinstance(posted, str) else stored
+
+
+def _seq() -> int | None:
+    """The client's sequence number (autosave); a post without JavaScript has none: the server numbers it."""
+    text = request.form.get("seq") or ""
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def _destination(phase_id: str, number: int, total: int) -> str:
+    go = request.form.get("go", "next")
+    if go == "prev" and number > 1:
+        return url_for("participant.question", phase_id=phase_id, number=number - 1)
+    if go == "review" or (go == "next" and number >= total):
+        return url_for("participant.review", phase_id=phase_id)
+    if go.isdigit() and 1 <= int(go) <= total:
+        return url_for("participant.question", phase_id=phase_id, number=int(go))
+    if go == "stay":
+        return url_for("participant.question", phase_id=phase_id, number=number)
+    return url_for("participant.question", phase_id=phase_id, number=min(number + 1, total))
+
+
+@bp.post("/test/<phase_id>/<int:number>/save")
+@joined
+def autosave(phase_id: str, number: int):
+    """Autosave (fetch): the page's fields and a sequence number; answers JSON."""
+    s = _sitting(phase_id)
+    if s is None or not 1 <= number <= s.total:
+        return jsonify(ok=False, error=_("Not found.")), 404
+    if s.attempt.status != IN_PROGRESS:
+        return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
+    try:
+        value = sitting.read_answer(s, number, request.form, request.form.getlist)
+        saved = sitting.save(workspace(), s, number, value, _seq(), now())
+    except sitting.AnswerProblem as e:
+        return jsonify(ok=False, error=str(e)), 422
+    except AttemptClosed:
+        return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
+    return jsonify(ok=True, seq=saved.seq, next_seq=saved.next_seq, answered=sitting.answered(value))
+
+
+@bp.get("/test/<phase_id>/review")
+@joined
+def review(phase_id: str):
+    s = _sitting(phase_id)
+    if s is None:
+        return redirect(url_for("participant.lobby"))
+    if s.attempt.status != IN_PROGRESS:
+        return _closed_redirect(phase_id)
+    nav = sitting.navigator(s, workspace().store.answers(s.attempt.id))
+    return page(
+        "review.html",
+        phase=_phase_title(phase_id),
+        phase_id=phase_id,
+        nav=nav,
+        unanswered=[n for n in nav if not n["answered"]],
+        seconds_left=sitting.seconds_left(s.attempt, now()),
+    )
+
+
+@bp.route("/test/<phase_id>/submit", methods=["GET", "POST"])
+@joined
+def submit(phase_id: str):
+    s = _sitting(phase_id)
+    if s is None:
+        return redirect(url_for("participant.lobby"))
+    if s.attempt.status != IN_PROGRESS:
+        return _closed_redirect(phase_id)
+    if request.method == "POST":
+        sitting.submit(workspace(), s, now())
+        return _closed_redirect(phase_id)
+    nav = sitting.navigator(s, workspace().store.answers(s.attempt.id))
+    return page(
+        "submit.html",
+        phase=_phase_title(phase_id),
+        phase_id=phase_id,
+        unanswered=sum(not n["answered"] for n in nav),
+        total=len(nav),
+        seconds_left=sitting.seconds_left(s.attempt, now()),
+    )
+
+
+@bp.get("/test/<phase_id>/result")
+@joined
+def result(phase_id: str):
+    ws = workspace()
+    s = _sitting(phase_id)
+    if s is None:
+        return redirect(url_for("participant.lobby"))
+    if s.attempt.status == IN_PROGRESS:
+        return redirect(url_for("participant.question", phase_id=phase_id, number=1))
+    aspects = sitting.review_aspects(ws, s.attempt)
+    scored = sitting.live_result(ws, s, aspects)
+    return page(
+        "result.html",
+        phase=_phase_title(phase_id),
+        attempt_status=s.attempt.status,
+        shown=_shown_result(scored, aspects),
+        report=sitting.has_report(ws, g.person),
+    )
+
+
+def _shown_result(scored: AttemptResult | None, aspects: frozenset[str]) -> dict | None:
+    if scored is None:
+        return None
+    from assess.reports.numbers import Numbers
+
+    n = Numbers(g.lang)
+    return {
+        "score": n.pct(scored.percentage) if "score" in aspects else None,
+        "points": f"{n.points(scored.points)} / {n.points(scored.max_points)}"
+        if "score" in aspects
+        else None,
+        "band": scored.band.label if "band" in aspects else None,
+        "passed": None if "band" not in aspects else scored.passed,
+        "provisional": scored.provisional,
+    }
+
+
+@bp.get("/report")
+@joined
+def own_report():
+    html = sitting.own_report_html(workspace(), g.person)
+    if html is None:
+        abort(404)
+    from assess.web import CSP_REPORT
+
+    return html, 200, {"Content-Security-Policy": CSP_REPORT}
+
+
+def _phase_title(phase_id: str) -> str:
+    phase = workspace().loaded.event.phase(phase_id)
+    return phase.title or phase.id
+

@@ -1,0 +1,265 @@
+"""The trainer's dashboard: log in, open and close phases, watch progress, extend, reopen, score, QR."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+
+from assess import trainer
+from assess.cards import qr_svg
+from assess.i18n import _
+from assess.problems import ProblemsFound
+from assess.store.store import NotFound, StoreError
+from assess.web.pages import now, page, workspace
+
+bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+MAX_EXTRA_MINUTES = 240
+
+
+def trainer_only(view):
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if session.get("trainer") != workspace().event_id:
+            if request.accept_mimetypes.best == "application/json":
+                return jsonify(ok=False, login=url_for("trainer.login")), 401
+            return redirect(url_for("trainer.login"))
+        return view(**kwargs)
+
+    return wrapped
+
+
+def join_address() -> str:
+    return current_app.config.get("JOIN_URL") or request.host_url.rstrip("/") + url_for("participant.join")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    ws, error = workspace(), None
+    if not trainer.has_password(ws.folder):
+        return page("trainer/no_password.html", 503)
+    if request.method == "POST":
+        limiter = current_app.extensions["assess.join_limiter"]
+        if not limiter.allow(request.remote_addr or "", "trainer"):
+            return page(
+                "message.html", 429, title=_("Too many tries"), text=_("Wait a minute, then try again.")
+            )
+        if trainer.password_matches(ws.folder, request.form.get("password", "")):
+            lang = session.get("lang")
+            session.clear()  # a phone that was a participant's is now the trainer's, and only that
+            session.permanent = True
+            session.update(trainer=ws.event_id, lang=lang or "id")
+            return redirect(url_for("trainer.dashboard"))
+        error = _("Wrong password.")
+    return page("trainer/login.html", 200 if error is None else 401, error=error)
+
+
+@bp.post("/logout")
+@trainer_only
+def logout():
+    session.pop("trainer", None)
+    return redirect(url_for("trainer.login"))
+
+
+def _phase_or_404(phase_id: str) -> None:
+    if phase_id not in {p.id for p in workspace().loaded.event.phases}:
+        abort(404)
+
+
+def _phases() -> list[dict]:
+    ws = workspace()
+    return [
+        {
+            "id": p.id,
+            "title": p.title or p.id,
+            "state": ws.store.phase_state(ws.event_id, p.id),
+            "has_form": ws.store.has_form(ws.event_id, p.id),
+            "minutes": p.time_limit_minutes,
+        }
+        for p in ws.loaded.event.phases
+    ]
+
+
+def _chosen_phase(phases: list[dict]) -> str:
+    wanted = request.args.get("phase")
+    if wanted in {p["id"] for p in phases}:
+        return wanted
+    open_ = [p["id"] for p in phases if p["state"] == "open"]
+    return open_[0] if open_ else phases[0]["id"]
+
+
+@bp.get("/")
+@trainer_only
+def dashboard():
+    phases = _phases()
+    phase_id = _chosen_phase(phases)
+    rows = trainer.progress(workspace(), phase_id, now())
+    return page(
+        "trainer/dashboard.html",
+        phases=phases,
+        phase_id=phase_id,
+        rows=[_row(r) for r in rows],
+        counts=_counts(rows),
+        join=join_address(),
+        notice=session.pop("notice", None),
+        reports=(workspace().folder / trainer.REPORTS_FOLDER / "index.html").is_file(),
+    )
+
+
+def _row(r: trainer.Row) -> dict:
+    left = r.seconds_left
+    return {
+        "person": r.person_id,
+        "name": r.name,
+        "unit": r.unit,
+        "attempt": r.attempt_id,
+        "status": r.status,
+        "status_text": _status_text(r.status),
+        "answered": f"{r.answered}/{r.total}" if r.attempt_id else "",
+        "left": "" if left is None else f"{left // 60}:{left % 60:02d}",
+    }
+
+
+def _status_text(status: str) -> str:
+    return {
+        "not_started": _("not started"),
+        "in_progress": _("working"),
+        "submitted": _("submitted"),
+        "expired": _("time ran out"),
+    }.get(status, status)
+
+
+def _counts(rows: list[trainer.Row]) -> dict:
+    counts = {"not_started": 0, "in_progress": 0, "submitted": 0, "expired": 0}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return counts
+
+
+@bp.get("/progress/<phase_id>")
+@trainer_only
+def progress(phase_id: str):
+    """The dashboard's polling: every participant's row on the phase, as JSON."""
+    _phase_or_404(phase_id)
+    rows = trainer.progress(workspace(), phase_id, now())
+    return jsonify(rows=[_row(r) for r in rows], counts=_counts(rows))
+
+
+def _back(phase_id: str | None = None, notice: str | None = None):
+    if notice:
+        session["notice"] = notice
+    return redirect(
+        url_for("trainer.dashboard", phase=phase_id) if phase_id else url_for("trainer.dashboard")
+    )
+
+
+@bp.post("/phase/<phase_id>/open")
+@trainer_only
+def open_phase(phase_id: str):
+    _phase_or_404(phase_id)
+    try:
+        trainer.open_phase(workspace(), phase_id, now())
+    except ProblemsFound as e:
+        return _back(phase_id, "; ".join(p.message() for p in e.problems))
+    return _back(phase_id, _("The test is open: participants can start."))
+
+
+@bp.post("/phase/<phase_id>/close")
+@trainer_only
+def close_phase(phase_id: str):
+    _phase_or_404(phase_id)
+    trainer.close_phase(workspace(), phase_id, now())
+    return _back(phase_id, _("The test is closed and scored."))
+
+
+def _attempt_id() -> int:
+    text = request.form.get("attempt", "")
+    if not text.isdigit():
+        abort(400)
+    return int(text)
+
+
+def _minutes(field: str, default: int | None) -> int | None:
+    text = (request.form.get(field) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= MAX_EXTRA_MINUTES:
+        abort(400)
+    return int(text)
+
+
+@bp.post("/extend")
+@trainer_only
+def extend():
+    phase_id = request.form.get("phase")
+    try:
+        trainer.extend(workspace(), _attempt_id(), _minutes("minutes", 5) or 5, now())
+    except NotFound:
+        abort(404)
+    except StoreError:
+        return _back(phase_id, _("That attempt has ended: reopen it instead."))
+    return _back(phase_id, _("Time extended."))
+
+
+@bp.post("/reopen")
+@trainer_only
+def reopen():
+    phase_id = request.form.get("phase")
+    reason = " ".join((request.form.get("reason") or "").split())[:500]
+    if not reason:
+        return _back(phase_id, _("Give a reason to reopen an attempt."))
+    minutes = _minutes("minutes", None)
+    try:
+        trainer.reopen(workspace(), _attempt_id(), reason, minutes, now())
+    except NotFound:
+        abort(404)
+    except StoreError:
+        return _back(phase_id, _("Only a submitted or expired attempt can be reopened."))
+    return _back(phase_id, _("Attempt reopened; the reason is in the audit log."))
+
+
+@bp.post("/score")
+@trainer_only
+def score():
+    try:
+        trainer.score_and_report(workspace(), now())
+    except ProblemsFound as e:
+        return _back(None, "; ".join(p.message() for p in e.problems))
+    return _back(None, _("Scored; the reports are written."))
+
+
+@bp.get("/reports/")
+@bp.get("/reports/<path:name>")
+@trainer_only
+def reports(name: str = "index.html"):
+    folder: Path = workspace().folder / trainer.REPORTS_FOLDER
+    from assess.web import CSP_REPORT
+
+    response = send_from_directory(folder, name)
+    response.headers["Content-Security-Policy"] = CSP_REPORT
+    return response
+
+
+@bp.get("/qr")
+@trainer_only
+def qr():
+    """The join address and its QR code, full screen for the projector."""
+    address = join_address()
+    return page("trainer/qr.html", join=address, qr=qr_svg_big(address))
+
+
+def qr_svg_big(url: str):
+    from markupsafe import Markup
+
+    return Markup(qr_svg(url))  # noqa: S704 - segno's SVG of our own address

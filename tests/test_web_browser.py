@@ -1,0 +1,277 @@
+"""The web app in a real browser (Playwright driving Debian's Chromium) against `assess serve`, at phone size.
+
+One server process for the module, on a workspace made with `assess init --example payakumbuh-2019`;
+screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import sqlalchemy as sa
+
+from assess.store import schema
+from tests.browser import ARGS, CHROMIUM, PHONE, horizontal_overflow, playwright_available, screenshot
+from tests.components import require_component
+from tests.web_support import PASSWORD, example_workspace, open_workspace
+
+GRACE_SECONDS = 2  # the pre-test's grace in this module's workspace, so that a timer can run out quickly
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_component("Playwright", playwright_available(), "pip install playwright")
+    folder = example_workspace(tmp_path_factory.mktemp("browser") / "pelatihan")
+    text = (folder / "assessment.yaml").read_text(encoding="utf-8")
+    text = text.replace("    time_limit_minutes: 40\n", f"    time_limit_minutes: 40\n    grace_seconds: {GRACE_SECONDS}\n", 1)
+    (folder / "assessment.yaml").write_text(text, encoding="utf-8")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assess", "-w", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ASSESS_LANG": "id"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/join", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise AssertionError(process.stdout.read().decode())
+    ws = open_workspace(folder)
+    yield base, ws
+    process.terminate()
+    process.wait(timeout=10)
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    require_component("Chromium", os.path.exists(CHROMIUM), "apt-get install chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _phone(browser, **kw):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, **kw)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return context, page, errors
+
+
+def _codes(ws) -> dict[str, str]:
+    return {p["person_id"]: p["access_code"] for p in ws.store.participants(ws.event_id)}
+
+
+def _join(page, base: str, code: str) -> None:
+    page.goto(f"{base}/join?code={code}")  # as the QR code on the card opens it
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/lobby")
+
+
+def _answer(page) -> None:
+    """Answer the question on the page the way a participant would, on a touch screen."""
+    if page.locator("label.option").count():
+        page.locator("label.option").nth(1).tap()
+    elif page.locator("ol.pairs select").count():
+        for k in range(page.locator("ol.pairs select").count()):
+            page.locator("ol.pairs select").nth(k).select_option(index=1 + k % 2)
+    elif page.locator("ol.ordering").count():
+        page.get_by_role("button", name="Pindah ke bawah").first.tap()  # the places follow the list
+    else:
+        box = page.locator("#text-answer")
+        box.fill("2,5" if box.get_attribute("inputmode") == "decimal" else "musyawarah")
+
+
+def _save_and_go(page) -> None:
+    page.locator("button[name=go][value=next], button[name=go][value=review]").first.click()
+    page.wait_for_load_state("load")
+
+
+def _answered(page) -> int:
+    return page.locator("nav.navigator .answered").count()
+
+
+def _open_pre_if_needed(ws) -> None:
+    from assess.trainer import open_phase
+    from assess.workspace import now
+
+    if ws.store.phase_state(ws.event_id, "pre") != "open":
+        open_phase(ws, "pre", now())
+
+
+def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, browser):
+    base, ws = server
+    codes = _codes(ws)
+    ani, budi = list(codes)[:2]
+    # The trainer logs in on a phone too.
+    t_context, trainer, t_errors = _phone(browser)
+    trainer.goto(base + "/trainer/")
+    trainer.get_by_label("Kata sandi").fill(PASSWORD)
+    trainer.get_by_role("button", name="Masuk").click()
+    trainer.wait_for_url("**/trainer/")
+    # Both participants wait in the lobby until the test opens; the lobby reloads by itself.
+    a_context, a, a_errors = _phone(browser)
+    b_context, b, b_errors = _phone(browser)
+    _join(a, base, codes[ani])
+    _join(b, base, codes[budi])
+    assert "Tunggu di sini" in a.content()
+    screenshot(a, "web-lobby-waiting")
+    trainer.locator("form[action$='/phase/pre/open'] button").click()
+    trainer.wait_for_load_state("load")
+    screenshot(trainer, "web-trainer-dashboard-open")
+    for page in (a, b):
+        page.get_by_role("button", name="Mulai").wait_for(timeout=15000)
+        page.get_by_role("button", name="Mulai").click()
+        page.wait_for_url("**/test/pre/1")
+    screenshot(a, "web-question-1")
+    # Ani answers ten questions, then reloads: every answer is still there.
+    for _ in range(10):
+        _answer(a)
+        _save_and_go(a)
+    a.reload()
+    assert _answered(a) == 10
+    # Autosave alone keeps an answer: choose, wait for "Tersimpan", leave by address.
+    _answer(a)
+    a.locator(".save-state", has_text="Tersimpan").wait_for(timeout=10000)
+    a.goto(base + "/test/pre/20")
+    assert _answered(a) == 11
+    a.goto(base + "/test/pre/12")
+    # Budi answers fifteen, then his phone dies: on a second phone he continues where he was.
+    for _ in range(15):
+        _answer(b)
+        _save_and_go(b)
+    b_context.close()
+    b2_context, b2, b2_errors = _phone(browser)
+    _join(b2, base, codes[budi])
+    b2.get_by_role("button", name="Lanjutkan").click()
+    b2.wait_for_url("**/test/pre/1")
+    assert _answered(b2) == 15
+    b2.goto(base + "/test/pre/16")
+    for page in (a, b2):
+        while "/review" not in page.url:
+            _answer(page)
+            _save_and_go(page)
+    screenshot(a, "web-review")
+    assert "Semua soal sudah dijawab" in a.content()
+    # The trainer's dashboard follows them (polling).
+    trainer.reload()
+    rows = trainer.locator("#progress tbody tr")
+    assert rows.count() == len(codes)
+    assert "30/30" in trainer.locator(f'tr[data-person="{ani}"]').inner_text()
+    for page, name in ((a, "ani"), (b2, "budi")):
+        page.get_by_role("link", name="Kumpulkan tes").click()
+        page.get_by_role("button", name="Ya, kumpulkan").click()
+        page.wait_for_url("**/test/pre/result")
+        assert "Tes selesai" in page.content() and "Skor" in page.content()
+        screenshot(page, f"web-result-{name}")
+    trainer.locator(f'tr[data-person="{ani}"] td[data-field="status_text"]', has_text="dikumpulkan").wait_for(
+        timeout=15000
+    )
+    screenshot(trainer, "web-trainer-progress")
+    assert horizontal_overflow(a) == 0
+    # Close, score and read the reports.
+    trainer.locator("form[action$='/phase/pre/close'] button").click()
+    trainer.wait_for_load_state("load")
+    trainer.get_by_role("button", name="Nilai dan tulis laporan").click()
+    trainer.get_by_role("link", name="Buka laporan").click()
+    trainer.wait_for_load_state("load")
+    assert "Laporan" in trainer.content() or "laporan" in trainer.content()
+    screenshot(trainer, "web-trainer-reports")
+    trainer.goto(base + "/trainer/qr")
+    assert trainer.locator(".qr svg").count() == 1
+    screenshot(trainer, "web-trainer-qr")
+    results = {r["person_id"]: r for r in ws.store.results(ws.event_id, "pre")}
+    assert set(results) == {ani, budi}
+    for attempt_id in (r["attempt_id"] for r in results.values()):
+        assert len(ws.store.answers(attempt_id)) == 30
+    assert a_errors == b_errors == b2_errors == t_errors == []
+    for context in (a_context, b2_context, t_context):
+        context.close()
+
+
+def test_the_timer_running_out_ends_the_attempt(server, browser):
+    base, ws = server
+    _open_pre_if_needed(ws)
+    person, code = list(_codes(ws).items())[2]
+    context, page, errors = _phone(browser)
+    _join(page, base, code)
+    page.get_by_role("button", name="Mulai").click()
+    page.wait_for_url("**/test/pre/1")
+    _answer(page)
+    page.locator(".save-state", has_text="Tersimpan").wait_for(timeout=10000)
+    # Three seconds left on the server's clock.
+    attempt = ws.store.current_attempt(ws.event_id, person, "pre")
+    deadline = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=3)
+    with ws.store.engine.begin() as c:
+        c.execute(sa.update(schema.attempts).where(schema.attempts.c.id == attempt.id).values(deadline=deadline))
+    page.reload()
+    assert page.locator("#timer .clock").inner_text() in ("0:03", "0:02", "0:01")
+    page.wait_for_url("**/test/pre/result", timeout=20000)
+    assert "Waktu sudah habis" in page.content()
+    screenshot(page, "web-time-is-up")
+    ended = ws.store.attempt(attempt.id)
+    assert ended.status == "expired" and len(ws.store.answers(attempt.id)) == 1
+    assert errors == []
+    context.close()
+
+
+def test_the_test_works_with_javascript_off(server, browser):
+    base, ws = server
+    _open_pre_if_needed(ws)
+    person, code = list(_codes(ws).items())[3]
+    context, page, _ = _phone(browser, java_script_enabled=False)
+    _join(page, base, code)
+    page.get_by_role("button", name="Mulai").click()
+    page.wait_for_url("**/test/pre/1")
+    for _ in range(3):
+        if page.locator("ol.ordering").count():
+            selects = page.locator("ol.ordering select")
+            for k in range(selects.count()):
+                selects.nth(k).select_option(str(selects.count() - k))
+        else:
+            _answer(page)
+        _save_and_go(page)
+    screenshot(page, "web-no-javascript")
+    page.locator("button[name=go][value=review]").last.click()
+    page.wait_for_url("**/review")
+    page.get_by_role("link", name="Kumpulkan tes").click()
+    page.get_by_role("button", name="Ya, kumpulkan").click()
+    page.wait_for_url("**/test/pre/result")
+    attempt = ws.store.current_attempt(ws.event_id, person, "pre")
+    assert attempt.status == "submitted"
+    history = ws.store.history(attempt.id)
+    assert len(ws.store.answers(attempt.id)) == 3 and [h["seq"] for h in history] == [1, 2, 3]
+    context.close()
+
+
+def test_english_switch(server, browser):
+    base, ws = server
+    context, page, _ = _phone(browser)
+    page.goto(base + "/join")
+    page.get_by_role("link", name="English").click()
+    assert page.get_by_role("button", name="Join").count() == 1
+    context.close()
