@@ -291,6 +291,21 @@ def question(s: Sitting, number: int, answer: Any, lang: str | None = None) -> d
     return q
 
 
+def refill(q: dict, fields: Mapping[str, Any], getlist) -> dict:
+    """The question page `q` with the fields as they were posted (a refused post shows what was given)."""
+    chosen = set(getlist("answer"))
+    options = (
+        [{**o, "checked": o["value"] in chosen} for o in q["options"]]
+        if q["layout"] in ("radio", "checkbox")
+        else q["options"]
+    )
+    if q["layout"] == "ordering":
+        options = [{**o, "rank": fields.get(o["field"]) or ""} for o in q["options"]]
+    prompts = [{**p, "selected": fields.get(p["field"]) or ""} for p in q["prompts"]]
+    text = fields.get("answer") or "" if q["layout"] == "text" else q["text"]
+    return {**q, "options": options, "prompts": prompts, "text": text}
+
+
 def navigator(s: Sitting, answers: Mapping[str, Any], current: int | None = None) -> list[dict]:
     return [
         {"number": n, "answered": answered(answers.get(item.id)), "current": n == current}

@@ -167,9 +167,12 @@ def test_an_incomplete_ordering_is_refused_with_a_message_and_not_stored(setup):
     s = sitting.sitting(ws, person, "pre")
     number = next(n for n, i in enumerate(s.items, 1) if i.type == "ordering")
     response = c.post(f"/test/pre/{number}", {"r0": "1", "r1": "1", "go": "next"})
+    page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Beri setiap langkah urutan yang berbeda" in response.get_data(as_text=True)
+    assert "Beri setiap langkah urutan yang berbeda" in page
     assert ws.store.answers(s.attempt.id) == {}
+    # The places given are shown again, to be corrected rather than redone.
+    assert page.count('<option value="1" selected>') == 2
 
 
 def test_a_choice_outside_the_options_is_refused(setup):

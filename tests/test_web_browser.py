@@ -111,6 +111,19 @@ def _save_and_go(page) -> None:
     page.wait_for_load_state("load")
 
 
+UNLABELLED = """
+() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !el.getAttribute('aria-labelledby') && !el.textContent.trim())
+  .map(el => el.outerHTML.slice(0, 80))
+"""
+
+
+def _unlabelled(page) -> list[str]:
+    """Form controls without an accessible name (a label, aria-label or text)."""
+    return page.evaluate(UNLABELLED)
+
+
 def _answered(page) -> int:
     return page.locator("nav.navigator .answered").count()
 
@@ -148,6 +161,12 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
         page.get_by_role("button", name="Mulai").click()
         page.wait_for_url("**/test/pre/1")
     screenshot(a, "web-question-1")
+    # Every control of every question has a name a screen reader can say.
+    for number in range(1, 31):
+        a.goto(f"{base}/test/pre/{number}")
+        assert _unlabelled(a) == [], number
+        assert horizontal_overflow(a) == 0, number
+    a.goto(f"{base}/test/pre/1")
     # Ani answers ten questions, then reloads: every answer is still there.
     for _ in range(10):
         _answer(a)

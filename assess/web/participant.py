@@ -164,24 +164,28 @@ def question(phase_id: str, number: int):
         if error is None:
             return redirect(_destination(phase_id, number, s.total))
     answers = ws.store.answers(s.attempt.id)
-    current = answers.get(s.item(number).id)
-    if error is not None:  # show what was posted, not the stored answer, so nothing typed is lost
-        current = _posted_text(request.form.get("answer"), current)
+    q = sitting.question(s, number, answers.get(s.item(number).id))
+    if error is not None:  # show what was posted, not the stored answer, so nothing given is lost
+        q = sitting.refill(q, request.form, request.form.getlist)
     return page(
         "question.html",
         200 if error is None else 400,
         phase=_phase_title(phase_id),
         phase_id=phase_id,
-        q=sitting.question(s, number, current),
+        q=q,
         nav=sitting.navigator(s, answers, number),
         next_seq=s.attempt.next_seq,
-        seconds_left=sitting.seconds_left(s.attempt, now()),
+        **_timer(s),
         error=error,
     )
 
 
-def _posted_text(posted: str | None, stored):
-    return posted if isinstance(posted, str) else stored
+def _timer(s: sitting.Sitting) -> dict:
+    """What the countdown needs: seconds to the deadline, and the grace after it (then the page reloads)."""
+    return {
+        "seconds_left": sitting.seconds_left(s.attempt, now()),
+        "grace": int(sitting.grace(workspace(), s.attempt.phase_id).total_seconds()),
+    }
 
 
 def _seq() -> int | None:
@@ -237,7 +241,7 @@ def review(phase_id: str):
         phase_id=phase_id,
         nav=nav,
         unanswered=[n for n in nav if not n["answered"]],
-        seconds_left=sitting.seconds_left(s.attempt, now()),
+        **_timer(s),
     )
 
 
@@ -259,7 +263,7 @@ def submit(phase_id: str):
         phase_id=phase_id,
         unanswered=sum(not n["answered"] for n in nav),
         total=len(nav),
-        seconds_left=sitting.seconds_left(s.attempt, now()),
+        **_timer(s),
     )
 
 
@@ -314,4 +318,3 @@ def own_report():
 def _phase_title(phase_id: str) -> str:
     phase = workspace().loaded.event.phase(phase_id)
     return phase.title or phase.id
-

@@ -116,8 +116,9 @@ document.documentElement.classList.add("js");
     el.classList.toggle("low", left <= 300);
     if (left === 0) {
       clock.textContent = el.dataset.done;
-      // The server keeps a short grace for answers on their way; then the page shows the result.
-      setTimeout(function () { window.location.reload(); }, 5000);
+      // The server still takes answers during its grace; after it, the reloaded page shows the end.
+      const grace = parseInt(el.dataset.grace, 10) || 0;
+      setTimeout(function () { window.location.reload(); }, (grace + 1) * 1000);
       return;
     }
     setTimeout(tick, 1000);
