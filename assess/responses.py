@@ -164,6 +164,11 @@ def normalise(item: ItemBase, raw: Any) -> Any:
     raise TypeError(type(item).__name__)
 
 
+def answered(value: Any) -> bool:
+    """Whether a stored value (JSON form) is an answer rather than a blank."""
+    return value not in (None, "", [], {})
+
+
 def to_json(value: Any) -> Any:
     """A normalised value in its JSON form (sets as sorted lists, sequences as lists)."""
     if isinstance(value, frozenset | set):

@@ -15,7 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from assess.pipeline import build_phase_form, score_phase, write_reports
 from assess.problems import Problem, ProblemsFound
-from assess.sitting import answered, cached_form, grace, seconds_left
+from assess.responses import answered
+from assess.sitting import cached_form, grace, seconds_left
 from assess.store.store import CLOSED, OPEN, SUPERSEDED, Attempt, NotFound
 from assess.workspace import Workspace
 

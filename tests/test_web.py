@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from assess import sitting
+from assess import question_page, sitting
+from assess.forms import shown
 from assess.responses import normalise
 from assess.scoring import score_attempt
 from assess.store.store import EXPIRED, SUBMITTED, SUPERSEDED
@@ -136,7 +137,7 @@ def test_every_item_type_posted_without_javascript_is_stored_and_shown_again(set
     s = sitting.sitting(ws, person, "pre")
     layouts = set()
     for number in range(1, s.total + 1):
-        q = sitting.question(s, number, None)
+        q = question_page.question(s, number, None)
         layouts.add(q["layout"])
         response = c.post(f"/test/pre/{number}", {**_form_for(q), "go": "next"})
         assert response.status_code == 302, response.get_data(as_text=True)
@@ -146,13 +147,13 @@ def test_every_item_type_posted_without_javascript_is_stored_and_shown_again(set
     for number, item in enumerate(s.items, 1):
         value = stored[item.id]
         assert normalise(item, value) is not None, (item.type, value)  # a real answer of the item's type
-        q = sitting.question(s, number, value)  # shown again as given
+        q = question_page.question(s, number, value)  # shown again as given
         page = c.get(f"/test/pre/{number}").get_data(as_text=True)
         if q["layout"] in ("radio", "checkbox"):
             assert page.count(" checked") == sum(o["checked"] for o in q["options"]) >= 1
         if q["layout"] == "ordering":
             assert [o["rank"] for o in q["options"]] == [str(len(q["options"]) - k) for k in range(len(q["options"]))]
-            assert item.type == "ordering" and value == list(reversed(sitting.shown(s.order, item)))
+            assert item.type == "ordering" and value == list(reversed(shown(s.order, item)))
         if q["layout"] == "text":
             assert ("2,5" if q["numeric"] else "jawaban &lt;b&gt;saya&lt;/b&gt;") in page
     # The server numbered the posts itself, one after the other.
@@ -204,7 +205,7 @@ def test_autosave_orders_saves_by_sequence_number_and_a_reload_continues_the_seq
     # ...and an older save arriving late does not overwrite the newer answer.
     stale = c.post(f"/test/pre/{number}/save", {"answer": "1", "seq": "4"}).get_json()
     assert stale["seq"] == 5
-    assert ws.store.answers(s.attempt.id)[item.id] == sitting.shown(s.order, item)[0]
+    assert ws.store.answers(s.attempt.id)[item.id] == shown(s.order, item)[0]
     # A reload, or a second phone, gets the next number with the page.
     assert 'data-next-seq="6"' in c.get(f"/test/pre/{number}").get_data(as_text=True)
     second_phone = participant_client(app, codes[1], "127.0.0.3")
@@ -217,7 +218,7 @@ def test_a_second_phone_continues_the_same_attempt_with_every_saved_answer(setup
     c = start(app, codes[1])
     person = ws.store.person_by_code(ws.event_id, codes[1])
     s = sitting.sitting(ws, person, "pre")
-    q = sitting.question(s, 1, None)
+    q = question_page.question(s, 1, None)
     c.post("/test/pre/1", {**_form_for(q), "go": "next"})
     other = participant_client(app, codes[1], "127.0.0.4")
     response = other.post("/test/pre/start")
@@ -254,7 +255,7 @@ def test_review_lists_unanswered_then_submit_asks_to_confirm_and_the_result_foll
     person = ws.store.person_by_code(ws.event_id, codes[1])
     s = sitting.sitting(ws, person, "pre")
     for number in (1, 2):
-        c.post(f"/test/pre/{number}", {**_form_for(sitting.question(s, number, None)), "go": "next"})
+        c.post(f"/test/pre/{number}", {**_form_for(question_page.question(s, number, None)), "go": "next"})
     review = c.get("/test/pre/review").get_data(as_text=True)
     assert f"{s.total - 2} soal belum dijawab" in review
     confirm = c.get("/test/pre/submit").get_data(as_text=True)

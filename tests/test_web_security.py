@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assess import sitting
+from assess import question_page, sitting
 from assess.bank.model import Matching, Ordering
 from assess.templating import markdown_inline
 from tests.web_support import (
@@ -96,7 +96,7 @@ def test_nothing_secret_reaches_a_participant_on_any_page_or_json_before_the_pol
             choices = re.findall(r'<option value="\d+">(.*?)</option>', page.split("</select>")[0])
             lined_up = [html.escape(next(ch.text for ch in item.choices if ch.id == item.key[p.id]), quote=True) for p in item.prompts]
             assert choices[: len(lined_up)] != lined_up, "matching choices lined up with the key"
-        fields = _answer_fields(sitting.question(s, number, None))
+        fields = _answer_fields(question_page.question(s, number, None))
         c.post(f"/test/pre/{number}/save", {**fields, "seq": str(100 + number)})
         c.post(f"/test/pre/{number}", {**fields, "go": "next"})
     c.get("/test/pre/review")

@@ -10,9 +10,10 @@ import functools
 
 from flask import Blueprint, abort, g, jsonify, redirect, request, session, url_for
 
-from assess import sitting
+from assess import question_page, sitting
 from assess.i18n import LANGUAGES, _
 from assess.participants import canonical_access_code
+from assess.responses import answered
 from assess.scoring import AttemptResult
 from assess.store.store import IN_PROGRESS, AttemptClosed, StoreError
 from assess.web.pages import message, now, page, workspace
@@ -153,27 +154,27 @@ def question(phase_id: str, number: int):
     ws, error = workspace(), None
     if request.method == "POST":
         try:
-            value = sitting.read_answer(s, number, request.form, request.form.getlist)
+            value = question_page.read_answer(s, number, request.form, request.form.getlist)
             # Leaving a question untouched stores nothing; clearing an answer stores the blank.
             if value is not None or ws.store.answers(s.attempt.id).get(s.item(number).id) is not None:
                 sitting.save(ws, s, number, value, _seq(), now())
-        except sitting.AnswerProblem as e:
+        except question_page.AnswerProblem as e:
             error = str(e)
         except AttemptClosed:
             return _closed_redirect(phase_id)
         if error is None:
             return redirect(_destination(phase_id, number, s.total))
     answers = ws.store.answers(s.attempt.id)
-    q = sitting.question(s, number, answers.get(s.item(number).id))
+    q = question_page.question(s, number, answers.get(s.item(number).id))
     if error is not None:  # show what was posted, not the stored answer, so nothing given is lost
-        q = sitting.refill(q, request.form, request.form.getlist)
+        q = question_page.refill(q, request.form, request.form.getlist)
     return page(
         "question.html",
         200 if error is None else 400,
         phase=_phase_title(phase_id),
         phase_id=phase_id,
         q=q,
-        nav=sitting.navigator(s, answers, number),
+        nav=question_page.navigator(s, answers, number),
         next_seq=s.attempt.next_seq,
         **_timer(s),
         error=error,
@@ -217,13 +218,13 @@ def autosave(phase_id: str, number: int):
     if s.attempt.status != IN_PROGRESS:
         return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
     try:
-        value = sitting.read_answer(s, number, request.form, request.form.getlist)
+        value = question_page.read_answer(s, number, request.form, request.form.getlist)
         saved = sitting.save(workspace(), s, number, value, _seq(), now())
-    except sitting.AnswerProblem as e:
+    except question_page.AnswerProblem as e:
         return jsonify(ok=False, error=str(e)), 422
     except AttemptClosed:
         return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
-    return jsonify(ok=True, seq=saved.seq, next_seq=saved.next_seq, answered=sitting.answered(value))
+    return jsonify(ok=True, seq=saved.seq, next_seq=saved.next_seq, answered=answered(value))
 
 
 @bp.get("/test/<phase_id>/review")
@@ -234,7 +235,7 @@ def review(phase_id: str):
         return redirect(url_for("participant.lobby"))
     if s.attempt.status != IN_PROGRESS:
         return _closed_redirect(phase_id)
-    nav = sitting.navigator(s, workspace().store.answers(s.attempt.id))
+    nav = question_page.navigator(s, workspace().store.answers(s.attempt.id))
     return page(
         "review.html",
         phase=_phase_title(phase_id),
@@ -256,7 +257,7 @@ def submit(phase_id: str):
     if request.method == "POST":
         sitting.submit(workspace(), s, now())
         return _closed_redirect(phase_id)
-    nav = sitting.navigator(s, workspace().store.answers(s.attempt.id))
+    nav = question_page.navigator(s, workspace().store.answers(s.attempt.id))
     return page(
         "submit.html",
         phase=_phase_title(phase_id),
