@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from tests.browser import ARGS, CHROMIUM, PHONE, horizontal_overflow, playwright
 from tests.components import require_component
 from tests.web_support import PASSWORD, example_workspace, open_workspace
 
+SAVED = re.compile(r"^Tersimpan$")  # not "Belum tersimpan" (has_text ignores case)
 GRACE_SECONDS = 2  # the pre-test's grace in this module's workspace, so that a timer can run out quickly
 
 
@@ -175,7 +177,7 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
     assert _answered(a) == 10
     # Autosave alone keeps an answer: choose, wait for "Tersimpan", leave by address.
     _answer(a)
-    a.locator(".save-state", has_text="Tersimpan").wait_for(timeout=10000)
+    a.locator(".save-state", has_text=SAVED).wait_for(timeout=10000)
     a.goto(base + "/test/pre/20")
     assert _answered(a) == 11
     a.goto(base + "/test/pre/12")
@@ -222,6 +224,7 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
     screenshot(trainer, "web-trainer-reports")
     trainer.goto(base + "/trainer/qr")
     assert trainer.locator(".qr svg").count() == 1
+    assert trainer.locator(".qr svg").bounding_box()["width"] > 250  # fills a phone's width: scalable SVG
     screenshot(trainer, "web-trainer-qr")
     results = {r["person_id"]: r for r in ws.store.results(ws.event_id, "pre")}
     assert set(results) == {ani, budi}
@@ -241,7 +244,7 @@ def test_the_timer_running_out_ends_the_attempt(server, browser):
     page.get_by_role("button", name="Mulai").click()
     page.wait_for_url("**/test/pre/1")
     _answer(page)
-    page.locator(".save-state", has_text="Tersimpan").wait_for(timeout=10000)
+    page.locator(".save-state", has_text=SAVED).wait_for(timeout=10000)
     # Three seconds left on the server's clock.
     attempt = ws.store.current_attempt(ws.event_id, person, "pre")
     deadline = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=3)
@@ -293,4 +296,25 @@ def test_english_switch(server, browser):
     page.goto(base + "/join")
     page.get_by_role("link", name="English").click()
     assert page.get_by_role("button", name="Join").count() == 1
+    context.close()
+
+
+def test_an_answer_given_while_the_connection_is_lost_is_saved_when_it_comes_back(server, browser):
+    base, ws = server
+    _open_pre_if_needed(ws)
+    person, code = list(_codes(ws).items())[4]
+    context, page, _ = _phone(browser)
+    _join(page, base, code)
+    page.get_by_role("button", name="Mulai").click()
+    page.wait_for_url("**/test/pre/1")
+    context.set_offline(True)  # the phone leaves the Wi-Fi's reach
+    _answer(page)
+    page.locator(".save-state", has_text="Belum tersimpan").wait_for(timeout=10000)
+    attempt = ws.store.current_attempt(ws.event_id, person, "pre")
+    assert ws.store.answers(attempt.id) == {}
+    screenshot(page, "web-offline")
+    context.set_offline(False)  # back: the page retries with the same sequence number
+    page.locator(".save-state", has_text=SAVED).wait_for(timeout=20000)
+    saved = ws.store.history(attempt.id)
+    assert len(saved) == 1 and saved[0]["seq"] == attempt.next_seq
     context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import segno
 from flask import (
     Blueprint,
     abort,
@@ -16,9 +17,9 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 
 from assess import trainer
-from assess.cards import qr_svg
 from assess.i18n import _
 from assess.problems import ProblemsFound
 from assess.store.store import NotFound, StoreError
@@ -256,10 +257,10 @@ def reports(name: str = "index.html"):
 def qr():
     """The join address and its QR code, full screen for the projector."""
     address = join_address()
-    return page("trainer/qr.html", join=address, qr=qr_svg_big(address))
+    return page("trainer/qr.html", join=address, qr=_projector_qr(address))
 
 
-def qr_svg_big(url: str):
-    from markupsafe import Markup
-
-    return Markup(qr_svg(url))  # noqa: S704 - segno's SVG of our own address
+def _projector_qr(url: str) -> Markup:
+    """The join address's QR code, scalable: a viewBox and no fixed size, so CSS makes it fill the screen."""
+    svg = segno.make(url, error="m").svg_inline(omitsize=True, border=2, dark="#000", light="#fff")
+    return Markup(svg)  # noqa: S704 - segno's SVG of our own address
