@@ -349,6 +349,13 @@ def run(args, *, kill: bool) -> dict:
         if values:
             print(f"  {kind:<8} {len(values):>6} {1000 * statistics.median(values):>8.1f} "
                   f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}")
+    if killed_at is not None:
+        # The burst of retries and reloads right after the restart, apart from the rest of the run.
+        calm = [sec for kind, sec, ok, at in log if kind == "save" and ok and not killed_at <= at <= killed_at + 10]
+        burst = [sec for kind, sec, ok, at in log if kind == "save" and ok and killed_at <= at <= killed_at + 10]
+        if calm and burst:
+            print(f"  saves outside the 10 s after the restart: p95 {1000 * percentile(calm, 95):.1f} ms; "
+                  f"within them ({len(burst)}): p95 {1000 * percentile(burst, 95):.1f} ms")
     retries = sum(p.retries for p in people)
     print(f"  errors (wrong answers from the server): {len(errors)}; requests without an answer: {failures} "
           f"(retried: {retries}); acknowledged saves: {acknowledged}; lost: {lost}; submitted: {submitted}/{len(people)}")

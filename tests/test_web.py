@@ -435,3 +435,17 @@ def test_serve_without_participants_exits_2_and_a_taken_port_exits_3(tmp_path, r
         port = taken.getsockname()[1]
         result = run("-w", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port))
     assert result.exit_code == 3 and re.search(rf"127\.0\.0\.1:{port}", result.output)
+
+
+def test_the_english_switch_keeps_the_language_for_the_pages_and_the_result(setup):
+    ws, app, _, codes, _ = setup
+    c = participant_client(app, codes[1])
+    switched = c.get("/bahasa/en?next=/lobby")
+    assert switched.location == "/lobby"
+    assert "Hello, Budi" in c.get("/lobby").get_data(as_text=True)
+    assert c.get("/bahasa/en?next=//evil.example/x").location == "/lobby"  # no redirect off the site
+    c.post("/test/pre/start")
+    assert "Question 1 of 9" in c.get("/test/pre/1").get_data(as_text=True)
+    c.post("/test/pre/submit")
+    result = c.get("/test/pre/result").get_data(as_text=True)
+    assert "Insufficient" in result and "Kurang" not in result

@@ -299,7 +299,9 @@ def _shown_result(scored: AttemptResult | None, aspects: frozenset[str]) -> dict
         "points": f"{n.points(scored.points)} / {n.points(scored.max_points)}"
         if "score" in aspects
         else None,
-        "band": scored.band.label if "band" in aspects else None,
+        "band": (scored.band.label_en or scored.band.label if g.lang == "en" else scored.band.label)
+        if "band" in aspects
+        else None,
         "passed": None if "band" not in aspects else scored.passed,
         "provisional": scored.provisional,
     }
