@@ -176,7 +176,7 @@ class Participant:
 
 def retrying(p: Participant, step, *, resume=None, patience: float = 60.0):
     """Run `step` until the server answers; after an outage, `resume` first (the page is reloaded)."""
-    waited, delay, failed = 0.0, 0.25, False
+    waited, delay, failed = 0.0, 1.0, False  # as the page's script: 1 s, doubling up to 15 s
     while True:
         try:
             if failed and resume is not None:
@@ -187,9 +187,10 @@ def retrying(p: Participant, step, *, resume=None, patience: float = 60.0):
             p.retries += 1
             if waited > patience:
                 raise
-            time.sleep(delay)
-            waited += delay
-            delay = min(delay * 2, 2.0)
+            pause = delay * random.uniform(0.5, 1.5)  # jitter, as the page's script does
+            time.sleep(pause)
+            waited += pause
+            delay = min(delay * 2, 15.0)
 
 
 def take_test_logged(p: Participant, *args) -> None:

@@ -50,7 +50,8 @@ document.documentElement.classList.add("js");
         // Same sequence number on every retry: the server stores it once.
         if (pending !== item) return;
         show(form.dataset.offline, true);
-        setTimeout(function () { if (pending === item) send(item); }, retryDelay);
+        // Jitter: after a restart of the server, a room of phones must not all retry at the same moment.
+        setTimeout(function () { if (pending === item) send(item); }, retryDelay * (0.5 + Math.random()));
         retryDelay = Math.min(retryDelay * 2, 15000);
       });
   }
