@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from assess.store import schema
 from tests.browser import ARGS, CHROMIUM, PHONE, horizontal_overflow, playwright_available, screenshot
 from tests.components import require_component
-from tests.web_support import PASSWORD, example_workspace, open_workspace
+from tests.web_support import PASSWORD, example_workspace, marker_workspace, open_workspace
 
 SAVED = re.compile(r"^Tersimpan$")  # not "Belum tersimpan" (has_text ignores case)
 GRACE_SECONDS = 2  # the pre-test's grace in this module's workspace, so that a timer can run out quickly
@@ -33,13 +33,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_component("Playwright", playwright_available(), "pip install playwright")
-    folder = example_workspace(tmp_path_factory.mktemp("browser") / "pelatihan")
-    text = (folder / "assessment.yaml").read_text(encoding="utf-8")
-    text = text.replace("    time_limit_minutes: 40\n", f"    time_limit_minutes: 40\n    grace_seconds: {GRACE_SECONDS}\n", 1)
-    (folder / "assessment.yaml").write_text(text, encoding="utf-8")
+def _serve(folder):
+    """`assess serve` on `folder` as a subprocess; its base address once it answers."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "assess", "-w", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -51,12 +46,21 @@ def server(tmp_path_factory):
     for _ in range(100):
         try:
             urllib.request.urlopen(base + "/join", timeout=1)
-            break
+            return base, process
         except OSError:
             time.sleep(0.1)
-    else:
-        process.kill()
-        raise AssertionError(process.stdout.read().decode())
+    process.kill()
+    raise AssertionError(process.stdout.read().decode())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_component("Playwright", playwright_available(), "pip install playwright")
+    folder = example_workspace(tmp_path_factory.mktemp("browser") / "pelatihan")
+    text = (folder / "assessment.yaml").read_text(encoding="utf-8")
+    text = text.replace("    time_limit_minutes: 40\n", f"    time_limit_minutes: 40\n    grace_seconds: {GRACE_SECONDS}\n", 1)
+    (folder / "assessment.yaml").write_text(text, encoding="utf-8")
+    base, process = _serve(folder)
     ws = open_workspace(folder)
     yield base, ws
     process.terminate()
@@ -318,3 +322,53 @@ def test_an_answer_given_while_the_connection_is_lost_is_saved_when_it_comes_bac
     saved = ws.store.history(attempt.id)
     assert len(saved) == 1 and saved[0]["seq"] == attempt.next_seq
     context.close()
+
+
+def test_ordering_and_matching_by_touch_without_dragging(browser, tmp_path):
+    """The worked example's pre-test has no ordering item: the bank with one item of every type has."""
+    from assess import sitting
+    from assess.forms import shown
+    from assess.trainer import open_phase
+    from assess.workspace import now
+
+    folder = marker_workspace(tmp_path / "ws", time_limit=None)
+    ws = open_workspace(folder)
+    open_phase(ws, "pre", now())
+    base, process = _serve(folder)
+    try:
+        person, code = list(_codes(ws).items())[1]
+        context, page, errors = _phone(browser)
+        _join(page, base, code)
+        page.get_by_role("button", name="Mulai").click()
+        page.wait_for_url("**/test/pre/1")
+        s = sitting.sitting(ws, person, "pre")
+        number = next(n for n, i in enumerate(s.items, 1) if i.type == "ordering")
+        item = s.item(number)
+        page.goto(f"{base}/test/pre/{number}")
+        steps = page.locator("li.step .step-text")
+        first = steps.nth(0).inner_text()
+        down = page.get_by_role("button", name="Pindah ke bawah")
+        down.first.tap()  # the first step moves to second place
+        page.locator(".save-state", has_text=SAVED).wait_for(timeout=10000)
+        assert steps.nth(1).inner_text() == first
+        order = shown(s.order, item)
+        expected = [order[1], order[0], *order[2:]]
+        assert ws.store.answers(s.attempt.id)[item.id] == expected
+        screenshot(page, "web-ordering")
+        page.reload()
+        places = [page.locator("li.step select").nth(k).input_value() for k in range(len(order))]
+        assert places == ["2", "1", *[str(k + 1) for k in range(2, len(order))]]
+        matching = next(n for n, i in enumerate(s.items, 1) if i.type == "matching")
+        page.goto(f"{base}/test/pre/{matching}")
+        selects = page.locator("ol.pairs select")
+        for k in range(selects.count()):
+            selects.nth(k).select_option(index=1)
+        page.locator(".save-state", has_text=SAVED).wait_for(timeout=10000)
+        mitem = s.item(matching)
+        assert set(ws.store.answers(s.attempt.id)[mitem.id]) == {p.id for p in mitem.prompts}
+        assert errors == []
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        ws.close()
