@@ -49,6 +49,8 @@ CLICK_MESSAGES = (
     N_("{name} {filename!r} is not readable."),
     N_("env var: {var}"),
     N_("default: {default}"),
+    N_("Repeat for confirmation"),
+    N_("Error: The two entered values do not match."),
     Nn_("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
     Nn_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
     Nn_("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),

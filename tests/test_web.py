@@ -394,6 +394,8 @@ def test_the_trainer_password_is_stored_hashed_and_a_short_one_is_refused(tmp_pa
         cli, ["-w", str(folder), "trainer-password"], env={"ASSESS_TRAINER_PASSWORD": ""}, input="baru-sekali\nbaru-sekali\n"
     )
     assert prompted.exit_code == 0
+    assert "Kata sandi pelatih yang baru" in prompted.output and "Ulangi untuk konfirmasi" in prompted.output
+    assert "baru-sekali" not in prompted.output  # the prompt hides what is typed
     from assess.trainer import password_matches
 
     assert password_matches(folder, "baru-sekali") and not password_matches(folder, PASSWORD)
