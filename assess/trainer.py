@@ -17,6 +17,7 @@ from assess.pipeline import build_phase_form, score_phase, write_reports
 from assess.problems import Problem, ProblemsFound
 from assess.responses import answered
 from assess.sitting import cached_form, grace, seconds_left
+from assess.store import schema
 from assess.store.store import CLOSED, OPEN, SUPERSEDED, Attempt, NotFound
 from assess.workspace import Workspace
 
@@ -107,6 +108,7 @@ def progress(ws: Workspace, phase_id: str, now: dt.datetime) -> list[Row]:
         if a.status != SUPERSEDED:
             latest[a.person_id] = a
     answers = store.answers_of([a.id for a in latest.values()])
+    units = store.codes(ws.event_id, schema.units)
     rows = []
     for p in store.participants(ws.event_id):
         a = latest.get(p["person_id"])
@@ -114,7 +116,7 @@ def progress(ws: Workspace, phase_id: str, now: dt.datetime) -> list[Row]:
             Row(
                 person_id=p["person_id"],
                 name=p["name"],
-                unit=p["unit_code"] or "",
+                unit=units.get(p["unit_code"] or "", p["unit_code"] or ""),
                 attempt_id=None if a is None else a.id,
                 status="not_started" if a is None else a.status,
                 answered=0 if a is None else sum(answered(v) for v in answers[a.id].values()),

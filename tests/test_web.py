@@ -327,6 +327,7 @@ def test_progress_extend_and_reopen_from_the_dashboard(setup):
     rows = {r["person"]: r for r in trainer.get("/trainer/progress/pre").get_json()["rows"]}
     assert rows[person]["status"] == "in_progress" and rows[person]["answered"].startswith("1/")
     assert rows[person]["left"] == "30:00"
+    assert rows[person]["unit"] == "Kelurahan Balai Nan Duo"  # the unit's name, not its code
     attempt = ws.store.current_attempt(ws.event_id, person, "pre")
     trainer.post("/trainer/extend", {"attempt": str(attempt.id), "minutes": "7", "phase": "pre"})
     assert ws.store.attempt(attempt.id).deadline == attempt.deadline + dt.timedelta(minutes=7)
