@@ -89,3 +89,11 @@ def database_url(request, tmp_path):
         c.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def marker_template(tmp_path_factory):
+    """The web tests' workspace with markers and hostile text (tests/web_support.py), built once; copy it."""
+    from tests.web_support import marker_workspace
+
+    return marker_workspace(tmp_path_factory.mktemp("template") / "ws")

@@ -17,19 +17,14 @@ from assess.workspace import now as clock
 from tests.web_support import (
     PASSWORD,
     Client,
+    answer_form,
     copy_workspace,
     example_workspace,
     make_app,
-    marker_workspace,
     open_workspace,
     participant_client,
     trainer_client,
 )
-
-
-@pytest.fixture(scope="module")
-def marker_template(tmp_path_factory):
-    return marker_workspace(tmp_path_factory.mktemp("template") / "ws")
 
 
 @pytest.fixture(scope="module")
@@ -116,20 +111,6 @@ def test_the_lobby_waits_until_the_phase_opens(setup):
 # -- every item type, without JavaScript ------------------------------------------------
 
 
-def _form_for(q: dict) -> dict:
-    """An answer for the question page `q` (sitting.question), as a browser without JavaScript posts it."""
-    if q["layout"] == "radio":
-        return {"answer": q["options"][-1]["value"]}
-    if q["layout"] == "checkbox":
-        return {"answer": [q["options"][0]["value"], q["options"][2]["value"]]}
-    if q["layout"] == "matching":
-        return {p["field"]: q["options"][k % len(q["options"])]["value"] for k, p in enumerate(q["prompts"])}
-    if q["layout"] == "ordering":
-        n = len(q["options"])
-        return {o["field"]: str(n - k) for k, o in enumerate(q["options"])}  # the shown order, reversed
-    return {"answer": "2,5" if q["numeric"] else "jawaban <b>saya</b>"}
-
-
 def test_every_item_type_posted_without_javascript_is_stored_and_shown_again(setup):
     ws, app, _, codes, _ = setup
     c = start(app, codes[1])
@@ -139,7 +120,7 @@ def test_every_item_type_posted_without_javascript_is_stored_and_shown_again(set
     for number in range(1, s.total + 1):
         q = question_page.question(s, number, None)
         layouts.add(q["layout"])
-        response = c.post(f"/test/pre/{number}", {**_form_for(q), "go": "next"})
+        response = c.post(f"/test/pre/{number}", {**answer_form(q), "go": "next"})
         assert response.status_code == 302, response.get_data(as_text=True)
     assert layouts == {"radio", "checkbox", "matching", "ordering", "text"}
     stored = ws.store.answers(s.attempt.id)
@@ -219,7 +200,7 @@ def test_a_second_phone_continues_the_same_attempt_with_every_saved_answer(setup
     person = ws.store.person_by_code(ws.event_id, codes[1])
     s = sitting.sitting(ws, person, "pre")
     q = question_page.question(s, 1, None)
-    c.post("/test/pre/1", {**_form_for(q), "go": "next"})
+    c.post("/test/pre/1", {**answer_form(q), "go": "next"})
     other = participant_client(app, codes[1], "127.0.0.4")
     response = other.post("/test/pre/start")
     assert response.location.endswith("/test/pre/1")
@@ -255,7 +236,7 @@ def test_review_lists_unanswered_then_submit_asks_to_confirm_and_the_result_foll
     person = ws.store.person_by_code(ws.event_id, codes[1])
     s = sitting.sitting(ws, person, "pre")
     for number in (1, 2):
-        c.post(f"/test/pre/{number}", {**_form_for(question_page.question(s, number, None)), "go": "next"})
+        c.post(f"/test/pre/{number}", {**answer_form(question_page.question(s, number, None)), "go": "next"})
     review = c.get("/test/pre/review").get_data(as_text=True)
     assert f"{s.total - 2} soal belum dijawab" in review
     confirm = c.get("/test/pre/submit").get_data(as_text=True)
@@ -380,8 +361,8 @@ def test_closing_scores_and_the_trainer_writes_and_reads_the_reports(setup):
     assert "<svg" in qr and "/join" in qr
 
 
-def test_the_trainer_password_is_stored_hashed_and_a_short_one_is_refused(tmp_path, run):
-    folder = marker_workspace(tmp_path / "ws")
+def test_the_trainer_password_is_stored_hashed_and_a_short_one_is_refused(marker_template, tmp_path, run):
+    folder = copy_workspace(marker_template, tmp_path / "ws")
     stored = (folder / ".assess-trainer-password").read_text(encoding="ascii")
     assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
     result = run("-w", str(folder), "trainer-password", env={"ASSESS_TRAINER_PASSWORD": "pendek"})

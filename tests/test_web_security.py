@@ -15,19 +15,14 @@ from tests.web_support import (
     MARKERS,
     WEIGHTED_POINTS,
     Client,
+    answer_form,
     copy_workspace,
     example_workspace,
     make_app,
-    marker_workspace,
     open_workspace,
     participant_client,
     trainer_client,
 )
-
-
-@pytest.fixture(scope="module")
-def marker_template(tmp_path_factory):
-    return marker_workspace(tmp_path_factory.mktemp("template") / "ws")
 
 
 @pytest.fixture
@@ -39,16 +34,6 @@ def opened(marker_template, tmp_path):
     codes = [p["access_code"] for p in ws.store.participants(ws.event_id)]
     yield ws, app, trainer, codes
     ws.close()
-
-
-def _answer_fields(q: dict) -> dict:
-    if q["layout"] in ("radio", "checkbox"):
-        return {"answer": q["options"][0]["value"]}
-    if q["layout"] == "matching":
-        return {p["field"]: "0" for p in q["prompts"]}
-    if q["layout"] == "ordering":
-        return {o["field"]: str(k + 1) for k, o in enumerate(q["options"])}
-    return {"answer": "12" if q["numeric"] else "jawaban"}
 
 
 def _leaks(body: str) -> list[str]:
@@ -96,7 +81,7 @@ def test_nothing_secret_reaches_a_participant_on_any_page_or_json_before_the_pol
             choices = re.findall(r'<option value="\d+">(.*?)</option>', page.split("</select>")[0])
             lined_up = [html.escape(next(ch.text for ch in item.choices if ch.id == item.key[p.id]), quote=True) for p in item.prompts]
             assert choices[: len(lined_up)] != lined_up, "matching choices lined up with the key"
-        fields = _answer_fields(question_page.question(s, number, None))
+        fields = answer_form(question_page.question(s, number, None))
         c.post(f"/test/pre/{number}/save", {**fields, "seq": str(100 + number)})
         c.post(f"/test/pre/{number}", {**fields, "go": "next"})
     c.get("/test/pre/review")

@@ -164,6 +164,20 @@ class Client:
         return self.get(response.location)
 
 
+def answer_form(q: dict) -> dict:
+    """An answer for the question page `q` (question_page.question), as a browser without JavaScript posts it."""
+    if q["layout"] == "radio":
+        return {"answer": q["options"][-1]["value"]}
+    if q["layout"] == "checkbox":
+        return {"answer": [q["options"][0]["value"], q["options"][2]["value"]]}
+    if q["layout"] == "matching":
+        return {p["field"]: q["options"][k % len(q["options"])]["value"] for k, p in enumerate(q["prompts"])}
+    if q["layout"] == "ordering":
+        n = len(q["options"])
+        return {o["field"]: str(n - k) for k, o in enumerate(q["options"])}  # the shown order, reversed
+    return {"answer": "2,5" if q["numeric"] else "jawaban <b>saya</b>"}
+
+
 def make_app(ws: Workspace, **config):
     return create_app(ws, config)
 

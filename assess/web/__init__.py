@@ -18,15 +18,9 @@ from assess.i18n import DEFAULT_LANGUAGE, LANGUAGES, set_language
 from assess.resources import data_path
 from assess.web import pages
 from assess.web.limits import JoinLimiter
+from assess.web.pages import CSP
 from assess.workspace import Workspace, secret
 
-# No inline script anywhere: the pages load /static/assess.js. Styles come from /static too.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-# A participant's own report is a self-contained HTML file with its styles inline (no script).
-CSP_REPORT = CSP.replace("style-src 'self'", "style-src 'unsafe-inline'")
 SESSION_DAYS = 4  # a two-day course and its follow-up: nobody is logged out overnight
 
 

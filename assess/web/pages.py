@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, g, request, url_for
+from flask import abort, current_app, g, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from assess.i18n import LANGUAGES, _
@@ -12,6 +12,13 @@ from assess.templating import render
 from assess.workspace import Workspace
 from assess.workspace import now as clock
 
+# No inline script anywhere: the pages load /static/assess.js. Styles come from /static too.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# A participant's own report is a self-contained HTML file with its styles inline (no script).
+CSP_REPORT = CSP.replace("style-src 'self'", "style-src 'unsafe-inline'")
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 MESSAGES = {
@@ -30,6 +37,11 @@ MESSAGES = {
 
 def workspace() -> Workspace:
     return current_app.extensions["assess.workspace"]
+
+
+def phase_or_404(phase_id: str) -> None:
+    if phase_id not in {p.id for p in workspace().loaded.event.phases}:
+        abort(404)
 
 
 def now() -> dt.datetime:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, g, jsonify, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, request, session, url_for
 
 from assess import question_page, sitting
 from assess.i18n import LANGUAGES, _
 from assess.participants import canonical_access_code
+from assess.reports.numbers import Numbers
 from assess.responses import answered
 from assess.scoring import AttemptResult
 from assess.store.store import IN_PROGRESS, AttemptClosed, StoreError
-from assess.web.pages import message, now, page, workspace
+from assess.web.pages import CSP_REPORT, message, now, page, phase_or_404, workspace
 
 bp = Blueprint("participant", __name__)
 
@@ -36,13 +37,8 @@ def joined(view):
     return wrapped
 
 
-def _phase_or_404(phase_id: str) -> None:
-    if phase_id not in {p.id for p in workspace().loaded.event.phases}:
-        abort(404)
-
-
 def _sitting(phase_id: str) -> sitting.Sitting | None:
-    _phase_or_404(phase_id)
+    phase_or_404(phase_id)
     return sitting.sitting(workspace(), g.person, phase_id, now())
 
 
@@ -88,8 +84,6 @@ def join():
 
 
 def current_limiter():
-    from flask import current_app
-
     return current_app.extensions["assess.join_limiter"]
 
 
@@ -126,7 +120,7 @@ def lobby_state():
 @bp.post("/test/<phase_id>/start")
 @joined
 def start(phase_id: str):
-    _phase_or_404(phase_id)
+    phase_or_404(phase_id)
     ws = workspace()
     try:
         sitting.start(ws, g.person, phase_id, now())
@@ -291,8 +285,6 @@ def result(phase_id: str):
 def _shown_result(scored: AttemptResult | None, aspects: frozenset[str]) -> dict | None:
     if scored is None:
         return None
-    from assess.reports.numbers import Numbers
-
     n = Numbers(g.lang)
     return {
         "score": n.pct(scored.percentage) if "score" in aspects else None,
@@ -313,8 +305,6 @@ def own_report():
     html = sitting.own_report_html(workspace(), g.person)
     if html is None:
         abort(404)
-    from assess.web import CSP_REPORT
-
     return html, 200, {"Content-Security-Policy": CSP_REPORT}
 
 

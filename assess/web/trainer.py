@@ -23,7 +23,7 @@ from assess import trainer
 from assess.i18n import _
 from assess.problems import ProblemsFound
 from assess.store.store import NotFound, StoreError
-from assess.web.pages import now, page, workspace
+from assess.web.pages import CSP_REPORT, now, page, phase_or_404, workspace
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 MAX_EXTRA_MINUTES = 240
@@ -71,11 +71,6 @@ def login():
 def logout():
     session.pop("trainer", None)
     return redirect(url_for("trainer.login"))
-
-
-def _phase_or_404(phase_id: str) -> None:
-    if phase_id not in {p.id for p in workspace().loaded.event.phases}:
-        abort(404)
 
 
 def _phases() -> list[dict]:
@@ -152,7 +147,7 @@ def _counts(rows: list[trainer.Row]) -> dict:
 @trainer_only
 def progress(phase_id: str):
     """The dashboard's polling: every participant's row on the phase, as JSON."""
-    _phase_or_404(phase_id)
+    phase_or_404(phase_id)
     rows = trainer.progress(workspace(), phase_id, now())
     return jsonify(rows=[_row(r) for r in rows], counts=_counts(rows))
 
@@ -168,7 +163,7 @@ def _back(phase_id: str | None = None, notice: str | None = None):
 @bp.post("/phase/<phase_id>/open")
 @trainer_only
 def open_phase(phase_id: str):
-    _phase_or_404(phase_id)
+    phase_or_404(phase_id)
     try:
         trainer.open_phase(workspace(), phase_id, now())
     except ProblemsFound as e:
@@ -179,7 +174,7 @@ def open_phase(phase_id: str):
 @bp.post("/phase/<phase_id>/close")
 @trainer_only
 def close_phase(phase_id: str):
-    _phase_or_404(phase_id)
+    phase_or_404(phase_id)
     trainer.close_phase(workspace(), phase_id, now())
     return _back(phase_id, _("The test is closed and scored."))
 
@@ -245,8 +240,6 @@ def score():
 @trainer_only
 def reports(name: str = "index.html"):
     folder: Path = workspace().folder / trainer.REPORTS_FOLDER
-    from assess.web import CSP_REPORT
-
     response = send_from_directory(folder, name)
     response.headers["Content-Security-Policy"] = CSP_REPORT
     return response
