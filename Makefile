@@ -42,9 +42,9 @@ lint: $(TESTS)
 	$(BIN)/ruff format --check assess
 
 # After changing a user-facing message: extract, merge into both catalogues,
-# then translate the new entries in assess/locale/id/LC_MESSAGES/assess.po and run it again.
+# then translate the new entries in assess/i18n/locale/id/LC_MESSAGES/assess.po and run it again.
 messages: $(TESTS)
-	$(BIN)/python -m assess._catalog update
+	$(BIN)/python -m assess.i18n.catalog update
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .hypothesis

@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from assess.bank.model import Id, Item, ItemBase, Matching, Model, Ordering
 from assess.event import Blueprint, Cell, Event
-from assess.policy import Grading, ScoringPolicy
+from assess.event.policy import Grading, ScoringPolicy
 from assess.seeded import Stream
 
 SHUFFLED_PARTS = {"options", "choices"}  # what an option order covers: options, or matching choices

@@ -1,7 +1,7 @@
 """Participants: a table read from a spreadsheet becomes a plan of people to add.
 
 The core of `assess participants import`: no file or database I/O. An adapter
-(`assess.participants_io`) reads CSV or XLSX into a `Table`; `plan_import`
+(`assess.sheets.read`) reads CSV or XLSX into a `Table`; `plan_import`
 checks every row against the event's existing people, units and groups and
 returns an `ImportPlan` for `Store.add_participants`, or raises `ProblemsFound`
 with every problem of the file, so that nothing is written when one exists.
@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assess.problems import Problem, ProblemsFound
+from assess.sheets.table import Cell, Table
 
 # -- access codes -----------------------------------------------------------------
 
@@ -51,29 +52,6 @@ def canonical_access_code(text: str) -> str:
     if len(bare) != n * ACCESS_GROUPS:
         return bare
     return "-".join(bare[i : i + n] for i in range(0, len(bare), n))
-
-
-# -- the table read from a spreadsheet -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    value: str  # the text of the cell ("" when empty); a number as the spreadsheet gave it
-    number: bool = False  # the spreadsheet held it as a number (XLSX only)
-
-
-@dataclass(frozen=True)
-class Row:
-    line: int  # the row number the spreadsheet shows (the header is row 1)
-    cells: tuple[Cell, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: tuple[str, ...]  # as written
-    rows: tuple[Row, ...]
-    header_line: int = 1
-    separator: str | None = None  # a CSV's separator; None for a spreadsheet
 
 
 # -- headers ---------------------------------------------------------------------------

@@ -21,4 +21,4 @@ def data_path(name: str) -> Path:
 
 
 def locale_dir() -> Path:
-    return _PACKAGE / "locale"
+    return _PACKAGE / "i18n" / "locale"

@@ -32,7 +32,7 @@ from assess.bank.model import (
     TrueFalse,
     WeightedOptions,
 )
-from assess.policy import Band, ChoicePolicy, Grading, MultipleResponsePolicy, ScoringPolicy
+from assess.event.policy import Band, ChoicePolicy, Grading, MultipleResponsePolicy, ScoringPolicy
 from assess.responses import BLANK, EncodedItem
 
 # Floating-point slack when comparing a numeric answer with its tolerance.

@@ -45,10 +45,11 @@ def write_people(path: Path, n: int) -> None:
 
 
 def build(folder: Path) -> None:
-    from assess.pipeline import build_phase_form, import_participants, score_phase, simulate
     from assess.store.engine import sqlite_url
     from assess.store.store import CLOSED
     from assess.workspace import Workspace, now
+    from assess.workspace.participants import import_participants
+    from assess.workspace.steps import build_phase_form, score_phase, simulate
 
     shutil.copy(ROOT / "examples" / "payakumbuh-2019" / "assessment.yaml", folder / "assessment.yaml")
     people = folder.parent / "peserta-1000.csv"

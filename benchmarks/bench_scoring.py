@@ -24,8 +24,8 @@ from assess.bank.model import (
     TrueFalse,
 )
 from assess.event import Event
+from assess.event.policy import Grading, ScoringPolicy
 from assess.forms import build_form, personal_order
-from assess.policy import Grading, ScoringPolicy
 from assess.responses import encode_item
 from assess.scoring import score_bulk
 from benchmarks.bank_generator import item as generated_item

@@ -68,7 +68,7 @@ def make_workspace(folder: Path, participants: int) -> None:
             w.writerow([f"19800101200501{k:04d}", f"Peserta {k:03d}", "Staf", f"Kelurahan {k % 47:02d}"])
     run("-w", str(folder), "participants", "import", str(people))
     run("-w", str(folder), "trainer-password", env={"ASSESS_TRAINER_PASSWORD": PASSWORD})
-    from assess.trainer import open_phase
+    from assess.delivery.screen.desk import open_phase
     from assess.workspace import Workspace, choose, now
 
     ws = Workspace(*choose(str(folder), None))
@@ -84,7 +84,18 @@ def free_port() -> int:
 
 def start_server(folder: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "assess", "-w", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "assess",
+            "-w",
+            str(folder),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -117,7 +128,9 @@ class Phone:
 
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.address, 0))
+            self.conn = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=60, source_address=(self.address, 0)
+            )
         return self.conn
 
     def request(self, kind: str, method: str, path: str, form: dict | None = None, expect=(200,)):
@@ -200,13 +213,17 @@ def take_test_logged(p: Participant, *args) -> None:
         p.errors.append(f"{type(e).__name__}: {e}")
 
 
-def take_test(p: Participant, join_at: float, think: tuple[float, float], items: int, barrier, submit_window: float):
+def take_test(
+    p: Participant, join_at: float, think: tuple[float, float], items: int, barrier, submit_window: float
+):
     rng = random.Random(p.code)
     phone = p.phone
     time.sleep(max(0.0, join_at - time.monotonic()))
     try:
         retrying(p, lambda: phone.request("join", "GET", f"/join?code={p.code}"))
-        status, _ = retrying(p, lambda: phone.request("join", "POST", "/join", {"code": p.code}, expect=(302,)))
+        status, _ = retrying(
+            p, lambda: phone.request("join", "POST", "/join", {"code": p.code}, expect=(302,))
+        )
         if status != 302:
             p.errors.append(f"join {status}")
             return
@@ -252,7 +269,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(args, *, kill: bool) -> dict:
-    from assess import sitting
+    from assess.delivery.screen import sitting
     from assess.workspace import Workspace, choose
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -272,8 +289,14 @@ def run(args, *, kill: bool) -> dict:
         threads = [
             threading.Thread(
                 target=take_test_logged,
-                args=(p, t0 + rng.uniform(0, args.join_window), (args.think_low, args.think_high), args.items,
-                      barrier, args.submit_window),
+                args=(
+                    p,
+                    t0 + rng.uniform(0, args.join_window),
+                    (args.think_low, args.think_high),
+                    args.items,
+                    barrier,
+                    args.submit_window,
+                ),
                 daemon=True,
             )
             for p in people
@@ -325,14 +348,19 @@ def run(args, *, kill: bool) -> dict:
     saves = by_kind["save"]
     save_times = sorted(at for kind, _s, ok, at in log if kind == "save" and ok)
     window = (save_times[-1] - save_times[0]) if len(save_times) > 1 else 1.0
-    print(f"  {len(people)} participants x {args.items} items; {len(log)} requests in {end - start:.0f} s "
-          f"({len(log) / (end - start):.0f}/s overall; saves {len(saves) / window:.0f}/s while answering)")
+    print(
+        f"  {len(people)} participants x {args.items} items; {len(log)} requests in {end - start:.0f} s "
+        f"({len(log) / (end - start):.0f}/s overall; saves {len(saves) / window:.0f}/s while answering)"
+    )
     # The offered rate: a participant answering offers a page and a save per think time. In each 10 s
     # window, compare what was achieved with what the participants answering throughout it offered.
     spans = [
-        (min(at for kind, _s, _ok, at in p.phone.log if kind == "start"),
-         max(at for kind, _s, _ok, at in p.phone.log if kind == "save"))
-        for p in people if p.acknowledged
+        (
+            min(at for kind, _s, _ok, at in p.phone.log if kind == "start"),
+            max(at for kind, _s, _ok, at in p.phone.log if kind == "save"),
+        )
+        for p in people
+        if p.acknowledged
     ]
     per_participant = 2 / ((args.think_low + args.think_high) / 2)
     busiest = None
@@ -342,24 +370,38 @@ def run(args, *, kill: bool) -> dict:
         if active and (busiest is None or achieved > busiest[0]):
             busiest = (achieved, active * per_participant, active)
     if busiest:
-        print(f"  busiest 10 s: {busiest[0]:.0f} requests/s achieved, {busiest[2]} participants answering "
-              f"throughout, offering about {busiest[1]:.0f}/s")
+        print(
+            f"  busiest 10 s: {busiest[0]:.0f} requests/s achieved, {busiest[2]} participants answering "
+            f"throughout, offering about {busiest[1]:.0f}/s"
+        )
     print(f"  {'kind':<8} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind in ("join", "start", "page", "save", "review", "submit"):
         values = by_kind.get(kind, [])
         if values:
-            print(f"  {kind:<8} {len(values):>6} {1000 * statistics.median(values):>8.1f} "
-                  f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}")
+            print(
+                f"  {kind:<8} {len(values):>6} {1000 * statistics.median(values):>8.1f} "
+                f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}"
+            )
     if killed_at is not None:
         # The burst of retries and reloads right after the restart, apart from the rest of the run.
-        calm = [sec for kind, sec, ok, at in log if kind == "save" and ok and not killed_at <= at <= killed_at + 10]
-        burst = [sec for kind, sec, ok, at in log if kind == "save" and ok and killed_at <= at <= killed_at + 10]
+        calm = [
+            sec
+            for kind, sec, ok, at in log
+            if kind == "save" and ok and not killed_at <= at <= killed_at + 10
+        ]
+        burst = [
+            sec for kind, sec, ok, at in log if kind == "save" and ok and killed_at <= at <= killed_at + 10
+        ]
         if calm and burst:
-            print(f"  saves outside the 10 s after the restart: p95 {1000 * percentile(calm, 95):.1f} ms; "
-                  f"within them ({len(burst)}): p95 {1000 * percentile(burst, 95):.1f} ms")
+            print(
+                f"  saves outside the 10 s after the restart: p95 {1000 * percentile(calm, 95):.1f} ms; "
+                f"within them ({len(burst)}): p95 {1000 * percentile(burst, 95):.1f} ms"
+            )
     retries = sum(p.retries for p in people)
-    print(f"  errors (wrong answers from the server): {len(errors)}; requests without an answer: {failures} "
-          f"(retried: {retries}); acknowledged saves: {acknowledged}; lost: {lost}; submitted: {submitted}/{len(people)}")
+    print(
+        f"  errors (wrong answers from the server): {len(errors)}; requests without an answer: {failures} "
+        f"(retried: {retries}); acknowledged saves: {acknowledged}; lost: {lost}; submitted: {submitted}/{len(people)}"
+    )
     for e in errors[:5]:
         print("   ", e)
     return {

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from assess import click_messages
-from assess.cli import cli
+from assess.cli import cli, click_messages
 from assess.i18n import set_language
 
 pytest_plugins = ["pytester"]

@@ -61,7 +61,9 @@ tricky = st.sampled_from(
 )
 # Any text the model accepts: no control characters but tab, newlines and NEL.
 free_text = st.text(
-    st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n\r\x85", exclude_characters="\ufffe\uffff"),
+    st.characters(
+        exclude_categories=("Cs", "Cc"), include_characters="\t\n\r\x85", exclude_characters="\ufffe\uffff"
+    ),
     min_size=1,
     max_size=40,
 )

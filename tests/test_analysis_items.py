@@ -34,9 +34,9 @@ from assess.analysis.test_stats import (
     spearman_brown,
     spearman_brown_factor,
 )
-from assess.analysis_items_io import random_guess_score
 from assess.bank.model import Item
-from assess.policy import ChoicePolicy, PerPartPolicy, ScoringPolicy
+from assess.event.policy import ChoicePolicy, PerPartPolicy, ScoringPolicy
+from assess.workspace.item_analysis import random_guess_score
 
 MOODLE = Path(__file__).parent / "fixtures" / "moodle"
 # Moodle's tolerance in stats_from_steps_walkthrough_test.php: abs(expected) * 1.5e-5

@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from assess.answer_sheet import PAPER_ESSAY
 from assess.bank.show import letter
+from assess.delivery.answer_sheet import PAPER_ESSAY
 from assess.forms import Form, positions_of
 from assess.store.store import Store
 from tests.test_gforms import EVENT, counts, results, url_of, workspace

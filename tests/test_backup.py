@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from assess.backup import read_backup
 from assess.store import dump
 from assess.store.store import Store
+from assess.workspace.backup import read_backup
 from tests.conftest import Run
 
 EVENT = "payakumbuh-2019"

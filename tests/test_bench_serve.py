@@ -16,8 +16,20 @@ from benchmarks import bench_serve
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_a_small_class_survives_a_sigkill_of_the_server_without_losing_an_acknowledged_answer(capsys):
     results = bench_serve.main(
-        ["--participants", "8", "--items", "4", "--join-window", "0.5", "--think-low", "0.05",
-         "--think-high", "0.2", "--submit-window", "0.3"]
+        [
+            "--participants",
+            "8",
+            "--items",
+            "4",
+            "--join-window",
+            "0.5",
+            "--think-low",
+            "0.05",
+            "--think-high",
+            "0.2",
+            "--submit-window",
+            "0.3",
+        ]
     )
     for name in ("load", "kill"):
         run = results[name]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assess.cards import join_url
+from assess.delivery.cards import join_url
 from assess.store.store import Store
 
 
@@ -18,7 +18,18 @@ def setup_event(tmp_path, run):
 def test_cards_for_every_participant(tmp_path, run):
     folder = setup_event(tmp_path, run)
     out = tmp_path / "kartu.html"
-    result = run("-w", str(folder), "participants", "cards", "--url", "http://192.168.1.10:8000", "--out", str(out), "--lang", "en")
+    result = run(
+        "-w",
+        str(folder),
+        "participants",
+        "cards",
+        "--url",
+        "http://192.168.1.10:8000",
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0 and "52 cards written" in result.stdout
     html = out.read_text(encoding="utf-8")
     store = Store.open(f"sqlite:///{folder / 'assess.db'}")
@@ -36,10 +47,20 @@ def test_cards_for_every_participant(tmp_path, run):
 def test_join_url_and_escaping(tmp_path, run):
     folder = setup_event(tmp_path, run)
     store = Store.open(f"sqlite:///{folder / 'assess.db'}")
-    store.add_participants("payakumbuh-2019", [{"person_id": "P9999", "name": "<script>alert(1)</script>", "access_code": "AB<&>"}], {}, {})
+    store.add_participants(
+        "payakumbuh-2019",
+        [{"person_id": "P9999", "name": "<script>alert(1)</script>", "access_code": "AB<&>"}],
+        {},
+        {},
+    )
     store.close()
     out = tmp_path / "kartu.html"
-    assert run("-w", str(folder), "participants", "cards", "--url", "http://10.0.0.2:8000/", "--out", str(out)).exit_code == 0
+    assert (
+        run(
+            "-w", str(folder), "participants", "cards", "--url", "http://10.0.0.2:8000/", "--out", str(out)
+        ).exit_code
+        == 0
+    )
     html = out.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert join_url("http://10.0.0.2:8000/", "K7QM3-XH9TD") == "http://10.0.0.2:8000/join?code=K7QM3-XH9TD"

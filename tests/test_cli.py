@@ -118,7 +118,10 @@ def test_schema_agrees_with_validate(run):
     import jsonschema
     import yaml_rs
 
-    schemas = {kind: json.loads(run("bank", "schema", "--kind", kind).stdout) for kind in ("bank", "framework", "sources")}
+    schemas = {
+        kind: json.loads(run("bank", "schema", "--kind", kind).stdout)
+        for kind in ("bank", "framework", "sources")
+    }
     files = [Path(CONTOH), *sorted(Path(BANKS).glob("*.yaml"))]
     for path in files:
         data = yaml_rs.loads(path.read_text(encoding="utf-8"), parse_datetime=False)
@@ -169,7 +172,9 @@ def test_a_command_imports_only_what_it_needs():
     import subprocess
     import sys
 
-    code = "import sys; from assess.cli import cli; print('scipy' in sys.modules, 'sqlalchemy' in sys.modules)"
+    code = (
+        "import sys; from assess.cli import cli; print('scipy' in sys.modules, 'sqlalchemy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

@@ -48,7 +48,9 @@ def test_participants_import_is_all_or_nothing(tmp_path, run):
     people = store.participants("payakumbuh-2019")
     assert len(people) == 52  # the refused file added nobody
     codes = {p["access_code"] for p in people}
-    assert len(codes) == 52 and all(re.fullmatch(r"[A-HJ-KM-NP-Z2-9]{5}-[A-HJ-KM-NP-Z2-9]{5}", c) for c in codes)
+    assert len(codes) == 52 and all(
+        re.fullmatch(r"[A-HJ-KM-NP-Z2-9]{5}-[A-HJ-KM-NP-Z2-9]{5}", c) for c in codes
+    )
     store.close()
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from assess.bank.loader import load
 from assess.bank.model import ITEM_TYPES
-from assess.codes import MESSAGES
+from assess.problems.codes import MESSAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMAT = ROOT / "docs" / "bank-format.md"
@@ -18,7 +18,9 @@ FORMAT = ROOT / "docs" / "bank-format.md"
 def test_every_problem_code_is_in_a_code_table_of_the_docs():
     table = set()
     for doc in (ROOT / "docs").glob("*.md"):
-        table |= set(re.findall(r"^\| `([A-Z][A-Z0-9]*-[A-Z0-9-]+)` \|", doc.read_text(encoding="utf-8"), re.MULTILINE))
+        table |= set(
+            re.findall(r"^\| `([A-Z][A-Z0-9]*-[A-Z0-9-]+)` \|", doc.read_text(encoding="utf-8"), re.MULTILINE)
+        )
     assert table == set(MESSAGES)
 
 

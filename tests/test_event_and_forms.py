@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assess.bank.model import Matching, Ordering
-from assess.event_file import build_forms, load_event
+from assess.event.file import build_forms, load_event
 from assess.forms import Form, build_form, personal_order
 from assess.problems import ProblemsFound
 
@@ -90,7 +90,11 @@ def test_variant_a_keeps_the_blueprint_order_and_b_shuffles(forms):
 
 def test_personal_orders(forms):
     pre = forms["pre"]
-    one, again, other = personal_order(pre, "p-001"), personal_order(pre, "p-001"), personal_order(pre, "p-002")
+    one, again, other = (
+        personal_order(pre, "p-001"),
+        personal_order(pre, "p-001"),
+        personal_order(pre, "p-002"),
+    )
     assert one == again and one != other
     assert sorted(one.items) == sorted(i.id for i in pre.items)
     for item in pre.items:
@@ -104,7 +108,12 @@ def test_personal_orders(forms):
 def test_forms_are_the_same_on_every_machine(forms):
     """Drawn with SHA-256 streams, not a library's random generator: pinned, so a change shows."""
     assert forms["pre"].hash == "3a95fe844ad4145c92a4b6165296bdc35ba7463feb6b259347ba18c6956e8e9c"
-    assert [i.id for i in forms["pre"].items][:4] == ["tupoksi-001", "tupoksi-002", "tupoksi-004", "tupoksi-012"]
+    assert [i.id for i in forms["pre"].items][:4] == [
+        "tupoksi-001",
+        "tupoksi-002",
+        "tupoksi-004",
+        "tupoksi-012",
+    ]
     assert forms["post"].hash == "9d42cbf8343bffdafa8e57c64eb6527ce8a7f99faefe1a3dde83458e27c03cfc"
 
 
@@ -117,13 +126,44 @@ def test_ordering_and_matching_items_are_never_shown_in_their_key_order():
     adapter = TypeAdapter(Item)
     base = {"stem": "S", "competencies": ["T.01"], "status": "ready"}
     pool = [
-        adapter.validate_python({**base, "id": "o2", "type": "ordering", "options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}], "key": ["a", "b"]}),
-        adapter.validate_python({**base, "id": "o3", "type": "ordering", "options": [{"id": c, "text": c * 2} for c in "abc"], "key": ["c", "a", "b"]}),
-        adapter.validate_python({**base, "id": "m2", "type": "matching", "prompts": [{"id": "p", "text": "P"}, {"id": "q", "text": "Q"}],
-                                 "choices": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}], "key": {"p": "x", "q": "y"}}),
+        adapter.validate_python(
+            {
+                **base,
+                "id": "o2",
+                "type": "ordering",
+                "options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}],
+                "key": ["a", "b"],
+            }
+        ),
+        adapter.validate_python(
+            {
+                **base,
+                "id": "o3",
+                "type": "ordering",
+                "options": [{"id": c, "text": c * 2} for c in "abc"],
+                "key": ["c", "a", "b"],
+            }
+        ),
+        adapter.validate_python(
+            {
+                **base,
+                "id": "m2",
+                "type": "matching",
+                "prompts": [{"id": "p", "text": "P"}, {"id": "q", "text": "Q"}],
+                "choices": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}],
+                "key": {"p": "x", "q": "y"},
+            }
+        ),
     ]
-    event = Event.model_validate({"event": {"id": "e", "title": "E", "dates": ["2026-01-05"]}, "banks": ["b"],
-                                  "phases": [{"id": "pre", "blueprint": {"cells": [{"competency": "T.01", "count": 3}], "variants": 3}}]})
+    event = Event.model_validate(
+        {
+            "event": {"id": "e", "title": "E", "dates": ["2026-01-05"]},
+            "banks": ["b"],
+            "phases": [
+                {"id": "pre", "blueprint": {"cells": [{"competency": "T.01", "count": 3}], "variants": 3}}
+            ],
+        }
+    )
     form = build_form(event, "pre", {"b": pool})
     orders = [personal_order(form, f"peserta-{n}") for n in range(300)] + list(form.variants)
     for order in orders:
@@ -142,7 +182,10 @@ banks: [tupoksi-kelurahan]
 
 
 def test_same_items_and_anchors(tmp_path):
-    path = write_event(tmp_path, EVENT_HEAD + """\
+    path = write_event(
+        tmp_path,
+        EVENT_HEAD
+        + """\
 phases:
   - id: pre
     blueprint:
@@ -152,7 +195,8 @@ phases:
     anchors: 3
   - id: ulang
     same_items: pre
-""")
+""",
+    )
     forms = build_forms(load_event(path))
     pre, post, ulang = (set(i.id for i in forms[p].items) for p in ("pre", "post", "ulang"))
     assert len(pre & post) == 3 and len(post) == 10
@@ -160,30 +204,41 @@ phases:
 
 
 def test_a_shortfall_names_the_cell_in_the_users_language(tmp_path, run):
-    path = write_event(tmp_path, EVENT_HEAD + """\
+    path = write_event(
+        tmp_path,
+        EVENT_HEAD
+        + """\
 phases:
   - id: pre
     blueprint:
       cells:
         - {competency: T.01, difficulty: easy, count: 2}
         - {competency: M.05, difficulty: medium, count: 9}
-""")
+""",
+    )
     result = run("event", "check", str(path))
     assert result.exit_code == 2
-    assert f"{path}:11:11: FORM-SHORTFALL: phases[0].blueprint.cells[1]: fase pre: kompetensi M.05, sedang: perlu 9, bank punya 4" in result.stderr
+    assert (
+        f"{path}:11:11: FORM-SHORTFALL: phases[0].blueprint.cells[1]: fase pre: kompetensi M.05, sedang: perlu 9, bank punya 4"
+        in result.stderr
+    )
     english = run("event", "check", str(path), "--lang", "en")
     assert "phase pre: competency M.05, medium: needs 9, the banks have 4" in english.stderr
 
 
 def test_a_parallel_form_that_cannot_be_filled(tmp_path):
-    path = write_event(tmp_path, EVENT_HEAD + """\
+    path = write_event(
+        tmp_path,
+        EVENT_HEAD
+        + """\
 phases:
   - id: pre
     blueprint:
       cells: [{competency: M.05, difficulty: medium, count: 3}]
   - id: post
     parallel_to: pre
-""")
+""",
+    )
     with pytest.raises(ProblemsFound) as e:
         build_forms(load_event(path))
     [problem] = e.value.problems
@@ -196,10 +251,21 @@ phases:
     [
         ("phases:\n  - id: pre\n    same_items: post\n", "EVENT-PHASE-REFERENCE", "8:17"),
         ("phases:\n  - id: pre\n    title: Tanpa soal\n", "EVENT-PHASE-ITEMS", "7:5"),
-        ("phases:\n  - id: pre\n    blueprint: {cells: [{competency: X.1, count: 1}]}\n", "EVENT-COMPETENCY-UNKNOWN", "8:38"),
-        ("phases:\n  - id: pre\n    blueprint: {cells: [{competency: T.01, count: 1}]}\nscoring: {single_choice: {penalty: 2}}\n",
-         "EVENT-PENALTY", "9:36"),
-        ("phases:\n  - id: pre\n    blueprint: {cells: [{competency: T.01, count: 1}], variants: 30}\n", "FIELD-RANGE", "8:66"),
+        (
+            "phases:\n  - id: pre\n    blueprint: {cells: [{competency: X.1, count: 1}]}\n",
+            "EVENT-COMPETENCY-UNKNOWN",
+            "8:38",
+        ),
+        (
+            "phases:\n  - id: pre\n    blueprint: {cells: [{competency: T.01, count: 1}]}\nscoring: {single_choice: {penalty: 2}}\n",
+            "EVENT-PENALTY",
+            "9:36",
+        ),
+        (
+            "phases:\n  - id: pre\n    blueprint: {cells: [{competency: T.01, count: 1}], variants: 30}\n",
+            "FIELD-RANGE",
+            "8:66",
+        ),
     ],
 )
 def test_located_errors(tmp_path, run, body, code, where):
@@ -210,7 +276,9 @@ def test_located_errors(tmp_path, run, body, code, where):
 
 
 def test_bad_time_zone_date_and_bank(tmp_path, run):
-    path = write_event(tmp_path, """\
+    path = write_event(
+        tmp_path,
+        """\
 event:
   id: uji
   title: Uji
@@ -220,7 +288,8 @@ banks: [tidak-ada]
 phases:
   - id: pre
     blueprint: {cells: [{competency: T.01, count: 1}]}
-""")
+""",
+    )
     result = run("event", "check", str(path), "--lang", "en")
     assert result.exit_code == 2
     assert f"{path}:4:11: FIELD-DATE" in result.stderr
@@ -234,11 +303,15 @@ phases:
 
 def test_banks_by_path_from_the_files_folder(tmp_path):
     shutil.copy(ROOT / "tests" / "fixtures" / "banks" / "contoh.yaml", tmp_path / "contoh.yaml")
-    path = write_event(tmp_path, EVENT_HEAD.replace("[tupoksi-kelurahan]", "[contoh.yaml]") + """\
+    path = write_event(
+        tmp_path,
+        EVENT_HEAD.replace("[tupoksi-kelurahan]", "[contoh.yaml]")
+        + """\
 phases:
   - id: pre
     blueprint: {cells: [{competency: T.01, count: 3}], types: [single_choice, true_false, numeric]}
-""")
+""",
+    )
     [form] = build_forms(load_event(path)).values()
     assert {i.id for i in form.items} == {"contoh-001", "contoh-003", "contoh-007"}
     assert set(form.banks.values()) == {"contoh"}

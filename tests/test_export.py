@@ -17,13 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from assess.cli import cli
-from assess.export import pseudonym, response_cell
 from assess.i18n import set_language
-from assess.pipeline import score_phase
 from assess.problems import ProblemsFound
+from assess.reports.tables import pseudonym, response_cell
+from assess.sheets.write import XLSX_MAX_TEXT, csv_text, neutralise, number_text
 from assess.store.store import Store
-from assess.tables_out import XLSX_MAX_TEXT, csv_text, neutralise, number_text
 from assess.workspace import SECRET_BYTES, Workspace, now, secret
+from assess.workspace.steps import score_phase
 from tests.test_marks import ESSAY_A, ESSAY_B, essay_workspace
 
 EVENT = "payakumbuh-2019"

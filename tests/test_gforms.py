@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from assess.gforms import plan_google_forms
-from assess.gforms_text import day_first, parse_score, parse_timestamp, split_choices
-from assess.participants_io import read_table
+from assess.delivery.gforms import plan_google_forms
+from assess.delivery.gforms.text import day_first, parse_score, parse_timestamp, split_choices
+from assess.sheets.read import read_table
 from assess.store import schema
 from assess.store.store import Store
 

@@ -44,7 +44,11 @@ def test_escaped_control_character_in_text_is_refused(run, tmp_path):
 
 
 def test_line_separator_characters_do_not_shift_positions(run, tmp_path):
-    text = HEAD + VALID_ITEM.replace("kepada camat.", '"kepada\u2028camat\u2029dan\x85lurah."') + "    diffculty: easy\n"
+    text = (
+        HEAD
+        + VALID_ITEM.replace("kepada camat.", '"kepada\u2028camat\u2029dan\x85lurah."')
+        + "    diffculty: easy\n"
+    )
     path = write(tmp_path, text)
     result = validate(run, path)
     assert f"{path}:10:5: FIELD-UNKNOWN" in result.stderr
@@ -78,7 +82,9 @@ def test_keys_that_are_not_text_are_located_at_the_key(run, tmp_path):
 
 def test_integer_and_text_keys_are_different_keys(run, tmp_path):
     # 1 and '1' are two keys in YAML 1.2: no duplicate to report.
-    path = write(tmp_path, HEAD + VALID_ITEM + "    translations: {en: {options: {}}}\n" + "extra:\n  1: a\n  '1': b\n")
+    path = write(
+        tmp_path, HEAD + VALID_ITEM + "    translations: {en: {options: {}}}\n" + "extra:\n  1: a\n  '1': b\n"
+    )
     result = validate(run, path)
     assert "YAML-DUPLICATE-KEY" not in result.stderr
     assert "FIELD-UNKNOWN" in result.stderr

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assess import _catalog
-from assess.codes import MESSAGES
 from assess.i18n import LANGUAGES, _, set_language
+from assess.i18n import catalog as _catalog
+from assess.problems.codes import MESSAGES
 
 SOURCE = Path(_catalog.PACKAGE)
 
@@ -41,7 +41,8 @@ def test_every_code_used_in_the_code_has_a_message():
     for path in SOURCE.rglob("*.py"):
         used |= set(
             re.findall(
-                r'"((?:FILE|YAML|FIELD|BANK|FRAMEWORK|SOURCES|ARG|ITEM|EVENT|FORM|RESPONSE|WORKSPACE|STORE|PARTICIPANTS|LINT)-[A-Z0-9-]+)"', path.read_text()
+                r'"((?:FILE|YAML|FIELD|BANK|FRAMEWORK|SOURCES|ARG|ITEM|EVENT|FORM|RESPONSE|WORKSPACE|STORE|PARTICIPANTS|LINT)-[A-Z0-9-]+)"',
+                path.read_text(),
             )
         )
     assert used, "no codes found: the pattern is wrong"

@@ -9,7 +9,7 @@ import pytest
 
 from assess.bank.lint import CODES, key_position_finding, lint
 from assess.bank.loader import load
-from assess.codes import MESSAGES
+from assess.problems.codes import MESSAGES
 from assess.resources import data_path
 
 FLAWED = Path(__file__).parent / "fixtures" / "lint" / "flawed.yaml"
@@ -17,8 +17,11 @@ FLAWED = Path(__file__).parent / "fixtures" / "lint" / "flawed.yaml"
 
 def findings_of(path: Path = FLAWED):
     library = load([str(path)])
-    return {(f.code, library.banks[0].items[f.item].id if f.item is not None else None, f.path)
-            for f in lint(library.banks, library.sources) if not f.silenced}
+    return {
+        (f.code, library.banks[0].items[f.item].id if f.item is not None else None, f.path)
+        for f in lint(library.banks, library.sources)
+        if not f.silenced
+    }
 
 
 def test_every_lint_code_has_a_message():
@@ -56,7 +59,10 @@ def test_cli_exit_1_with_located_warnings(run):
     result = run("bank", "lint", str(FLAWED), "--lang", "en")
     assert result.exit_code == 1
     assert f"{FLAWED}:12:23: LINT-ALL-NONE-OF-THE-ABOVE item 'cacat-001': options[2].text:" in result.stdout
-    assert f"{FLAWED}:30:11: LINT-NEGATIVE-STEM item 'cacat-003': stem: a negative question with 'bukan'" in result.stdout
+    assert (
+        f"{FLAWED}:30:11: LINT-NEGATIVE-STEM item 'cacat-003': stem: a negative question with 'bukan'"
+        in result.stdout
+    )
     assert result.stdout.rstrip().endswith("11 warnings; 0 silenced by lint_ignore.")
 
 
@@ -98,8 +104,14 @@ def _single_choice_bank(key_positions: list[int]):
     from assess.bank.documents import Bank
 
     items = [
-        {"id": f"k-{n}", "type": "single_choice", "stem": f"Soal {n}?", "competencies": ["T.01"],
-         "options": [{"id": c, "text": f"Pilihan {c}"} for c in "abcd"], "key": "abcd"[p]}
+        {
+            "id": f"k-{n}",
+            "type": "single_choice",
+            "stem": f"Soal {n}?",
+            "competencies": ["T.01"],
+            "options": [{"id": c, "text": f"Pilihan {c}"} for c in "abcd"],
+            "key": "abcd"[p],
+        }
         for n, p in enumerate(key_positions)
     ]
     return Bank.model_validate({"kind": "bank", "id": "k", "title": "K", "items": items})

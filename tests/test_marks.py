@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from assess.bank.model import Essay
-from assess.marks import LevelError, level_text, resolve_level
+from assess.delivery.marks import LevelError, level_text, resolve_level
 from assess.store import schema
 from assess.store.store import Store
 

@@ -10,25 +10,24 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from assess.codes import MESSAGES
 from assess.i18n import set_language
 from assess.participants import (
     ACCESS_ALPHABET,
     ACCESS_CODE_BITS,
     EXPECTED_HEADERS,
     TEMPLATE_HEADERS,
-    Cell,
-    Row,
-    Table,
     canonical_access_code,
     new_access_code,
     next_person_number,
     plan_import,
     slug,
 )
-from assess.participants_io import read_table, write_template
 from assess.problems import MAX_SHOWN_TEXT, ProblemsFound
+from assess.problems.codes import MESSAGES
+from assess.sheets.read import read_table
+from assess.sheets.table import Cell, Row, Table
 from assess.store.store import Store
+from assess.workspace.participants import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "payakumbuh-2019" / "peserta.csv"
@@ -136,48 +135,70 @@ NIP_B = "198502142010012003"
 # (file name, content, plan options, expected (code, row, column, field) in order)
 CASES = {
     "unknown header": (
-        "p.csv", "Nama,Tanggal Lahir\nBudi,1980\n", {},
+        "p.csv",
+        "Nama,Tanggal Lahir\nBudi,1980\n",
+        {},
         [("PARTICIPANTS-HEADER-UNKNOWN", 1, 2, "Tanggal Lahir")],
     ),
     "unknown header, suggested": (
-        "p.csv", "Nama,Unit Kerj\nBudi,Kelurahan Ibuh\n", {},
+        "p.csv",
+        "Nama,Unit Kerj\nBudi,Kelurahan Ibuh\n",
+        {},
         [("PARTICIPANTS-HEADER-UNKNOWN-SUGGEST", 1, 2, "Unit Kerj")],
     ),
     "two headers for one column": (
-        "p.csv", "Nama,Jabatan,NAME\nBudi,Lurah,Budi\n", {},
+        "p.csv",
+        "Nama,Jabatan,NAME\nBudi,Lurah,Budi\n",
+        {},
         [("PARTICIPANTS-HEADER-DUPLICATE", 1, 3, "NAME")],
     ),
     "values under no header (CSV)": (
-        "p.csv", "Nama,,Email\nBudi,x,\n", {},
+        "p.csv",
+        "Nama,,Email\nBudi,x,\n",
+        {},
         [("PARTICIPANTS-HEADER-MISSING", 1, 2, None)],
     ),
     "values under no header (XLSX)": (
-        "p.xlsx", [["Nama", "Jabatan"], ["Budi", "Lurah", None, "catatan"], ["Sari", "Lurah", None, "lagi"]], {},
+        "p.xlsx",
+        [["Nama", "Jabatan"], ["Budi", "Lurah", None, "catatan"], ["Sari", "Lurah", None, "lagi"]],
+        {},
         [("PARTICIPANTS-HEADER-MISSING", 1, 4, None)],
     ),
     "no name column": (
-        "p.csv", f"NIP,Jabatan\n{NIP_A},Lurah\n", {},
+        "p.csv",
+        f"NIP,Jabatan\n{NIP_A},Lurah\n",
+        {},
         [("PARTICIPANTS-NAME-COLUMN-MISSING", 1, None, None)],
     ),
     "no rows": (
-        "p.csv", HEADER + ",,,,,\n\n", {},
+        "p.csv",
+        HEADER + ",,,,,\n\n",
+        {},
         [("PARTICIPANTS-NO-ROWS", 1, None, None)],
     ),
     "empty file": ("p.csv", "", {}, [("FILE-EMPTY", None, None, None)]),
     "an unquoted comma": (
-        "p.csv", "Nama,Jabatan\nBudi,Lurah\nDrs. Amir, M.Si,Lurah\n", {},
+        "p.csv",
+        "Nama,Jabatan\nBudi,Lurah\nDrs. Amir, M.Si,Lurah\n",
+        {},
         [("PARTICIPANTS-ROW-TOO-LONG", 3, 3, None)],
     ),
     "the same row twice": (
-        "p.csv", "Nama,Jabatan\nBudi,Lurah\nSari,Lurah\n budi , LURAH\n", {},
+        "p.csv",
+        "Nama,Jabatan\nBudi,Lurah\nSari,Lurah\n budi , LURAH\n",
+        {},
         [("PARTICIPANTS-ROW-DUPLICATE", 4, None, None)],
     ),
     "empty name": (
-        "p.csv", f"NIP,Nama\n{NIP_A},  \n{NIP_B},-\n", {},
+        "p.csv",
+        f"NIP,Nama\n{NIP_A},  \n{NIP_B},-\n",
+        {},
         [("PARTICIPANTS-NAME-EMPTY", 2, 2, "Nama"), ("PARTICIPANTS-NAME-EMPTY", 3, 2, "Nama")],
     ),
     "formulas": (
-        "p.csv", 'Nama,Jabatan,Unit Kerja,Kecamatan,Email\n=1+1,+Lurah,-2+3,@SUM(A1),"=x@y.example"\n', {},
+        "p.csv",
+        'Nama,Jabatan,Unit Kerja,Kecamatan,Email\n=1+1,+Lurah,-2+3,@SUM(A1),"=x@y.example"\n',
+        {},
         [
             ("PARTICIPANTS-FORMULA", 2, 1, "Nama"),
             ("PARTICIPANTS-FORMULA", 2, 2, "Jabatan"),
@@ -187,11 +208,15 @@ CASES = {
         ],
     ),
     "control character": (
-        "p.csv", "Jabatan,Nama\nLurah,Bu\x07di\n", {},
+        "p.csv",
+        "Jabatan,Nama\nLurah,Bu\x07di\n",
+        {},
         [("PARTICIPANTS-CONTROL-CHARACTER", 2, 2, "Nama")],
     ),
     "NIP not 18 digits": (
-        "p.csv", f"Nama,NIP\nBudi,12345\nSari,{NIP_A[:-1]}A\nAni,=1980\nRina,{NIP_A}0\nDodi,{NIP_B}\n", {},
+        "p.csv",
+        f"Nama,NIP\nBudi,12345\nSari,{NIP_A[:-1]}A\nAni,=1980\nRina,{NIP_A}0\nDodi,{NIP_B}\n",
+        {},
         [
             ("PARTICIPANTS-NIP-INVALID", 2, 2, "NIP"),
             ("PARTICIPANTS-NIP-INVALID", 3, 2, "NIP"),
@@ -200,23 +225,33 @@ CASES = {
         ],
     ),
     "NIP a spreadsheet turned into a number (CSV)": (
-        "p.csv", "NIP;Nama\n1,98001E+17;Budi\n1.98001012005011E+17;Sari\n", {},
+        "p.csv",
+        "NIP;Nama\n1,98001E+17;Budi\n1.98001012005011E+17;Sari\n",
+        {},
         [("PARTICIPANTS-NIP-SCIENTIFIC", 2, 1, "NIP"), ("PARTICIPANTS-NIP-SCIENTIFIC", 3, 1, "NIP")],
     ),
     "NIP stored as a number (XLSX)": (
-        "p.xlsx", [["Nama", "nip"], ["Budi", int(NIP_A)], ["Sari", NIP_B]], {},
+        "p.xlsx",
+        [["Nama", "nip"], ["Budi", int(NIP_A)], ["Sari", NIP_B]],
+        {},
         [("PARTICIPANTS-NIP-NUMBER", 2, 2, "nip")],
     ),
     "NIP twice in the file": (
-        "p.csv", f"NIP,Nama\n{NIP_A},Budi\n{NIP_B},Sari\n{NIP_A[:8]} {NIP_A[8:14]} 1 001,Budi S.\n", {},
+        "p.csv",
+        f"NIP,Nama\n{NIP_A},Budi\n{NIP_B},Sari\n{NIP_A[:8]} {NIP_A[8:14]} 1 001,Budi S.\n",
+        {},
         [("PARTICIPANTS-NIP-DUPLICATE", 4, 1, "NIP")],
     ),
     "NIP already in the event": (
-        "p.csv", f"NIP,Nama\n{NIP_B},Sari\n{NIP_A},Budi\n", {"existing_nips": {NIP_A}},
+        "p.csv",
+        f"NIP,Nama\n{NIP_B},Sari\n{NIP_A},Budi\n",
+        {"existing_nips": {NIP_A}},
         [("PARTICIPANTS-NIP-EXISTS", 3, 1, "NIP")],
     ),
     "malformed email": (
-        "p.csv", "Nama,Surel\nBudi,budi@\nSari,sari di kantor.example\nAni,ani@x.example\nRina,a..b@x.example\n", {},
+        "p.csv",
+        "Nama,Surel\nBudi,budi@\nSari,sari di kantor.example\nAni,ani@x.example\nRina,a..b@x.example\n",
+        {},
         [
             ("PARTICIPANTS-EMAIL-INVALID", 2, 2, "Surel"),
             ("PARTICIPANTS-EMAIL-INVALID", 3, 2, "Surel"),
@@ -224,15 +259,29 @@ CASES = {
         ],
     ),
     "not UTF-8": (
-        "p.csv", "Nama,Jabatan\nBudi,Lurah\nJos\xe9,Lurah\n".encode("cp1252"), {},
+        "p.csv",
+        "Nama,Jabatan\nBudi,Lurah\nJos\xe9,Lurah\n".encode("cp1252"),
+        {},
         [("PARTICIPANTS-CSV-NOT-UTF8", 3, 4, None)],
     ),
     "a field too large for CSV": (
-        "p.csv", "Nama\nBudi\n" + "x" * 200_000 + "\n", {},
+        "p.csv",
+        "Nama\nBudi\n" + "x" * 200_000 + "\n",
+        {},
         [("PARTICIPANTS-CSV-SYNTAX", 3, None, None)],
     ),
-    "an old .xls file": ("p.xls", b"\xd0\xcf\x11\xe0", {}, [("PARTICIPANTS-FORMAT-UNKNOWN", None, None, None)]),
-    "not a spreadsheet": ("p.xlsx", b"Nama\nBudi\n", {}, [("PARTICIPANTS-XLSX-UNREADABLE", None, None, None)]),
+    "an old .xls file": (
+        "p.xls",
+        b"\xd0\xcf\x11\xe0",
+        {},
+        [("PARTICIPANTS-FORMAT-UNKNOWN", None, None, None)],
+    ),
+    "not a spreadsheet": (
+        "p.xlsx",
+        b"Nama\nBudi\n",
+        {},
+        [("PARTICIPANTS-XLSX-UNREADABLE", None, None, None)],
+    ),
 }
 
 
@@ -332,10 +381,13 @@ def test_person_numbers():
 
 
 def test_text_is_tidied_and_none_marks_are_empty(tmp_path):
-    text = "NIP,Nama,Jabatan,Email\n-,\"Budi\n Santoso \",  Lurah ,-\n"
+    text = 'NIP,Nama,Jabatan,Email\n-,"Budi\n Santoso ",  Lurah ,-\n'
     (person,) = plan(make(tmp_path, "p.csv", text)).people
     assert (person["nip"], person["name"], person["position"], person["email"]) == (
-        None, "Budi Santoso", "Lurah", None,
+        None,
+        "Budi Santoso",
+        "Lurah",
+        None,
     )
 
 
@@ -378,7 +430,7 @@ def test_codes_as_typed_are_made_canonical():
 
 
 def test_csv_with_a_byte_order_mark_and_semicolons(tmp_path):
-    path = make(tmp_path, "p.csv", b"\xef\xbb\xbfNama;Jabatan\r\n\"Drs. Amir; M.Si\";Lurah\r\n")
+    path = make(tmp_path, "p.csv", b'\xef\xbb\xbfNama;Jabatan\r\n"Drs. Amir; M.Si";Lurah\r\n')
     table = read_table(path)
     assert table.headers == ("Nama", "Jabatan") and table.separator == ";"
     assert table.rows == (Row(2, (Cell("Drs. Amir; M.Si"), Cell("Lurah"))),)
@@ -415,8 +467,14 @@ def test_the_core_takes_a_table_built_by_hand():
     table = Table(("Nama", "NIP"), (Row(2, (Cell("Budi"), Cell(NIP_A, number=True))),))
     with pytest.raises(ProblemsFound) as caught:
         plan_import(
-            table, file="x", existing_units={}, existing_groups={}, existing_nips=set(),
-            existing_codes=set(), next_number=1, rng=random.Random(0),
+            table,
+            file="x",
+            existing_units={},
+            existing_groups={},
+            existing_nips=set(),
+            existing_codes=set(),
+            next_number=1,
+            rng=random.Random(0),
         )
     assert [(p.code, p.line, p.column, p.field) for p in caught.value.problems] == [
         ("PARTICIPANTS-NIP-NUMBER", 2, 2, "NIP")
@@ -430,8 +488,17 @@ def test_the_xlsx_template_has_the_indonesian_headers_and_a_text_nip_column(tmp_
     path = tmp_path / "peserta.xlsx"
     write_template(path)
     sheet = openpyxl.load_workbook(path).worksheets[0]
-    assert tuple(c.value for c in sheet[1]) == TEMPLATE_HEADERS == (
-        "NIP", "Nama", "Jabatan", "Unit Kerja", "Kecamatan", "Email",
+    assert (
+        tuple(c.value for c in sheet[1])
+        == TEMPLATE_HEADERS
+        == (
+            "NIP",
+            "Nama",
+            "Jabatan",
+            "Unit Kerja",
+            "Kecamatan",
+            "Email",
+        )
     )
     assert sheet.column_dimensions["A"].number_format == "@"
     assert all(sheet[f"A{line}"].number_format == "@" for line in (2, 3, 100, 500))
@@ -465,7 +532,11 @@ def test_the_example_plans_52_people_in_5_groups(tmp_path):
     assert len(p.people) == 52
     assert [x["person_id"] for x in p.people] == [f"P{i:04d}" for i in range(1, 53)]
     assert sorted(p.new_groups.values()) == [
-        "Lamposi Tigo Nagori", "Payakumbuh Barat", "Payakumbuh Selatan", "Payakumbuh Timur", "Payakumbuh Utara",
+        "Lamposi Tigo Nagori",
+        "Payakumbuh Barat",
+        "Payakumbuh Selatan",
+        "Payakumbuh Timur",
+        "Payakumbuh Utara",
     ]
     positions = [x["position"] for x in p.people]
     assert positions.count("Lurah") == 47 and positions.count("Kasi Pemerintahan") == 5

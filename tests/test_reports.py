@@ -14,14 +14,15 @@ import pytest
 from assess.analysis.prepost import prepost
 from assess.cli import cli
 from assess.i18n import set_language
-from assess.pipeline import build_phase_form, import_participants, score_phase, simulate
+from assess.i18n.numbers import Numbers
 from assess.reports import charts
 from assess.reports.answers import item_text
-from assess.reports.numbers import Numbers
 from assess.reports.render import write_reports
 from assess.store.engine import sqlite_url
 from assess.store.store import CLOSED
 from assess.workspace import Workspace, now
+from assess.workspace.participants import import_participants
+from assess.workspace.steps import build_phase_form, score_phase, simulate
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_STEM = "<script>alert('stem')</script> Siapa <img src=x onerror=alert(2)> memimpin kelurahan?"
@@ -180,7 +181,7 @@ def parsed(text: str) -> Links:
 
 
 def test_report_writes_index_cohort_and_one_file_per_participant(ws, tmp_path, run, monkeypatch):
-    monkeypatch.setitem(cli.lazy, "report", "assess.cli_report:report")
+    monkeypatch.setitem(cli.lazy, "report", "assess.cli.report:report")
     out = tmp_path / "laporan"
     result = run("-w", str(ws.folder), "report", "--out", str(out), "--lang", "en")
     assert result.exit_code == 0, result.stderr
@@ -203,7 +204,7 @@ def test_report_writes_index_cohort_and_one_file_per_participant(ws, tmp_path, r
 
 
 def test_default_folder_and_a_foreign_folder_is_refused(ws, tmp_path, run, monkeypatch):
-    monkeypatch.setitem(cli.lazy, "report", "assess.cli_report:report")
+    monkeypatch.setitem(cli.lazy, "report", "assess.cli.report:report")
     assert run("-w", str(ws.folder), "report").exit_code == 0
     assert (ws.folder / "laporan" / "index.html").is_file()
     assert run("-w", str(ws.folder), "report").exit_code == 0  # its own reports: written anew
@@ -332,7 +333,10 @@ def test_a_phase_policy_that_never_shows_the_position(ws, tmp_path):
 def test_stems_and_explanations_are_safe_markdown_as_in_the_booklets(ws):
     item = ws.store.form(ws.event_id, "pre").items[0]
     item = item.model_copy(
-        update={"stem": "Mana yang **bukan** tugas lurah? <b>x</b>", "explanation": "Lihat `Pasal 9`, *PP 17/2018*."}
+        update={
+            "stem": "Mana yang **bukan** tugas lurah? <b>x</b>",
+            "explanation": "Lihat `Pasal 9`, *PP 17/2018*.",
+        }
     )
     text = item_text(item, "id", ws.loaded.library.sources, Numbers("id"))
     assert "<strong>bukan</strong>" in text.stem and "&lt;b&gt;x&lt;/b&gt;" in text.stem

@@ -22,10 +22,27 @@ def item(**data):
 
 @pytest.mark.parametrize(
     "text, value",
-    [("2,5", 2.5), ("2.5", 2.5), ("2.50", 2.5), ("2.500", 2500.0), ("0.125", 0.125), ("1,000", 1.0),
-     ("-3", -3.0), ("1.000.000", 1_000_000.0), ("1,000,000", 1_000_000.0),
-     ("1.234,5", 1234.5), ("1,234.5", 1234.5), (" 5 % ", 5.0), ("5 persen", 5.0), (",5", 0.5), ("40 ribu", 40_000.0),
-     ("Rp50 miliar", 50e9), ("Rp 1.500.000", 1_500_000.0), ("2,5 juta", 2_500_000.0), ("45 ton", 45.0)],
+    [
+        ("2,5", 2.5),
+        ("2.5", 2.5),
+        ("2.50", 2.5),
+        ("2.500", 2500.0),
+        ("0.125", 0.125),
+        ("1,000", 1.0),
+        ("-3", -3.0),
+        ("1.000.000", 1_000_000.0),
+        ("1,000,000", 1_000_000.0),
+        ("1.234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        (" 5 % ", 5.0),
+        ("5 persen", 5.0),
+        (",5", 0.5),
+        ("40 ribu", 40_000.0),
+        ("Rp50 miliar", 50e9),
+        ("Rp 1.500.000", 1_500_000.0),
+        ("2,5 juta", 2_500_000.0),
+        ("45 ton", 45.0),
+    ],
 )
 def test_numbers_as_people_type_them(text, value):
     assert parse_number(text) == value
@@ -46,12 +63,21 @@ def test_the_items_unit_is_not_a_multiplier():
 
 def test_normalise_every_type():
     assert normalise(item(type="single_choice", options=OPTS, key="a"), "b") == "b"
-    assert normalise(item(type="multiple_response", options=OPTS, key=["a"]), ["b", "a"]) == frozenset({"a", "b"})
-    assert normalise(item(type="multiple_response", options=OPTS, key=["a"]), []) is None  # nothing chosen is blank
+    assert normalise(item(type="multiple_response", options=OPTS, key=["a"]), ["b", "a"]) == frozenset(
+        {"a", "b"}
+    )
+    assert (
+        normalise(item(type="multiple_response", options=OPTS, key=["a"]), []) is None
+    )  # nothing chosen is blank
     assert normalise(item(type="true_false", key=True), False) is False
     matching = item(type="matching", prompts=OPTS[:2], choices=OPTS, key={"a": "c", "b": "d"})
     assert normalise(matching, {"a": "c", "b": None}) == {"a": "c"}
-    assert normalise(item(type="ordering", options=OPTS, key=list("abcd")), ["d", "c", "b", "a"]) == ("d", "c", "b", "a")
+    assert normalise(item(type="ordering", options=OPTS, key=list("abcd")), ["d", "c", "b", "a"]) == (
+        "d",
+        "c",
+        "b",
+        "a",
+    )
     assert normalise(item(type="ordering", options=OPTS, key=list("abcd")), []) is None
     assert normalise(item(type="short_answer", accepted=[{"text": "x"}]), "   ") is None
     assert normalise(item(type="numeric", value=5), "5,5") == 5.5
@@ -62,7 +88,11 @@ def test_normalise_every_type():
     "data, raw, code",
     [
         ({"type": "single_choice", "options": OPTS, "key": "a"}, "z", "RESPONSE-UNKNOWN-ID"),
-        ({"type": "single_choice", "options": OPTS, "key": "a"}, "A", "RESPONSE-UNKNOWN-ID"),  # a letter is not an id
+        (
+            {"type": "single_choice", "options": OPTS, "key": "a"},
+            "A",
+            "RESPONSE-UNKNOWN-ID",
+        ),  # a letter is not an id
         ({"type": "single_choice", "options": OPTS, "key": "a"}, 1, "RESPONSE-TYPE"),
         ({"type": "true_false", "key": True}, "true", "RESPONSE-TYPE"),
         ({"type": "ordering", "options": OPTS, "key": list("abcd")}, ["a", "b"], "RESPONSE-ORDER-INCOMPLETE"),

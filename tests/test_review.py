@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assess.policy import REVIEW_ASPECTS, ReviewPolicy
-from assess.review import Moments, reached, visible
+from assess.event.policy import REVIEW_ASPECTS, ReviewPolicy
+from assess.event.review import Moments, reached, visible
 
 DURING = Moments(attempt_finished=False, phase_closed=False, last_phase_closed=False)
 SUBMITTED = Moments(attempt_finished=True, phase_closed=False, last_phase_closed=False)

@@ -27,8 +27,8 @@ from assess.bank.model import (
     TrueFalse,
     WeightedOptions,
 )
+from assess.event.policy import Grading, ScoringPolicy
 from assess.forms import answer_at, make_order, positions_of
-from assess.policy import Grading, ScoringPolicy
 from assess.responses import encode_item, normalise
 from assess.scoring import choice_penalty, item_max, score_attempt, score_bulk, score_item
 from assess.seeded import Stream
@@ -51,7 +51,11 @@ def policies(draw) -> ScoringPolicy:
             },
             "matching": {"rule": draw(st.sampled_from(["per_part", "all_or_nothing"]))},
             "ordering": {"rule": draw(st.sampled_from(["per_part", "all_or_nothing"]))},
-            "type_weights": draw(st.dictionaries(st.sampled_from(sorted(ITEM_TYPES)), st.sampled_from([0.1, 0.2, 0.5, 2.0]), max_size=3)),
+            "type_weights": draw(
+                st.dictionaries(
+                    st.sampled_from(sorted(ITEM_TYPES)), st.sampled_from([0.1, 0.2, 0.5, 2.0]), max_size=3
+                )
+            ),
             "floor_total": draw(st.booleans()),
         }
     )
@@ -106,7 +110,11 @@ def forms_and_attempts(draw):
     n = draw(st.integers(1, 6))
     attempts = [{i.id: normalise(i, draw(response(i))) for i in items} for _ in range(n)]
     marks = [
-        {i.id: draw(st.sampled_from([None, *[r.id for r in i.rubric]])) for i in items if isinstance(i, Essay)}
+        {
+            i.id: draw(st.sampled_from([None, *[r.id for r in i.rubric]]))
+            for i in items
+            if isinstance(i, Essay)
+        }
         for _ in range(n)
     ]
     return items, attempts, marks, draw(policies()), draw(gradings())
@@ -134,7 +142,12 @@ def test_bulk_scoring_equals_per_attempt_scoring(case):
         assert other.percentage == pytest.approx(one.percentage, abs=1e-9)
         assert (other.band, other.passed, other.provisional) == (one.band, one.passed, one.provisional)
         for a, b in zip(other.items, one.items, strict=True):
-            assert (a.points, a.max_points, a.blank, a.pending) == (pytest.approx(b.points, abs=1e-9), pytest.approx(b.max_points), b.blank, b.pending)
+            assert (a.points, a.max_points, a.blank, a.pending) == (
+                pytest.approx(b.points, abs=1e-9),
+                pytest.approx(b.max_points),
+                b.blank,
+                b.pending,
+            )
         assert other.competencies.keys() == one.competencies.keys()
         for c, score in one.competencies.items():
             mine = other.competencies[c]
@@ -202,7 +215,11 @@ def test_a_fully_correct_response_scores_the_maximum(data, policy):
 def test_adding_a_correct_choice_never_lowers_the_score(data, draw):
     item = ITEM.validate_python(data)
     policy = ScoringPolicy.model_validate(
-        {"multiple_response": {"penalty": draw.draw(st.sampled_from(["false2", "false", "true", "all", "none"]))}}
+        {
+            "multiple_response": {
+                "penalty": draw.draw(st.sampled_from(["false2", "false", "true", "all", "none"]))
+            }
+        }
     )
     chosen = set(draw.draw(st.lists(st.sampled_from([o.id for o in item.options]), unique=True)))
     missing = [k for k in item.key if k not in chosen]
@@ -219,7 +236,10 @@ def test_the_same_logical_answer_scores_the_same_in_every_order(case, seed_a, se
     """A participant marks what they see at its position; read back through the order they saw,
     the same logical answer scores the same whatever the order (personal or a paper variant)."""
     items, attempts, marks, policy, _grading = case
-    orders = [make_order(items, Stream(seed, "t"), shuffle_items=True, shuffle_options=True) for seed in (seed_a, seed_b)]
+    orders = [
+        make_order(items, Stream(seed, "t"), shuffle_items=True, shuffle_options=True)
+        for seed in (seed_a, seed_b)
+    ]
     for responses in attempts:
         scores = []
         for order in orders:
@@ -229,7 +249,9 @@ def test_the_same_logical_answer_scores_the_same_in_every_order(case, seed_a, se
                 if isinstance(item, SingleChoice | WeightedOptions) and value is not None:
                     [read_back[item.id]] = answer_at(order, item, positions_of(order, item, [value]))
                 elif isinstance(item, MultipleResponse) and value is not None:
-                    read_back[item.id] = frozenset(answer_at(order, item, positions_of(order, item, sorted(value))))
+                    read_back[item.id] = frozenset(
+                        answer_at(order, item, positions_of(order, item, sorted(value)))
+                    )
                 elif isinstance(item, Ordering) and value is not None:
                     read_back[item.id] = tuple(answer_at(order, item, positions_of(order, item, list(value))))
                 elif isinstance(item, Matching) and value is not None:

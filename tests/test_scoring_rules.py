@@ -6,7 +6,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from assess.bank.model import Item
-from assess.policy import Grading, ScoringPolicy
+from assess.event.policy import Grading, ScoringPolicy
 from assess.scoring import score_attempt, score_item
 
 ITEM = TypeAdapter(Item)
@@ -112,7 +112,9 @@ def test_matching_per_pair_and_all_or_nothing():
     answer = {"p1": "c1", "p2": "c2", "p3": "c4"}
     assert score_item(MATCH, policy(), answer).points == pytest.approx(2.0)  # 2 of 3 pairs of 3 points
     assert score_item(MATCH, policy(matching={"rule": "all_or_nothing"}), answer).points == 0.0
-    assert score_item(MATCH, policy(), {"p1": "c1"}).points == pytest.approx(1.0)  # unanswered pairs earn nothing
+    assert score_item(MATCH, policy(), {"p1": "c1"}).points == pytest.approx(
+        1.0
+    )  # unanswered pairs earn nothing
 
 
 ORDER = item(type="ordering", options=ABCD, key=["a", "b", "c", "d"])
@@ -126,7 +128,11 @@ def test_ordering_per_position_and_all_or_nothing():
 
 SHORT = item(
     type="short_answer",
-    accepted=[{"text": "Musyawarah Pembangunan Kelurahan"}, {"text": "musrenbang", "credit": 0.5}, {"regex": r"mpk\d?"}],
+    accepted=[
+        {"text": "Musyawarah Pembangunan Kelurahan"},
+        {"text": "musrenbang", "credit": 0.5},
+        {"regex": r"mpk\d?"},
+    ],
 )
 
 
@@ -168,7 +174,8 @@ def test_numeric(data, value, expected):
 
 
 WEIGHTED = item(
-    type="weighted_options", options=[{"id": c, "text": c * 2, "points": p} for c, p in zip("abcde", [1, 3, 5, 2, 4], strict=True)]
+    type="weighted_options",
+    options=[{"id": c, "text": c * 2, "points": p} for c, p in zip("abcde", [1, 3, 5, 2, 4], strict=True)],
 )
 
 
@@ -215,8 +222,16 @@ def test_attempt_result_bands_pass_and_competencies():
 
 @pytest.mark.parametrize(
     "percentage, band, level",
-    [(100, "Sangat Baik", 5), (85, "Sangat Baik", 5), (84.99, "Baik", 4), (70, "Baik", 4), (55, "Cukup", 3),
-     (54.9, "Kurang", 2), (40, "Kurang", 2), (0, "Kurang", 1)],
+    [
+        (100, "Sangat Baik", 5),
+        (85, "Sangat Baik", 5),
+        (84.99, "Baik", 4),
+        (70, "Baik", 4),
+        (55, "Cukup", 3),
+        (54.9, "Kurang", 2),
+        (40, "Kurang", 2),
+        (0, "Kurang", 1),
+    ],
 )
 def test_default_bands_and_levels_at_their_bounds(percentage, band, level):
     grading = Grading()
@@ -233,7 +248,16 @@ def test_exactly_the_pass_mark_passes_whatever_the_order_of_the_sums():
 
     points = [0.2, 1.3, 0.7, 1.3, 1.1, 1.3, 0.7, 0.6, 0.7, 0.1, 1.3, 0.6, 1.1]
     items = [item(id=f"t{k}", type="true_false", key=True, points=p) for k, p in enumerate(points)]
-    right = {"t0", "t1", "t3", "t4", "t5", "t9", "t10", "t12"}  # 0.2 + 1.3 + 1.3 + 1.1 + 1.3 + 0.1 + 1.3 + 1.1 = 7.7 of 11
+    right = {
+        "t0",
+        "t1",
+        "t3",
+        "t4",
+        "t5",
+        "t9",
+        "t10",
+        "t12",
+    }  # 0.2 + 1.3 + 1.3 + 1.1 + 1.3 + 0.1 + 1.3 + 1.1 = 7.7 of 11
     responses = {i.id: i.id in right for i in items}
     one = score_attempt(items, policy(), Grading(), responses)
     assert one.percentage == 70.0 and one.passed is True and one.band.label == "Baik"
@@ -247,7 +271,10 @@ def test_bulk_scoring_by_hand():
     from assess.responses import encode_item
     from assess.scoring import score_bulk
 
-    items = [i.model_copy(update={"id": k}) for i, k in zip([SC, MR5, ORDER, WEIGHTED], ["sc", "mr", "or", "wo"], strict=True)]
+    items = [
+        i.model_copy(update={"id": k})
+        for i, k in zip([SC, MR5, ORDER, WEIGHTED], ["sc", "mr", "or", "wo"], strict=True)
+    ]
     rows = [
         {"sc": "b", "mr": frozenset({"a", "c"}), "or": ("a", "b", "c", "d"), "wo": "c"},
         {"sc": "a", "mr": None, "or": ("b", "a", "c", "d"), "wo": "a"},
@@ -266,7 +293,9 @@ def test_negative_marking_floors_the_total_at_zero_unless_told_otherwise():
     wrong = {i.id: "a" for i in items}
     floored = score_attempt(items, policy(single_choice={"penalty": "auto"}), Grading(), wrong)
     assert floored.points == 0.0 and floored.percentage == 0.0
-    negative = score_attempt(items, policy(single_choice={"penalty": "auto"}, floor_total=False), Grading(), wrong)
+    negative = score_attempt(
+        items, policy(single_choice={"penalty": "auto"}, floor_total=False), Grading(), wrong
+    )
     assert negative.points == pytest.approx(-1.0) and negative.band.label == "Kurang"
 
 

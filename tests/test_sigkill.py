@@ -20,11 +20,13 @@ T0 = dt.datetime(2019, 10, 30, 1, 0)
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX only")
 def test_every_acknowledged_save_survives_sigkill(database_url):
-    from assess.event_file import build_forms, load_event
+    from assess.event.file import build_forms, load_event
 
     store = Store.open(database_url)
     store.ensure_event("payakumbuh-2019", "Uji", "Asia/Jakarta", T0)
-    store.add_participants("payakumbuh-2019", [{"person_id": "P001", "name": "Budi", "access_code": "K1"}], {}, {})
+    store.add_participants(
+        "payakumbuh-2019", [{"person_id": "P001", "name": "Budi", "access_code": "K1"}], {}, {}
+    )
     form = build_forms(load_event(ROOT / "examples" / "payakumbuh-2019" / "assessment.yaml"))["pre"]
     store.save_form(form, T0)
     store.set_phase_state("payakumbuh-2019", "pre", OPEN, T0)
@@ -33,7 +35,10 @@ def test_every_acknowledged_save_survives_sigkill(database_url):
 
     writer = subprocess.Popen(
         [sys.executable, "-m", "tests.sigkill_writer", database_url, str(attempt.id)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     acknowledged: list[tuple[int, int]] = []
@@ -54,5 +59,7 @@ def test_every_acknowledged_save_survives_sigkill(database_url):
     latest = store.answers(attempt.id)
     for item in {f"item-{n % 7}" for _, n in acknowledged}:
         last_acked = max(n for _, n in acknowledged if f"item-{n % 7}" == item)
-        assert latest[item]["n"] >= last_acked  # the latest answer is at least as new as the last acknowledged
+        assert (
+            latest[item]["n"] >= last_acked
+        )  # the latest answer is at least as new as the last acknowledged
     store.close()

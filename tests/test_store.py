@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from assess.event_file import build_forms, load_event
+from assess.event.file import build_forms, load_event
 from assess.store.migrate import NewerDatabase
 from assess.store.store import (
     CLOSED,
@@ -39,10 +39,24 @@ def store(database_url, forms):
     s.add_participants(
         "payakumbuh-2019",
         [
-            {"person_id": "P001", "name": "Budi", "nip": "198001012005011001", "access_code": "AAAA-BBBB",
-             "unit_code": "u1", "group_code": "g1", "position": "Lurah"},
-            {"person_id": "P002", "name": "Sari", "nip": None, "access_code": "CCCC-DDDD",
-             "unit_code": "u1", "group_code": "g1", "position": "Kasi Pemerintahan"},
+            {
+                "person_id": "P001",
+                "name": "Budi",
+                "nip": "198001012005011001",
+                "access_code": "AAAA-BBBB",
+                "unit_code": "u1",
+                "group_code": "g1",
+                "position": "Lurah",
+            },
+            {
+                "person_id": "P002",
+                "name": "Sari",
+                "nip": None,
+                "access_code": "CCCC-DDDD",
+                "unit_code": "u1",
+                "group_code": "g1",
+                "position": "Kasi Pemerintahan",
+            },
         ],
         units={"u1": "Kelurahan Contoh"},
         groups={"g1": "Kecamatan Contoh"},
@@ -55,14 +69,33 @@ def store(database_url, forms):
 
 def start(store, person="P001", phase="pre", now=T0, limit=dt.timedelta(minutes=40)):
     store.set_phase_state("payakumbuh-2019", phase, OPEN, now)
-    return store.start_attempt("payakumbuh-2019", person, phase, channel="web", now=now,
-                               personal_order={"items": []}, time_limit=limit, grace=MINUTE)
+    return store.start_attempt(
+        "payakumbuh-2019",
+        person,
+        phase,
+        channel="web",
+        now=now,
+        personal_order={"items": []},
+        time_limit=limit,
+        grace=MINUTE,
+    )
 
 
 def test_migrations_bring_a_new_database_to_the_schema(store):
     tables = set(sa.inspect(store.engine).get_table_names())
-    assert {"events", "persons", "participations", "forms", "attempts", "responses", "answer_history",
-            "essay_marks", "results", "audit_log", "alembic_version"} <= tables
+    assert {
+        "events",
+        "persons",
+        "participations",
+        "forms",
+        "attempts",
+        "responses",
+        "answer_history",
+        "essay_marks",
+        "results",
+        "audit_log",
+        "alembic_version",
+    } <= tables
 
 
 def test_a_database_from_a_newer_version_is_refused(database_url):
@@ -98,7 +131,9 @@ def test_saves_are_ordered_and_idempotent(store):
     first = store.save_answer(attempt.id, "i1", "a", seq=None, channel="web", now=T0)
     assert (first.seq, first.changed, first.next_seq) == (1, True, 2)  # the server numbered it
     assert store.save_answer(attempt.id, "i1", "b", seq=5, channel="web", now=T0).changed
-    stale = store.save_answer(attempt.id, "i1", "c", seq=3, channel="web", now=T0)  # an older save arriving late
+    stale = store.save_answer(
+        attempt.id, "i1", "c", seq=3, channel="web", now=T0
+    )  # an older save arriving late
     repeat = store.save_answer(attempt.id, "i1", "b", seq=5, channel="web", now=T0)  # a browser's retry
     assert not stale.changed and not repeat.changed and repeat.next_seq == 6
     assert store.answers(attempt.id) == {"i1": "b"}
@@ -130,7 +165,9 @@ def test_submitting_twice_is_harmless_and_a_submitted_attempt_never_changes(stor
 
 def test_the_deadline_is_enforced_on_the_next_request(store):
     attempt = start(store, limit=dt.timedelta(minutes=10))
-    store.save_answer(attempt.id, "i1", "a", seq=None, channel="web", now=T0 + 11 * MINUTE, grace=MINUTE)  # in grace
+    store.save_answer(
+        attempt.id, "i1", "a", seq=None, channel="web", now=T0 + 11 * MINUTE, grace=MINUTE
+    )  # in grace
     with pytest.raises(AttemptClosed) as e:
         store.save_answer(attempt.id, "i1", "b", seq=None, channel="web", now=T0 + 12 * MINUTE, grace=MINUTE)
     assert e.value.params["status"] == EXPIRED
@@ -152,8 +189,13 @@ def test_reopen_supersedes_and_carries_the_answers_forward(store):
     attempt = start(store)
     store.save_answer(attempt.id, "i1", "a", seq=None, channel="web", now=T0)
     store.submit(attempt.id, T0 + MINUTE)
-    new = store.reopen(attempt.id, reason="ponsel mati", actor="pelatih", now=T0 + 2 * MINUTE,
-                       time_limit=dt.timedelta(minutes=10))
+    new = store.reopen(
+        attempt.id,
+        reason="ponsel mati",
+        actor="pelatih",
+        now=T0 + 2 * MINUTE,
+        time_limit=dt.timedelta(minutes=10),
+    )
     old = store.attempt(attempt.id)
     assert old.status == SUPERSEDED and new.status == IN_PROGRESS and new.supersedes == attempt.id
     assert store.answers(new.id) == {"i1": "a"} and store.answers(attempt.id) == {"i1": "a"}
@@ -173,7 +215,9 @@ def test_a_form_cannot_be_rebuilt_once_attempts_exist(store, forms):
 
 def test_events_do_not_see_each_others_rows(store, forms):
     store.ensure_event("lain", "Kegiatan lain", "Asia/Jakarta", T0)
-    store.add_participants("lain", [{"person_id": "P001", "name": "Orang lain", "access_code": "AAAA-BBBB"}], {}, {})
+    store.add_participants(
+        "lain", [{"person_id": "P001", "name": "Orang lain", "access_code": "AAAA-BBBB"}], {}, {}
+    )
     assert [p["name"] for p in store.participants("lain")] == ["Orang lain"]
     assert store.person_by_code("lain", "AAAA-BBBB") == "P001"
     assert [p["name"] for p in store.participants("payakumbuh-2019")] == ["Budi", "Sari"]
@@ -182,8 +226,15 @@ def test_events_do_not_see_each_others_rows(store, forms):
 def test_a_late_start_records_the_expiry(store):
     attempt = start(store, limit=dt.timedelta(minutes=5))
     with pytest.raises(AttemptClosed):
-        store.start_attempt("payakumbuh-2019", "P001", "pre", channel="web", now=T0 + 10 * MINUTE,
-                            personal_order={}, grace=MINUTE)
+        store.start_attempt(
+            "payakumbuh-2019",
+            "P001",
+            "pre",
+            channel="web",
+            now=T0 + 10 * MINUTE,
+            personal_order={},
+            grace=MINUTE,
+        )
     late = store.attempt(attempt.id)
     assert late.status == EXPIRED and late.finished_at == T0 + 5 * MINUTE
 
@@ -206,7 +257,9 @@ def test_extending_moves_the_deadline_and_is_audit_logged(store):
     longer = store.extend(attempt.id, 5, actor="pelatih", now=T0 + 9 * MINUTE, grace=MINUTE)
     assert longer.deadline == attempt.deadline + 5 * MINUTE
     # Saving at minute 14 would have been too late without the extension.
-    store.save_answer(attempt.id, "i1", "a", seq=None, channel="web", now=T0 + 14 * MINUTE, grace=dt.timedelta(0))
+    store.save_answer(
+        attempt.id, "i1", "a", seq=None, channel="web", now=T0 + 14 * MINUTE, grace=dt.timedelta(0)
+    )
     entry = store.audit_log("payakumbuh-2019")[-1]
     assert entry["action"] == "attempt.extend" and entry["details"] == {"attempt": attempt.id, "minutes": 5}
     untimed = start(store, "P002", limit=None)

@@ -22,7 +22,12 @@ def cards(tmp_path, run):
     assert run("init", "--example", "payakumbuh-2019", str(folder)).exit_code == 0
     assert run("-w", str(folder), "participants", "import", str(folder / "peserta.csv")).exit_code == 0
     out = tmp_path / "kartu.html"
-    assert run("-w", str(folder), "participants", "cards", "--url", "http://192.168.1.10:8000", "--out", str(out)).exit_code == 0
+    assert (
+        run(
+            "-w", str(folder), "participants", "cards", "--url", "http://192.168.1.10:8000", "--out", str(out)
+        ).exit_code
+        == 0
+    )
     return out
 
 
@@ -40,5 +45,7 @@ def test_cards_render_at_phone_and_desktop_width_and_print(cards, tmp_path):
             assert screenshot(page, f"cards-{name}").stat().st_size > 0
         pdf = tmp_path / "kartu.pdf"
         page.pdf(path=str(pdf), format="A4")
-        assert pdf.read_bytes().startswith(b"%PDF") and pdf.read_bytes().count(b"/Type /Page") >= 7  # 52 cards, 8 a page
+        assert (
+            pdf.read_bytes().startswith(b"%PDF") and pdf.read_bytes().count(b"/Type /Page") >= 7
+        )  # 52 cards, 8 a page
         browser.close()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assess import question_page, sitting
+from assess.delivery.screen import question_page, sitting
 from assess.forms import shown
 from assess.responses import normalise
 from assess.scoring import score_attempt
@@ -133,7 +133,9 @@ def test_every_item_type_posted_without_javascript_is_stored_and_shown_again(set
         if q["layout"] in ("radio", "checkbox"):
             assert page.count(" checked") == sum(o["checked"] for o in q["options"]) >= 1
         if q["layout"] == "ordering":
-            assert [o["rank"] for o in q["options"]] == [str(len(q["options"]) - k) for k in range(len(q["options"]))]
+            assert [o["rank"] for o in q["options"]] == [
+                str(len(q["options"]) - k) for k in range(len(q["options"]))
+            ]
             assert item.type == "ordering" and value == list(reversed(shown(s.order, item)))
         if q["layout"] == "text":
             assert ("2,5" if q["numeric"] else "jawaban &lt;b&gt;saya&lt;/b&gt;") in page
@@ -250,7 +252,7 @@ def test_review_lists_unanswered_then_submit_asks_to_confirm_and_the_result_foll
     values = {i.id: normalise(i, answers.get(i.id)) for i in s.form.items}
     expected = score_attempt(list(s.form.items), s.form.policy, s.form.grading, values)
     # The default policy shows the score and band at once.
-    from assess.reports.numbers import Numbers
+    from assess.i18n.numbers import Numbers
 
     assert Numbers("id").pct(expected.percentage) in result and expected.band.label in result
     assert ("Sementara: esai masih menunggu" in result) == expected.provisional
@@ -262,7 +264,9 @@ def test_review_lists_unanswered_then_submit_asks_to_confirm_and_the_result_foll
 def test_a_policy_of_never_shows_no_score(setup, tmp_path):
     ws, app, _, codes, _ = setup
     text = (ws.folder / "assessment.yaml").read_text(encoding="utf-8")
-    text = text.replace("    grace_seconds: 30\n", "    grace_seconds: 30\n    review: {score: never, band: never}\n", 1)
+    text = text.replace(
+        "    grace_seconds: 30\n", "    grace_seconds: 30\n    review: {score: never, band: never}\n", 1
+    )
     (ws.folder / "assessment.yaml").write_text(text, encoding="utf-8")
     ws2 = open_workspace(ws.folder)
     app2 = make_app(ws2)
@@ -316,7 +320,9 @@ def test_progress_extend_and_reopen_from_the_dashboard(setup):
     # Reopening needs a reason, and supersedes the attempt with one that carries the answers.
     trainer.post("/trainer/reopen", {"attempt": str(attempt.id), "reason": "", "phase": "pre"})
     assert ws.store.attempt(attempt.id).status == SUBMITTED
-    trainer.post("/trainer/reopen", {"attempt": str(attempt.id), "reason": "HP mati", "minutes": "10", "phase": "pre"})
+    trainer.post(
+        "/trainer/reopen", {"attempt": str(attempt.id), "reason": "HP mati", "minutes": "10", "phase": "pre"}
+    )
     assert ws.store.attempt(attempt.id).status == SUPERSEDED
     new = ws.store.current_attempt(ws.event_id, person, "pre")
     assert new.supersedes == attempt.id and ws.store.answers(new.id) == ws.store.answers(attempt.id)
@@ -326,13 +332,15 @@ def test_progress_extend_and_reopen_from_the_dashboard(setup):
     assert c.get("/test/pre/1").status_code == 200  # the participant carries on
 
 
-def test_an_attempt_of_another_event_in_the_same_database_cannot_be_touched(setup, example_template, tmp_path):
+def test_an_attempt_of_another_event_in_the_same_database_cannot_be_touched(
+    setup, example_template, tmp_path
+):
     ws, app, trainer, codes, time = setup
     # The worked example's event, kept in the same database as the marker event.
     other = open_workspace(copy_workspace(example_template, tmp_path / "other"))
     other.database_url = ws.database_url
-    from assess.pipeline import import_participants
-    from assess.trainer import open_phase
+    from assess.delivery.screen.desk import open_phase
+    from assess.workspace.participants import import_participants
 
     import_participants(other, other.folder / "peserta.csv")
     person = other.store.participants(other.event_id)[0]["person_id"]
@@ -354,7 +362,9 @@ def test_closing_scores_and_the_trainer_writes_and_reads_the_reports(setup):
     assert len(ws.store.results(ws.event_id, "pre")) == 1
     assert trainer.post("/trainer/score").status_code == 302
     index = trainer.get("/trainer/reports/")
-    assert index.status_code == 200 and "style-src 'unsafe-inline'" in index.headers["Content-Security-Policy"]
+    assert (
+        index.status_code == 200 and "style-src 'unsafe-inline'" in index.headers["Content-Security-Policy"]
+    )
     assert "script-src" in index.headers["Content-Security-Policy"]
     assert c.get("/trainer/reports/").status_code == 302  # not for participants
     qr = trainer.get("/trainer/qr").get_data(as_text=True)
@@ -373,12 +383,15 @@ def test_the_trainer_password_is_stored_hashed_and_a_short_one_is_refused(marker
     from assess.cli import cli
 
     prompted = CliRunner().invoke(
-        cli, ["-w", str(folder), "trainer-password"], env={"ASSESS_TRAINER_PASSWORD": ""}, input="baru-sekali\nbaru-sekali\n"
+        cli,
+        ["-w", str(folder), "trainer-password"],
+        env={"ASSESS_TRAINER_PASSWORD": ""},
+        input="baru-sekali\nbaru-sekali\n",
     )
     assert prompted.exit_code == 0
     assert "Kata sandi pelatih yang baru" in prompted.output and "Ulangi untuk konfirmasi" in prompted.output
     assert "baru-sekali" not in prompted.output  # the prompt hides what is typed
-    from assess.trainer import password_matches
+    from assess.delivery.screen.desk import password_matches
 
     assert password_matches(folder, "baru-sekali") and not password_matches(folder, PASSWORD)
 

@@ -37,7 +37,18 @@ def _serve(folder):
     """`assess serve` on `folder` as a subprocess; its base address once it answers."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "assess", "-w", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "assess",
+            "-w",
+            str(folder),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "ASSESS_LANG": "id"},
@@ -58,7 +69,9 @@ def server(tmp_path_factory):
     require_component("Playwright", playwright_available(), "pip install playwright")
     folder = example_workspace(tmp_path_factory.mktemp("browser") / "pelatihan")
     text = (folder / "assessment.yaml").read_text(encoding="utf-8")
-    text = text.replace("    time_limit_minutes: 40\n", f"    time_limit_minutes: 40\n    grace_seconds: {GRACE_SECONDS}\n", 1)
+    text = text.replace(
+        "    time_limit_minutes: 40\n", f"    time_limit_minutes: 40\n    grace_seconds: {GRACE_SECONDS}\n", 1
+    )
     (folder / "assessment.yaml").write_text(text, encoding="utf-8")
     base, process = _serve(folder)
     ws = open_workspace(folder)
@@ -135,7 +148,7 @@ def _answered(page) -> int:
 
 
 def _open_pre_if_needed(ws) -> None:
-    from assess.trainer import open_phase
+    from assess.delivery.screen.desk import open_phase
     from assess.workspace import now
 
     if ws.store.phase_state(ws.event_id, "pre") != "open":
@@ -253,7 +266,9 @@ def test_the_timer_running_out_ends_the_attempt(server, browser):
     attempt = ws.store.current_attempt(ws.event_id, person, "pre")
     deadline = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=3)
     with ws.store.engine.begin() as c:
-        c.execute(sa.update(schema.attempts).where(schema.attempts.c.id == attempt.id).values(deadline=deadline))
+        c.execute(
+            sa.update(schema.attempts).where(schema.attempts.c.id == attempt.id).values(deadline=deadline)
+        )
     page.reload()
     assert page.locator("#timer .clock").inner_text() in ("0:03", "0:02", "0:01")
     page.wait_for_url("**/test/pre/result", timeout=20000)
@@ -326,9 +341,9 @@ def test_an_answer_given_while_the_connection_is_lost_is_saved_when_it_comes_bac
 
 def test_ordering_and_matching_by_touch_without_dragging(browser, tmp_path):
     """The worked example's pre-test has no ordering item: the bank with one item of every type has."""
-    from assess import sitting
+    from assess.delivery.screen import sitting
+    from assess.delivery.screen.desk import open_phase
     from assess.forms import shown
-    from assess.trainer import open_phase
     from assess.workspace import now
 
     folder = marker_workspace(tmp_path / "ws", time_limit=None)

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from assess import question_page, sitting
 from assess.bank.model import Matching, Ordering
+from assess.delivery.screen import question_page, sitting
 from assess.templating import markdown_inline
 from tests.web_support import (
     HOSTILE,
@@ -74,12 +74,17 @@ def test_nothing_secret_reaches_a_participant_on_any_page_or_json_before_the_pol
         # Options travel by shown position, never by id (an ordering item's ids can follow its key).
         assert not (option_ids - {"0", "1", "2", "3", "4", "5"}) & ids_in_values, item.id
         if isinstance(item, Ordering):
-            key_texts = [str(markdown_inline(next(o.text for o in item.options if o.id == k))) for k in item.key]
+            key_texts = [
+                str(markdown_inline(next(o.text for o in item.options if o.id == k))) for k in item.key
+            ]
             assert _shown_texts(page, "step-text") != key_texts, "ordering shown in its correct order"
-            assert 'selected>' not in page.replace('<option value="" selected>', "")  # no place given yet
+            assert "selected>" not in page.replace('<option value="" selected>', "")  # no place given yet
         if isinstance(item, Matching):
             choices = re.findall(r'<option value="\d+">(.*?)</option>', page.split("</select>")[0])
-            lined_up = [html.escape(next(ch.text for ch in item.choices if ch.id == item.key[p.id]), quote=True) for p in item.prompts]
+            lined_up = [
+                html.escape(next(ch.text for ch in item.choices if ch.id == item.key[p.id]), quote=True)
+                for p in item.prompts
+            ]
             assert choices[: len(lined_up)] != lined_up, "matching choices lined up with the key"
         fields = answer_form(question_page.question(s, number, None))
         c.post(f"/test/pre/{number}/save", {**fields, "seq": str(100 + number)})
@@ -156,7 +161,13 @@ def test_every_post_without_the_csrf_token_is_refused(opened, url):
     person = ws.store.person_by_code(ws.event_id, codes[0])
     attempt = ws.store.current_attempt(ws.event_id, person, "pre")
     client = trainer if url.startswith("/trainer") else c
-    data = {"code": codes[0], "password": "kata-sandi-pelatih", "attempt": str(attempt.id), "reason": "x", "answer": "0"}
+    data = {
+        "code": codes[0],
+        "password": "kata-sandi-pelatih",
+        "attempt": str(attempt.id),
+        "reason": "x",
+        "answer": "0",
+    }
     response = client.post(url, data, csrf=False)
     assert response.status_code == 400
     assert "Halaman ini sudah kedaluwarsa" in response.get_data(as_text=True)
@@ -175,7 +186,9 @@ def test_cookies_are_httponly_and_samesite_and_pages_carry_a_strict_csp(opened):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     for url in ("/join", "/lobby", "/trainer/login"):
         policy = c.get(url).headers["Content-Security-Policy"]
-        assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "default-src 'self'" in policy
+        assert (
+            "script-src 'self'" in policy and "unsafe-inline" not in policy and "default-src 'self'" in policy
+        )
     assert c.get("/static/assess.js").status_code == 200  # served locally: no CDN
 
 
@@ -186,10 +199,16 @@ def test_a_forged_session_cookie_reaches_nobody(opened):
     from itsdangerous import URLSafeTimedSerializer
 
     serializer = SecureCookieSessionInterface().serializer
-    forged = URLSafeTimedSerializer(b"not-the-key", salt="cookie-session", serializer=serializer,
-                                    signer_kwargs={"key_derivation": "hmac", "digest_method": __import__("hashlib").sha1})
+    forged = URLSafeTimedSerializer(
+        b"not-the-key",
+        salt="cookie-session",
+        serializer=serializer,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": __import__("hashlib").sha1},
+    )
     c = app.test_client()
-    c.set_cookie("assess_session", forged.dumps({"event": ws.event_id, "person": other, "trainer": ws.event_id}))
+    c.set_cookie(
+        "assess_session", forged.dumps({"event": ws.event_id, "person": other, "trainer": ws.event_id})
+    )
     assert c.get("/lobby").status_code == 302
     assert c.get("/trainer/").status_code == 302
 
@@ -230,7 +249,11 @@ def test_join_is_limited_per_code_and_per_address(opened, tmp_path):
         statuses.append(c.post("/join", {"code": "zzzzz zzzzz"}).status_code)
     assert statuses == [429, 429, 429]
     # Per address, as set in assessment.yaml.
-    text = (ws.folder / "assessment.yaml").read_text(encoding="utf-8").replace("per_address_per_minute: 600", "per_address_per_minute: 3")
+    text = (
+        (ws.folder / "assessment.yaml")
+        .read_text(encoding="utf-8")
+        .replace("per_address_per_minute: 600", "per_address_per_minute: 3")
+    )
     (ws.folder / "assessment.yaml").write_text(text, encoding="utf-8")
     strict = make_app(open_workspace(ws.folder))
     c = Client(strict, "127.0.3.1")

@@ -21,7 +21,9 @@ def example(tmp_path, run):
 def add_people(url: str, n: int = 6) -> None:
     store = Store.open(url)
     store.ensure_event("payakumbuh-2019", "Uji", "Asia/Jakarta")
-    people = [{"person_id": f"P{k:04d}", "name": f"Peserta {k}", "access_code": f"KODE{k}"} for k in range(1, n + 1)]
+    people = [
+        {"person_id": f"P{k:04d}", "name": f"Peserta {k}", "access_code": f"KODE{k}"} for k in range(1, n + 1)
+    ]
     store.add_participants("payakumbuh-2019", people, {}, {})
     store.close()
 
@@ -73,7 +75,11 @@ def test_no_workspace_is_a_located_usage_error(tmp_path, run, monkeypatch):
 def test_workspace_and_db_options_before_or_after_the_command(example, tmp_path, run, where):
     db = f"sqlite:///{tmp_path / 'lain.db'}"
     options = ["-w", str(example), "--db", db]
-    args = [*options, "form", "build", "--phase", "pre"] if where == "before" else ["form", "build", "--phase", "pre", *options]
+    args = (
+        [*options, "form", "build", "--phase", "pre"]
+        if where == "before"
+        else ["form", "build", "--phase", "pre", *options]
+    )
     result = run(*args)
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "lain.db").exists() and not (example / "assess.db").exists()
@@ -115,13 +121,17 @@ def test_simulation_is_reproducible(example, tmp_path, run):
         assert run("-w", str(example), "--db", db, "simulate", "--seed", "11").exit_code == 0
         assert run("-w", str(example), "--db", db, "score").exit_code == 0
         store = Store.open(db)
-        outcomes.append([(r["person_id"], r["phase_id"], r["points"]) for r in store.results("payakumbuh-2019")])
+        outcomes.append(
+            [(r["person_id"], r["phase_id"], r["points"]) for r in store.results("payakumbuh-2019")]
+        )
         store.close()
     assert outcomes[0] == outcomes[1]
 
 
 def test_an_unreachable_database_exits_3(example, run):
-    result = run("-w", str(example), "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none", "score", "--lang", "en")
+    result = run(
+        "-w", str(example), "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none", "score", "--lang", "en"
+    )
     assert result.exit_code == 3
     assert "the database cannot be reached" in result.stderr
 

@@ -31,7 +31,7 @@ RARE_OPTION = 0.05  # a distractor chosen by fewer than 5 % does not work (Halad
 
 @dataclass(frozen=True)
 class Flag:
-    """A finding about an item: a code of assess.codes and its parameters, worded when shown."""
+    """A finding about an item: a code of assess.problems.codes and its parameters, worded when shown."""
 
     code: str
     params: Mapping[str, Any] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from assess.bank.documents import KINDS, Document
 from assess.bank.model import ITEM_TYPES, LANGUAGE_PATTERN
 from assess.bank.yamlio import Locator
 from assess.i18n import N_
-from assess.problems import Phrase, Problem, digits
+from assess.problems import Phrase, Problem, found_name
 
 _TYPE_NAMES = {
     "string_type": N_("text"),
@@ -32,23 +32,6 @@ _TYPE_NAMES = {
     "model_attributes_type": N_("a mapping"),
 }
 _RANGES = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
-
-
-def found_name(value: Any) -> Phrase:
-    """What the user wrote, named as a kind of value, for "expected X, found Y"."""
-    if value is None:
-        return Phrase(N_("nothing"))
-    if isinstance(value, bool):
-        return Phrase(N_("true or false"))
-    if isinstance(value, int) and value.bit_length() > 64:
-        return Phrase(N_("a number of about {n} digits"), {"n": digits(value)})
-    if isinstance(value, int | float):
-        return Phrase(N_("the number {value}"), {"value": value})
-    if isinstance(value, str):
-        return Phrase(N_("the text {value!r}"), {"value": value})
-    if isinstance(value, list | tuple):
-        return Phrase(N_("a list"))
-    return Phrase(N_("a mapping"))
 
 
 class Context:

@@ -24,7 +24,7 @@ from assess.bank.model import (
     WeightedOptions,
 )
 from assess.i18n import _
-from assess.reports.numbers import Numbers
+from assess.i18n.numbers import Numbers
 from assess.templating import markdown_block
 
 ARROW = " → "

@@ -19,13 +19,13 @@ from hashlib import sha256
 
 import numpy as np
 
+from assess.event.policy import Grading, ReviewPolicy
+from assess.event.review import Moments, visible
 from assess.forms import Form
 from assess.i18n import _, current_language
-from assess.policy import Grading, ReviewPolicy
+from assess.i18n.numbers import Numbers
 from assess.reports import charts
 from assess.reports.answers import ItemText, answer_text, item_text
-from assess.reports.numbers import Numbers
-from assess.review import Moments, visible
 from assess.store import schema
 from assess.store.store import CLOSED, FINISHED, NotFound
 from assess.workspace import Workspace

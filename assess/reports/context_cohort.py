@@ -2,7 +2,7 @@
 
 The organiser's view of the whole event, from the stored results (pre = the
 event's first phase, post = its last) and `assess.analysis.prepost` (through
-the records of assess.analysis_prepost_io: None, never NaN). Every statistic
+the records of assess.workspace.prepost: None, never NaN). Every statistic
 comes with one plain sentence for a reader who is not a statistician.
 """
 
@@ -12,11 +12,11 @@ import math
 
 import numpy as np
 
-from assess.analysis_prepost_io import WORKSPACE_DIGITS_RANK, record, run_prepost
 from assess.i18n import _
+from assess.i18n.numbers import Numbers
 from assess.reports import charts
 from assess.reports.context import EventData, event_context, person_context, report_name
-from assess.reports.numbers import Numbers
+from assess.workspace.prepost import WORKSPACE_DIGITS_RANK, record, run_prepost
 
 HAKE_LOW, HAKE_HIGH = 0.3, 0.7  # Hake (1998): low below 0.3, high from 0.7
 COHEN = (0.2, 0.5, 0.8)  # Cohen (1988): small, medium, large

@@ -4,8 +4,8 @@ with a suggested fix; each phase's reliability; the items that changed most betw
 For whoever maintains the banks: it shows keys and item statistics, and no
 participant's name or answers (only counts and proportions of the group).
 Built from the stored results through the analysis functions
-(`assess.analysis_items_io.event_matrix`, `assess.analysis.items.analyze_items`,
-`assess.analysis_prepost_io.load_event_pairs`, `assess.analysis.mcnemar`);
+(`assess.workspace.item_analysis.event_matrix`, `assess.analysis.items.analyze_items`,
+`assess.workspace.prepost.load_event_pairs`, `assess.analysis.mcnemar`);
 every value arrives in the template formatted for the chosen language.
 """
 
@@ -22,14 +22,14 @@ from assess.analysis.distractors import OptionAnalysis
 from assess.analysis.items import Thresholds, analyze_items
 from assess.analysis.mcnemar import mcnemar
 from assess.analysis.test_stats import DegenerateDataWarning
-from assess.analysis_items_io import event_matrix
-from assess.analysis_prepost_io import load_event_pairs
 from assess.bank.model import Matching, TrueFalse
-from assess.codes import MESSAGES
+from assess.delivery.paper import TYPE_NAMES, event_dates, phase_title
 from assess.i18n import N_, _, current_language
-from assess.paper import TYPE_NAMES, event_dates, phase_title
 from assess.problems import Phrase, ProblemsFound
+from assess.problems.codes import MESSAGES
 from assess.templating import render
+from assess.workspace.item_analysis import event_matrix
+from assess.workspace.prepost import load_event_pairs
 
 REPORT_FILE = "items.html"
 CHANGED_SHOWN = 10  # items listed as changed most between pre and post

@@ -18,7 +18,8 @@ from pathlib import Path
 from assess.problems import Problem, ProblemsFound
 from assess.reports.context import index_context, load, participant_context, report_name
 from assess.reports.context_cohort import cohort_context
-from assess.templating import environment
+from assess.reports.items import write_items_report
+from assess.templating import environment, render
 from assess.workspace import Workspace, now
 
 MARKER = ".assess-reports"
@@ -71,13 +72,18 @@ def write_reports(ws: Workspace, out: Path, written_at: dt.datetime | None = Non
 
 
 def _items_report(ws: Workspace, folder: Path) -> bool:
-    """The item report, by its own module when it is installed; whether items.html was written."""
-    try:
-        from assess.reports.items import write_items_report
-    except ImportError:
-        return False
+    """The item report; whether items.html was written."""
     write_items_report(ws, folder)
     return (folder / "items.html").is_file()
+
+
+def participant_report_html(ws: Workspace, person_id: str) -> str | None:
+    """A participant's own report, as the review policies allow it now; None for no such participant."""
+    data = load(ws)
+    found = next((p for p in data.people if p["person_id"] == person_id), None)
+    if found is None:
+        return None
+    return render("report/participant.html", **participant_context(data, found))
 
 
 def _replace(new: Path, out: Path) -> None:

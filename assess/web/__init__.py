@@ -1,7 +1,7 @@
 """The web app for phones at the venue: a Flask app factory with a participant and a trainer blueprint.
 
-No business logic here: the views translate HTTP into calls of assess.sitting
-(a participant's pages), assess.trainer (the dashboard) and the store, and
+No business logic here: the views translate HTTP into calls of assess.delivery.screen.sitting
+(a participant's pages), assess.delivery.screen.desk (the dashboard) and the store, and
 render templates/web/. `assess serve` (assess.web.serve) runs it under waitress.
 """
 

@@ -10,10 +10,11 @@ import functools
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, request, session, url_for
 
-from assess import question_page, sitting
+from assess.delivery.screen import question_page, sitting
 from assess.i18n import LANGUAGES, _
+from assess.i18n.numbers import Numbers
 from assess.participants import canonical_access_code
-from assess.reports.numbers import Numbers
+from assess.reports.render import participant_report_html
 from assess.responses import answered
 from assess.scoring import AttemptResult
 from assess.store.store import IN_PROGRESS, AttemptClosed, StoreError
@@ -302,7 +303,7 @@ def _shown_result(scored: AttemptResult | None, aspects: frozenset[str]) -> dict
 @bp.get("/report")
 @joined
 def own_report():
-    html = sitting.own_report_html(workspace(), g.person)
+    html = participant_report_html(workspace(), g.person)
     if html is None:
         abort(404)
     return html, 200, {"Content-Security-Policy": CSP_REPORT}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import segno
 
-from assess.netinfo import lan_address
+from assess.web.address import lan_address
 from assess.workspace import Workspace
 
 MIN_THREADS, MAX_THREADS = 4, 16

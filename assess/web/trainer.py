@@ -19,11 +19,13 @@ from flask import (
 )
 from markupsafe import Markup
 
-from assess import trainer
+from assess.delivery.screen import desk as trainer
 from assess.i18n import _
 from assess.problems import ProblemsFound
+from assess.reports.render import write_reports
 from assess.store.store import NotFound, StoreError
 from assess.web.pages import CSP_REPORT, now, page, phase_or_404, workspace
+from assess.workspace.files import REPORTS_FOLDER
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 MAX_EXTRA_MINUTES = 240
@@ -109,7 +111,7 @@ def dashboard():
         counts=_counts(rows),
         join=join_address(),
         notice=session.pop("notice", None),
-        reports=(workspace().folder / trainer.REPORTS_FOLDER / "index.html").is_file(),
+        reports=(workspace().folder / REPORTS_FOLDER / "index.html").is_file(),
     )
 
 
@@ -229,7 +231,9 @@ def reopen():
 @trainer_only
 def score():
     try:
-        trainer.score_and_report(workspace(), now())
+        ws = workspace()
+        trainer.score_every_phase(ws, now())
+        write_reports(ws, ws.folder / REPORTS_FOLDER)
     except ProblemsFound as e:
         return _back(None, "; ".join(p.message() for p in e.problems))
     return _back(None, _("Scored; the reports are written."))
@@ -239,7 +243,7 @@ def score():
 @bp.get("/reports/<path:name>")
 @trainer_only
 def reports(name: str = "index.html"):
-    folder: Path = workspace().folder / trainer.REPORTS_FOLDER
+    folder: Path = workspace().folder / REPORTS_FOLDER
     response = send_from_directory(folder, name)
     response.headers["Content-Security-Policy"] = CSP_REPORT
     return response

@@ -1,0 +1,81 @@
+"""`assess serve` (the web app for phones at the venue) and `assess trainer-password`."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from assess.cli.support import EnvironmentFailure, Group, UserError, open_workspace, option, shared_options
+from assess.delivery.screen.desk import ENV_PASSWORD, has_password, set_password
+from assess.i18n import N_, _
+from assess.problems import Problem
+from assess.web.address import DEFAULT_PORT
+
+
+@click.command(
+    "serve",
+    cls=Group.command_class,
+    help=N_(
+        "Serve the tests to participants' phones on the venue's network, with the trainer's dashboard "
+        "at /trainer. Prints the join address and its QR code. Stop with Ctrl+C; answers are saved as "
+        "they are given, so a restart loses nothing.\n\nExample: assess serve --port 8000"
+    ),
+)
+@option("--host", default="0.0.0.0", show_default=True, help=N_("The address to listen on."))
+@option(
+    "--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True, help=N_("The port.")
+)
+@shared_options()
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    from assess.web.serve import join_url, make_server, sizes, terminal_qr
+
+    ws = open_workspace(ctx)
+    participants = len(ws.store.participants(ws.event_id))
+    if not participants:
+        raise UserError([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
+    join = join_url(host, port)
+    try:
+        server = make_server(ws, host, port, participants, join)
+    except OSError as e:
+        raise EnvironmentFailure(
+            _("cannot listen on {host}:{port}: {reason}").format(host=host, port=port, reason=e.strerror or e)
+        ) from None
+    size = sizes(participants)
+    click.echo(terminal_qr(join))
+    click.echo(_("Participants join at: {url}").format(url=join))
+    click.echo(_("Trainer's dashboard: {url}").format(url=join.removesuffix("/join") + "/trainer/"))
+    if not has_password(ws.folder):
+        click.echo(_("No trainer password yet: set one with `assess trainer-password`."), err=True)
+    click.echo(
+        _("{n} participants; {threads} threads, up to {limit} connections. Stop with Ctrl+C.").format(
+            n=participants, threads=size.threads, limit=size.connection_limit
+        )
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+@click.command(
+    "trainer-password",
+    cls=Group.command_class,
+    help=N_(
+        "Set the trainer's password for the dashboard of `assess serve`. Asks for it (or reads "
+        "ASSESS_TRAINER_PASSWORD); the workspace keeps only a salted hash. At least 8 characters."
+        "\n\nExample: assess trainer-password"
+    ),
+)
+@shared_options()
+@click.pass_context
+def trainer_password(ctx: click.Context) -> None:
+    ws = open_workspace(ctx)
+    password = os.environ.get(ENV_PASSWORD)
+    if not password:
+        password = click.prompt(_("New trainer password"), hide_input=True, confirmation_prompt=True)
+    set_password(ws.folder, password)
+    click.echo(_("Trainer password saved (hashed) in {path}.").format(path=ws.folder))

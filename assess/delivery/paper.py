@@ -1,0 +1,321 @@
+"""Paper: the test booklet of each variant, with its answer sheet, and the trainer's key.
+
+Built from a phase's stored form only. A booklet shows the items in the
+variant's order (`Variant.items`) and lettered in the variant's option order
+(`assess.forms.shown`, `assess.bank.show.letter`), exactly as
+`assess.delivery.answer_sheet` reads the letters back: matching prompts numbered in the
+item's own order and its choices lettered in the variant's order, true/false
+as B or S (Benar, Salah), ordering as letters in the order given, numeric and
+short answers as written, essays answered in the booklet and marked later.
+
+The contexts carry ready-to-show values (numbers formatted with Babel in the
+chosen language, question text rendered from Markdown through a safe subset:
+no HTML, links or images); the templates only lay them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from babel.dates import format_date, format_interval
+from babel.numbers import format_decimal
+
+from assess.bank.model import (
+    Essay,
+    ItemBase,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+    WeightedOptions,
+)
+from assess.bank.show import letter, matching_rule
+from assess.event import Event
+from assess.forms import Form, Variant, positions_of, shown
+from assess.i18n import N_, _, current_language, ngettext
+from assess.problems import Problem, ProblemsFound
+from assess.scoring import item_max
+from assess.templating import markdown_block, markdown_inline, render
+
+TRUE_LETTER, FALSE_LETTER = "B", "S"  # Benar, Salah: what assess.delivery.answer_sheet reads
+ESSAY_LINES = 12  # lines to write on under an essay question
+WRITE_LINES = 1
+BOOKLET_FILE = "naskah-{phase}-{variant}.html"
+KEY_FILE = "kunci-{phase}.html"
+
+TYPE_NAMES = {
+    "single_choice": N_("single choice"),
+    "multiple_response": N_("multiple response"),
+    "true_false": N_("true/false"),
+    "matching": N_("matching"),
+    "ordering": N_("ordering"),
+    "short_answer": N_("short answer"),
+    "numeric": N_("numeric"),
+    "weighted_options": N_("weighted options"),
+    "essay": N_("essay"),
+}
+
+
+# -- text ---------------------------------------------------------------------------
+
+
+def number(value: float, lang: str | None = None) -> str:
+    """A number as the language writes it, up to 3 decimals: 0,2 or 12,5 or 5."""
+    return format_decimal(round(float(value), 3) + 0.0, format="#,##0.###", locale=lang or current_language())
+
+
+def event_dates(event: Event, lang: str | None = None) -> str:
+    lang = lang or current_language()
+    dates = sorted(event.event.dates)
+    if len(dates) == 1 or dates[0] == dates[-1]:
+        return format_date(dates[0], "long", locale=lang)
+    return format_interval(dates[0], dates[-1], "yMMMMd", locale=lang)
+
+
+def phase_title(event: Event, phase_id: str) -> str:
+    return event.phase(phase_id).title or phase_id
+
+
+def points_text(points: float) -> str:
+    n = round(points, 3)
+    return ngettext("{n} point", "{n} points", 1 if n == 1 else 2).format(n=number(n))
+
+
+# -- the booklet --------------------------------------------------------------------
+
+
+def _options(order: Variant, item: ItemBase) -> list[dict]:
+    """The item's options (matching: choices) as printed: id, letter and text."""
+    parts = item.choices if isinstance(item, Matching) else getattr(item, "options", [])
+    text_of = {o.id: o.text for o in parts}
+    return [
+        {"id": oid, "letter": letter(k), "text": markdown_inline(text_of[oid])}
+        for k, oid in enumerate(shown(order, item))
+    ]
+
+
+def _question(number_: int, item: ItemBase, order: Variant, form: Form) -> dict:
+    """One question of the booklet and its row of the answer sheet."""
+    q: dict = {
+        "number": number_,
+        "item": item.id,
+        "type": item.type,  # type: ignore[attr-defined]
+        "stem": markdown_block(item.stem),
+        "points": points_text(item_max(item, form.policy)),
+        "instruction": "",
+        "options": [],
+        "prompts": [],
+        "lines": 0,
+        "unit": "",
+    }
+    sheet: dict = {"number": number_, "item": item.id, "letters": [], "pairs": [], "boxes": 0, "hint": ""}
+    if isinstance(item, SingleChoice | WeightedOptions):
+        q["layout"] = "choice"
+        q["instruction"] = _("Choose one answer.")
+        q["options"] = _options(order, item)
+        sheet.update(layout="letters", letters=[o["letter"] for o in q["options"]], hint=_("circle one"))
+    elif isinstance(item, MultipleResponse):
+        q["layout"] = "choice"
+        q["instruction"] = _("Choose every right answer: one or more.")
+        q["options"] = _options(order, item)
+        sheet.update(
+            layout="letters", letters=[o["letter"] for o in q["options"]], hint=_("circle all that apply")
+        )
+    elif isinstance(item, TrueFalse):
+        q["layout"] = "choice"
+        q["instruction"] = _("B if the statement is true, S if it is false.")
+        q["options"] = [
+            {"id": "true", "letter": TRUE_LETTER, "text": _("True")},
+            {"id": "false", "letter": FALSE_LETTER, "text": _("False")},
+        ]
+        sheet.update(layout="letters", letters=[TRUE_LETTER, FALSE_LETTER], hint=_("circle one"))
+    elif isinstance(item, Matching):
+        q["layout"] = "matching"
+        q["instruction"] = matching_rule() + " " + _("Next to each number, write the letter of its match.")
+        q["options"] = _options(order, item)
+        q["prompts"] = [
+            {"id": p.id, "number": k, "text": markdown_inline(p.text)} for k, p in enumerate(item.prompts, 1)
+        ]
+        choice_letters = [o["letter"] for o in q["options"]]
+        sheet.update(
+            layout="pairs",
+            pairs=[{"number": p["number"], "letters": choice_letters} for p in q["prompts"]],
+            hint=_("circle one letter for each number"),
+        )
+    elif isinstance(item, Ordering):
+        q["layout"] = "ordering"
+        q["instruction"] = _("Write the letters in the right order, first to last.")
+        q["options"] = _options(order, item)
+        sheet.update(layout="boxes", boxes=len(q["options"]), hint=_("letters in order"))
+    elif isinstance(item, Numeric | ShortAnswer):
+        q["layout"] = "write"
+        q["lines"] = WRITE_LINES
+        if isinstance(item, Numeric):
+            q["instruction"] = _("Write a number here and on the answer sheet.")
+            if item.unit:
+                q["unit"] = _("Answer in {unit}.").format(unit=item.unit)
+        else:
+            q["instruction"] = _("Write a short answer here and on the answer sheet.")
+        sheet.update(layout="line", hint=q["unit"])
+    elif isinstance(item, Essay):
+        q["layout"] = "essay"
+        q["lines"] = ESSAY_LINES
+        q["instruction"] = _("Write your answer on the lines below.")
+        if item.min_words or item.max_words:
+            q["instruction"] += " " + _words(item)
+        sheet.update(layout="essay", hint=_("answered in the booklet; marked by the trainer"))
+    else:  # pragma: no cover - every item type is handled above
+        raise TypeError(type(item).__name__)
+    return {"question": q, "sheet": sheet}
+
+
+def _words(item: Essay) -> str:
+    if item.min_words and item.max_words:
+        return _("{low} to {high} words.").format(low=item.min_words, high=item.max_words)
+    if item.min_words:
+        return _("At least {n} words.").format(n=item.min_words)
+    return _("At most {n} words.").format(n=item.max_words)
+
+
+def _header(event: Event, form: Form) -> dict:
+    phase = event.phase(form.phase)
+    minutes = phase.time_limit_minutes
+    return {
+        "event": event.event.title,
+        "organiser": event.event.organiser or "",
+        "place": event.event.place or "",
+        "dates": event_dates(event),
+        "phase": phase_title(event, form.phase),
+        "phase_id": form.phase,
+        "time": ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes) if minutes else "",
+        "questions": ngettext("{n} question", "{n} questions", len(form.items)).format(n=len(form.items)),
+        "hash": form.hash[:12],
+    }
+
+
+def variant_of(form: Form, label: str | None) -> Variant:
+    """The form's variant `label` (A, B, ...), or a problem naming the variants there are."""
+    labels = [v.label for v in form.variants]
+    chosen = (label or "").strip().upper()
+    if chosen not in labels:
+        raise ProblemsFound(
+            [Problem("PAPER-VARIANT-UNKNOWN", {"variant": label, "variants": ", ".join(labels)})]
+        )
+    return form.variant(chosen)
+
+
+def booklet_context(event: Event, form: Form, label: str) -> dict:
+    variant = variant_of(form, label)
+    parts = [_question(k, form.item(item_id), variant, form) for k, item_id in enumerate(variant.items, 1)]
+    return {
+        "header": _header(event, form),
+        "variant": variant.label,
+        "questions": [p["question"] for p in parts],
+        "sheet": [p["sheet"] for p in parts],
+        "has_essays": any(isinstance(i, Essay) for i in form.items),
+    }
+
+
+def booklet_html(event: Event, form: Form, label: str) -> str:
+    return render("paper/booklet.html", **booklet_context(event, form, label))
+
+
+# -- the key ------------------------------------------------------------------------
+
+
+def key_text(item: ItemBase, order: Variant) -> str:
+    """The key as the answer sheet is filled in: letters as printed, B/S, pairs, a value or texts."""
+    if isinstance(item, SingleChoice):
+        return letter(positions_of(order, item, [item.key])[0])
+    if isinstance(item, MultipleResponse):
+        return ", ".join(sorted((letter(p) for p in positions_of(order, item, item.key)), key=_by_letter))
+    if isinstance(item, TrueFalse):
+        return f"{TRUE_LETTER} ({_('True')})" if item.key else f"{FALSE_LETTER} ({_('False')})"
+    if isinstance(item, Matching):
+        return " ".join(
+            f"{k}{letter(positions_of(order, item, [item.key[p.id]])[0])}"
+            for k, p in enumerate(item.prompts, 1)
+        )
+    if isinstance(item, Ordering):
+        return "".join(letter(p) for p in positions_of(order, item, item.key))
+    if isinstance(item, WeightedOptions):
+        points = {o.id: o.points for o in item.options}
+        return " · ".join(f"{letter(k)} {number(points[oid])}" for k, oid in enumerate(shown(order, item)))
+    if isinstance(item, Numeric):
+        return _numeric_key(item)
+    if isinstance(item, ShortAnswer):
+        return " / ".join(_accepted(a) for a in item.accepted)
+    if isinstance(item, Essay):
+        return " · ".join(f"{r.label} {number(r.points)}" for r in item.rubric)
+    raise TypeError(type(item).__name__)  # pragma: no cover
+
+
+def _by_letter(label: str) -> tuple[int, str]:
+    return (len(label), label)
+
+
+def _numeric_key(item: Numeric) -> str:
+    unit = f" {item.unit}" if item.unit else ""
+    text = number(item.value) + unit
+    if item.tolerance:
+        tolerance = (
+            number(item.tolerance) + unit
+            if item.tolerance_mode == "absolute"
+            else format_decimal(item.tolerance * 100, "#,##0.###", locale=current_language()) + "%"
+        )
+        text += f" ± {tolerance}"
+    return text
+
+
+def _accepted(a) -> str:
+    text = a.text if a.text is not None else _("pattern {regex}").format(regex=a.regex)
+    if a.credit != 1:
+        text += (
+            " ("
+            + _("{share} of the points").format(
+                share=format_decimal(a.credit * 100, "0.#", locale=current_language()) + "%"
+            )
+            + ")"
+        )
+    return text
+
+
+def _key_rows(form: Form, variant: Variant) -> list[dict]:
+    rows = []
+    for k, item_id in enumerate(variant.items, 1):
+        item = form.item(item_id)
+        row = {
+            "number": k,
+            "item": item.id,
+            "type": _(TYPE_NAMES[item.type]),  # type: ignore[attr-defined]
+            "key": key_text(item, variant),
+            "points": number(item_max(item, form.policy)),
+            "notes": [],
+        }
+        if isinstance(item, Essay):
+            row["notes"] = [
+                f"{r.label} ({number(r.points)}): {r.description}" for r in item.rubric if r.description
+            ]
+            if item.model_answer:
+                row["notes"].append(
+                    _("Model answer: {text}").format(text=" ".join(item.model_answer.split()))
+                )
+        rows.append(row)
+    return rows
+
+
+def key_context(event: Event, form: Form, labels: Sequence[str]) -> dict:
+    variants = [variant_of(form, label) for label in labels]
+    total = sum(item_max(i, form.policy) for i in form.items)
+    return {
+        "header": _header(event, form),
+        "total": _("Maximum score: {total} points.").format(total=number(total)),
+        "variants": [{"label": v.label, "rows": _key_rows(form, v)} for v in variants],
+    }
+
+
+def key_html(event: Event, form: Form, labels: Sequence[str]) -> str:
+    return render("paper/key.html", **key_context(event, form, labels))

@@ -1,0 +1,145 @@
+"""The trainer's desk: password, phases, live progress, extra time, reopening, scoring.
+
+What the dashboard of the web app (assess.web.trainer) and the commands do;
+the rules of attempts live in the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from assess.delivery.screen.sitting import cached_form, grace, seconds_left
+from assess.problems import Problem, ProblemsFound
+from assess.responses import answered
+from assess.store import schema
+from assess.store.store import CLOSED, OPEN, SUPERSEDED, Attempt, NotFound
+from assess.workspace import Workspace
+from assess.workspace.steps import build_phase_form, score_phase
+
+PASSWORD_FILE = ".assess-trainer-password"
+ENV_PASSWORD = "ASSESS_TRAINER_PASSWORD"
+MIN_PASSWORD = 8
+
+
+# -- the password -------------------------------------------------------------------
+
+
+def password_path(ws_folder: Path) -> Path:
+    return ws_folder / PASSWORD_FILE
+
+
+def set_password(ws_folder: Path, password: str) -> None:
+    """Keep a salted hash of the password in the workspace (never the password itself)."""
+    if len(password) < MIN_PASSWORD:
+        raise ProblemsFound([Problem("WEB-PASSWORD-SHORT", {"n": MIN_PASSWORD})])
+    path = password_path(ws_folder)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(generate_password_hash(password) + "\n")
+    os.replace(tmp, path)
+
+
+def has_password(ws_folder: Path) -> bool:
+    return password_path(ws_folder).is_file()
+
+
+def password_matches(ws_folder: Path, password: str) -> bool:
+    try:
+        stored = password_path(ws_folder).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(stored) and check_password_hash(stored, password)
+
+
+# -- phases ----------------------------------------------------------------------------
+
+
+def open_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> None:
+    """Open a phase for participants, assembling and storing its form first when it has none."""
+    if not ws.store.has_form(ws.event_id, phase_id):
+        build_phase_form(ws, phase_id, now)
+    ws.store.set_phase_state(ws.event_id, phase_id, OPEN, now, actor="trainer")
+
+
+def close_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> None:
+    """Close a phase (attempts still running end with what they have) and score it."""
+    ws.store.set_phase_state(ws.event_id, phase_id, CLOSED, now, actor="trainer")
+    score_phase(ws, phase_id, now)
+
+
+def score_every_phase(ws: Workspace, now: dt.datetime) -> None:
+    """Score every phase that has a form (the dashboard then writes the reports)."""
+    for phase in ws.loaded.event.phases:
+        if ws.store.has_form(ws.event_id, phase.id):
+            score_phase(ws, phase.id, now)
+
+
+# -- live progress -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One participant on one phase, as the dashboard lists them."""
+
+    person_id: str
+    name: str
+    unit: str
+    attempt_id: int | None
+    status: str  # not_started | in_progress | submitted | expired
+    answered: int
+    total: int
+    seconds_left: int | None
+
+
+def progress(ws: Workspace, phase_id: str, now: dt.datetime) -> list[Row]:
+    store = ws.store
+    store.expire_due(ws.event_id, phase_id, now, grace(ws, phase_id))
+    total = len(cached_form(ws, phase_id).items) if store.has_form(ws.event_id, phase_id) else 0
+    latest: dict[str, Attempt] = {}
+    for a in store.attempts(ws.event_id, phase_id):
+        if a.status != SUPERSEDED:
+            latest[a.person_id] = a
+    answers = store.answers_of([a.id for a in latest.values()])
+    units = store.codes(ws.event_id, schema.units)
+    rows = []
+    for p in store.participants(ws.event_id):
+        a = latest.get(p["person_id"])
+        rows.append(
+            Row(
+                person_id=p["person_id"],
+                name=p["name"],
+                unit=units.get(p["unit_code"] or "", p["unit_code"] or ""),
+                attempt_id=None if a is None else a.id,
+                status="not_started" if a is None else a.status,
+                answered=0 if a is None else sum(answered(v) for v in answers[a.id].values()),
+                total=total,
+                seconds_left=None if a is None or a.status != "in_progress" else seconds_left(a, now),
+            )
+        )
+    return rows
+
+
+def attempt_of_event(ws: Workspace, attempt_id: int) -> Attempt:
+    """The attempt, if it belongs to this workspace's event (one database may hold many events)."""
+    attempt = ws.store.attempt(attempt_id)
+    if attempt.event_id != ws.event_id:
+        raise NotFound("STORE-NO-ATTEMPT", attempt=attempt_id)
+    return attempt
+
+
+def extend(ws: Workspace, attempt_id: int, minutes: int, now: dt.datetime) -> Attempt:
+    attempt = attempt_of_event(ws, attempt_id)
+    return ws.store.extend(attempt_id, minutes, actor="trainer", now=now, grace=grace(ws, attempt.phase_id))
+
+
+def reopen(ws: Workspace, attempt_id: int, reason: str, minutes: int | None, now: dt.datetime) -> Attempt:
+    """A superseding attempt that carries the answers forward, with `minutes` to finish (None: no limit)."""
+    attempt_of_event(ws, attempt_id)
+    time_limit = None if minutes is None else dt.timedelta(minutes=minutes)
+    return ws.store.reopen(attempt_id, reason=reason, actor="trainer", now=now, time_limit=time_limit)

@@ -1,0 +1,233 @@
+"""One question on a participant's screen: what its page shows, and what a posted page means (no HTTP here).
+
+Options are named by their shown position (0, 1, ...), never by their ids (an
+ordering item's ids may follow its key); nothing of a key, an explanation, a
+source or an option's points goes into a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from assess.bank.model import (
+    Essay,
+    ItemBase,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+    WeightedOptions,
+)
+from assess.bank.show import matching_rule
+from assess.delivery.screen.sitting import Sitting
+from assess.forms import shown
+from assess.i18n import _, current_language
+from assess.responses import ResponseError, answered, normalise, parse_number, to_json
+from assess.templating import markdown_block, markdown_inline
+
+
+class AnswerProblem(ValueError):
+    """A posted answer that cannot be stored as it is; the message says what to fix."""
+
+
+# -- what a page shows -----------------------------------------------------------------
+
+
+def _translation(item: ItemBase, lang: str):
+    return item.translations.get(lang) if lang != "id" else None
+
+
+def _texts(item: ItemBase, lang: str) -> tuple[str, dict[str, str], dict[str, str], str | None]:
+    """The stem, option (or choice) and prompt texts by id, and the unit, in `lang` where translated."""
+    tr = _translation(item, lang)
+    stem = (tr.stem if tr and tr.stem else None) or item.stem
+    texts = {o.id: (tr.options.get(o.id) if tr else None) or o.text for o in getattr(item, "options", [])}
+    prompts = {}
+    if isinstance(item, Matching):
+        texts = {c.id: (tr.choices.get(c.id) if tr else None) or c.text for c in item.choices}
+        prompts = {p.id: (tr.prompts.get(p.id) if tr else None) or p.text for p in item.prompts}
+    unit = (tr.unit if tr and tr.unit else None) or getattr(item, "unit", None)
+    return stem, texts, prompts, unit
+
+
+def question(s: Sitting, number: int, answer: Any, lang: str | None = None) -> dict:
+    """The page of one question: texts, its fields and the stored answer put back into them.
+
+    Options are numbered by their shown position (0, 1, ...); the keys, points,
+    explanations and sources of the item are not in here.
+    """
+    lang = lang or current_language()
+    item = s.item(number)
+    stem, texts, prompts, unit = _texts(item, lang)
+    ids = shown(s.order, item)
+    q: dict[str, Any] = {
+        "number": number,
+        "total": s.total,
+        "stem": markdown_block(stem),
+        "instruction": "",
+        "layout": "",
+        "options": [],
+        "prompts": [],
+        "text": "",
+        "unit": unit or "",
+        "multiline": False,
+        "numeric": isinstance(item, Numeric),
+    }
+
+    def options(chosen: Sequence[str] = ()) -> list[dict]:
+        return [
+            {"value": str(k), "text": markdown_inline(texts[oid]), "checked": oid in chosen}
+            for k, oid in enumerate(ids)
+        ]
+
+    if isinstance(item, SingleChoice | WeightedOptions):
+        q.update(
+            layout="radio", instruction=_("Choose one answer."), options=options([answer] if answer else [])
+        )
+    elif isinstance(item, MultipleResponse):
+        q.update(
+            layout="checkbox",
+            instruction=_("Choose every right answer: one or more."),
+            options=options(answer or []),
+        )
+    elif isinstance(item, TrueFalse):
+        q.update(
+            layout="radio",
+            instruction=_("Is the statement true or false?"),
+            options=[
+                {"value": "true", "text": _("True"), "checked": answer is True},
+                {"value": "false", "text": _("False"), "checked": answer is False},
+            ],
+        )
+    elif isinstance(item, Matching):
+        given = answer or {}
+        q.update(
+            layout="matching",
+            instruction=matching_rule() + " " + _("For each statement, choose its match."),
+            options=[{"value": str(k), "text": texts[oid]} for k, oid in enumerate(ids)],
+            prompts=[
+                {
+                    "field": f"m{k}",
+                    "text": markdown_inline(prompts[p.id]),
+                    "selected": str(ids.index(given[p.id])) if given.get(p.id) in ids else "",
+                }
+                for k, p in enumerate(item.prompts)
+            ],
+        )
+    elif isinstance(item, Ordering):
+        ranks = {oid: r for r, oid in enumerate(answer or [], 1)}
+        q.update(
+            layout="ordering",
+            instruction=_("Put the steps in order: give each its place, 1 for the first."),
+            options=[
+                {
+                    "field": f"r{k}",
+                    "text": markdown_inline(texts[oid]),
+                    "rank": str(ranks.get(oid, "")),
+                }
+                for k, oid in enumerate(ids)
+            ],
+            places=[str(r) for r in range(1, len(ids) + 1)],
+        )
+    elif isinstance(item, Numeric):
+        q.update(layout="text", instruction=_("Write a number."), text="" if answer is None else str(answer))
+    elif isinstance(item, ShortAnswer):
+        q.update(layout="text", instruction=_("Write a short answer."), text=answer or "")
+    elif isinstance(item, Essay):
+        q.update(layout="text", multiline=True, instruction=_("Write your answer."), text=answer or "")
+    else:  # pragma: no cover - every item type is handled above
+        raise TypeError(type(item).__name__)
+    return q
+
+
+def refill(q: dict, fields: Mapping[str, Any], getlist) -> dict:
+    """The question page `q` with the fields as they were posted (a refused post shows what was given)."""
+    chosen = set(getlist("answer"))
+    options = (
+        [{**o, "checked": o["value"] in chosen} for o in q["options"]]
+        if q["layout"] in ("radio", "checkbox")
+        else q["options"]
+    )
+    if q["layout"] == "ordering":
+        options = [{**o, "rank": fields.get(o["field"]) or ""} for o in q["options"]]
+    prompts = [{**p, "selected": fields.get(p["field"]) or ""} for p in q["prompts"]]
+    text = fields.get("answer") or "" if q["layout"] == "text" else q["text"]
+    return {**q, "options": options, "prompts": prompts, "text": text}
+
+
+def navigator(s: Sitting, answers: Mapping[str, Any], current: int | None = None) -> list[dict]:
+    return [
+        {"number": n, "answered": answered(answers.get(item.id)), "current": n == current}
+        for n, item in enumerate(s.items, 1)
+    ]
+
+
+# -- what a posted page means ----------------------------------------------------------
+
+
+def _position(ids: Sequence[str], text: str | None) -> str | None:
+    if text is None or text == "":
+        return None
+    if not text.isdigit() or int(text) >= len(ids):
+        raise AnswerProblem(_("That choice is not one of this question's options."))
+    return ids[int(text)]
+
+
+def read_answer(s: Sitting, number: int, fields: Mapping[str, Any], getlist=None) -> Any:
+    """The JSON form of the answer posted for question `number` (None: blank).
+
+    `fields` maps field names to their (first) values; `getlist(name)` gives
+    every value of a repeated field (checkboxes).
+    """
+    item = s.item(number)
+    ids = shown(s.order, item)
+    raw: Any
+    if isinstance(item, SingleChoice | WeightedOptions):
+        raw = _position(ids, fields.get("answer"))
+    elif isinstance(item, MultipleResponse):
+        values = getlist("answer") if getlist else fields.get("answer") or []
+        raw = sorted({_position(ids, v) for v in values if v} - {None}) or None
+    elif isinstance(item, TrueFalse):
+        raw = {"true": True, "false": False}.get(fields.get("answer") or "")
+    elif isinstance(item, Matching):
+        pairs = {}
+        for k, p in enumerate(item.prompts):
+            choice = _position(ids, fields.get(f"m{k}"))
+            if choice is not None:
+                pairs[p.id] = choice
+        raw = pairs or None
+    elif isinstance(item, Ordering):
+        raw = _ordering(ids, [fields.get(f"r{k}") or "" for k in range(len(ids))])
+    elif isinstance(item, Numeric):
+        text = (fields.get("answer") or "").strip()
+        raw = text or None  # stored as typed; read as a number when scored
+        if text:
+            try:
+                parse_number(text, item.unit)
+            except ResponseError:
+                raise AnswerProblem(_("Write a number, such as 2,5 or 1.500.")) from None
+    elif isinstance(item, ShortAnswer | Essay):
+        text = fields.get("answer") or ""
+        raw = text if text.strip() else None
+    else:  # pragma: no cover
+        raise TypeError(type(item).__name__)
+    try:
+        value = normalise(item, raw)
+    except ResponseError:
+        raise AnswerProblem(_("That answer does not fit this question.")) from None
+    if isinstance(item, Numeric):
+        return raw if value is not None else None
+    return to_json(value)
+
+
+def _ordering(ids: Sequence[str], ranks: Sequence[str]) -> list[str] | None:
+    if not any(ranks):
+        return None
+    places = [int(r) if r.isdigit() else 0 for r in ranks]
+    if sorted(places) != list(range(1, len(ids) + 1)):
+        raise AnswerProblem(_("Give every step its own place, from 1 to {n}.").format(n=len(ids)))
+    return [oid for _place, oid in sorted(zip(places, ids, strict=True))]

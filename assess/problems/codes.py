@@ -1,0 +1,419 @@
+"""Every user-facing problem code and its message, in one place.
+
+Codes are stable: tests, docs and users' scripts rely on them. Messages are
+English msgids, translated through the catalogue when shown; their `{names}`
+are filled from the problem's parameters.
+"""
+
+from assess.i18n import N_
+
+MESSAGES: dict[str, str] = {
+    # Arguments and files
+    "ARG-NOT-FOUND": N_("no such file, folder or shipped bank: {name!r}"),
+    "ARG-NO-FILES": N_("no YAML files (*.yaml, *.yml) in this folder"),
+    "FILE-UNREADABLE": N_("cannot read the file: {reason}"),
+    "FILE-NOT-UTF8": N_("the file is not UTF-8 text; save it as UTF-8"),
+    "FILE-EMPTY": N_("the file is empty"),
+    "FILE-CONTROL-CHARACTER": N_("the control character {code} is not allowed in YAML; delete it"),
+    "FILE-NOT-REGULAR": N_("not a regular file"),
+    "FILE-NOT-FOUND": N_("no such file"),
+    "FILE-TOO-LARGE": N_("the file is larger than {limit} MB"),
+    "FILE-MULTIPLE-DOCUMENTS": N_("the file holds several YAML documents (---); use one per file"),
+    "FILE-NOT-MAPPING": N_(
+        "the top level must be a mapping with `kind: bank`, `kind: framework` or `kind: sources`"
+    ),
+    "FILE-KIND-MISSING": N_(
+        "the file does not say what it is: add `kind: bank`, `kind: framework` or `kind: sources`"
+    ),
+    "FILE-KIND-UNKNOWN": N_("kind {value!r} is not one of: bank, framework, sources"),
+    # YAML syntax
+    "YAML-SYNTAX": N_("YAML syntax error: {reason}"),
+    "YAML-TAB": N_("a tab character in the indentation; indent with spaces"),
+    "YAML-DUPLICATE-KEY": N_("key {key!r} appears twice in this mapping (first at line {first})"),
+    "YAML-MERGE-KEY": N_("merge keys (<<) are not part of YAML 1.2; write the fields out in full"),
+    "YAML-ALIAS-LIMIT": N_("aliases expand too far (more than the allowed limit)"),
+    # Fields of any file
+    "FIELD-MISSING": N_("required field {name!r} is missing"),
+    "FIELD-UNKNOWN": N_("unknown field {name!r}"),
+    "FIELD-UNKNOWN-SUGGEST": N_("unknown field {name!r}; did you mean {suggestion!r}?"),
+    "FIELD-TYPE": N_("expected {expected}, found {found}"),
+    "FIELD-CHOICE": N_("{value!r} is not one of: {expected}"),
+    "FIELD-ID-INVALID": N_(
+        "{value!r} is not a valid id (letters, digits, '.', '_' and '-', starting with a letter or digit)"
+    ),
+    "FIELD-LANGUAGE-INVALID": N_("{value!r} is not a language code (two or three small letters, such as en)"),
+    "FIELD-EMPTY": N_("must not be empty"),
+    "FIELD-CONTROL-CHARACTER": N_("the control character {code} is not allowed in text"),
+    "FIELD-TOO-LONG": N_("longer than {max} characters"),
+    "FIELD-KEY-NOT-TEXT": N_("a field name must be text, found {found}"),
+    "FIELD-TOO-FEW": N_("too few entries: at least {min} needed"),
+    "FIELD-RANGE": N_("must be {op} {limit}"),
+    "FIELD-NOT-FINITE": N_("must be a finite number"),
+    "FIELD-INVALID": N_("invalid value: {detail}"),
+    # Items
+    "BANK-ITEM-TYPE-MISSING": N_("the item has no `type`; one of: {expected}"),
+    "BANK-ITEM-TYPE-UNKNOWN": N_("type {value!r} is not an item type; one of: {expected}"),
+    "BANK-ITEM-TYPE-UNKNOWN-SUGGEST": N_("type {value!r} is not an item type; did you mean {suggestion!r}?"),
+    "BANK-DUPLICATE-ID": N_("item id {id!r} is also used at {other}"),
+    "BANK-DUPLICATE-BANK-ID": N_("bank id {id!r} is also used by {other}"),
+    "BANK-OPTIONS-TOO-FEW": N_("{name} needs at least two entries, has {n}"),
+    "BANK-OPTION-DUPLICATE": N_("id {id!r} is used twice"),
+    "BANK-OPTIONS-TOO-MANY": N_("{n} options: a multiple-response item takes at most {max}"),
+    "BANK-OPTION-TEXT-DUPLICATE": N_("text {text!r} appears twice"),
+    "BANK-KEY-UNKNOWN": N_("{key!r} is not one of the ids in {name}"),
+    "BANK-KEY-DUPLICATE": N_("{key!r} appears twice in the key"),
+    "BANK-MATCHING-INCOMPLETE": N_("these prompts have no match in the key: {ids}"),
+    "BANK-ORDER-INCOMPLETE": N_("the order must list every option; missing: {ids}"),
+    "BANK-ACCEPTED-TEXT-OR-REGEX": N_("give either `text` or `regex`, not both or neither"),
+    "BANK-REGEX-INVALID": N_("not a valid regular expression: {reason}"),
+    "BANK-TOLERANCE-NEGATIVE": N_("tolerance must not be negative (found {value})"),
+    "BANK-PARTIAL-TOLERANCE-NARROW": N_(
+        "partial_tolerance ({value}) must be wider than tolerance ({tolerance})"
+    ),
+    "BANK-WEIGHT-NONE-POSITIVE": N_("no option or level earns points"),
+    "BANK-WEIGHT-NEGATIVE": N_("points must not be negative (found {value})"),
+    "BANK-POINTS-MISMATCH": N_(
+        "points ({given}) differs from the highest option or level ({derived}); leave it out"
+    ),
+    "BANK-RUBRIC-TOO-FEW": N_("a rubric needs at least two levels, has {n}"),
+    "BANK-WORDS-RANGE": N_("min_words ({lo}) is more than max_words ({hi})"),
+    "BANK-TRANSLATION-UNKNOWN-OPTION": N_("{id!r} is not one of the ids in the item's {name}"),
+    "BANK-FRAMEWORK-UNKNOWN": N_("competency framework {id!r} is not loaded or shipped"),
+    "BANK-COMPETENCY-UNKNOWN": N_("competency {id!r} is not in framework {framework!r}"),
+    "BANK-SOURCE-UNKNOWN": N_("source {id!r} is not in any sources registry"),
+    # Frameworks and sources
+    "FRAMEWORK-DUPLICATE-ID": N_("competency id {id!r} is used twice"),
+    "FRAMEWORK-DUPLICATE-FRAMEWORK-ID": N_("framework id {id!r} is also used by {other}"),
+    "FRAMEWORK-LEVEL-DUPLICATE": N_("level {level} is described twice"),
+    "FRAMEWORK-QUOTE-UNSOURCED": N_("a quoted descriptor must name its `source`"),
+    "FRAMEWORK-SOURCE-UNKNOWN": N_("source {id!r} is not in any sources registry"),
+    "SOURCES-DUPLICATE-ID": N_("source id {id!r} is used twice"),
+    "SOURCES-DUPLICATE-ELSEWHERE": N_("source id {id!r} is also defined at {other}"),
+    "SOURCES-NO-CONTENT": N_("a source needs its `quote` (the wording) or a `summary`"),
+    # Item-writing lint (warnings: exit 1)
+    "LINT-ALL-NONE-OF-THE-ABOVE": N_(
+        "{text!r} is an 'all/none of the above' option; write a real alternative instead"
+    ),
+    "LINT-KEY-LONGEST": N_("the key is clearly the longest option; make the options similar in length"),
+    "LINT-KEY-POSITION": N_(
+        "the key is option {position} in {count} of {n} single-choice items ({share}); spread key positions"
+    ),
+    "LINT-NEGATIVE-STEM": N_("a negative question with {word!r} in small letters; write it as {upper!r}"),
+    "LINT-KEY-ECHOES-STEM": N_(
+        "only the key repeats words of the stem ({words}); that gives the answer away"
+    ),
+    "LINT-OPTION-RESTATES-STEM": N_("option {id!r} only repeats words of the stem"),
+    "LINT-NEAR-DUPLICATE": N_("the stem is nearly the same as item {other!r} ({similarity} alike)"),
+    "LINT-NO-EXPLANATION": N_("no explanation: say why the key is right"),
+    "LINT-NO-SOURCE": N_("no source: cite what makes the key true"),
+    "LINT-LAW-UNQUOTED": N_(
+        "a ready item that names a law must cite a sources entry of kind law that quotes the article"
+    ),
+    "LINT-IGNORE-UNKNOWN-CODE": N_("{code!r} is not a lint code"),
+    "LINT-ORDERING-TOO-SHORT": N_(
+        "an ordering item with two options is always shown reversed, which gives the answer away; "
+        "use three or more"
+    ),
+    # The event (assessment.yaml) and its forms
+    "EVENT-PHASE-ITEMS": N_(
+        "a phase takes its items from exactly one of blueprint, same_items or parallel_to (given: {given})"
+    ),
+    "EVENT-ANCHORS-WITHOUT-PARALLEL": N_("anchors are items shared with the phase named in parallel_to"),
+    "EVENT-PHASE-DUPLICATE": N_("phase id {id!r} is used twice"),
+    "EVENT-PHASE-REFERENCE": N_("{id!r} is not an earlier phase"),
+    "EVENT-BANK-NOT-FOUND": N_("no bank file or shipped bank {name!r}"),
+    "EVENT-BANK-UNKNOWN": N_("bank {id!r} is not one of the event's banks"),
+    "EVENT-COMPETENCY-UNKNOWN": N_("competency {id!r} is not in the banks' framework"),
+    "EVENT-BANDS-NO-ZERO": N_("the lowest band must start at 0"),
+    "EVENT-BANDS-DUPLICATE": N_("two bands start at the same percentage"),
+    "EVENT-LEVELS-ORDER": N_("level thresholds must start at 0 and rise"),
+    "EVENT-PENALTY": N_("a share from 0 to 1, or auto"),
+    "EVENT-TIME-ZONE": N_("{name!r} is not a known time zone (such as Asia/Jakarta)"),
+    "FIELD-DATE": N_("expected a date such as 2019-10-30"),
+    "FORM-SHORTFALL": N_(
+        "phase {phase}: competency {competency}, {difficulty}: needs {need}, the banks have {have}"
+    ),
+    # Responses (from a participant, a sheet or an import)
+    "RESPONSE-UNKNOWN-ID": N_("{value!r} is not one of the ids in the item's {where}"),
+    "RESPONSE-TYPE": N_("the answer should be {expected}"),
+    "RESPONSE-NOT-A-NUMBER": N_("{value!r} is not a number"),
+    "RESPONSE-ORDER-INCOMPLETE": N_("an order must place every option exactly once"),
+    # The workspace and its store
+    "WORKSPACE-NOT-FOUND": N_(
+        "no assessment.yaml in {start} or any folder above it; "
+        "give -w DIR, or create one with assess init DIR"
+    ),
+    "WORKSPACE-NO-EVENT": N_("this workspace has no assessment.yaml"),
+    "WORKSPACE-NOT-EMPTY": N_("the folder exists and is not empty"),
+    "WORKSPACE-NO-PHASE": N_("there is no phase {phase!r}; the event's phases: {known}"),
+    "WORKSPACE-FORM-FIRST": N_(
+        "build the form of phase {other!r} first: phase {phase!r} takes its items from it"
+    ),
+    "WORKSPACE-NO-FORM": N_("phase {phase!r} has no form yet: assess form build --phase {phase}"),
+    "WORKSPACE-NO-PARTICIPANTS": N_("the event has no participants yet: assess participants import FILE"),
+    "WORKSPACE-DEMO-DATABASE-USED": N_(
+        "the database already holds event {event!r} with participants; give the demo a fresh database"
+    ),
+    "STORE-FORM-IN-USE": N_(
+        "phase {phase!r} already has {attempts} attempts: its form can no longer be rebuilt"
+    ),
+    "STORE-ATTEMPT-EXISTS": N_("these participants already have an attempt on phase {phase!r}: {people}"),
+    "STORE-NO-FORM": N_("phase {phase!r} has no form yet"),
+    "STORE-PHASE-NOT-OPEN": N_("phase {phase!r} is not open"),
+    "STORE-ATTEMPT-CLOSED": N_("the attempt is finished ({status}) and takes no more answers"),
+    "STORE-NO-ATTEMPT": N_("no attempt {attempt}"),
+    "STORE-ATTEMPT-OPEN": N_(
+        "attempt {attempt} is still in progress: only a finished attempt can be reopened"
+    ),
+    "STORE-NO-ITEM": N_("the test has no question {number}"),
+    # The web app
+    "WEB-PASSWORD-SHORT": N_("the trainer's password must have at least {n} characters"),
+    # Participants files (CSV or XLSX)
+    "PARTICIPANTS-FORMAT-UNKNOWN": N_(
+        "{suffix!r} files cannot be imported; save the list as .xlsx, or as CSV UTF-8"
+    ),
+    "PARTICIPANTS-CSV-NOT-UTF8": N_(
+        'the file is not UTF-8 text; in Excel save it as "CSV UTF-8 (Comma delimited)", or import the .xlsx'
+    ),
+    "PARTICIPANTS-CSV-SYNTAX": N_("the CSV cannot be read: {reason}"),
+    "PARTICIPANTS-XLSX-UNREADABLE": N_("the spreadsheet cannot be read: {reason}"),
+    "PARTICIPANTS-HEADER-UNKNOWN": N_("unknown column {name!r}; the columns are: {expected}"),
+    "PARTICIPANTS-HEADER-UNKNOWN-SUGGEST": N_("unknown column {name!r}; did you mean {suggestion!r}?"),
+    "PARTICIPANTS-HEADER-DUPLICATE": N_("this column means the same as column {other} ({first!r})"),
+    "PARTICIPANTS-HEADER-MISSING": N_(
+        "column {number} holds values but has no header; name it or delete its values"
+    ),
+    "PARTICIPANTS-NAME-COLUMN-MISSING": N_("there is no name column (Nama or Name)"),
+    "PARTICIPANTS-NO-ROWS": N_("there are no participants under the header row"),
+    "PARTICIPANTS-ROW-TOO-LONG": N_(
+        "this row has values in {n} columns but the header has {width}; "
+        "a value with {separator!r} in it must be put in double quotes"
+    ),
+    "PARTICIPANTS-ROW-DUPLICATE": N_("this row repeats row {other}"),
+    "PARTICIPANTS-NAME-EMPTY": N_("the name is empty"),
+    "PARTICIPANTS-FORMULA": N_(
+        "{value!r} starts with {sign!r}, so a spreadsheet would run it as a formula; remove the sign"
+    ),
+    "PARTICIPANTS-CONTROL-CHARACTER": N_("the control character {code} is not allowed here"),
+    "PARTICIPANTS-NIP-INVALID": N_("{value!r} is not a NIP: a NIP has exactly 18 digits (found {n})"),
+    "PARTICIPANTS-NIP-NUMBER": N_(
+        "the NIP is stored as a number ({value}); a spreadsheet keeps only 15 significant digits, "
+        "so an 18-digit NIP loses its last digits: format the NIP column as text "
+        "(the template already is) and type the NIPs again"
+    ),
+    "PARTICIPANTS-NIP-SCIENTIFIC": N_(
+        "{value!r} is a NIP that a spreadsheet turned into a number, keeping only 15 significant digits: "
+        "format the NIP column as text, type the NIPs again and save again"
+    ),
+    "PARTICIPANTS-NIP-DUPLICATE": N_("NIP {nip} is also in row {other}"),
+    "PARTICIPANTS-PERSON-EXISTS": N_("{name!r}, without a NIP, is already a participant of this event"),
+    "PARTICIPANTS-NIP-EXISTS": N_("NIP {nip} is already a participant of this event"),
+    "PARTICIPANTS-EMAIL-INVALID": N_("{value!r} is not an email address"),
+    # Command line
+    "ITEM-NOT-FOUND": N_("no item {id!r} in the banks searched"),
+    # -- Responses: imports from Google Forms and paper answer sheets
+    # Any response import (Google Forms, answer sheets)
+    "RESPONSES-NO-ROWS": N_("there are no responses under the header row"),
+    "RESPONSES-PERSON-EMPTY": N_("the participant's {what} is empty"),
+    "RESPONSES-PERSON-UNKNOWN": N_("{value!r} is not the {what} of any participant of this event"),
+    "RESPONSES-PERSON-AMBIGUOUS": N_(
+        "{value!r} belongs to several participants ({people}); match them by another column"
+    ),
+    "RESPONSES-ATTEMPT-EXISTS": N_("{person} already has an attempt on phase {phase!r}"),
+    "RESPONSES-ANSWER-UNKNOWN": N_("{value!r} is not one of this item's options"),
+    "RESPONSES-ANSWER-TRUE-FALSE": N_("{value!r} is not an answer to a true/false item: Benar or Salah"),
+    "RESPONSES-ANSWER-POSITION": N_("{value!r} is not a position from 1 to {n}"),
+    # Google Forms exports
+    "RESPONSES-PERSON-COLUMN-MISSING": N_(
+        "no column holds the participants' {what} (looked for: {expected}); "
+        "set imports.google_forms in assessment.yaml, or use --match"
+    ),
+    "RESPONSES-GFORMS-ITEM-MISSING": N_(
+        "no column matches this item's stem {stem!r}; name its column in a mapping file (--mapping)"
+    ),
+    "RESPONSES-GFORMS-ITEM-MISSING-SUGGEST": N_(
+        "no column matches this item's stem {stem!r}; this column comes closest: "
+        "if it is the item, name it in a mapping file (--mapping)"
+    ),
+    "RESPONSES-GFORMS-COLUMN-UNMATCHED": N_("this column matches no item of the form of phase {phase!r}"),
+    "RESPONSES-GFORMS-COLUMN-AMBIGUOUS": N_(
+        "this title matches several items ({ids}); name the item in a mapping file (--mapping)"
+    ),
+    "RESPONSES-GFORMS-COLUMN-DUPLICATE": N_("this column answers the same item as column {other}"),
+    "RESPONSES-GFORMS-MATCHING-GRID": N_(
+        "a matching item takes its answers from a grid, one column per prompt, titled 'Question [prompt]'"
+    ),
+    "RESPONSES-GFORMS-GRID-ROW-UNKNOWN": N_("[{row}] is not a prompt or option of this item"),
+    "RESPONSES-GFORMS-PART-MISSING": N_("no column answers {part!r} of this item"),
+    # Mapping files (column title -> item id)
+    "RESPONSES-MAPPING-NOT-MAPPING": N_(
+        "a mapping file maps column titles to item ids, one per line, such as 'Question title: item-id'"
+    ),
+    "RESPONSES-MAPPING-KEY": N_("a column is named by its title or its number, found {found}"),
+    "RESPONSES-MAPPING-VALUE": N_(
+        "expected an item id (or item-id/prompt-id), or nothing to ignore the column; found {found}"
+    ),
+    "RESPONSES-MAPPING-ITEM-UNKNOWN": N_("{id!r} is not an item of the form of phase {phase!r}"),
+    "RESPONSES-MAPPING-PART-UNKNOWN": N_("{part!r} is not a prompt or option of item {id!r}"),
+    # Answer sheets
+    "RESPONSES-SHEET-HEADER-UNKNOWN": N_("unknown column {name!r}; the columns are: {expected}"),
+    "RESPONSES-SHEET-QUESTION-RANGE": N_("there is no question {number}: the form has {n}"),
+    "RESPONSES-SHEET-PERSON-COLUMN-MISSING": N_(
+        "there is no participant column (Peserta, Participant or NIP)"
+    ),
+    "RESPONSES-SHEET-VARIANT-COLUMN-MISSING": N_(
+        "the form has variants {variants}: add a Varian column saying which one each participant had"
+    ),
+    "RESPONSES-SHEET-QUESTIONS-MISSING": N_("there is no column for questions {numbers}"),
+    "RESPONSES-SHEET-VARIANT-EMPTY": N_("the variant is empty; the form has variants {variants}"),
+    "RESPONSES-SHEET-VARIANT-UNKNOWN": N_("{value!r} is not a variant of this form ({variants})"),
+    "RESPONSES-SHEET-PERSON-DUPLICATE": N_("{person} is also in row {other}"),
+    "RESPONSES-SHEET-ESSAY": N_(
+        "question {number} of variant {variant} is an essay: essays are marked on paper; leave the cell empty"
+    ),
+    "RESPONSES-SHEET-TRUE-FALSE": N_(
+        "{value!r} is not an answer to a true/false item: B or S (Benar or Salah)"
+    ),
+    "RESPONSES-SHEET-LETTER": N_("{value!r} is not an option letter (A to {last}) or an option id"),
+    "RESPONSES-SHEET-LETTERS": N_("{value!r}: write option letters (A to {last}), such as AC or A,C"),
+    "RESPONSES-SHEET-MATCHING": N_(
+        "{value!r}: write prompt numbers with choice letters, such as 1C 2A 3B, or letters in prompt order"
+    ),
+    "RESPONSES-SHEET-PROMPT": N_("prompt {number} is not one of 1 to {n}, or is answered twice"),
+    # -- Essay marks and exports
+    # Essay marks: the file a marker fills in
+    "MARKS-NO-ESSAYS": N_("phase {phase!r} has no essay items: there is nothing to mark by hand"),
+    "MARKS-NO-ROWS": N_("there are no essays under the header row"),
+    "MARKS-COLUMN-MISSING": N_("there is no {name!r} column; the file needs: {expected}"),
+    "MARKS-HEADER-DUPLICATE": N_("this column means the same as column {other} ({first!r})"),
+    "MARKS-CELL-EMPTY": N_("empty, but the row gives a level: say which {name} it is for"),
+    "MARKS-PHASE-UNKNOWN": N_("{value!r} is not a phase with a form; the phases: {known}"),
+    "MARKS-PARTICIPANT-UNKNOWN": N_("{value!r} is not a participant of this event"),
+    "MARKS-NO-ATTEMPT": N_("participant {person} has no finished attempt on phase {phase!r}"),
+    "MARKS-ITEM-UNKNOWN": N_("{value!r} is not an item of phase {phase!r}"),
+    "MARKS-ITEM-NOT-ESSAY": N_("item {value!r} is not an essay: only essays are marked by hand"),
+    "MARKS-LEVEL-UNKNOWN": N_("{value!r} is not a level of this item's rubric; the levels: {levels}"),
+    "MARKS-LEVEL-AMBIGUOUS": N_("{value!r} fits several levels ({levels}); write the level's id"),
+    "MARKS-ANSWER-BLANK": N_("the answer is blank, so there is nothing to mark: leave the level empty"),
+    "MARKS-ROW-DUPLICATE": N_("this essay is also in row {other}"),
+    # Exports
+    "EXPORT-OUT-SUFFIX": N_("{suffix!r} files cannot be written; name the file .csv or .xlsx"),
+    "EXPORT-FORMAT-MISMATCH": N_("the format {format} writes {expected} files, not {suffix!r}"),
+    "EXPORT-CANNOT-WRITE": N_("cannot write the file: {reason} (is it open in another program?)"),
+    "EXPORT-SECRET-DAMAGED": N_(
+        "the key file is damaged; delete it and a new key is made, but pseudonyms made before will change"
+    ),
+    # -- Backup and restore
+    # Writing an archive
+    "BACKUP-FILE-EXISTS": N_("the file exists; give --force to replace it"),
+    "BACKUP-UNWRITABLE": N_("cannot write the archive: {reason}"),
+    # Reading an archive
+    "BACKUP-NOT-ZIP": N_("not a backup archive (not a readable zip file): {reason}"),
+    "BACKUP-NOT-A-BACKUP": N_("this zip file is not an assess backup (its manifest.json does not say so)"),
+    "BACKUP-MEMBER-MISSING": N_("the archive has no {member!r}: it is incomplete"),
+    "BACKUP-MEMBER-UNREADABLE": N_("this part of the archive cannot be read: {reason}"),
+    "BACKUP-MANIFEST-INVALID": N_("the archive's manifest.json is damaged: {reason}"),
+    "BACKUP-MANIFEST-FIELD": N_("missing or wrong in the archive's manifest.json: the archive is damaged"),
+    "BACKUP-FORMAT-UNKNOWN": N_(
+        "backup format version {version} is not one this version of assess reads ({known}); upgrade assess"
+    ),
+    "BACKUP-SCHEMA-NEWER": N_(
+        "the archive was written by a newer version of assess (schema revision {revision}); "
+        "upgrade assess to restore it"
+    ),
+    "BACKUP-SCHEMA-OLDER": N_(
+        "the archive has the older schema revision {revision} (this version writes {head}): restore "
+        "it with assess {version}, which wrote it, then upgrade assess; opening the database brings it "
+        "up to date"
+    ),
+    "BACKUP-TABLE-UNKNOWN": N_(
+        "the manifest names table {name!r}, which this version of assess does not know"
+    ),
+    "BACKUP-CHECKSUM": N_(
+        "the contents do not match the manifest's SHA-256 checksum: the archive is damaged"
+    ),
+    "BACKUP-COUNT-MISMATCH": N_("{found} rows, but the manifest says {expected}: the archive is damaged"),
+    "BACKUP-ROW-NOT-JSON": N_("the line is not a JSON object: {reason}"),
+    "BACKUP-ROW-OTHER-EVENT": N_("the row belongs to event {found!r}, not to the archive's event {event!r}"),
+    "BACKUP-MORE-PROBLEMS": N_("{n} more problems in this part are not shown"),
+    "BACKUP-EVENT-ROW": N_(
+        "the archive must hold exactly one row of event {event!r} in events; it holds {n}"
+    ),
+    "BACKUP-REFERENCE-MISSING": N_("attempt {attempt} is not in the archive"),
+    # Restoring
+    "BACKUP-EVENT-MISMATCH": N_(
+        "the archive holds event {archive!r}, but this workspace is event {workspace!r}: restore it into "
+        "a workspace whose assessment.yaml is that event's"
+    ),
+    "BACKUP-EVENT-EXISTS": N_(
+        "the database already holds rows of event {event!r} (in {n} tables, such as {table}); nothing was "
+        "restored: restore into an empty workspace or database"
+    ),
+    "BACKUP-RESTORE-FAILED": N_("the database refused the archive's rows; nothing was restored: {reason}"),
+    # -- Item analysis
+    # Two kinds: problems of the input (a marks file, --max-marks, a phase without
+    # results), which end in exit 2; and flags, findings about items and
+    # distractors, which `assess analyze items` reports with exit 0.
+    # Input: the marks file and the options
+    "ANALYZE-MATRIX-FORMAT": N_("{suffix!r} files cannot be read; save the marks as CSV UTF-8 or as .xlsx"),
+    "ANALYZE-MATRIX-CSV-SYNTAX": N_("the CSV cannot be read: {reason}"),
+    "ANALYZE-MATRIX-NO-HEADER": N_(
+        "the first row must name the items: an optional first column id, then one column per item"
+    ),
+    "ANALYZE-MATRIX-NO-ITEMS": N_("the header row names no item columns"),
+    "ANALYZE-MATRIX-HEADER-EMPTY": N_("this column has no item name in the header row"),
+    "ANALYZE-MATRIX-HEADER-DUPLICATE": N_("this item name is also the header of column {other}"),
+    "ANALYZE-MATRIX-NO-ROWS": N_("there are no rows of marks under the header row"),
+    "ANALYZE-MATRIX-ROW-LENGTH": N_("the row has {n} cells; the header row has {expected}"),
+    "ANALYZE-MATRIX-ID-DUPLICATE": N_("id {id!r} is also in row {other}"),
+    "ANALYZE-MATRIX-CELL-EMPTY": N_("the mark is empty; write 0 for an item not answered"),
+    "ANALYZE-MATRIX-NOT-NUMBER": N_("{value!r} is not a number"),
+    "ANALYZE-MATRIX-MARK-RANGE": N_(
+        "the mark {value} is outside -{max} to {max}, this item's range; "
+        "give the items' maxima with --max-marks"
+    ),
+    "ANALYZE-MATRIX-MORE-PROBLEMS": N_("and {n} more problems of these kinds"),
+    "ANALYZE-MAX-MARKS-INVALID": N_("--max-marks: {value!r} is not a positive number"),
+    "ANALYZE-MAX-MARKS-COUNT": N_(
+        "--max-marks gives {n} maxima for {k} items: give one for every item, or one per item"
+    ),
+    "ANALYZE-NO-RESULTS": N_("phase {phase!r} has no scored results to analyse: run assess score first"),
+    "ANALYZE-SOURCE-MISSING": N_(
+        "give a marks file with --matrix, or a phase with --phase inside an event's folder"
+    ),
+    "ANALYZE-SOURCE-BOTH": N_("give either --matrix or --phase, not both"),
+    # Flags: findings about items (exit 0)
+    "ANALYZE-ITEM-TOO-EASY": N_("too easy: facility {facility} is above {limit}"),
+    "ANALYZE-ITEM-TOO-HARD": N_("too hard: facility {facility} is below {limit}"),
+    "ANALYZE-ITEM-NO-VARIANCE": N_("everyone has the same mark: the item tells nobody apart"),
+    "ANALYZE-ITEM-NEGATIVE-DISCRIMINATION": N_(
+        "negative discrimination (item-rest r {r}): those who did worse on the rest of the test "
+        "did better on this item; check the key"
+    ),
+    "ANALYZE-ITEM-LOW-DISCRIMINATION": N_("low discrimination: item-rest r {r} is below {limit}"),
+    "ANALYZE-DISTRACTOR-UNCHOSEN": N_("nobody chose option {option!r}"),
+    "ANALYZE-DISTRACTOR-RARE": N_(
+        "option {option!r} was chosen by a proportion of only {proportion} (below {limit})"
+    ),
+    "ANALYZE-DISTRACTOR-UPPER": N_(
+        "option {option!r} was chosen more by the upper group ({upper}) than by the lower group ({lower})"
+    ),
+    # -- Pre/post analysis
+    # A pairs file (assess analyze prepost --pairs FILE)
+    "PREPOST-COLUMN-MISSING": N_("the column {name!r} is missing; a pairs file has the columns {expected}"),
+    "PREPOST-COLUMN-DUPLICATE": N_("the column {name!r} appears twice (also column {other})"),
+    "PREPOST-ID-EMPTY": N_("the id is empty"),
+    "PREPOST-ID-DUPLICATE": N_("the id {id!r} is also in row {other}"),
+    "PREPOST-SCORE-NOT-NUMBER": N_("{value!r} in column {header!r} is not a number"),
+    # An event's own results
+    "PREPOST-PHASE-UNKNOWN": N_("{phase!r} is not a phase of this event; its phases are: {phases}"),
+    "PREPOST-PHASES-SAME": N_(
+        "the pre-test and the post-test are both phase {phase!r}; choose two phases with --pre and --post"
+    ),
+    # -- Reports and paper
+    "PAPER-VARIANT-UNKNOWN": N_("the form has no variant {variant!r}; its variants: {variants}"),
+    "REPORTS-OUT-NOT-EMPTY": N_(
+        "the folder exists and holds other files than reports; give an empty or new folder with --out"
+    ),
+    "REPORTS-CANNOT-WRITE": N_("cannot write the reports: {reason}"),
+}

@@ -1,0 +1,215 @@
+"""Writing tables as CSV or XLSX, safe to open in a spreadsheet.
+
+A text cell that a spreadsheet would run as a formula (it starts with `=`,
+`+`, `-`, `@`, a tab or a carriage return) is neutralised: in CSV it gets a
+single quote in front, which spreadsheets show as text; in XLSX it is written
+as a string cell, never as a formula (openpyxl takes any text starting with
+`=` for a formula unless the cell's type is set back to string). Numbers stay
+numbers. CSV is UTF-8 with a byte-order mark (so that Excel reads it as
+UTF-8), comma-separated, with CRLF line ends; XLSX sheets have a bold, frozen
+header row, a filter and column widths.
+
+A file is written to a temporary name beside it and moved into place, so a
+failed write never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assess.problems import Problem, ProblemsFound
+from assess.sheets.table import Sheet
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_SUFFIX, XLSX_SUFFIX = ".csv", ".xlsx"
+XLSX_MAX_TEXT = 32_767  # the most characters a spreadsheet cell holds
+XLSX_MAX_TITLE = 31
+MAX_WIDTH, MIN_WIDTH = 60, 6
+WIDTH_SAMPLE = 500  # rows looked at to size a column
+# Characters XML 1.0 cannot carry (openpyxl refuses them): shown as U+FFFD.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
+
+
+def neutralise(text: str) -> str:
+    """`text` as a spreadsheet shows it but never runs it: a quote in front of a formula's first sign."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def number_text(value: float) -> str:
+    """A number as CSV text: whole numbers without decimals, others to at most 6 decimals."""
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        return ""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return number_text(value)
+    return neutralise(str(value))
+
+
+def format_of(path: Path) -> str | None:
+    """ "csv" or "xlsx" by the file's suffix; None for any other."""
+    suffix = path.suffix.lower()
+    return {CSV_SUFFIX: "csv", XLSX_SUFFIX: "xlsx"}.get(suffix)
+
+
+def write_table(path: Path, sheets: Sequence[Sheet]) -> None:
+    """CSV (the first sheet) or XLSX (every sheet), by the file's suffix."""
+    kind = format_of(path)
+    if kind is None:
+        raise ProblemsFound([Problem("EXPORT-OUT-SUFFIX", {"suffix": path.suffix or path.name}, str(path))])
+    if kind == "csv":
+        write_csv(path, sheets[0])
+    else:
+        write_xlsx(path, sheets)
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in sheet.headers])
+    for row in sheet.rows:
+        writer.writerow([csv_text(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8", "replace")
+
+
+def write_csv(path: Path, sheet: Sheet) -> None:
+    data = csv_bytes(sheet)
+    _replace(path, lambda tmp: tmp.write_bytes(data))
+
+
+# -- XLSX ------------------------------------------------------------------------------------
+
+
+def xlsx_text(text: str) -> str:
+    """Text a spreadsheet cell can hold: no characters XML refuses, at most 32,767 characters.
+
+    A carriage return becomes a line feed, as every XML reader would read it anyway.
+    """
+    text = _XML_ILLEGAL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) > XLSX_MAX_TEXT:
+        text = text[: XLSX_MAX_TEXT - 1] + "…"
+    return text
+
+
+def _titles(sheets: Sequence[Sheet]) -> list[str]:
+    titles: list[str] = []
+    for sheet in sheets:
+        base = _TITLE_ILLEGAL.sub("_", sheet.name).strip("'")[:XLSX_MAX_TITLE] or "Sheet"
+        title, n = base, 1
+        while title.casefold() in (t.casefold() for t in titles):
+            n += 1
+            title = f"{base[: XLSX_MAX_TITLE - len(str(n)) - 1]} {n}"
+        titles.append(title)
+    return titles
+
+
+def _width(sheet: Sheet, column: int) -> float:
+    if column in sheet.widths:
+        return sheet.widths[column]
+    longest = len(sheet.headers[column])
+    for row in sheet.rows[:WIDTH_SAMPLE]:
+        value = row[column]
+        if value is None:
+            continue
+        text = csv_text(value)
+        longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
+    return max(MIN_WIDTH, min(MAX_WIDTH, longest + 2))
+
+
+def _set(cell, value: Any) -> None:
+    """Put `value` into `cell`; text always as a string cell, never a formula."""
+    if isinstance(value, str):
+        cell.value = xlsx_text(value)
+        cell.data_type = "s"  # openpyxl made text starting with "=" a formula
+    elif isinstance(value, float) and not math.isfinite(value):
+        cell.value = None
+    else:
+        cell.value = value
+
+
+def xlsx_workbook(sheets: Sequence[Sheet]):
+    import openpyxl  # only when a spreadsheet is written
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    for sheet, title in zip(sheets, _titles(sheets), strict=True):
+        ws = book.create_sheet(title)
+        for c, header in enumerate(sheet.headers, start=1):
+            cell = ws.cell(1, c)
+            _set(cell, header)
+            cell.font = bold
+        for r, row in enumerate(sheet.rows, start=2):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = ws.cell(r, c)
+                _set(cell, value)
+                if c - 1 in sheet.formats and isinstance(value, int | float) and not isinstance(value, bool):
+                    cell.number_format = sheet.formats[c - 1]
+                if c - 1 in sheet.wrap:
+                    cell.alignment = wrapped
+        for c in range(len(sheet.headers)):
+            ws.column_dimensions[get_column_letter(c + 1)].width = _width(sheet, c)
+        ws.freeze_panes = "A2"
+        if sheet.headers:
+            last = get_column_letter(len(sheet.headers))
+            ws.auto_filter.ref = f"A1:{last}{max(1, len(sheet.rows) + 1)}"
+        for choice in sheet.choices:
+            listed = ",".join(choice.values)
+            if not choice.values or len(listed) > 255 or '"' in listed:
+                continue  # a list a spreadsheet cannot hold inline: no drop-down
+            column = get_column_letter(choice.column + 1)
+            rule = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
+            rule.errorStyle = "warning"  # a label or points may be typed instead
+            rule.add(f"{column}{choice.first + 2}:{column}{choice.last + 2}")
+            ws.add_data_validation(rule)
+    return book
+
+
+def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
+    book = xlsx_workbook(sheets)
+    _replace(path, lambda tmp: book.save(tmp))
+
+
+# -- writing safely ---------------------------------------------------------------------------
+
+
+def _replace(path: Path, write) -> None:
+    """Write through a temporary file beside `path`, then move it into place."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise ProblemsFound(
+            [Problem("EXPORT-CANNOT-WRITE", {"reason": e.strerror or str(e)}, str(path))]
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,60 @@
+"""The participants of a workspace: the file read and added, all or nothing, and the template to fill in."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from assess.participants import TEMPLATE_HEADERS, ImportPlan, next_person_number, plan_import
+from assess.sheets.read import CSV_SUFFIXES, read_table
+from assess.store import schema
+from assess.workspace import Workspace
+
+TEMPLATE_ROWS = 500  # rows of the template whose NIP cells are formatted as text
+TEMPLATE_WIDTHS = (22, 32, 24, 30, 24, 30)
+
+
+def import_participants(ws: Workspace, path: Path) -> ImportPlan:
+    """Read a participants file and add everyone in it, all or nothing."""
+    table = read_table(path)
+    store, event_id = ws.store, ws.event_id
+    existing = store.participants(event_id)
+    plan = plan_import(
+        table,
+        file=str(path),
+        existing_units=store.codes(event_id, schema.units),
+        existing_groups=store.codes(event_id, schema.groups),
+        existing_nips={p["nip"] for p in existing if p["nip"]},
+        existing_codes={p["access_code"] for p in existing},
+        existing_names_without_nip=frozenset(p["name"].casefold() for p in existing if not p["nip"]),
+        next_number=next_person_number(p["person_id"] for p in existing),
+        rng=secrets.SystemRandom(),
+    )
+    store.add_participants(event_id, plan.people, plan.new_units, plan.new_groups)
+    return plan
+
+
+def write_template(path: Path) -> None:
+    """A participants template: a CSV header line when `path` ends in .csv, else an XLSX
+    whose NIP column is formatted as text (a number would keep only 15 digits of 18)."""
+    if path.suffix.lower() in CSV_SUFFIXES:
+        # With a byte-order mark, Excel opens the file as UTF-8.
+        path.write_text("\ufeff" + ",".join(TEMPLATE_HEADERS) + "\r\n", encoding="utf-8", newline="")
+        return
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Peserta"
+    sheet.append(list(TEMPLATE_HEADERS))
+    for i, width in enumerate(TEMPLATE_WIDTHS, start=1):
+        sheet.cell(1, i).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    nip = get_column_letter(TEMPLATE_HEADERS.index("NIP") + 1)
+    sheet.column_dimensions[nip].number_format = "@"
+    for line in range(1, TEMPLATE_ROWS + 1):
+        sheet[f"{nip}{line}"].number_format = "@"
+    sheet.freeze_panes = "A2"
+    book.save(path)

@@ -1,0 +1,344 @@
+"""Pre/post data in: a pairs file (id, pre, post), or an event's stored results; records out.
+
+The adapter of `assess.analysis.prepost` and `assess.analysis.mcnemar`: it
+reads a CSV or XLSX of pairs (every problem located by row and column), or
+pairs an event's stored results by participant, runs the pure statistics and
+shapes their results as plain records (`None` where a value cannot be
+derived, never NaN) for JSON and for the terminal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assess.analysis.mcnemar import mcnemar
+from assess.analysis.prepost import DegenerateDataWarning, PrePostResult, prepost
+from assess.delivery.imports import Found, cell, header_key, rows_with_values
+from assess.problems import Problem, ProblemsFound
+from assess.sheets.read import read_table
+
+COLUMNS = ("id", "pre", "post")
+WORKSPACE_DIGITS_RANK = 7  # stored percentages carry 9 decimals: rank differences to 7 significant digits
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+# -- a pairs file -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairsFile:
+    ids: list[str]
+    pre: np.ndarray  # NaN where the cell is empty
+    post: np.ndarray
+    lines: list[int] = field(default_factory=list)  # each row's number in the file
+
+
+def score(text: str) -> float | None:
+    """A score cell: None when empty; a decimal comma ("72,5") is read as a point."""
+    text = text.strip()
+    if not text:
+        return None
+    if _DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
+    value = float(text)  # ValueError for text that is not a number
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def read_pairs(path: Path) -> PairsFile:
+    """The rows of a pairs file (CSV or XLSX with columns id, pre, post; others ignored).
+
+    Raises ProblemsFound with every problem, located: a missing or repeated
+    column, an empty or repeated id, a score that is not a finite number. An
+    empty score cell leaves that row unpaired.
+    """
+    table = read_table(path)
+    found = Found(str(path))
+    if not table.headers:
+        raise ProblemsFound([Problem("FILE-EMPTY", {}, str(path))])
+    where: dict[str, int] = {}
+    for k, header in enumerate(table.headers):
+        key = header_key(header)
+        if key in COLUMNS:
+            if key in where:
+                found.add("PREPOST-COLUMN-DUPLICATE", 1, k + 1, name=key, other=where[key] + 1)
+            else:
+                where[key] = k
+    for name in COLUMNS:
+        if name not in where:
+            found.add("PREPOST-COLUMN-MISSING", 1, name=name, expected=", ".join(COLUMNS))
+    found.raise_if_any()
+    ids, pre, post, lines = [], [], [], []
+    seen: dict[str, int] = {}
+    for row in rows_with_values(table):
+        person = cell(row, where["id"]).value.strip()
+        if not person:
+            found.add("PREPOST-ID-EMPTY", row.line, where["id"] + 1)
+        elif person in seen:
+            found.add("PREPOST-ID-DUPLICATE", row.line, where["id"] + 1, id=person, other=seen[person])
+        else:
+            seen[person] = row.line
+        values = []
+        for name in ("pre", "post"):
+            text = cell(row, where[name]).value
+            try:
+                values.append(score(text))
+            except ValueError:
+                found.add(
+                    "PREPOST-SCORE-NOT-NUMBER", row.line, where[name] + 1, value=text.strip(), header=name
+                )
+                values.append(None)
+        ids.append(person)
+        pre.append(math.nan if values[0] is None else values[0])
+        post.append(math.nan if values[1] is None else values[1])
+        lines.append(row.line)
+    found.raise_if_any()
+    return PairsFile(ids, np.array(pre, dtype=float), np.array(post, dtype=float), lines)
+
+
+# -- records ----------------------------------------------------------------------------
+
+
+def number(value) -> float | int | None:
+    """A JSON-safe number: None for NaN and infinities."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def run_prepost(pre, post, **options) -> PrePostResult:
+    """`prepost` with its degenerate-data warnings silenced: the records show None instead."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        return prepost(pre, post, **options)
+
+
+def record(r: PrePostResult) -> dict:
+    """The issue's keys first (n ... wilcoxon_p), then the conventions and details used."""
+    ci = r.confidence_interval()
+    return {
+        "n": r.n,
+        "n_unpaired": r.n_unpaired,
+        "n_ceiling": r.gain.n_ceiling,
+        "ceiling_rule": r.gain.ceiling_rule,
+        "mean_pre": number(r.mean_pre),
+        "mean_post": number(r.mean_post),
+        "mean_gain": number(r.mean_gain),
+        "hake_g": number(r.gain.hake_g),
+        "g_ave": number(r.gain.g_ave),
+        "t": number(r.ttest.statistic),
+        "df": r.ttest.df if r.n >= 2 else None,
+        "p": number(r.ttest.pvalue),
+        "ci_low": number(ci.low),
+        "ci_high": number(ci.high),
+        "d_z": number(r.effects.d_z),
+        "d_av": number(r.effects.d_av),
+        "hedges_g_z": number(r.effects.hedges_g_z),
+        "wilcoxon_v": number(r.wilcoxon.statistic),
+        "wilcoxon_p": number(r.wilcoxon.pvalue),
+        "max_score": r.max_score,
+        "gain_method": r.gain.method,
+        "n_out_of_range": r.gain.n_out_of_range,
+        "sd_pre": number(r.sd_pre),
+        "sd_post": number(r.sd_post),
+        "sd_gain": number(r.sd_gain),
+        "confidence_level": r.confidence_level,
+        "wilcoxon_method": r.wilcoxon.method if r.n else None,
+        "wilcoxon_n_zero": r.wilcoxon.n_zero,
+        "wilcoxon_ties": r.wilcoxon.ties,
+    }
+
+
+def pairs_record(pairs: PairsFile, **options) -> dict:
+    """Every statistic of a pairs file, with its unpaired rows listed (id, the phase it has)."""
+    result = run_prepost(pairs.pre, pairs.post, **options)
+    unpaired = []
+    for k in result.unpaired:
+        has = [name for name, x in (("pre", pairs.pre[k]), ("post", pairs.post[k])) if not math.isnan(x)]
+        unpaired.append({"id": pairs.ids[k], "line": pairs.lines[k], "phase": has[0] if has else None})
+    return {**record(result), "unpaired": unpaired}
+
+
+# -- an event's own results -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemPairs:
+    id: str
+    competencies: list[str]
+    pre: np.ndarray  # bool: right (full marks) before, per paired participant
+    post: np.ndarray
+
+
+@dataclass(frozen=True)
+class EventPairs:
+    """An event's results of two phases, by participant (NaN where a phase has no result)."""
+
+    pre_phase: str
+    post_phase: str
+    people: list[str]
+    names: dict[str, str]
+    pre: np.ndarray
+    post: np.ndarray
+    provisional: int  # pairs where either result waits for essay marks
+    competencies: dict[str, tuple[np.ndarray, np.ndarray]]
+    items: list[ItemPairs]
+    items_left_out: list[dict]  # {"id", "reason"}: in both forms but not comparable
+
+
+def choose_phases(phases: list[str], pre: str | None, post: str | None) -> tuple[str, str]:
+    """The pre- and post-test phases: as given, else the event's first and last; two different ones."""
+    pre, post = pre or phases[0], post or phases[-1]
+    for phase in (pre, post):
+        if phase not in phases:
+            raise ProblemsFound(
+                [Problem("PREPOST-PHASE-UNKNOWN", {"phase": phase, "phases": ", ".join(phases)})]
+            )
+    if pre == post:
+        raise ProblemsFound([Problem("PREPOST-PHASES-SAME", {"phase": pre})])
+    return pre, post
+
+
+def _latest(rows: list[dict]) -> dict[str, dict]:
+    """Each person's result (the latest attempt's, should there be several)."""
+    out: dict[str, dict] = {}
+    for r in sorted(rows, key=lambda r: r["attempt_id"]):
+        out[r["person_id"]] = r
+    return out
+
+
+def _outcome(mark: dict) -> bool | None:
+    """Right (full marks) or wrong (0 or less); None for partial credit."""
+    if mark["max"] > 0 and mark["points"] >= mark["max"]:
+        return True
+    return False if mark["points"] <= 0 else None
+
+
+def _item_pairs(item, pre: dict[str, dict], post: dict[str, dict], paired: list[str]) -> ItemPairs | str:
+    """An item's dichotomous outcomes over the paired participants, or why it has none."""
+    before, after = [], []
+    for person in paired:
+        a, b = pre[person]["items"].get(item.id), post[person]["items"].get(item.id)
+        if a is None or b is None or a.get("pending") or b.get("pending"):
+            continue
+        x, y = _outcome(a), _outcome(b)
+        if x is None or y is None:
+            return "partial_credit"
+        before.append(x)
+        after.append(y)
+    return ItemPairs(item.id, list(item.competencies), np.array(before, bool), np.array(after, bool))
+
+
+def load_event_pairs(store, event_id: str, pre_phase: str, post_phase: str) -> EventPairs:
+    """Pair the stored results of two phases by participant; items shared by both forms, too.
+
+    An item is compared (McNemar) when both phases' forms hold it unchanged
+    and every paired participant's mark on it, in both phases, is full marks
+    (right) or 0 or less (wrong, blank); an item with partial marks, or
+    changed between the forms, is left out and listed. Marks waiting for an
+    essay's marking leave that participant out of that item.
+    """
+    pre, post = _latest(store.results(event_id, pre_phase)), _latest(store.results(event_id, post_phase))
+    people = sorted(pre.keys() | post.keys())
+    names = {p["person_id"]: p["name"] for p in store.participants(event_id)}
+    paired = [p for p in people if p in pre and p in post]
+
+    def column(rows, key=None):
+        if key is None:
+            return np.array([rows[p]["percentage"] if p in rows else math.nan for p in people])
+        return np.array(
+            [
+                rows[p]["competencies"][key]["percentage"]
+                if key in rows.get(p, {}).get("competencies", {})
+                else math.nan
+                for p in people
+            ]
+        )
+
+    competencies = sorted({c for rows in (pre, post) for r in rows.values() for c in r["competencies"]})
+    items, left_out = [], []
+    if store.has_form(event_id, pre_phase) and store.has_form(event_id, post_phase):
+        before, after = store.form(event_id, pre_phase), store.form(event_id, post_phase)
+        later = {i.id: i for i in after.items}
+        for item in before.items:
+            other = later.get(item.id)
+            if other is None:
+                continue
+            if other.model_dump(mode="json") != item.model_dump(mode="json"):
+                left_out.append({"id": item.id, "reason": "changed"})
+                continue
+            got = _item_pairs(item, pre, post, paired)
+            if isinstance(got, str):
+                left_out.append({"id": item.id, "reason": got})
+            else:
+                items.append(got)
+    return EventPairs(
+        pre_phase=pre_phase,
+        post_phase=post_phase,
+        people=people,
+        names=names,
+        pre=column(pre),
+        post=column(post),
+        provisional=sum(1 for p in paired if pre[p]["provisional"] or post[p]["provisional"]),
+        competencies={c: (column(pre, c), column(post, c)) for c in competencies},
+        items=items,
+        items_left_out=left_out,
+    )
+
+
+def event_record(pairs: EventPairs, **options) -> dict:
+    """Every statistic of an event's two phases: total, per competency, per item (McNemar).
+
+    Totals and competency subscores are the stored percentages (max_score
+    100). Stored percentages carry 9 decimals, so a gain of 1/3 of the items
+    can differ from another 1/3 in the last one; the Wilcoxon ranks are
+    therefore taken to `WORKSPACE_DIGITS_RANK` = 7 significant digits (R's
+    digits.rank = 7) unless `digits_rank` is given. McNemar per item: both
+    the exact binomial p-value and the continuity-corrected chi-square.
+    """
+    options = {"digits_rank": WORKSPACE_DIGITS_RANK, **options, "max_score": 100.0}
+    total = run_prepost(pairs.pre, pairs.post, **options)
+    unpaired = []
+    for k in total.unpaired:
+        person = pairs.people[k]
+        phase = pairs.pre_phase if not math.isnan(pairs.pre[k]) else pairs.post_phase
+        unpaired.append({"id": person, "name": pairs.names.get(person), "phase": phase})
+    items = []
+    for item in pairs.items:
+        m = mcnemar(item.pre, item.post)
+        items.append(
+            {
+                "id": item.id,
+                "competencies": item.competencies,
+                "n": m.n,
+                "pre_proportion": number(m.pre_proportion),
+                "post_proportion": number(m.post_proportion),
+                "b": m.b,
+                "c": m.c,
+                "mcnemar_exact_p": number(m.exact_pvalue),
+                "mcnemar_chi2": number(m.statistic),
+                "mcnemar_p": number(m.pvalue),
+            }
+        )
+    competencies = []
+    for c, (before, after) in pairs.competencies.items():
+        ids = [i["id"] for i in items if c in i["competencies"]]
+        competencies.append({"competency": c, **record(run_prepost(before, after, **options)), "items": ids})
+    return {
+        "pre_phase": pairs.pre_phase,
+        "post_phase": pairs.post_phase,
+        **record(total),
+        "n_provisional": pairs.provisional,
+        "unpaired": unpaired,
+        "competencies": competencies,
+        "items": items,
+        "items_left_out": pairs.items_left_out,
+    }

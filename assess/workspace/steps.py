@@ -1,0 +1,226 @@
+"""The steps of an event, on a workspace: build forms, simulate a cohort, score.
+
+Each step reads the stored forms (never the banks again) and writes in
+transactions; the CLI calls one function per command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assess.bank.model import Essay
+from assess.delivery.simulate import Cohort, simulate_attempt
+from assess.event.file import build_phase
+from assess.forms import Form, personal_order
+from assess.problems import Problem, ProblemsFound
+from assess.responses import ResponseError, encode_item, normalise
+from assess.scoring import score_bulk
+from assess.store.store import EXPIRED, SUBMITTED, StoreError
+from assess.workspace import Workspace
+from assess.workspace.participants import import_participants
+
+
+def build_phase_form(ws: Workspace, phase_id: str, now: dt.datetime) -> Form:
+    """Assemble a phase's form from its blueprint and store the snapshot.
+
+    A phase that reuses or parallels another reads that phase's stored form.
+    """
+    event = ws.loaded.event
+    if phase_id not in {p.id for p in event.phases}:
+        raise ProblemsFound(
+            [
+                Problem(
+                    "WORKSPACE-NO-PHASE", {"phase": phase_id, "known": ", ".join(p.id for p in event.phases)}
+                )
+            ]
+        )
+    phase = event.phase(phase_id)
+    earlier = {}
+    for ref in (phase.same_items, phase.parallel_to):
+        if ref is not None:
+            if not ws.store.has_form(ws.event_id, ref):
+                raise ProblemsFound([Problem("WORKSPACE-FORM-FIRST", {"phase": phase_id, "other": ref})])
+            earlier[ref] = ws.store.form(ws.event_id, ref)
+    form = build_phase(ws.loaded, phase_id, earlier)
+    try:
+        ws.store.save_form(form, now)
+    except StoreError as e:
+        raise ProblemsFound([Problem(e.code, e.params)]) from None
+    return form
+
+
+@dataclass(frozen=True)
+class PhaseScores:
+    phase: str
+    scored: int
+    provisional: int
+    mean_percentage: float | None
+
+
+def score_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> PhaseScores:
+    """Score every submitted or expired attempt of a phase from its stored form; replace its results."""
+    store, event = ws.store, ws.loaded.event
+    form = store.form(ws.event_id, phase_id)
+    grace = dt.timedelta(seconds=event.phase(phase_id).grace_seconds)
+    store.expire_due(ws.event_id, phase_id, now, grace)
+    attempts = store.attempts(ws.event_id, phase_id, statuses=(SUBMITTED, EXPIRED))
+    ids = [a.id for a in attempts]
+    answers = store.answers_of(ids)
+    marks = store.marks_of(ids)
+    values = {}
+    for item in form.items:
+        column = []
+        for a in attempts:
+            try:
+                column.append(normalise(item, answers[a.id].get(item.id)))
+            except ResponseError:
+                column.append(None)  # a stored answer that no longer fits counts as blank
+        values[item.id] = column
+    encoded = [encode_item(i, values[i.id]) for i in form.items]
+    essay_marks = {}
+    for k, item in enumerate(form.items):
+        if isinstance(item, Essay):
+            points = {r.id: r.points for r in item.rubric}
+            essay_marks[k] = np.array(
+                [points.get(marks[a.id].get(item.id), np.nan) for a in attempts], dtype=float
+            )
+    rows = []
+    if attempts:
+        bulk = score_bulk(form.items, form.policy, form.grading, encoded, essay_marks)
+        for row, a in enumerate(attempts):
+            result = bulk.attempt(row)
+            rows.append(
+                {
+                    "attempt_id": a.id,
+                    "person_id": a.person_id,
+                    "points": result.points,
+                    "max_points": result.max_points,
+                    "percentage": result.percentage,
+                    "band": result.band.label,
+                    "passed": result.passed,
+                    "provisional": result.provisional,
+                    "competencies": {
+                        c: {
+                            "points": s.points,
+                            "max": s.max_points,
+                            "percentage": s.percentage,
+                            "level": s.level,
+                        }
+                        for c, s in result.competencies.items()
+                    },
+                    "items": {
+                        i.id: {
+                            "points": s.points,
+                            "max": s.max_points,
+                            "blank": s.blank,
+                            "pending": s.pending,
+                        }
+                        for i, s in zip(form.items, result.items, strict=True)
+                    },
+                    "scored_at": now,
+                }
+            )
+    store.replace_results(ws.event_id, phase_id, rows)
+    mean = float(np.mean([r["percentage"] for r in rows])) if rows else None
+    return PhaseScores(phase_id, len(rows), sum(r["provisional"] for r in rows), mean)
+
+
+def simulate(ws: Workspace, seed: int, now: dt.datetime, phases: list[str] | None = None) -> dict[str, int]:
+    """Every participant's attempt on each phase, from the item-response model; attempts per phase."""
+    event = ws.loaded.event
+    people = [p["person_id"] for p in ws.store.participants(ws.event_id)]
+    if not people:
+        raise ProblemsFound([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
+    phase_ids = phases or [p.id for p in event.phases]
+    forms = {phase_id: ws.form(phase_id) for phase_id in phase_ids}
+    competencies = sorted({c for f in forms.values() for i in f.items for c in i.competencies})
+    cohort = Cohort.draw(people, competencies, seed)
+    counts = {}
+    for n, phase_id in enumerate(phase_ids):
+        form = forms[phase_id]
+        records = []
+        for person in people:
+            answers, marks = simulate_attempt(form.items, person, phase_id, cohort, learned=n > 0)
+            order = personal_order(form, person).model_dump()
+            records.append({"person_id": person, "answers": answers, "marks": marks, "personal_order": order})
+        try:
+            counts[phase_id] = len(
+                ws.store.import_attempts(
+                    ws.event_id, phase_id, records, channel="import", now=now, actor="simulate"
+                )
+            )
+        except StoreError as e:
+            raise ProblemsFound([Problem(e.code, e.params)]) from None
+    return counts
+
+
+@dataclass(frozen=True)
+class DemoResults:
+    phases: list[str]
+    rows: list[dict]  # person_id, name, group_code, and percentage per phase
+
+
+def run_demo(ws: Workspace, folder: Path, seed: int, now: dt.datetime) -> DemoResults:
+    """The worked example end to end on `ws`: participants, forms, a simulated cohort, results."""
+    if ws.store.participants(ws.event_id):
+        raise ProblemsFound([Problem("WORKSPACE-DEMO-DATABASE-USED", {"event": ws.event_id})])
+    import_participants(ws, folder / "peserta.csv")
+    phases = [p.id for p in ws.loaded.event.phases]
+    for phase_id in phases:
+        build_phase_form(ws, phase_id, now)
+    simulate(ws, seed, now)
+    for phase_id in phases:
+        score_phase(ws, phase_id, now)
+    by_person: dict[str, dict] = {
+        p["person_id"]: {"person_id": p["person_id"], "name": p["name"], "group_code": p["group_code"]}
+        for p in ws.store.participants(ws.event_id)
+    }
+    for r in ws.store.results(ws.event_id):
+        by_person[r["person_id"]][r["phase_id"]] = r["percentage"]
+    return DemoResults(phases, list(by_person.values()))
+
+
+def demo_table(results: DemoResults) -> str:
+    """The cohort's results as a plain-text table, with the means."""
+    from assess.i18n import _
+
+    head = [_("Participant"), _("Name"), _("Group")] + [f"{p} %" for p in results.phases]
+    gain = len(results.phases) >= 2
+    if gain:
+        head.append(_("Gain"))
+    lines = [head]
+    for r in results.rows:
+        cells = [r["person_id"], r["name"][:28], r["group_code"] or "-"]
+        values = [r.get(p) for p in results.phases]
+        cells += ["-" if v is None else f"{v:.1f}" for v in values]
+        if gain:
+            first, last = values[0], values[-1]
+            cells.append("-" if first is None or last is None else f"{last - first:+.1f}")
+        lines.append(cells)
+    means = ["", _("Mean"), ""]
+    for p in results.phases:
+        got = [r[p] for r in results.rows if r.get(p) is not None]
+        means.append(f"{np.mean(got):.1f}" if got else "-")
+    if gain:
+        pairs = [
+            r[results.phases[-1]] - r[results.phases[0]]
+            for r in results.rows
+            if r.get(results.phases[0]) is not None and r.get(results.phases[-1]) is not None
+        ]
+        means.append(f"{np.mean(pairs):+.1f}" if pairs else "-")
+    lines.append(means)
+    widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
+    text = [
+        "  ".join(
+            str(c).ljust(w) if i < 3 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in lines
+    ]
+    text.insert(1, "-" * len(text[0]))
+    text.insert(len(text) - 1, "-" * len(text[0]))
+    return "\n".join(text)
