@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assess.problems import Problem, ProblemsFound
-from assess.sheets.table import Cell, Table
+from assess.sheets.table import Cell, Table, header_key
 
 # -- access codes -----------------------------------------------------------------
 
@@ -78,11 +78,6 @@ IGNORED_HEADERS = frozenset({"no", "nomor", "nourut", "number"})
 TEMPLATE_HEADERS = ("NIP", "Nama", "Jabatan", "Unit Kerja", "Kecamatan", "Email")
 # Under 80 characters, so that a message shows it whole (see assess.problems.MAX_SHOWN_TEXT).
 EXPECTED_HEADERS = "NIP, Nama/Name, Jabatan/Position, Unit Kerja/Unit, Kecamatan/Group, Email"
-
-
-def header_key(text: str) -> str:
-    """A header without case, spaces or punctuation: "Unit  Kerja", "E-mail" -> "unitkerja", "email"."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
 
 
 def suggest_header(text: str) -> str | None:

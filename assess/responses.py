@@ -164,6 +164,15 @@ def normalise(item: ItemBase, raw: Any) -> Any:
     raise TypeError(type(item).__name__)
 
 
+def stored_value(item: ItemBase, raw: Any) -> Any:
+    """A stored answer read for scoring: one that no longer fits its item (the item was corrected
+    after the answer was given) counts as blank, wherever answers are scored or counted."""
+    try:
+        return normalise(item, raw)
+    except ResponseError:
+        return None
+
+
 def answered(value: Any) -> bool:
     """Whether a stored value (JSON form) is an answer rather than a blank."""
     return value not in (None, "", [], {})

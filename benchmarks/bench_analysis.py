@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from assess.analysis.items import analyze_items
-from assess.workspace.item_analysis import read_matrix
+from assess.sheets.matrix import read_matrix
 from benchmarks.timing import median_seconds
 
 N_PEOPLE = 1_000_000

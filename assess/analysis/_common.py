@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
 
 class DegenerateDataWarning(RuntimeWarning):
     """A statistic cannot be computed from these data (too few people or pairs, no spread): NaN."""
+
+
+@dataclass(frozen=True)
+class ConfidenceInterval:
+    low: float
+    high: float
 
 
 def _warn(message: str) -> None:

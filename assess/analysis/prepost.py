@@ -18,6 +18,7 @@ import numpy as np
 from scipy import special, stats
 
 from assess.analysis._common import (  # noqa: F401 - DegenerateDataWarning is part of this module's API
+    ConfidenceInterval,
     DegenerateDataWarning,
     _choice,
     _level_iv,
@@ -39,12 +40,6 @@ CEILING_RULES = {
     "hake": "pre_at_max_left_out",  # pre == max: no individual gain
     "marx-cummings": "equal_at_0_or_max_left_out",  # pre == post == max or pre == post == 0
 }
-
-
-@dataclass(frozen=True)
-class ConfidenceInterval:
-    low: float
-    high: float
 
 
 # -- normalised gain ------------------------------------------------------------------

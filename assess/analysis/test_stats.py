@@ -33,21 +33,18 @@ DegenerateDataWarning.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as _scipy_stats
 
-from assess.analysis._common import DegenerateDataWarning  # one warning class for all of analysis
+from assess.analysis._common import (  # noqa: F401 - both are part of this module's API
+    ConfidenceInterval,
+    DegenerateDataWarning,
+    _warn,
+)
 
 CHUNK_ROWS = 65_536  # rows centred at a time when the covariance matrix is built
-
-
-@dataclass(frozen=True)
-class ConfidenceInterval:
-    low: float
-    high: float
 
 
 def matrix_iv(marks, max_marks=1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -117,10 +114,6 @@ class ScoreStatistics:
     def items_for_reliability(self, target: float = 0.8) -> int | None:
         """Items of the same kind needed for alpha to reach `target` (Spearman-Brown)."""
         return items_for_reliability(self.alpha, self.k, target)
-
-
-def _warn(message: str) -> None:
-    warnings.warn(message, DegenerateDataWarning, stacklevel=3)
 
 
 def alpha_from_cov(cov: np.ndarray) -> float:

@@ -19,6 +19,7 @@ import yaml_rs
 
 from assess.bank.model import CONTROL_CHARACTERS
 from assess.problems import Problem, ProblemsFound
+from assess.sheets.read import decode as utf8_text
 
 # Bounds alias expansion ("billion laughs"); a real bank replays none.
 ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=100_000, max_replay_stack_depth=32)
@@ -38,15 +39,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 def decode(data: bytes, file: str) -> str:
     """UTF-8 text (a byte-order mark allowed), or a located FILE-NOT-UTF8 / FILE-CONTROL-CHARACTER."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        # Columns count characters everywhere, so decode what precedes the bad byte.
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise ProblemsFound([Problem("FILE-NOT-UTF8", {}, file, line, column)]) from None
-    text = text.removeprefix("\ufeff")
+    text = utf8_text(data, file)
     bad = _FORBIDDEN.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1

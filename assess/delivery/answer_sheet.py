@@ -42,24 +42,19 @@ from assess.bank.model import (
 from assess.bank.show import letters
 from assess.delivery.imports import (
     AttemptsPlan,
-    Found,
     Note,
     People,
-    cell,
     check_header_row,
     clean_nip,
-    header_key,
     person_problem,
-    rows_with_values,
     text_problem,
-    trimmed_headers,
     truth,
 )
 from assess.forms import Form, Variant, answer_at, shown
 from assess.i18n import N_
-from assess.problems import Phrase, Problem, ProblemsFound
+from assess.problems import Found, Phrase, Problem, ProblemsFound
 from assess.responses import ResponseError, normalise
-from assess.sheets.table import Cell, Table
+from assess.sheets.table import Cell, Table, cell, header_key, rows_with_values, trimmed_headers
 
 # What an essay answered on paper is stored as, so that it waits for a marker.
 PAPER_ESSAY = "(jawaban uraian tertulis pada lembar kertas)"

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assess.problems import Phrase, Problem, ProblemsFound
-from assess.sheets.table import Cell, Row, Table
+from assess.problems import Found, Phrase
+from assess.sheets.table import Row, Table, cell
 
 MAX_TEXT = 10_000  # characters of a typed answer (short answer, essay, number)
 TRUE_WORDS = frozenset({"benar", "true", "betul"})
@@ -41,43 +41,6 @@ class AttemptsPlan:
     form_scores: list[float] = field(default_factory=list)  # Google Forms' own percentages, reported only
 
 
-class Found:
-    """Problems of one file, collected with their place."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def add(
-        self,
-        code: str,
-        /,
-        line: int | None = None,
-        column: int | None = None,
-        field: str | None = None,
-        item: str | None = None,
-        **params: Any,
-    ) -> None:
-        self.problems.append(Problem(code, params, self.file, line, column, item=item, field=field))
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise ProblemsFound(self.problems)
-
-
-def header_key(text: str) -> str:
-    """A header without case, spaces or punctuation: "Stempel waktu" -> "stempelwaktu"."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
-
-
-def cell(row: Row, index: int) -> Cell:
-    return row.cells[index] if index < len(row.cells) else Cell("")
-
-
-def rows_with_values(table: Table) -> list[Row]:
-    return [r for r in table.rows if any(c.value.strip() for c in r.cells)]
-
-
 def check_header_row(table: Table, headers: list[str], rows: list[Row], found: Found) -> None:
     """Values in columns without a header (or beyond the header, in a CSV row)."""
     width = len(headers)
@@ -100,13 +63,6 @@ def check_header_row(table: Table, headers: list[str], rows: list[Row], found: F
     if table.separator is None:
         for i in sorted(beyond):
             found.add("PARTICIPANTS-HEADER-MISSING", table.header_line, i + 1, number=i + 1)
-
-
-def trimmed_headers(table: Table) -> list[str]:
-    headers = [h.strip() for h in table.headers]
-    while headers and not headers[-1]:
-        headers.pop()
-    return headers
 
 
 def text_problem(text: str) -> tuple[str, dict] | None:

@@ -22,10 +22,9 @@ from typing import Any
 from assess.bank.model import Essay, RubricLevel
 from assess.forms import Form
 from assess.i18n import LANGUAGES, N_, _, catalogue
-from assess.participants import header_key
 from assess.problems import Problem, ProblemsFound
-from assess.responses import ResponseError, normalise, parse_number
-from assess.sheets.table import Choice, Sheet, Table
+from assess.responses import ResponseError, parse_number, stored_value
+from assess.sheets.table import Choice, Sheet, Table, header_key
 
 PHASE, PARTICIPANT, ITEM, ANSWER, RUBRIC, STORED, LEVEL = (
     "phase",
@@ -66,10 +65,7 @@ def level_text(level: RubricLevel) -> str:
 
 
 def is_blank(item: Essay, raw: Any) -> bool:
-    try:
-        return normalise(item, raw) is None
-    except ResponseError:
-        return True  # an answer that no longer fits counts as blank, as in scoring
+    return stored_value(item, raw) is None
 
 
 def essays(form: Form) -> list[Essay]:

@@ -75,10 +75,6 @@ def event_dates(event: Event, lang: str | None = None) -> str:
     return format_interval(dates[0], dates[-1], "yMMMMd", locale=lang)
 
 
-def phase_title(event: Event, phase_id: str) -> str:
-    return event.phase(phase_id).title or phase_id
-
-
 def points_text(points: float) -> str:
     n = round(points, 3)
     return ngettext("{n} point", "{n} points", 1 if n == 1 else 2).format(n=number(n))
@@ -188,7 +184,7 @@ def _header(event: Event, form: Form) -> dict:
         "organiser": event.event.organiser or "",
         "place": event.event.place or "",
         "dates": event_dates(event),
-        "phase": phase_title(event, form.phase),
+        "phase": event.phase_title(form.phase),
         "phase_id": form.phase,
         "time": ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes) if minutes else "",
         "questions": ngettext("{n} question", "{n} questions", len(form.items)).format(n=len(form.items)),

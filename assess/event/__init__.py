@@ -171,6 +171,10 @@ class Event(Model):
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
 
+    def phase_title(self, phase_id: str) -> str:
+        """The phase's title as written in assessment.yaml, or its id when it has none."""
+        return self.phase(phase_id).title or phase_id
+
     def blueprint_of(self, phase_id: str) -> Blueprint:
         """The blueprint a phase draws with, following same_items and parallel_to."""
         phase = self.phase(phase_id)

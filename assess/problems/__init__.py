@@ -113,6 +113,30 @@ class Problem:
         return text + self.message()
 
 
+class Found:
+    """Problems of one file, collected with their place."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        code: str,
+        /,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        item: str | None = None,
+        **params: Any,
+    ) -> None:
+        self.problems.append(Problem(code, params, self.file, line, column, item=item, field=field))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ProblemsFound(self.problems)
+
+
 def sort_key(p: Problem) -> tuple:
     return (p.file or "", p.line or 0, p.column or 0, p.code)
 

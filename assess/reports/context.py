@@ -106,7 +106,7 @@ def load(ws: Workspace) -> EventData:
         closed = states[p.id] == CLOSED
         ph = PhaseData(
             id=p.id,
-            title=p.title or p.id,
+            title=event.phase_title(p.id),
             review=p.review,
             closed=closed,
             form=form,

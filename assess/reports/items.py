@@ -23,7 +23,7 @@ from assess.analysis.items import Thresholds, analyze_items
 from assess.analysis.mcnemar import mcnemar
 from assess.analysis.test_stats import DegenerateDataWarning
 from assess.bank.model import Matching, TrueFalse
-from assess.delivery.paper import TYPE_NAMES, event_dates, phase_title
+from assess.delivery.paper import TYPE_NAMES, event_dates
 from assess.i18n import N_, _, current_language
 from assess.problems import Phrase, ProblemsFound
 from assess.problems.codes import MESSAGES
@@ -241,7 +241,7 @@ def _reliability(a) -> dict:
 
 def phase_context(ws, phase_id: str) -> dict:
     event = ws.loaded.event
-    base = {"id": phase_id, "title": phase_title(event, phase_id), "note": "", "entries": []}
+    base = {"id": phase_id, "title": event.phase_title(phase_id), "note": "", "entries": []}
     if not ws.store.has_form(ws.event_id, phase_id):
         return {**base, "note": _("No form has been built for this phase yet.")}
     try:
@@ -315,7 +315,7 @@ def changes_context(ws, phases: list[dict]) -> dict:
             "post": "",
         }
     pre, post = ids[0], ids[-1]
-    names = {"pre": phase_title(event, pre), "post": phase_title(event, post)}
+    names = {"pre": event.phase_title(pre), "post": event.phase_title(post)}
     by_id = {p["id"]: p for p in analysed}
     if pre not in by_id or post not in by_id:
         return {

@@ -1,9 +1,11 @@
-"""Participants files in and out: CSV or XLSX read into a `Table`, and the template.
+"""The one table reader: a CSV or XLSX file read into a `Table`, and the one UTF-8 decoder.
 
-The adapter of `assess.participants`: it only reads and writes files. CSV is
-UTF-8 (a byte-order mark allowed), separated by `,` or `;` as its header line
-shows; XLSX is read from its first worksheet, values only, numbers kept as
-numbers so that a NIP stored as a number can be refused.
+CSV is UTF-8 (a byte-order mark allowed), separated by `,` or `;` as its
+header line shows; XLSX is read from its first worksheet, values only,
+numbers kept as numbers so that a NIP stored as a number can be refused.
+Participants, response imports, marks and pairs files all come through here.
+The problem codes of an unreadable file are the participants import's, as
+they always were.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def read_table(path: Path) -> Table:
-    """The rows of a participants file, or ProblemsFound for a file that cannot be read."""
+    """The rows of a CSV or XLSX file, or ProblemsFound for a file that cannot be read."""
     file = str(path)
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
@@ -44,14 +46,16 @@ def read_table(path: Path) -> Table:
 # -- CSV -------------------------------------------------------------------------------
 
 
-def _decode(data: bytes, file: str) -> str:
+def decode(data: bytes, file: str, code: str = "FILE-NOT-UTF8") -> str:
+    """UTF-8 text without its byte-order mark, or the problem `code` located at the first bad byte."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         before = data[: e.start]
         line = before.count(b"\n") + 1
+        # Columns count characters everywhere, so decode what precedes the bad byte.
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise ProblemsFound([Problem("PARTICIPANTS-CSV-NOT-UTF8", {}, file, line, column)]) from None
+        raise ProblemsFound([Problem(code, {}, file, line, column)]) from None
     return text.removeprefix("\ufeff")
 
 
@@ -62,7 +66,7 @@ def sniff_separator(header_line: str) -> str:
 
 
 def _read_csv(data: bytes, file: str) -> Table:
-    text = _decode(data, file)
+    text = decode(data, file, "PARTICIPANTS-CSV-NOT-UTF8")
     separator = sniff_separator(text.split("\n", 1)[0])
     records: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,3 +54,26 @@ class Table:
     rows: tuple[Row, ...]
     header_line: int = 1
     separator: str | None = None  # a CSV's separator; None for a spreadsheet
+
+
+# -- reading a table's cells --------------------------------------------------------
+
+
+def header_key(text: str) -> str:
+    """A header without case, spaces or punctuation: "Stempel waktu" -> "stempelwaktu"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def cell(row: Row, index: int) -> Cell:
+    return row.cells[index] if index < len(row.cells) else Cell("")
+
+
+def rows_with_values(table: Table) -> list[Row]:
+    return [r for r in table.rows if any(c.value.strip() for c in r.cells)]
+
+
+def trimmed_headers(table: Table) -> list[str]:
+    headers = [h.strip() for h in table.headers]
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers

@@ -310,5 +310,4 @@ def own_report():
 
 
 def _phase_title(phase_id: str) -> str:
-    phase = workspace().loaded.event.phase(phase_id)
-    return phase.title or phase.id
+    return workspace().loaded.event.phase_title(phase_id)

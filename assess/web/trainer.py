@@ -80,7 +80,7 @@ def _phases() -> list[dict]:
     return [
         {
             "id": p.id,
-            "title": p.title or p.id,
+            "title": ws.loaded.event.phase_title(p.id),
             "state": ws.store.phase_state(ws.event_id, p.id),
             "has_form": ws.store.has_form(ws.event_id, p.id),
             "minutes": p.time_limit_minutes,

@@ -1,27 +1,13 @@
-"""The adapter of item analysis: a matrix of marks from a CSV or XLSX file, or from an event's results.
+"""An event's own data for item analysis: the marks of a phase's scored results and the options chosen.
 
-A marks file has a header row of item ids, one row per person, one column per
-item, and an optional first column `id`. CSV is UTF-8 (a byte-order mark
-allowed), separated by `,` or `;` as its header line shows; a decimal comma
-("0,5") is read as a decimal point. Every mark must be a number from -max to
-max, the item's maximum being 1 unless given. Empty rows are skipped; an
-empty cell is a problem (write 0 for an item not answered). Problems are
-located by row (the header is row 1) and column, and at most MAX_PROBLEMS
-are listed.
-
-Large, clean CSV files take a fast path (numpy's parser); anything it cannot
-read goes through the checking reader, which finds and locates every problem.
+Files of marks from any other system are read by `assess.sheets.matrix`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -40,233 +26,9 @@ from assess.bank.model import (
 from assess.bank.model import Numeric as NumericItem
 from assess.event.policy import ScoringPolicy
 from assess.problems import Problem, ProblemsFound
-from assess.responses import ResponseError, normalise
+from assess.responses import stored_value
 from assess.scoring import item_max, score_item
-from assess.sheets.read import read_table, sniff_separator
-
-CSV_SUFFIXES = (".csv", ".txt")
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-MAX_PROBLEMS = 50
-ID_HEADER = "id"
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
-
-
-@dataclass(frozen=True)
-class Matrix:
-    ids: tuple[str, ...]  # the items, as the header names them
-    marks: np.ndarray  # people x items
-    max_marks: np.ndarray
-    people: tuple[str, ...] | None  # the `id` column, when there is one
-
-
-# -- --max-marks ----------------------------------------------------------------------
-
-
-def parse_max_marks(text: str | None, k: int) -> np.ndarray:
-    """`N` for every item or `N1,N2,...` one per item; 1 for every item when None."""
-    if text is None:
-        return np.ones(k)
-    parts = [p.strip() for p in text.split(",")]
-    values = []
-    for part in parts:
-        value = float(part) if _NUMBER.match(part) else math.nan
-        if not (math.isfinite(value) and value > 0):
-            raise ProblemsFound([Problem("ANALYZE-MAX-MARKS-INVALID", {"value": part})])
-        values.append(value)
-    if len(values) not in (1, k):
-        raise ProblemsFound([Problem("ANALYZE-MAX-MARKS-COUNT", {"n": len(values), "k": k})])
-    return np.array(values * k if len(values) == 1 else values, dtype=np.float64)
-
-
-# -- reading ----------------------------------------------------------------------
-
-
-def read_matrix(path: Path, max_marks: str | None = None) -> Matrix:
-    """A marks file read and checked; ProblemsFound with every (located) problem."""
-    file = str(path)
-    suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
-        raise ProblemsFound([Problem("ANALYZE-MATRIX-FORMAT", {"suffix": path.suffix or path.name}, file)])
-    if not path.exists():
-        raise ProblemsFound([Problem("FILE-NOT-FOUND", {}, file)])
-    if not path.is_file():
-        raise ProblemsFound([Problem("FILE-NOT-REGULAR", {}, file)])
-    if suffix in XLSX_SUFFIXES:
-        table = read_table(path)
-        records = [(1, list(table.headers))] if table.headers else []
-        records += [(row.line, [c.value for c in row.cells]) for row in table.rows]
-        return _checked(records, file, max_marks)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ProblemsFound([Problem("FILE-UNREADABLE", {"reason": e.strerror or str(e)}, file)]) from None
-    return read_matrix_text(_decode(data, file), file, max_marks)
-
-
-def _decode(data: bytes, file: str) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise ProblemsFound([Problem("FILE-NOT-UTF8", {}, file, line, column)]) from None
-    return text.removeprefix("\ufeff")
-
-
-def read_matrix_text(text: str, file: str, max_marks: str | None = None) -> Matrix:
-    """A marks matrix from the text of a CSV file."""
-    separator = sniff_separator(text.split("\n", 1)[0])
-    if '"' not in text:  # no quoting: every line is one row
-        fast = _fast(text.replace("\r\n", "\n"), separator, max_marks)
-        if fast is not None:
-            return fast
-    records = []
-    try:
-        for n, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=separator), 1):
-            records.append((n, record))
-    except csv.Error as e:
-        raise ProblemsFound(
-            [Problem("ANALYZE-MATRIX-CSV-SYNTAX", {"reason": str(e)}, file, len(records) + 1)]
-        ) from None
-    return _checked(records, file, max_marks)
-
-
-def _header(cells: list[str]) -> tuple[bool, list[str]]:
-    """(whether the first column is `id`, the item ids); empty cells at the end are not columns."""
-    names = [c.strip() for c in cells]
-    while names and not names[-1]:
-        names.pop()
-    has_id = bool(names) and names[0].casefold() == ID_HEADER
-    return has_id, names[1 if has_id else 0 :]
-
-
-def _fast(text: str, separator: str, max_marks: str | None) -> Matrix | None:
-    """The matrix of a clean, unquoted file; None when anything needs the checking reader."""
-    lines = text.split("\n")
-    has_id, items = _header(lines[0].split(separator))
-    rows = [line for line in lines[1:] if line.strip()]
-    width = len(items) + has_id
-    if not rows or not items or len(set(items)) != len(items) or not all(items):
-        return None
-    if text.count(separator) != (len(rows) + 1) * (width - 1):
-        return None  # some row has too many or too few cells
-    body = "\n".join(rows)
-    if separator == ";":
-        body = body.replace(",", ".")  # decimal commas
-    try:
-        marks = np.loadtxt(
-            io.StringIO(body),
-            delimiter=separator,
-            usecols=range(has_id, width),
-            comments=None,
-            ndmin=2,
-            dtype=np.float64,
-        )
-    except ValueError:
-        return None
-    top = parse_max_marks(max_marks, len(items))
-    if marks.shape != (len(rows), len(items)) or not np.isfinite(marks).all():
-        return None
-    if ((marks > top) | (marks < -top)).any():
-        return None
-    people = tuple(r.split(separator, 1)[0].strip() for r in rows) if has_id else None
-    if people is not None and len(set(p for p in people if p)) != sum(1 for p in people if p):
-        return None  # a repeated id: the checking reader says where
-    return Matrix(tuple(items), marks, top, people)
-
-
-def _number(cell: str) -> float | None:
-    text = cell.strip()
-    if not _NUMBER.match(text):
-        return None
-    value = float(text.replace(",", "."))
-    return value if math.isfinite(value) else None
-
-
-def _checked(records: list[tuple[int, list[str]]], file: str, max_marks: str | None) -> Matrix:
-    """Every row checked, every problem located."""
-    if not records or not any(c.strip() for c in records[0][1]):
-        raise ProblemsFound([Problem("ANALYZE-MATRIX-NO-HEADER", {}, file, 1)])
-    has_id, items = _header(records[0][1])
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for j, name in enumerate(items):
-        column = j + 1 + has_id
-        if not name:
-            problems.append(Problem("ANALYZE-MATRIX-HEADER-EMPTY", {}, file, 1, column))
-        elif name in seen:
-            problems.append(
-                Problem("ANALYZE-MATRIX-HEADER-DUPLICATE", {"other": seen[name]}, file, 1, column)
-            )
-        else:
-            seen[name] = column
-    if not items:
-        problems.append(Problem("ANALYZE-MATRIX-NO-ITEMS", {}, file, 1))
-    if problems:
-        raise ProblemsFound(problems)
-    top = parse_max_marks(max_marks, len(items))
-    width = len(items) + has_id
-    rows, people, more = [], [], 0
-    first_row_of: dict[str, int] = {}
-
-    def problem(p: Problem) -> None:
-        nonlocal more
-        if len(problems) < MAX_PROBLEMS:
-            problems.append(p)
-        else:
-            more += 1
-
-    for line, cells in records[1:]:
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > width and not any(c.strip() for c in cells[width:]):
-            cells = cells[:width]  # empty cells at the end, as spreadsheets write them
-        if len(cells) != width:
-            problem(Problem("ANALYZE-MATRIX-ROW-LENGTH", {"n": len(cells), "expected": width}, file, line))
-            continue
-        if has_id:
-            person = cells[0].strip()
-            if person and person in first_row_of:
-                problem(
-                    Problem(
-                        "ANALYZE-MATRIX-ID-DUPLICATE",
-                        {"id": person, "other": first_row_of[person]},
-                        file,
-                        line,
-                        1,
-                    )
-                )
-            first_row_of.setdefault(person, line)
-            people.append(person)
-        row = []
-        for j, cell in enumerate(cells[has_id:]):
-            column = j + 1 + has_id
-            value = _number(cell)
-            if not cell.strip():
-                problem(Problem("ANALYZE-MATRIX-CELL-EMPTY", {}, file, line, column))
-            elif value is None:
-                problem(Problem("ANALYZE-MATRIX-NOT-NUMBER", {"value": cell.strip()}, file, line, column))
-            elif not -top[j] <= value <= top[j]:
-                problem(
-                    Problem(
-                        "ANALYZE-MATRIX-MARK-RANGE",
-                        {"value": value, "max": float(top[j])},
-                        file,
-                        line,
-                        column,
-                    )
-                )
-            row.append(0.0 if value is None else value)
-        rows.append(row)
-    if more:
-        problems.append(Problem("ANALYZE-MATRIX-MORE-PROBLEMS", {"n": more}, file))
-    if problems:
-        raise ProblemsFound(problems)
-    if not rows:
-        raise ProblemsFound([Problem("ANALYZE-MATRIX-NO-ROWS", {}, file)])
-    return Matrix(tuple(items), np.array(rows, dtype=np.float64), top, tuple(people) if has_id else None)
-
+from assess.sheets.matrix import Matrix
 
 # -- an event's own data ------------------------------------------------------------
 
@@ -350,12 +112,7 @@ def event_matrix(ws, phase_id: str) -> EventMatrix:
     answers = store.answers_of([r["attempt_id"] for r in results])
     choices = {}
     for item in kept:
-        values = []
-        for r in results:
-            try:
-                values.append(normalise(item, answers[r["attempt_id"]].get(item.id)))
-            except ResponseError:
-                values.append(None)  # an answer that no longer fits counts as blank, as in scoring
+        values = [stored_value(item, answers[r["attempt_id"]].get(item.id)) for r in results]
         found = _choices(item, values)
         if found is not None:
             choices[item.id] = found

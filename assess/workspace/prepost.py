@@ -1,8 +1,8 @@
-"""Pre/post data in: a pairs file (id, pre, post), or an event's stored results; records out.
+"""Pre/post data of an event (its stored results paired by participant), and records out.
 
 The adapter of `assess.analysis.prepost` and `assess.analysis.mcnemar`: it
-reads a CSV or XLSX of pairs (every problem located by row and column), or
-pairs an event's stored results by participant, runs the pure statistics and
+pairs an event's stored results by participant (a pairs file from any other
+system is read by `assess.sheets.pairs`), runs the pure statistics and
 shapes their results as plain records (`None` where a value cannot be
 derived, never NaN) for JSON and for the terminal.
 """
@@ -10,97 +10,17 @@ derived, never NaN) for JSON and for the terminal.
 from __future__ import annotations
 
 import math
-import re
 import warnings
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
 from assess.analysis.mcnemar import mcnemar
 from assess.analysis.prepost import DegenerateDataWarning, PrePostResult, prepost
-from assess.delivery.imports import Found, cell, header_key, rows_with_values
 from assess.problems import Problem, ProblemsFound
-from assess.sheets.read import read_table
+from assess.sheets.pairs import PairsFile
 
-COLUMNS = ("id", "pre", "post")
 WORKSPACE_DIGITS_RANK = 7  # stored percentages carry 9 decimals: rank differences to 7 significant digits
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
-
-
-# -- a pairs file -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PairsFile:
-    ids: list[str]
-    pre: np.ndarray  # NaN where the cell is empty
-    post: np.ndarray
-    lines: list[int] = field(default_factory=list)  # each row's number in the file
-
-
-def score(text: str) -> float | None:
-    """A score cell: None when empty; a decimal comma ("72,5") is read as a point."""
-    text = text.strip()
-    if not text:
-        return None
-    if _DECIMAL_COMMA.match(text):
-        text = text.replace(",", ".")
-    value = float(text)  # ValueError for text that is not a number
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
-
-
-def read_pairs(path: Path) -> PairsFile:
-    """The rows of a pairs file (CSV or XLSX with columns id, pre, post; others ignored).
-
-    Raises ProblemsFound with every problem, located: a missing or repeated
-    column, an empty or repeated id, a score that is not a finite number. An
-    empty score cell leaves that row unpaired.
-    """
-    table = read_table(path)
-    found = Found(str(path))
-    if not table.headers:
-        raise ProblemsFound([Problem("FILE-EMPTY", {}, str(path))])
-    where: dict[str, int] = {}
-    for k, header in enumerate(table.headers):
-        key = header_key(header)
-        if key in COLUMNS:
-            if key in where:
-                found.add("PREPOST-COLUMN-DUPLICATE", 1, k + 1, name=key, other=where[key] + 1)
-            else:
-                where[key] = k
-    for name in COLUMNS:
-        if name not in where:
-            found.add("PREPOST-COLUMN-MISSING", 1, name=name, expected=", ".join(COLUMNS))
-    found.raise_if_any()
-    ids, pre, post, lines = [], [], [], []
-    seen: dict[str, int] = {}
-    for row in rows_with_values(table):
-        person = cell(row, where["id"]).value.strip()
-        if not person:
-            found.add("PREPOST-ID-EMPTY", row.line, where["id"] + 1)
-        elif person in seen:
-            found.add("PREPOST-ID-DUPLICATE", row.line, where["id"] + 1, id=person, other=seen[person])
-        else:
-            seen[person] = row.line
-        values = []
-        for name in ("pre", "post"):
-            text = cell(row, where[name]).value
-            try:
-                values.append(score(text))
-            except ValueError:
-                found.add(
-                    "PREPOST-SCORE-NOT-NUMBER", row.line, where[name] + 1, value=text.strip(), header=name
-                )
-                values.append(None)
-        ids.append(person)
-        pre.append(math.nan if values[0] is None else values[0])
-        post.append(math.nan if values[1] is None else values[1])
-        lines.append(row.line)
-    found.raise_if_any()
-    return PairsFile(ids, np.array(pre, dtype=float), np.array(post, dtype=float), lines)
 
 
 # -- records ----------------------------------------------------------------------------

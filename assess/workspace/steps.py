@@ -17,7 +17,7 @@ from assess.delivery.simulate import Cohort, simulate_attempt
 from assess.event.file import build_phase
 from assess.forms import Form, personal_order
 from assess.problems import Problem, ProblemsFound
-from assess.responses import ResponseError, encode_item, normalise
+from assess.responses import encode_item, stored_value
 from assess.scoring import score_bulk
 from assess.store.store import EXPIRED, SUBMITTED, StoreError
 from assess.workspace import Workspace
@@ -73,13 +73,7 @@ def score_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> PhaseScores:
     marks = store.marks_of(ids)
     values = {}
     for item in form.items:
-        column = []
-        for a in attempts:
-            try:
-                column.append(normalise(item, answers[a.id].get(item.id)))
-            except ResponseError:
-                column.append(None)  # a stored answer that no longer fits counts as blank
-        values[item.id] = column
+        values[item.id] = [stored_value(item, answers[a.id].get(item.id)) for a in attempts]
     encoded = [encode_item(i, values[i.id]) for i in form.items]
     essay_marks = {}
     for k, item in enumerate(form.items):

@@ -16,7 +16,8 @@ from assess.cli.support import Group, UserError, open_workspace, option, shared_
 from assess.i18n import N_, _
 from assess.problems import Phrase, Problem
 from assess.problems.codes import MESSAGES
-from assess.workspace.item_analysis import event_matrix, read_matrix
+from assess.sheets.matrix import read_matrix
+from assess.workspace.item_analysis import event_matrix
 
 LEGEND_WIDTH = 100
 UNIT = click.FloatRange(0, 1, min_open=True, max_open=True)

@@ -11,7 +11,8 @@ import click
 from assess.analysis.prepost import GAIN_METHODS
 from assess.cli.support import Group, open_workspace, option, shared_options
 from assess.i18n import N_, _, ngettext
-from assess.workspace.prepost import choose_phases, event_record, load_event_pairs, pairs_record, read_pairs
+from assess.sheets.pairs import read_pairs
+from assess.workspace.prepost import choose_phases, event_record, load_event_pairs, pairs_record
 
 
 def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:

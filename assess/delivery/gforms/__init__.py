@@ -35,23 +35,18 @@ from assess.delivery.gforms.columns import MappingEntry, Target, match_columns
 from assess.delivery.gforms.text import day_first, parse_score, parse_timestamp, plain, split_choices, texts
 from assess.delivery.imports import (
     AttemptsPlan,
-    Found,
     Note,
     People,
-    cell,
     check_header_row,
-    header_key,
     person_problem,
-    rows_with_values,
     text_problem,
-    trimmed_headers,
     truth,
 )
 from assess.forms import Form
 from assess.i18n import N_
-from assess.problems import Phrase, Problem, ProblemsFound
+from assess.problems import Found, Phrase, Problem, ProblemsFound
 from assess.responses import ResponseError, normalise
-from assess.sheets.table import Cell, Table
+from assess.sheets.table import Cell, Table, cell, header_key, rows_with_values, trimmed_headers
 
 TIMESTAMP, EMAIL, SCORE = "timestamp", "email", "score"
 FIXED = {  # header key -> (column, Indonesian?)

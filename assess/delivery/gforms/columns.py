@@ -17,10 +17,10 @@ from typing import Any
 
 from assess.bank.model import ItemBase, Matching, Ordering
 from assess.delivery.gforms.text import plain, stems, texts
-from assess.delivery.imports import Found, Note
+from assess.delivery.imports import Note
 from assess.forms import Form
 from assess.i18n import N_
-from assess.problems import Phrase, found_name
+from assess.problems import Found, Phrase, found_name
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from assess.bank.model import ItemBase
 from assess.event.review import Moments, visible
 from assess.forms import Form, ItemOrder, personal_order
 from assess.participants import canonical_access_code
-from assess.responses import ResponseError, normalise
+from assess.responses import stored_value
 from assess.scoring import AttemptResult, score_attempt
 from assess.store.store import CLOSED, FINISHED, IN_PROGRESS, OPEN, Attempt, NotFound
 from assess.workspace import Workspace
@@ -69,7 +69,7 @@ def lobby(ws: Workspace, person_id: str) -> list[PhaseCard]:
         cards.append(
             PhaseCard(
                 id=phase.id,
-                title=phase.title or phase.id,
+                title=event.phase_title(phase.id),
                 state=store.phase_state(ws.event_id, phase.id),
                 attempt=None if attempt is None else attempt.status,
                 minutes=phase.time_limit_minutes,
@@ -197,10 +197,7 @@ def live_result(ws: Workspace, s: Sitting, aspects: frozenset[str]) -> AttemptRe
     answers = ws.store.answers(s.attempt.id)
     values = {}
     for item in s.form.items:
-        try:
-            values[item.id] = normalise(item, answers.get(item.id))
-        except ResponseError:
-            values[item.id] = None  # as scoring the phase does: an answer that no longer fits is blank
+        values[item.id] = stored_value(item, answers.get(item.id))
     marks = ws.store.marks_of([s.attempt.id])[s.attempt.id]
     return score_attempt(list(s.form.items), s.form.policy, s.form.grading, values, marks)
 
