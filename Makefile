@@ -30,16 +30,16 @@ demo: $(STAMP)
 	$(BIN)/assess bank validate question_banks/
 	$(BIN)/assess demo --out assess-demo
 
-test: $(TESTS)
-	$(BIN)/ruff check assess tests benchmarks
+test: lint
 	$(BIN)/python -m pytest
 
 bench: $(TESTS)
 	$(BIN)/python benchmarks/run.py
 
+# ruff's checks (C90: no function more complex than 15) and its formatting, on all the code.
 lint: $(TESTS)
 	$(BIN)/ruff check assess tests benchmarks
-	$(BIN)/ruff format --check assess
+	$(BIN)/ruff format --check assess tests benchmarks
 
 # After changing a user-facing message: extract, merge into both catalogues,
 # then translate the new entries in assess/i18n/locale/id/LC_MESSAGES/assess.po and run it again.

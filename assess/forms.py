@@ -22,8 +22,6 @@ from assess.event import Blueprint, Cell, Event
 from assess.event.policy import Grading, ScoringPolicy
 from assess.seeded import Stream
 
-SHUFFLED_PARTS = {"options", "choices"}  # what an option order covers: options, or matching choices
-
 
 class ItemOrder(Model):
     """An order of a form's items and, per item, of its options (matching: its choices)."""

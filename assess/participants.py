@@ -182,15 +182,55 @@ def plan_import(
     ):
         problems.append(Problem(code, params, file, line, column, field=field))
 
+    headers, rows = _headers_and_rows(table, file)
+    columns = _columns(table, headers, rows, problem)
+    if NAME not in columns:
+        problem("PARTICIPANTS-NAME-COLUMN-MISSING", table.header_line)
+    if not rows:
+        problem("PARTICIPANTS-NO-ROWS", table.header_line)
+
+    width = len(headers)
+    beyond: set[int] = set()  # spreadsheet columns past the last header that hold values
+    units = _Codes(existing_units, "unit")
+    groups = _Codes(existing_groups, "group")
+    identities = _Identities(existing_nips, existing_names_without_nip)
+    taken = set(existing_codes)
+    people: list[dict] = []
+    number = next_number
+
+    for row in rows:
+        beyond.update(_check_row_width(table, row, width, problem))
+        values = _row_values(row, columns, headers, problem)
+        identities.check(values, row, columns, headers, problem)
+        if problems:
+            continue  # nothing will be written: no need to plan this row
+        code = new_access_code(rng, taken)
+        taken.add(code)
+        people.append(_person(number, values, code, units, groups))
+        number += 1
+
+    if table.separator is None:
+        for i in sorted(beyond):
+            problem("PARTICIPANTS-HEADER-MISSING", table.header_line, i + 1, number=i + 1)
+    if problems:
+        raise ProblemsFound(problems)
+    return ImportPlan(people, units.new, groups.new)
+
+
+def _headers_and_rows(table: Table, file: str) -> tuple[list[str], list]:
+    """The headers without empty ones at the end and the rows that hold a value; FILE-EMPTY if neither."""
     rows = [r for r in table.rows if any(c.value.strip() for c in r.cells)]
     headers = list(table.headers)
     while headers and not headers[-1].strip():
         headers.pop()
     if not headers and not rows:
         raise ProblemsFound([Problem("FILE-EMPTY", {}, file)])
+    return headers, rows
 
-    # Which column holds what.
-    columns: dict[str, int] = {}  # kind -> 0-based index
+
+def _columns(table: Table, headers: list[str], rows: list, problem) -> dict[str, int]:
+    """Which column holds what (kind -> 0-based index), reporting headers missing, unknown or doubled."""
+    columns: dict[str, int] = {}
     for i, text in enumerate(headers):
         if not text.strip():
             if any(i < len(r.cells) and r.cells[i].value.strip() for r in rows):
@@ -200,25 +240,7 @@ def plan_import(
             continue
         known = HEADERS.get(header_key(text))
         if known is None:
-            suggestion = suggest_header(text)
-            if suggestion:
-                problem(
-                    "PARTICIPANTS-HEADER-UNKNOWN-SUGGEST",
-                    table.header_line,
-                    i + 1,
-                    text,
-                    name=text,
-                    suggestion=suggestion,
-                )
-            else:
-                problem(
-                    "PARTICIPANTS-HEADER-UNKNOWN",
-                    table.header_line,
-                    i + 1,
-                    text,
-                    name=text,
-                    expected=EXPECTED_HEADERS,
-                )
+            _unknown_header(table, i, text, problem)
         elif known[0] in columns:
             first = columns[known[0]]
             problem(
@@ -231,78 +253,99 @@ def plan_import(
             )
         else:
             columns[known[0]] = i
-    if NAME not in columns:
-        problem("PARTICIPANTS-NAME-COLUMN-MISSING", table.header_line)
-    if not rows:
-        problem("PARTICIPANTS-NO-ROWS", table.header_line)
+    return columns
 
-    width = len(headers)
-    beyond: set[int] = set()  # spreadsheet columns past the last header that hold values
-    units = _Codes(existing_units, "unit")
-    groups = _Codes(existing_groups, "group")
-    nips: dict[str, int] = {}  # NIP -> first row
-    seen_rows: dict[tuple, int] = {}  # a row without NIP -> its first row
-    taken = set(existing_codes)
-    people: list[dict] = []
-    number = next_number
 
-    for row in rows:
-        extra = [i for i in range(width, len(row.cells)) if row.cells[i].value.strip()]
-        if extra and table.separator is not None:
-            n = max(extra) + 1
-            problem(
-                "PARTICIPANTS-ROW-TOO-LONG", row.line, width + 1, n=n, width=width, separator=table.separator
-            )
-        beyond.update(extra)
-        values: dict[str, str | None] = {}
-        for kind, i in columns.items():
-            cell = row.cells[i] if i < len(row.cells) else Cell("")
-            at = {"line": row.line, "column": i + 1, "field": headers[i]}
-            values[kind] = _check_cell(kind, cell, at, problem)
+def _unknown_header(table: Table, i: int, text: str, problem) -> None:
+    """Report the header `text` of column `i` as unknown, with the known one it is close to if any."""
+    suggestion = suggest_header(text)
+    if suggestion:
+        problem(
+            "PARTICIPANTS-HEADER-UNKNOWN-SUGGEST",
+            table.header_line,
+            i + 1,
+            text,
+            name=text,
+            suggestion=suggestion,
+        )
+    else:
+        problem(
+            "PARTICIPANTS-HEADER-UNKNOWN",
+            table.header_line,
+            i + 1,
+            text,
+            name=text,
+            expected=EXPECTED_HEADERS,
+        )
+
+
+def _check_row_width(table: Table, row, width: int, problem) -> list[int]:
+    """The row's columns past the last header that hold a value, reported when the file has a separator."""
+    extra = [i for i in range(width, len(row.cells)) if row.cells[i].value.strip()]
+    if extra and table.separator is not None:
+        n = max(extra) + 1
+        problem("PARTICIPANTS-ROW-TOO-LONG", row.line, width + 1, n=n, width=width, separator=table.separator)
+    return extra
+
+
+def _row_values(row, columns: dict[str, int], headers: list[str], problem) -> dict[str, str | None]:
+    """The row's clean value of each known column (None when empty or wrong), reporting each wrong one."""
+    values: dict[str, str | None] = {}
+    for kind, i in columns.items():
+        cell = row.cells[i] if i < len(row.cells) else Cell("")
+        at = {"line": row.line, "column": i + 1, "field": headers[i]}
+        values[kind] = _check_cell(kind, cell, at, problem)
+    return values
+
+
+class _Identities:
+    """The NIPs and rows without NIP seen so far, to report a person already known or listed twice."""
+
+    def __init__(self, existing_nips: set[str], existing_names_without_nip: frozenset[str]):
+        self.existing_nips = existing_nips
+        self.existing_names_without_nip = existing_names_without_nip
+        self.nips: dict[str, int] = {}  # NIP -> first row
+        self.seen_rows: dict[tuple, int] = {}  # a row without NIP -> its first row
+
+    def check(self, values: dict, row, columns: dict[str, int], headers: list[str], problem) -> None:
+        """Report the row's person when the NIP, or without one the whole row, is known or seen before."""
         nip = values.get(NIP)
         if nip is not None:
             i = columns[NIP]
-            if nip in existing_nips:
+            if nip in self.existing_nips:
                 problem("PARTICIPANTS-NIP-EXISTS", row.line, i + 1, headers[i], nip=nip)
-            elif nip in nips:
-                problem("PARTICIPANTS-NIP-DUPLICATE", row.line, i + 1, headers[i], nip=nip, other=nips[nip])
+            elif nip in self.nips:
+                problem(
+                    "PARTICIPANTS-NIP-DUPLICATE", row.line, i + 1, headers[i], nip=nip, other=self.nips[nip]
+                )
             else:
-                nips[nip] = row.line
+                self.nips[nip] = row.line
+            return
+        same = tuple((values.get(k) or "").casefold() for k in (NAME, POSITION, UNIT, GROUP, EMAIL))
+        if not same[0]:
+            return
+        if same[0] in self.existing_names_without_nip:
+            # Without a NIP, the name is all that tells a person apart: importing the list twice
+            # must not make everyone twice.
+            problem("PARTICIPANTS-PERSON-EXISTS", row.line, name=values[NAME])
+        elif same in self.seen_rows:
+            problem("PARTICIPANTS-ROW-DUPLICATE", row.line, other=self.seen_rows[same])
         else:
-            same = tuple((values.get(k) or "").casefold() for k in (NAME, POSITION, UNIT, GROUP, EMAIL))
-            if same[0]:
-                if same[0] in existing_names_without_nip:
-                    # Without a NIP, the name is all that tells a person apart: importing the list twice
-                    # must not make everyone twice.
-                    problem("PARTICIPANTS-PERSON-EXISTS", row.line, name=values[NAME])
-                elif same in seen_rows:
-                    problem("PARTICIPANTS-ROW-DUPLICATE", row.line, other=seen_rows[same])
-                else:
-                    seen_rows[same] = row.line
-        if problems:
-            continue  # nothing will be written: no need to plan this row
-        code = new_access_code(rng, taken)
-        taken.add(code)
-        people.append(
-            {
-                "person_id": person_id(number),
-                "name": values[NAME],
-                "nip": nip,
-                "email": values.get(EMAIL),
-                "position": values.get(POSITION),
-                "unit_code": None if values.get(UNIT) is None else units.code(values[UNIT]),
-                "group_code": None if values.get(GROUP) is None else groups.code(values[GROUP]),
-                "access_code": code,
-            }
-        )
-        number += 1
+            self.seen_rows[same] = row.line
 
-    if table.separator is None:
-        for i in sorted(beyond):
-            problem("PARTICIPANTS-HEADER-MISSING", table.header_line, i + 1, number=i + 1)
-    if problems:
-        raise ProblemsFound(problems)
-    return ImportPlan(people, units.new, groups.new)
+
+def _person(number: int, values: dict, code: str, units: _Codes, groups: _Codes) -> dict:
+    """The person to add, as Store.add_participants takes them, with new unit and group codes made."""
+    return {
+        "person_id": person_id(number),
+        "name": values[NAME],
+        "nip": values.get(NIP),
+        "email": values.get(EMAIL),
+        "position": values.get(POSITION),
+        "unit_code": None if values.get(UNIT) is None else units.code(values[UNIT]),
+        "group_code": None if values.get(GROUP) is None else groups.code(values[GROUP]),
+        "access_code": code,
+    }
 
 
 def _check_cell(kind: str, cell: Cell, at: dict, problem) -> str | None:

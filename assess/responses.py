@@ -114,54 +114,92 @@ def normalise(item: ItemBase, raw: Any) -> Any:
     """The canonical response value for `item`, or None for a blank."""
     if raw is None:
         return None
-    if isinstance(item, SingleChoice | WeightedOptions):
-        _require_ids([raw], _option_ids(item), "options")
-        return raw
-    if isinstance(item, MultipleResponse):
-        if not isinstance(raw, list | tuple | set | frozenset):
-            raise ResponseError("RESPONSE-TYPE", expected="list")
-        _require_ids(list(raw), _option_ids(item), "options")
-        return frozenset(raw) or None
-    if isinstance(item, TrueFalse):
-        if not isinstance(raw, bool):
-            raise ResponseError("RESPONSE-TYPE", expected="true/false")
-        return raw
-    if isinstance(item, Matching):
-        if not isinstance(raw, dict):
-            raise ResponseError("RESPONSE-TYPE", expected="mapping")
-        _require_ids(list(raw), [p.id for p in item.prompts], "prompts")
-        pairs = {p: c for p, c in raw.items() if c is not None}
-        _require_ids(list(pairs.values()), [c.id for c in item.choices], "choices")
-        return pairs or None
-    if isinstance(item, Ordering):
-        if not isinstance(raw, list | tuple):
-            raise ResponseError("RESPONSE-TYPE", expected="list")
-        if not raw:
-            return None
-        ids = _option_ids(item)
-        _require_ids(list(raw), ids, "options")
-        if sorted(raw) != sorted(ids):
-            raise ResponseError("RESPONSE-ORDER-INCOMPLETE")
-        return tuple(raw)
-    if isinstance(item, ShortAnswer | Essay):
-        if not isinstance(raw, str):
-            raise ResponseError("RESPONSE-TYPE", expected="text")
-        return raw if raw.strip() else None
-    if isinstance(item, Numeric):
-        if isinstance(raw, bool):
-            raise ResponseError("RESPONSE-TYPE", expected="number")
-        if isinstance(raw, int | float):
-            try:
-                value = float(raw)
-            except OverflowError:
-                raise ResponseError("RESPONSE-NOT-A-NUMBER", value="…") from None
-            if not math.isfinite(value):
-                raise ResponseError("RESPONSE-NOT-A-NUMBER", value=str(raw))
-            return value
-        if isinstance(raw, str):
-            return parse_number(raw, item.unit) if raw.strip() else None
-        raise ResponseError("RESPONSE-TYPE", expected="number")
+    for kinds, canonical in _CANONICAL:
+        if isinstance(item, kinds):
+            return canonical(item, raw)
     raise TypeError(type(item).__name__)
+
+
+# One per item type: the canonical value of a raw response that is not None, or ResponseError.
+
+
+def _canonical_option(item: SingleChoice | WeightedOptions, raw: Any) -> str:
+    """One option id."""
+    _require_ids([raw], _option_ids(item), "options")
+    return raw
+
+
+def _canonical_option_set(item: MultipleResponse, raw: Any) -> frozenset | None:
+    """A set of option ids; None when empty."""
+    if not isinstance(raw, list | tuple | set | frozenset):
+        raise ResponseError("RESPONSE-TYPE", expected="list")
+    _require_ids(list(raw), _option_ids(item), "options")
+    return frozenset(raw) or None
+
+
+def _canonical_truth(item: TrueFalse, raw: Any) -> bool:
+    """True or false."""
+    if not isinstance(raw, bool):
+        raise ResponseError("RESPONSE-TYPE", expected="true/false")
+    return raw
+
+
+def _canonical_pairs(item: Matching, raw: Any) -> dict | None:
+    """Prompt id -> choice id, unanswered prompts left out; None when none is answered."""
+    if not isinstance(raw, dict):
+        raise ResponseError("RESPONSE-TYPE", expected="mapping")
+    _require_ids(list(raw), [p.id for p in item.prompts], "prompts")
+    pairs = {p: c for p, c in raw.items() if c is not None}
+    _require_ids(list(pairs.values()), [c.id for c in item.choices], "choices")
+    return pairs or None
+
+
+def _canonical_order(item: Ordering, raw: Any) -> tuple | None:
+    """Every option id once, in the order given; None when empty."""
+    if not isinstance(raw, list | tuple):
+        raise ResponseError("RESPONSE-TYPE", expected="list")
+    if not raw:
+        return None
+    ids = _option_ids(item)
+    _require_ids(list(raw), ids, "options")
+    if sorted(raw) != sorted(ids):
+        raise ResponseError("RESPONSE-ORDER-INCOMPLETE")
+    return tuple(raw)
+
+
+def _canonical_text(item: ShortAnswer | Essay, raw: Any) -> str | None:
+    """Text; None when only spaces."""
+    if not isinstance(raw, str):
+        raise ResponseError("RESPONSE-TYPE", expected="text")
+    return raw if raw.strip() else None
+
+
+def _canonical_number(item: Numeric, raw: Any) -> float | None:
+    """A finite number, given as one or as text typed (see parse_number); None for empty text."""
+    if isinstance(raw, bool):
+        raise ResponseError("RESPONSE-TYPE", expected="number")
+    if isinstance(raw, int | float):
+        try:
+            value = float(raw)
+        except OverflowError:
+            raise ResponseError("RESPONSE-NOT-A-NUMBER", value="…") from None
+        if not math.isfinite(value):
+            raise ResponseError("RESPONSE-NOT-A-NUMBER", value=str(raw))
+        return value
+    if isinstance(raw, str):
+        return parse_number(raw, item.unit) if raw.strip() else None
+    raise ResponseError("RESPONSE-TYPE", expected="number")
+
+
+_CANONICAL = (
+    (SingleChoice | WeightedOptions, _canonical_option),
+    (MultipleResponse, _canonical_option_set),
+    (TrueFalse, _canonical_truth),
+    (Matching, _canonical_pairs),
+    (Ordering, _canonical_order),
+    (ShortAnswer | Essay, _canonical_text),
+    (Numeric, _canonical_number),
+)
 
 
 def stored_value(item: ItemBase, raw: Any) -> Any:

@@ -120,22 +120,13 @@ def score_item(item: ItemBase, policy: ScoringPolicy, value: Any, mark: str | No
     elif isinstance(item, TrueFalse):
         share = 1.0 if value == item.key else -choice_penalty(policy.true_false, 2)
     elif isinstance(item, MultipleResponse):
-        chosen, key = set(value), set(item.key)
-        if policy.multiple_response.rule == "all_or_nothing":
-            share = 1.0 if chosen == key else 0.0
-        else:
-            gain, cost = multiple_response_weights(item, policy.multiple_response)
-            share = max(len(chosen & key) * gain - len(chosen - key) * cost, policy.multiple_response.floor)
+        share = _multiple_response_share(item, policy.multiple_response, value)
     elif isinstance(item, Matching):
         right = sum(1 for p, c in item.key.items() if value.get(p) == c)
-        share = right / len(item.key)
-        if policy.matching.rule == "all_or_nothing":
-            share = float(right == len(item.key))
+        share = _parts_share(right, len(item.key), policy.matching.rule)
     elif isinstance(item, Ordering):
         right = sum(1 for got, want in zip(value, item.key, strict=True) if got == want)
-        share = right / len(item.key)
-        if policy.ordering.rule == "all_or_nothing":
-            share = float(right == len(item.key))
+        share = _parts_share(right, len(item.key), policy.ordering.rule)
     elif isinstance(item, ShortAnswer):
         share = short_answer_credit(item, value)
     elif isinstance(item, Numeric):
@@ -143,15 +134,37 @@ def score_item(item: ItemBase, policy: ScoringPolicy, value: Any, mark: str | No
     elif isinstance(item, WeightedOptions):
         return ItemScore(next(o.points for o in item.options if o.id == value) * weight, top, blank=False)
     elif isinstance(item, Essay):
-        if mark is None:
-            return ItemScore(0.0, top, blank=False, pending=True)
-        level = next((r for r in item.rubric if r.id == mark), None)
-        if level is None:
-            raise ValueError(f"{mark!r} is not a rubric level of item {item.id!r}")
-        return ItemScore(level.points * weight, top, blank=False)
+        return _essay_score(item, mark, weight, top)
     else:
         raise TypeError(type(item).__name__)
     return ItemScore(share * top, top, blank=False)
+
+
+def _multiple_response_share(item: MultipleResponse, policy: MultipleResponsePolicy, value: Any) -> float:
+    """The share of the item the chosen options earn: all or nothing, or per option chosen right and wrong."""
+    chosen, key = set(value), set(item.key)
+    if policy.rule == "all_or_nothing":
+        return 1.0 if chosen == key else 0.0
+    gain, cost = multiple_response_weights(item, policy)
+    return max(len(chosen & key) * gain - len(chosen - key) * cost, policy.floor)
+
+
+def _parts_share(right: int, n: int, rule: str) -> float:
+    """The share of an item of `n` parts with `right` of them right: per part, or all or nothing."""
+    share = right / n
+    if rule == "all_or_nothing":
+        share = float(right == n)
+    return share
+
+
+def _essay_score(item: Essay, mark: str | None, weight: float, top: float) -> ItemScore:
+    """An essay's points for the rubric level `mark`, pending without a mark."""
+    if mark is None:
+        return ItemScore(0.0, top, blank=False, pending=True)
+    level = next((r for r in item.rubric if r.id == mark), None)
+    if level is None:
+        raise ValueError(f"{mark!r} is not a rubric level of item {item.id!r}")
+    return ItemScore(level.points * weight, top, blank=False)
 
 
 def score_item_bulk(

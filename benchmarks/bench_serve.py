@@ -276,7 +276,7 @@ def run(args, *, kill: bool) -> dict:
         folder = Path(tmp) / "pelatihan"
         make_workspace(folder, args.participants)
         ws = Workspace(*choose(str(folder), None))
-        codes = [(p["person_id"], p["access_code"]) for p in ws.store.participants(ws.event_id)]
+        codes = [(p.person_id, p.access_code) for p in ws.store.participants(ws.event_id)]
         port = free_port()
         server = start_server(folder, port)
         people = [
@@ -325,7 +325,7 @@ def run(args, *, kill: bool) -> dict:
             if s is None:
                 lost += len(p.acknowledged)
                 continue
-            history = {(h["item_id"], h["seq"]) for h in ws.store.history(s.attempt.id)}
+            history = {(h.item_id, h.seq) for h in ws.store.history(s.attempt.id)}
             latest = {r_item: r_seq for r_item, r_seq in _latest_seqs(ws, s.attempt.id).items()}
             for number, seq in p.acknowledged:
                 item = s.item(number).id

@@ -137,9 +137,9 @@ def test_a_sheet_per_variant_scores_exactly_by_hand(tmp_path, run, suffix):
     assert "rows without answers, so without an attempt: 1" in result.stdout
     assert "1 participant has no attempt on this phase" in result.stdout
     got = results(url, "pre")
-    assert {p: r["points"] for p, r in got.items()} == pytest.approx(EXPECTED)
+    assert {p: r.points for p, r in got.items()} == pytest.approx(EXPECTED)
     # The essay (its column empty) was written on paper: every result waits for its mark.
-    assert all(r["max_points"] == pytest.approx(20) and r["provisional"] for r in got.values())
+    assert all(r.max_points == pytest.approx(20) and r.provisional for r in got.values())
     assert "mean 47.5%" in result.stdout  # (80 + 80 + 25 + 5) / 4
     store = Store.open(url)
     attempts = {a.person_id: a for a in store.attempts(EVENT, "pre")}
@@ -192,7 +192,7 @@ def test_the_template_lists_everyone_and_reads_back(tmp_path, run):
         *base, "--lang", "en", "responses", "import", str(path), "--format", "sheet", "--phase", "pre"
     )
     assert result.exit_code == 0, result.stderr
-    assert {p: r["points"] for p, r in results(url_of(folder, None), "pre").items()} == {
+    assert {p: r.points for p, r in results(url_of(folder, None), "pre").items()} == {
         "P0001": 2.0,
         "P0003": 2.0,
     }

@@ -152,7 +152,7 @@ def answers_by_person(url: str) -> dict[tuple, object]:
 def results_by_person(url: str) -> dict[tuple, tuple]:
     store = Store.open(url)
     out = {
-        (r["person_id"], r["phase_id"]): (r["points"], r["band"], store.attempt(r["attempt_id"]).person_id)
+        (r.person_id, r.phase_id): (r.points, r.band, store.attempt(r.attempt_id).person_id)
         for r in store.results(EVENT)
     }
     store.close()

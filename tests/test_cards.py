@@ -37,8 +37,8 @@ def test_cards_for_every_participant(tmp_path, run):
     store.close()
     assert html.count('<section class="card">') == 52
     for person in people:
-        assert person["access_code"] in html
-        assert not person["nip"] or person["nip"] not in html  # never the NIP
+        assert person.access_code in html
+        assert not person.nip or person.nip not in html  # never the NIP
     assert html.count("<svg") == 52  # a QR code per card, inline
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing fetched from a network
     assert "Access code" in html

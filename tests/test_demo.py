@@ -18,8 +18,8 @@ def test_demo_runs_the_worked_example_end_to_end(tmp_path, run, database_url):
     assert post > pre and gain > 0
     store = Store.open(database_url)
     results = store.results("payakumbuh-2019")
-    assert len(results) == 104 and all(not r["provisional"] for r in results)
-    assert {r["phase_id"] for r in results} == {"pre", "post"}
+    assert len(results) == 104 and all(not r.provisional for r in results)
+    assert {r.phase_id for r in results} == {"pre", "post"}
     store.close()
 
 
@@ -47,7 +47,7 @@ def test_participants_import_is_all_or_nothing(tmp_path, run):
     store = Store.open(f"sqlite:///{folder / 'assess.db'}")
     people = store.participants("payakumbuh-2019")
     assert len(people) == 52  # the refused file added nobody
-    codes = {p["access_code"] for p in people}
+    codes = {p.access_code for p in people}
     assert len(codes) == 52 and all(
         re.fullmatch(r"[A-HJ-KM-NP-Z2-9]{5}-[A-HJ-KM-NP-Z2-9]{5}", c) for c in codes
     )

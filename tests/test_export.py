@@ -21,7 +21,7 @@ from assess.i18n import set_language
 from assess.problems import ProblemsFound
 from assess.reports.tables import pseudonym, response_cell
 from assess.sheets.write import XLSX_MAX_TEXT, csv_text, neutralise, number_text
-from assess.store.store import Store
+from assess.store.store import Result, Store
 from assess.workspace import SECRET_BYTES, Workspace, now, secret
 from assess.workspace.steps import score_phase
 from tests.test_marks import ESSAY_A, ESSAY_B, essay_workspace
@@ -61,7 +61,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
 
 
-def stored_results(folder: Path, db: str | None = None) -> list[dict]:
+def stored_results(folder: Path, db: str | None = None) -> list[Result]:
     store = Store.open(db or f"sqlite:///{folder / 'assess.db'}")
     try:
         return store.results(EVENT)
@@ -82,14 +82,14 @@ def test_long_and_wide_agree_with_the_stored_results(tmp_path, run, database_url
     assert "3120 rows written" in result.stdout  # 52 people x 2 phases x 30 items
     result = run(*options, "export", "--format", "csv-wide", "--out", str(wide_file), "--lang", "en")
     assert result.exit_code == 0, result.output
-    results = {(r["phase_id"], r["person_id"]): r for r in stored_results(folder, db)}
+    results = {(r.phase_id, r.person_id): r for r in stored_results(folder, db)}
     assert len(results) == 104
 
     long_rows = read_csv(long_file)
     sums: dict[tuple[str, str], float] = defaultdict(float)
     for row in long_rows:
         sums[(row["Phase"], row["Participant"])] += float(row["Points"])
-        stored = results[(row["Phase"], row["Participant"])]["items"][row["Item"]]
+        stored = results[(row["Phase"], row["Participant"])].items[row["Item"]]
         assert float(row["Points"]) == pytest.approx(stored["points"], abs=1e-6)
         assert float(row["Max"]) == pytest.approx(stored["max"], abs=1e-6)
         assert row["Blank"] == ("true" if stored["blank"] else "false")
@@ -98,22 +98,22 @@ def test_long_and_wide_agree_with_the_stored_results(tmp_path, run, database_url
             json.loads(row["Response"])  # the response's JSON form
     assert set(sums) == set(results)
     for key, total in sums.items():
-        assert max(total, 0.0) == pytest.approx(results[key]["points"], abs=1e-5)
+        assert max(total, 0.0) == pytest.approx(results[key].points, abs=1e-5)
 
     wide_rows = read_csv(wide_file)
     assert len(wide_rows) == len(results)
     for row in wide_rows:
         stored = results[(row["Phase"], row["Participant"])]
-        assert float(row["Points"]) == pytest.approx(stored["points"], abs=1e-5)
-        assert float(row["Percentage"]) == pytest.approx(stored["percentage"], abs=1e-5)
-        assert row["Band"] == stored["band"]
-        assert row["Passed"] == ("true" if stored["passed"] else "false")
+        assert float(row["Points"]) == pytest.approx(stored.points, abs=1e-5)
+        assert float(row["Percentage"]) == pytest.approx(stored.percentage, abs=1e-5)
+        assert row["Band"] == stored.band
+        assert row["Passed"] == ("true" if stored.passed else "false")
         assert row["Provisional"] == "false"
-        for item_id, score in stored["items"].items():
+        for item_id, score in stored.items.items():
             assert float(row[item_id]) == pytest.approx(score["points"], abs=1e-5)
         items_here = [k for k in row if k.count("-") == 1 and k.split("-")[1].isdigit()]
-        assert {k for k in items_here if row[k] != ""} == set(stored["items"])  # other phase's items empty
-        for competency, sub in stored["competencies"].items():
+        assert {k for k in items_here if row[k] != ""} == set(stored.items)  # other phase's items empty
+        for competency, sub in stored.competencies.items():
             assert float(row[f"{competency} %"]) == pytest.approx(sub["percentage"], abs=1e-5)
         assert row["Name"] and (row["Email"] == "" or "@" in row["Email"])
     assert any(row["Email"] for row in wide_rows)
@@ -144,14 +144,14 @@ def test_the_workbook_has_formatted_sheets(example, tmp_path, run):
     assert all(participants.cell(r, nip).data_type == "s" for r in range(2, 54))  # 18 digits kept as text
     assert len(str(participants.cell(2, nip).value)) == 18
 
-    results = {(r["phase_id"], r["person_id"]): r for r in stored_results(folder)}
+    results = {(r.phase_id, r.person_id): r for r in stored_results(folder)}
     sheet = book["Results"]
     heads = [c.value for c in sheet[1]]
     assert sheet.max_row == 105
     for line in range(2, sheet.max_row + 1):
         phase, person = sheet.cell(line, 1).value, sheet.cell(line, 2).value
         assert sheet.cell(line, heads.index("Points") + 1).value == pytest.approx(
-            results[(phase, person)]["points"]
+            results[(phase, person)].points
         )
         assert isinstance(sheet.cell(line, heads.index("Passed") + 1).value, bool)
 
@@ -160,7 +160,7 @@ def test_the_workbook_has_formatted_sheets(example, tmp_path, run):
     assert items.max_row == 61  # 30 items in each phase
     for line in range(2, items.max_row + 1):
         phase, item_id = items.cell(line, 1).value, items.cell(line, 2).value
-        scores = [r["items"][item_id] for (p, _), r in results.items() if p == phase]
+        scores = [r.items[item_id] for (p, _), r in results.items() if p == phase]
         expected = sum(s["points"] for s in scores) / len(scores) / scores[0]["max"]
         assert items.cell(line, heads.index("Facility") + 1).value == pytest.approx(expected)
         assert items.cell(line, heads.index("Attempts") + 1).value == 52

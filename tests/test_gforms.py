@@ -13,7 +13,7 @@ from assess.delivery.gforms import plan_google_forms
 from assess.delivery.gforms.text import day_first, parse_score, parse_timestamp, split_choices
 from assess.sheets.read import read_table
 from assess.store import schema
-from assess.store.store import Store
+from assess.store.store import Result, Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gforms"
 EVENT = "impor-uji"
@@ -68,10 +68,10 @@ def counts(url: str) -> dict[str, int]:
     return out
 
 
-def results(url: str, phase: str) -> dict[str, dict]:
+def results(url: str, phase: str) -> dict[str, Result]:
     store = Store.open(url)
     try:
-        return {r["person_id"]: r for r in store.results(EVENT, phase)}
+        return {r.person_id: r for r in store.results(EVENT, phase)}
     finally:
         store.close()
 
@@ -166,9 +166,9 @@ def test_an_export_in_each_header_language_is_scored_by_hand(tmp_path, run, expo
     got = results(url_of(folder, None), "pre")
     assert set(got) == set(EXPECTED)
     for person, (points, provisional) in EXPECTED.items():
-        assert got[person]["points"] == pytest.approx(points), person
-        assert got[person]["max_points"] == pytest.approx(20)
-        assert got[person]["provisional"] is provisional
+        assert got[person].points == pytest.approx(points), person
+        assert got[person].max_points == pytest.approx(20)
+        assert got[person].provisional is provisional
     store = Store.open(url_of(folder, None))
     attempts = store.attempts(EVENT, "pre")
     assert {a.channel for a in attempts} == {"import"} and {a.status for a in attempts} == {"submitted"}
@@ -261,7 +261,7 @@ def test_a_mapping_file_names_the_items_of_other_titles(tmp_path, run):
     assert result.exit_code == 0, result.stderr
     assert "mapping 'Kolom yang tidak ada' matches no column of the file" in result.stdout
     # sc 1, mr b only 1/2 of 2 = 1, tf 1, mt lurah 1 + camat 0, or 3, nu 1, sa 1, wo 5, es blank.
-    assert results(url_of(folder, None), "pre")["P0001"]["points"] == pytest.approx(
+    assert results(url_of(folder, None), "pre")["P0001"].points == pytest.approx(
         1 + 1 + 1 + 1 + 3 + 1 + 1 + 5
     )
 

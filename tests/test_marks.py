@@ -129,7 +129,7 @@ def test_marks_round_trip_makes_every_result_final(tmp_path, run, database_url, 
     assert run(*options, "score").exit_code == 0
     store = store_of(url)
     try:
-        assert any(r["provisional"] for r in store.results("uraian-2024"))
+        assert any(r.provisional for r in store.results("uraian-2024"))
         # The level given each way a marker may write it: id, as listed, label, points.
         ways = [
             lambda lv: lv.id,
@@ -169,18 +169,16 @@ def test_marks_round_trip_makes_every_result_final(tmp_path, run, database_url, 
             assert f"phase {phase}: every essay is marked; the results are final." in result.stdout
         assert chosen
         results = store.results("uraian-2024")
-        assert results and not any(r["provisional"] for r in results)
+        assert results and not any(r.provisional for r in results)
         attempts = {(a.phase_id, a.person_id): a.id for a in store.attempts("uraian-2024")}
         marks = store.marks_of(list(attempts.values()))
         for (phase, person, item_id), level_id in chosen.items():
             assert marks[attempts[(phase, person)]][item_id] == level_id
         # The results score the levels chosen.
-        by_attempt = {r["attempt_id"]: r for r in results}
+        by_attempt = {r.attempt_id: r for r in results}
         for (phase, person, item_id), level_id in chosen.items():
             lv = next(x for x in rubric(store, phase, item_id).rubric if x.id == level_id)
-            assert by_attempt[attempts[(phase, person)]]["items"][item_id]["points"] == pytest.approx(
-                lv.points
-            )
+            assert by_attempt[attempts[(phase, person)]].items[item_id]["points"] == pytest.approx(lv.points)
     finally:
         store.close()
 
@@ -237,7 +235,7 @@ def test_marks_file_lists_answered_essays_by_id_only(tmp_path, run):
     assert {(r[1], r[2]) for r in rows} == expected  # answered essays only: blank ones need no mark
     text = "\n".join(str(v) for r in rows for v in r)
     for p in people:
-        assert p["name"] not in text and p["nip"] not in text  # the internal id only
+        assert p.name not in text and p.nip not in text  # the internal id only
     by_person = {a.person_id: a.id for a in attempts.values()}
     for r in rows:
         stored = marks[by_person[r[1]]].get(r[2])

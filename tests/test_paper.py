@@ -223,7 +223,7 @@ def fill_sheet(
 def stored(folder: Path, event: str, phase: str = "pre") -> tuple[Form, dict]:
     store = Store.open(f"sqlite:///{folder / 'assess.db'}")
     try:
-        return store.form(event, phase), {r["person_id"]: r for r in store.results(event, phase)}
+        return store.form(event, phase), {r.person_id: r for r in store.results(event, phase)}
     finally:
         store.close()
 
@@ -330,15 +330,15 @@ def import_and_check(tmp_path: Path, run, folder: Path, event: str, form: Form, 
     essays = [i.id for i in form.items if i.type == "essay"]
     for person, items in expected.items():
         r = results[person]
-        got = {i: m["points"] for i, m in r["items"].items() if i in items}
+        got = {i: m["points"] for i, m in r.items.items() if i in items}
         assert got == pytest.approx(items, abs=1e-9), person
-        assert r["points"] == pytest.approx(sum(items.values()), abs=1e-9)
-        assert r["max_points"] == pytest.approx(top)
-        assert r["percentage"] == pytest.approx(100 * sum(items.values()) / top, abs=1e-6)
+        assert r.points == pytest.approx(sum(items.values()), abs=1e-9)
+        assert r.max_points == pytest.approx(top)
+        assert r.percentage == pytest.approx(100 * sum(items.values()) / top, abs=1e-6)
         # An essay is written in the booklet: its cell stays empty and it waits for its mark.
-        assert all(r["items"][e]["points"] == 0 and r["items"][e]["pending"] for e in essays)
-        assert r["provisional"] is bool(essays)
-        blanks = {i for i, m in r["items"].items() if m["blank"] and i not in essays}
+        assert all(r.items[e]["points"] == 0 and r.items[e]["pending"] for e in essays)
+        assert r.provisional is bool(essays)
+        blanks = {i for i, m in r.items.items() if m["blank"] and i not in essays}
         assert blanks == expected_blank[person]
     return results
 
@@ -356,11 +356,9 @@ def test_every_variant_of_the_worked_example_reads_back_to_the_scores_by_hand(tm
     ]
     filled = fill_sheet(form, booklets, who, absent="P0007")
     results = import_and_check(tmp_path, run, folder, EXAMPLE_EVENT, form, filled)
-    top = results["P0001"]["max_points"]
-    assert results["P0001"]["percentage"] == pytest.approx(100) and results["P0004"][
-        "points"
-    ] == pytest.approx(top)
-    assert 0 < results["P0003"]["points"] < top and 0 < results["P0006"]["points"] < top
+    top = results["P0001"].max_points
+    assert results["P0001"].percentage == pytest.approx(100) and results["P0004"].points == pytest.approx(top)
+    assert 0 < results["P0003"].points < top and 0 < results["P0006"].points < top
 
 
 def test_every_item_type_reads_back_ordering_and_essay_too(tmp_path, run):
@@ -378,8 +376,8 @@ def test_every_item_type_reads_back_ordering_and_essay_too(tmp_path, run):
     results = import_and_check(tmp_path, run, folder, FIXTURE_EVENT, form, filled)
     # By hand, from the fixture's keys: all keyed 1 + 2 + 1 + 2 + 3 + 1 + 1 + 5 = 16 (the essay unmarked);
     # all wrong: only the weighted item's lowest option, 1.
-    assert results["P0001"]["points"] == pytest.approx(16) and results["P0004"]["points"] == pytest.approx(16)
-    assert results["P0002"]["points"] == pytest.approx(1)
+    assert results["P0001"].points == pytest.approx(16) and results["P0004"].points == pytest.approx(16)
+    assert results["P0002"].points == pytest.approx(1)
 
 
 # -- the command, safety, languages --------------------------------------------------------------

@@ -553,12 +553,12 @@ def test_the_example_goes_into_the_store_and_a_second_import_is_refused(tmp_path
         p = plan(EXAMPLE)
         store.add_participants("payakumbuh-2019", p.people, p.new_units, p.new_groups)
         stored = store.participants("payakumbuh-2019")
-        assert [s["person_id"] for s in stored] == [x["person_id"] for x in p.people]
+        assert [s.person_id for s in stored] == [x["person_id"] for x in p.people]
         again = problems(
             EXAMPLE,
-            existing_nips={s["nip"] for s in stored},
-            existing_codes={s["access_code"] for s in stored},
-            next_number=next_person_number(s["person_id"] for s in stored),
+            existing_nips={s.nip for s in stored},
+            existing_codes={s.access_code for s in stored},
+            next_number=next_person_number(s.person_id for s in stored),
         )
         assert {code for code, *_ in again} == {"PARTICIPANTS-NIP-EXISTS"} and len(again) == 52
     finally:

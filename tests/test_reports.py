@@ -19,7 +19,7 @@ from assess.reports import charts
 from assess.reports.answers import item_text
 from assess.reports.render import write_reports
 from assess.store.engine import sqlite_url
-from assess.store.store import CLOSED
+from assess.store.store import CLOSED, Participant
 from assess.workspace import Workspace, now
 from assess.workspace.participants import import_participants
 from assess.workspace.steps import build_phase_form, score_phase, simulate
@@ -152,8 +152,8 @@ def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def person(ws: Workspace, name: str) -> dict:
-    return next(p for p in ws.store.participants(ws.event_id) if p["name"] == name)
+def person(ws: Workspace, name: str) -> Participant:
+    return next(p for p in ws.store.participants(ws.event_id) if p.name == name)
 
 
 class Links(HTMLParser):
@@ -189,18 +189,18 @@ def test_report_writes_index_cohort_and_one_file_per_participant(ws, tmp_path, r
     assert str(out / "index.html") in result.stdout
     people = ws.store.participants(ws.event_id)
     names = sorted(p.name for p in (out / "participants").iterdir())
-    assert names == sorted(f"{p['person_id']}.html" for p in people)
+    assert names == sorted(f"{p.person_id}.html" for p in people)
     index = read(out / "index.html")
     hrefs = {v for k, v in parsed(index).links if k == "href"}
-    assert "cohort.html" in hrefs and {f"participants/{p['person_id']}.html" for p in people} <= hrefs
+    assert "cohort.html" in hrefs and {f"participants/{p.person_id}.html" for p in people} <= hrefs
     if (out / "items.html").exists():
         assert "items.html" in hrefs
     # Neither the NIP nor the access code appears in a file name or in any report.
     for path in out.rglob("*.html"):
         text = read(path)
         for p in people:
-            assert p["access_code"] not in text and p["access_code"] not in path.name
-            assert not p["nip"] or (p["nip"] not in text and p["nip"] not in path.name)
+            assert p.access_code not in text and p.access_code not in path.name
+            assert not p.nip or (p.nip not in text and p.nip not in path.name)
 
 
 def test_default_folder_and_a_foreign_folder_is_refused(ws, tmp_path, run, monkeypatch):
@@ -240,19 +240,19 @@ def test_a_participant_report_holds_that_participant_only(ws, tmp_path):
     out = tmp_path / "laporan"
     write_reports(ws, out)
     me = person(ws, "Afrizal, S.Sos")
-    text = read(out / "participants" / f"{me['person_id']}.html")
+    text = read(out / "participants" / f"{me.person_id}.html")
     assert "Afrizal, S.Sos" in text and "Kelurahan Balai Nan Duo" in text
     for other in ws.store.participants(ws.event_id):
-        if other["person_id"] != me["person_id"]:
-            assert other["name"] not in text and other["person_id"] not in text
+        if other.person_id != me.person_id:
+            assert other.name not in text and other.person_id not in text
     for unit in ("Kelurahan Bunian", "Kelurahan Tarok", "Kelurahan Talang"):
         assert unit not in text  # others' units neither
     # Their own scores, and nobody else's.
     set_language("id")
     n = Numbers("id")
-    mine = [r for r in ws.store.results(ws.event_id) if r["person_id"] == me["person_id"]]
+    mine = [r for r in ws.store.results(ws.event_id) if r.person_id == me.person_id]
     for r in mine:
-        assert n.pct(r["percentage"]) in text
+        assert n.pct(r.percentage) in text
 
 
 # -- the review policy ---------------------------------------------------------------------------
@@ -260,7 +260,7 @@ def test_a_participant_report_holds_that_participant_only(ws, tmp_path):
 
 def participant_text(ws, out: Path, name: str) -> str:
     write_reports(ws, out)
-    return read(out / "participants" / f"{person(ws, name)['person_id']}.html")
+    return read(out / "participants" / f"{person(ws, name).person_id}.html")
 
 
 def test_review_policy_hides_keys_and_explanations_until_the_last_phase_closes(ws, tmp_path):
@@ -348,7 +348,7 @@ def test_hostile_names_and_stems_are_escaped_everywhere(ws, tmp_path):
     out = tmp_path / "laporan"
     write_reports(ws, out)
     me = person(ws, HOSTILE_NAME)
-    mine = read(out / "participants" / f"{me['person_id']}.html")
+    mine = read(out / "participants" / f"{me.person_id}.html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mine
     # The stem goes through safe Markdown, which leaves quotes as they are: still inert text.
     assert re.search(r"&lt;script&gt;alert\((&#39;|')stem(&#39;|')\)&lt;/script&gt;", mine)
@@ -396,22 +396,22 @@ def test_the_numbers_match_the_stored_results(ws, tmp_path):
     n = Numbers("id")
     cohort = read(out / "cohort.html")
     results = ws.store.results(ws.event_id)
-    by = {(r["phase_id"], r["person_id"]): r for r in results}
+    by = {(r.phase_id, r.person_id): r for r in results}
     people = ws.store.participants(ws.event_id)
     for p in people:
-        pre, post = by[("pre", p["person_id"])], by[("post", p["person_id"])]
-        text = read(out / "participants" / f"{p['person_id']}.html")
-        assert n.pct(pre["percentage"]) in text and n.pct(post["percentage"]) in text
-        assert n.signed(post["percentage"] - pre["percentage"]) in text
-        row = cohort.split(f'href="participants/{p["person_id"]}.html"', 1)[1].split("</tr>", 1)[0]
+        pre, post = by[("pre", p.person_id)], by[("post", p.person_id)]
+        text = read(out / "participants" / f"{p.person_id}.html")
+        assert n.pct(pre.percentage) in text and n.pct(post.percentage) in text
+        assert n.signed(post.percentage - pre.percentage) in text
+        row = cohort.split(f'href="participants/{p.person_id}.html"', 1)[1].split("</tr>", 1)[0]
         cells = re.findall(r'<td class="num">([^<]*)</td>', row)
         assert cells[:3] == [
-            n.pct(pre["percentage"]),
-            n.pct(post["percentage"]),
-            n.signed(post["percentage"] - pre["percentage"]),
+            n.pct(pre.percentage),
+            n.pct(post.percentage),
+            n.signed(post.percentage - pre.percentage),
         ]
-    pre = np.array([by[("pre", p["person_id"])]["percentage"] for p in people])
-    post = np.array([by[("post", p["person_id"])]["percentage"] for p in people])
+    pre = np.array([by[("pre", p.person_id)].percentage for p in people])
+    post = np.array([by[("post", p.person_id)].percentage for p in people])
     r = prepost(pre, post)
     assert n.signed(r.mean_gain) in cohort
     ci = r.confidence_interval()

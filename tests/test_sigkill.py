@@ -54,7 +54,7 @@ def test_every_acknowledged_save_survives_sigkill(database_url):
     assert len(acknowledged) >= 300, writer.stderr.read()
 
     store = Store.open(database_url)
-    history = {(h["seq"], h["value"]["n"]) for h in store.history(attempt.id)}
+    history = {(h.seq, h.value["n"]) for h in store.history(attempt.id)}
     assert set(acknowledged) <= history  # nothing acknowledged was lost
     latest = store.answers(attempt.id)
     for item in {f"item-{n % 7}" for _, n in acknowledged}:

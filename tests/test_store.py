@@ -110,8 +110,8 @@ def test_a_database_from_a_newer_version_is_refused(database_url):
 
 def test_people_and_codes(store):
     people = store.participants("payakumbuh-2019")
-    assert [p["person_id"] for p in people] == ["P001", "P002"]
-    assert people[1]["nip"] is None and people[0]["unit_code"] == "u1"
+    assert [p.person_id for p in people] == ["P001", "P002"]
+    assert people[1].nip is None and people[0].unit_code == "u1"
     assert store.person_by_code("payakumbuh-2019", "CCCC-DDDD") == "P002"
     assert store.person_by_code("payakumbuh-2019", "nope") is None
 
@@ -137,7 +137,7 @@ def test_saves_are_ordered_and_idempotent(store):
     repeat = store.save_answer(attempt.id, "i1", "b", seq=5, channel="web", now=T0)  # a browser's retry
     assert not stale.changed and not repeat.changed and repeat.next_seq == 6
     assert store.answers(attempt.id) == {"i1": "b"}
-    assert [(h["seq"], h["value"]) for h in store.history(attempt.id)] == [(1, "a"), (5, "b")]
+    assert [(h.seq, h.value) for h in store.history(attempt.id)] == [(1, "a"), (5, "b")]
     # Blank is an answer too, and JSON values survive both backends.
     store.save_answer(attempt.id, "i2", {"p1": "c1"}, seq=None, channel="web", now=T0)
     store.save_answer(attempt.id, "i3", None, seq=None, channel="web", now=T0)
@@ -202,7 +202,7 @@ def test_reopen_supersedes_and_carries_the_answers_forward(store):
     assert new.next_seq == old.next_seq
     assert store.current_attempt("payakumbuh-2019", "P001", "pre").id == new.id
     entry = store.audit_log("payakumbuh-2019")[-1]
-    assert entry["action"] == "attempt.reopen" and entry["details"]["reason"] == "ponsel mati"
+    assert entry.action == "attempt.reopen" and entry.details["reason"] == "ponsel mati"
 
 
 def test_a_form_cannot_be_rebuilt_once_attempts_exist(store, forms):
@@ -218,9 +218,9 @@ def test_events_do_not_see_each_others_rows(store, forms):
     store.add_participants(
         "lain", [{"person_id": "P001", "name": "Orang lain", "access_code": "AAAA-BBBB"}], {}, {}
     )
-    assert [p["name"] for p in store.participants("lain")] == ["Orang lain"]
+    assert [p.name for p in store.participants("lain")] == ["Orang lain"]
     assert store.person_by_code("lain", "AAAA-BBBB") == "P001"
-    assert [p["name"] for p in store.participants("payakumbuh-2019")] == ["Budi", "Sari"]
+    assert [p.name for p in store.participants("payakumbuh-2019")] == ["Budi", "Sari"]
 
 
 def test_a_late_start_records_the_expiry(store):
@@ -261,7 +261,7 @@ def test_extending_moves_the_deadline_and_is_audit_logged(store):
         attempt.id, "i1", "a", seq=None, channel="web", now=T0 + 14 * MINUTE, grace=dt.timedelta(0)
     )
     entry = store.audit_log("payakumbuh-2019")[-1]
-    assert entry["action"] == "attempt.extend" and entry["details"] == {"attempt": attempt.id, "minutes": 5}
+    assert entry.action == "attempt.extend" and entry.details == {"attempt": attempt.id, "minutes": 5}
     untimed = start(store, "P002", limit=None)
     assert store.extend(untimed.id, 5, actor="pelatih", now=T0).deadline is None
 

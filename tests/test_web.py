@@ -53,7 +53,7 @@ def setup(marker_template, tmp_path):
     app = make_app(ws, NOW=time)
     trainer = trainer_client(app)
     assert trainer.post("/trainer/phase/pre/open").status_code == 302
-    codes = [p["access_code"] for p in ws.store.participants(ws.event_id)]
+    codes = [p.access_code for p in ws.store.participants(ws.event_id)]
     yield ws, app, trainer, codes, time
     ws.close()
 
@@ -141,7 +141,7 @@ def test_every_item_type_posted_without_javascript_is_stored_and_shown_again(set
             assert ("2,5" if q["numeric"] else "jawaban &lt;b&gt;saya&lt;/b&gt;") in page
     # The server numbered the posts itself, one after the other.
     history = ws.store.history(s.attempt.id)
-    assert [h["seq"] for h in history] == list(range(1, s.total + 1))
+    assert [h.seq for h in history] == list(range(1, s.total + 1))
 
 
 def test_an_incomplete_ordering_is_refused_with_a_message_and_not_stored(setup):
@@ -326,9 +326,9 @@ def test_progress_extend_and_reopen_from_the_dashboard(setup):
     assert ws.store.attempt(attempt.id).status == SUPERSEDED
     new = ws.store.current_attempt(ws.event_id, person, "pre")
     assert new.supersedes == attempt.id and ws.store.answers(new.id) == ws.store.answers(attempt.id)
-    log = [e for e in ws.store.audit_log(ws.event_id) if e["action"] in ("attempt.reopen", "attempt.extend")]
-    assert [e["action"] for e in log] == ["attempt.extend", "attempt.reopen"]
-    assert log[1]["details"]["reason"] == "HP mati"
+    log = [e for e in ws.store.audit_log(ws.event_id) if e.action in ("attempt.reopen", "attempt.extend")]
+    assert [e.action for e in log] == ["attempt.extend", "attempt.reopen"]
+    assert log[1].details["reason"] == "HP mati"
     assert c.get("/test/pre/1").status_code == 200  # the participant carries on
 
 
@@ -343,7 +343,7 @@ def test_an_attempt_of_another_event_in_the_same_database_cannot_be_touched(
     from assess.workspace.participants import import_participants
 
     import_participants(other, other.folder / "peserta.csv")
-    person = other.store.participants(other.event_id)[0]["person_id"]
+    person = other.store.participants(other.event_id)[0].person_id
     open_phase(other, "pre", time.now)
     theirs = sitting.start(other, person, "pre", time.now)
     response = trainer.post("/trainer/extend", {"attempt": str(theirs.id), "minutes": "5", "phase": "pre"})

@@ -102,7 +102,7 @@ def _phone(browser, **kw):
 
 
 def _codes(ws) -> dict[str, str]:
-    return {p["person_id"]: p["access_code"] for p in ws.store.participants(ws.event_id)}
+    return {p.person_id: p.access_code for p in ws.store.participants(ws.event_id)}
 
 
 def _join(page, base: str, code: str) -> None:
@@ -243,9 +243,9 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
     assert trainer.locator(".qr svg").count() == 1
     assert trainer.locator(".qr svg").bounding_box()["width"] > 250  # fills a phone's width: scalable SVG
     screenshot(trainer, "web-trainer-qr")
-    results = {r["person_id"]: r for r in ws.store.results(ws.event_id, "pre")}
+    results = {r.person_id: r for r in ws.store.results(ws.event_id, "pre")}
     assert set(results) == {ani, budi}
-    for attempt_id in (r["attempt_id"] for r in results.values()):
+    for attempt_id in (r.attempt_id for r in results.values()):
         assert len(ws.store.answers(attempt_id)) == 30
     assert a_errors == b_errors == b2_errors == t_errors == []
     for context in (a_context, b2_context, t_context):
@@ -305,7 +305,7 @@ def test_the_test_works_with_javascript_off(server, browser):
     attempt = ws.store.current_attempt(ws.event_id, person, "pre")
     assert attempt.status == "submitted"
     history = ws.store.history(attempt.id)
-    assert len(ws.store.answers(attempt.id)) == 3 and [h["seq"] for h in history] == [1, 2, 3]
+    assert len(ws.store.answers(attempt.id)) == 3 and [h.seq for h in history] == [1, 2, 3]
     context.close()
 
 
@@ -335,7 +335,7 @@ def test_an_answer_given_while_the_connection_is_lost_is_saved_when_it_comes_bac
     context.set_offline(False)  # back: the page retries with the same sequence number
     page.locator(".save-state", has_text=SAVED).wait_for(timeout=20000)
     saved = ws.store.history(attempt.id)
-    assert len(saved) == 1 and saved[0]["seq"] == attempt.next_seq
+    assert len(saved) == 1 and saved[0].seq == attempt.next_seq
     context.close()
 
 

@@ -31,7 +31,7 @@ def opened(marker_template, tmp_path):
     app = make_app(ws)
     trainer = trainer_client(app)
     trainer.post("/trainer/phase/pre/open")
-    codes = [p["access_code"] for p in ws.store.participants(ws.event_id)]
+    codes = [p.access_code for p in ws.store.participants(ws.event_id)]
     yield ws, app, trainer, codes
     ws.close()
 
@@ -267,7 +267,7 @@ def test_join_is_limited_per_code_and_per_address(opened, tmp_path):
 def test_the_default_limits_let_a_whole_class_join_from_one_hotspot_address(tmp_path):
     ws = open_workspace(example_workspace(tmp_path / "ws"))
     app = make_app(ws)
-    codes = [p["access_code"] for p in ws.store.participants(ws.event_id)]
+    codes = [p.access_code for p in ws.store.participants(ws.event_id)]
     statuses = set()
     for code in codes:
         c = Client(app, "10.0.0.1")

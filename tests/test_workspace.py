@@ -104,9 +104,9 @@ def test_steps_build_simulate_score(example, run, monkeypatch):
     assert rebuild.exit_code == 2 and "STORE-FORM-IN-USE" in rebuild.stderr
     store = Store.open(url)
     results = store.results("payakumbuh-2019")
-    assert len(results) == 12 and {r["phase_id"] for r in results} == {"pre", "post"}
-    pre = {r["person_id"]: r["percentage"] for r in results if r["phase_id"] == "pre"}
-    post = {r["person_id"]: r["percentage"] for r in results if r["phase_id"] == "post"}
+    assert len(results) == 12 and {r.phase_id for r in results} == {"pre", "post"}
+    pre = {r.person_id: r.percentage for r in results if r.phase_id == "pre"}
+    post = {r.person_id: r.percentage for r in results if r.phase_id == "post"}
     assert sum(post.values()) > sum(pre.values())  # the model's learning gain shows
     store.close()
 
@@ -121,9 +121,7 @@ def test_simulation_is_reproducible(example, tmp_path, run):
         assert run("-w", str(example), "--db", db, "simulate", "--seed", "11").exit_code == 0
         assert run("-w", str(example), "--db", db, "score").exit_code == 0
         store = Store.open(db)
-        outcomes.append(
-            [(r["person_id"], r["phase_id"], r["points"]) for r in store.results("payakumbuh-2019")]
-        )
+        outcomes.append([(r.person_id, r.phase_id, r.points) for r in store.results("payakumbuh-2019")])
         store.close()
     assert outcomes[0] == outcomes[1]
 

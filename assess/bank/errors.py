@@ -109,9 +109,9 @@ def _merge_keys(node: Any, path: tuple) -> Any:
 
 
 def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -> list[Problem]:
+    """The located problems of one of pydantic's errors at `path` (union tags stripped)."""
     kind = err["type"]
     info = err.get("ctx") or {}
-    value = err.get("input")
     if kind == CHECKS_ERROR:
         issues: list[Issue] = info["issues"]
         return [ctx.problem(i.code, path + i.loc, i.params, key=i.at_key) for i in issues]
@@ -121,49 +121,67 @@ def _convert(err: ErrorDetails, path: tuple, model: type | None, ctx: Context) -
         *parent, name = path
         return [ctx.problem("FIELD-MISSING", tuple(parent), {"name": name})]
     if kind == "extra_forbidden":
-        name = str(path[-1])
-        allowed = list(model.model_fields) if model is not None else []
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
-        if close:
-            return [
-                ctx.problem("FIELD-UNKNOWN-SUGGEST", path, {"name": name, "suggestion": close[0]}, key=True)
-            ]
-        return [ctx.problem("FIELD-UNKNOWN", path, {"name": name}, key=True)]
+        return [_unknown_field_problem(path, model, ctx)]
     at_key = bool(path) and path[-1] == "[key]"  # a mapping's key, not its value, is wrong
     if at_key:
         path = path[:-1]
+    return [_value_problem(err, path, at_key, ctx)]
+
+
+def _unknown_field_problem(path: tuple, model: type | None, ctx: Context) -> Problem:
+    """A field the model does not have, with the closest field it has if one is close."""
+    name = str(path[-1])
+    allowed = list(model.model_fields) if model is not None else []
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
+    if close:
+        return ctx.problem("FIELD-UNKNOWN-SUGGEST", path, {"name": name, "suggestion": close[0]}, key=True)
+    return ctx.problem("FIELD-UNKNOWN", path, {"name": name}, key=True)
+
+
+def _value_problem(err: ErrorDetails, path: tuple, at_key: bool, ctx: Context) -> Problem:
+    """The problem of a value (or of a mapping's key, `at_key`) of the wrong type or text."""
+    kind = err["type"]
+    info = err.get("ctx") or {}
+    value = err.get("input")
     if kind in _TYPE_NAMES:
         params = {"expected": Phrase(_TYPE_NAMES[kind]), "found": found_name(value)}
-        return [ctx.problem("FIELD-TYPE", path, params, key=at_key)]
+        return ctx.problem("FIELD-TYPE", path, params, key=at_key)
     if kind == "literal_error":
         expected = str(info.get("expected", "")).replace(" or ", ", ")
-        return [ctx.problem("FIELD-CHOICE", path, {"value": value, "expected": expected})]
+        return ctx.problem("FIELD-CHOICE", path, {"value": value, "expected": expected})
     if kind == "string_pattern_mismatch" and info.get("pattern") == LANGUAGE_PATTERN:
-        return [ctx.problem("FIELD-LANGUAGE-INVALID", path, {"value": value}, key=at_key)]
+        return ctx.problem("FIELD-LANGUAGE-INVALID", path, {"value": value}, key=at_key)
     if kind == "string_pattern_mismatch":
-        return [ctx.problem("FIELD-ID-INVALID", path, {"value": value}, key=at_key)]
+        return ctx.problem("FIELD-ID-INVALID", path, {"value": value}, key=at_key)
     if kind in ("text_empty", "string_too_short"):
-        return [ctx.problem("FIELD-EMPTY", path)]
+        return ctx.problem("FIELD-EMPTY", path)
     if kind == "text_control":
-        return [ctx.problem("FIELD-CONTROL-CHARACTER", path, {"code": info.get("code", "")})]
+        return ctx.problem("FIELD-CONTROL-CHARACTER", path, {"code": info.get("code", "")})
     if kind == "string_too_long":
-        return [ctx.problem("FIELD-TOO-LONG", path, {"max": info.get("max_length", "")}, key=at_key)]
+        return ctx.problem("FIELD-TOO-LONG", path, {"max": info.get("max_length", "")}, key=at_key)
     if kind == "invalid_key":
-        return [ctx.problem("FIELD-KEY-NOT-TEXT", path, {"found": found_name(value)}, key=True)]
+        return ctx.problem("FIELD-KEY-NOT-TEXT", path, {"found": found_name(value)}, key=True)
+    return _limit_or_other_problem(err, path, ctx)
+
+
+def _limit_or_other_problem(err: ErrorDetails, path: tuple, ctx: Context) -> Problem:
+    """A list too short, a number out of range or not finite, an event setting, a date; else FIELD-INVALID."""
+    kind = err["type"]
+    info = err.get("ctx") or {}
     if kind == "too_short":
-        return [ctx.problem("FIELD-TOO-FEW", path, {"min": info.get("min_length", 1)})]
+        return ctx.problem("FIELD-TOO-FEW", path, {"min": info.get("min_length", 1)})
     if kind in _RANGES:
         limit = next(iter(info.values()), "")
-        return [ctx.problem("FIELD-RANGE", path, {"op": _RANGES[kind], "limit": limit})]
+        return ctx.problem("FIELD-RANGE", path, {"op": _RANGES[kind], "limit": limit})
     if kind == "finite_number":
-        return [ctx.problem("FIELD-NOT-FINITE", path)]
+        return ctx.problem("FIELD-NOT-FINITE", path)
     if kind == "penalty":
-        return [ctx.problem("EVENT-PENALTY", path)]
+        return ctx.problem("EVENT-PENALTY", path)
     if kind == "time_zone":
-        return [ctx.problem("EVENT-TIME-ZONE", path, {"name": value})]
+        return ctx.problem("EVENT-TIME-ZONE", path, {"name": err.get("input")})
     if kind.startswith("date_"):
-        return [ctx.problem("FIELD-DATE", path)]
-    return [ctx.problem("FIELD-INVALID", path, {"detail": err["msg"]})]
+        return ctx.problem("FIELD-DATE", path)
+    return ctx.problem("FIELD-INVALID", path, {"detail": err["msg"]})
 
 
 def _tag_problem(kind: str, path: tuple, info: dict, ctx: Context) -> Problem:

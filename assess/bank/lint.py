@@ -77,6 +77,13 @@ class Finding:
     silenced: bool = False
 
 
+def _share(x: float) -> str:
+    """A share as a percentage in the message language (72%)."""
+    from assess.i18n.numbers import numbers  # here: `assess --version` need not load Babel's numbers
+
+    return numbers().share(x)
+
+
 def content_words(text: str) -> set[str]:
     return {w for w in (m.casefold() for m in _WORD.findall(text)) if len(w) >= 4 and w not in STOPWORDS}
 
@@ -104,6 +111,13 @@ def item_findings(item: ItemBase, sources: dict[str, Source]) -> Iterable[tuple[
     """(code, path, params) for every flaw of one item, silenced or not."""
     options = _choice_options(item)
     keys = _key_ids(item)
+    yield from _wording_findings(item, options)
+    yield from _stem_echo_findings(item, options, keys)
+    yield from _completeness_findings(item, sources)
+
+
+def _wording_findings(item: ItemBase, options: list[Option]) -> Iterable[tuple[str, tuple, dict]]:
+    """ "All/none of the above" options, a key longer than every distractor, a negative question."""
     for i, option in enumerate(options):
         if _ALL_NONE.search(option.text):
             yield "LINT-ALL-NONE-OF-THE-ABOVE", ("options", i, "text"), {"text": option.text}
@@ -117,6 +131,12 @@ def item_findings(item: ItemBase, sources: dict[str, Source]) -> Iterable[tuple[
         m = _NEGATIVE.search(question)
         if m:
             yield "LINT-NEGATIVE-STEM", ("stem",), {"word": m.group(1), "upper": m.group(1).upper()}
+
+
+def _stem_echo_findings(
+    item: ItemBase, options: list[Option], keys: set[str]
+) -> Iterable[tuple[str, tuple, dict]]:
+    """A key that alone repeats words of the stem, and options that only restate it."""
     stem_words = content_words(item.stem)
     if keys and options:
         shared = {o.id: content_words(o.text) & stem_words for o in options}
@@ -129,6 +149,10 @@ def item_findings(item: ItemBase, sources: dict[str, Source]) -> Iterable[tuple[
         words = content_words(o.text)
         if len(words) >= 3 and words <= stem_words:
             yield "LINT-OPTION-RESTATES-STEM", ("options", i, "text"), {"id": o.id}
+
+
+def _completeness_findings(item: ItemBase, sources: dict[str, Source]) -> Iterable[tuple[str, tuple, dict]]:
+    """Too few steps to order, no explanation, no source, a law named but not quoted, unknown ignores."""
     if isinstance(item, Ordering) and len(item.options) < 3:
         # Never shown in the key's order, two options are always shown reversed.
         yield "LINT-ORDERING-TOO-SHORT", ("options",), {}
@@ -178,7 +202,7 @@ def key_position_finding(bank: Bank) -> Finding | None:
         bank.id,
         None,
         ("items",),
-        {"position": chr(ord("A") + position), "count": count, "n": len(positions), "share": f"{share:.0%}"},
+        {"position": chr(ord("A") + position), "count": count, "n": len(positions), "share": _share(share)},
     )
 
 
@@ -225,7 +249,7 @@ def lint(banks: list[Bank], sources: dict[str, Source]) -> list[Finding]:
             findings.append(position)
     for first, second, similarity in near_duplicates(banks):
         other = banks[first[0]].items[first[1]]
-        add("LINT-NEAR-DUPLICATE", *second, ("stem",), {"other": other.id, "similarity": f"{similarity:.0%}"})
+        add("LINT-NEAR-DUPLICATE", *second, ("stem",), {"other": other.id, "similarity": _share(similarity)})
     return findings
 
 

@@ -38,8 +38,14 @@ def letters(n: int) -> list[str]:
     return [letter(i) for i in range(n)]
 
 
+def _numbers():
+    from assess.i18n.numbers import numbers  # here: `assess --version` need not load Babel's numbers
+
+    return numbers()
+
+
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    return _numbers().upto(x, 6)
 
 
 def participant_view(item: ItemBase) -> list[str]:
@@ -84,7 +90,7 @@ def key_lines(item: ItemBase) -> list[str]:
     if isinstance(item, ShortAnswer):
         return [
             (a.text if a.text is not None else f"/{a.regex}/")
-            + ("" if a.credit == 1 else f" ({a.credit:.0%})")
+            + ("" if a.credit == 1 else f" ({_numbers().share(a.credit)})")
             for a in item.accepted
         ]
     if isinstance(item, Numeric):

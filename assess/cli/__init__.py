@@ -20,7 +20,15 @@ from assess.bank.lint import silenced_counts
 from assess.bank.loader import load, located, shipped_banks_dir
 from assess.bank.show import show_item
 from assess.cli import click_messages
-from assess.cli.support import EXIT_OK, EXIT_WARNINGS, Group, UserError, option, shared_options
+from assess.cli.support import (
+    EXIT_OK,
+    EXIT_WARNINGS,
+    Group,
+    UserError,
+    option,
+    shared_options,
+    terminal_numbers,
+)
 from assess.i18n import N_, _, ngettext
 from assess.problems import Problem
 
@@ -127,7 +135,7 @@ def _stats_text(entry: dict) -> str:
         lines += [f"    {name:<28} {count:>5}" for name, count in entry[key].items()]
     for key, label in (("with_explanation", _("With explanation")), ("with_source", _("With source"))):
         share = entry[key] / n if n else 0
-        lines.append(f"  {label}: {entry[key]}/{n} ({share:.0%})")
+        lines.append(f"  {label}: {entry[key]}/{n} ({terminal_numbers().share(share)})")
     lines.append("  " + _("Lint warnings silenced: {n}").format(n=entry["lint_silenced"]))
     return "\n".join(lines) + "\n"
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from assess.cli.support import Group, shared_options
-from assess.event.file import DIFFICULTY_NAMES, EVENT_FILE, build_forms, load_event
+from assess.event.file import DIFFICULTY_NAMES, build_forms, load_event
 from assess.i18n import N_, _, ngettext
+from assess.workspace.files import EVENT_FILE
 
 
 @click.group(cls=Group, help=N_("The event: assessment.yaml, its phases and their forms."))

@@ -70,6 +70,25 @@ def exit_codes() -> Iterator[None]:
         raise
 
 
+def terminal_numbers():
+    """The one number formatter (assess.i18n.numbers) in the message language, "-" for a missing value."""
+    from assess.i18n.numbers import numbers  # here: Babel's number data loads only for a command that prints
+
+    return numbers(missing="-")
+
+
+def table(head: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
+    """A plain-text table: columns padded to their widest cell, the first `left` flush left, others right."""
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return [line(head), "-" * len(line(head)), *(line(r) for r in rows)]
+
+
 def open_workspace(ctx: click.Context):
     """The workspace and database the shared options, the environment or the current folder choose."""
     from assess.workspace import Workspace, choose  # here: a bank command need not load the store

@@ -3,39 +3,37 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import click
 
 from assess.cli.paper import print_command
-from assess.cli.support import Group, UserError, chosen, open_workspace, option, shared_options
-from assess.delivery.cards import cards_html
+from assess.cli.support import (
+    Group,
+    chosen,
+    open_workspace,
+    option,
+    shared_options,
+    table,
+    terminal_numbers,
+)
 from assess.i18n import N_, _, ngettext
-from assess.problems import Problem
-from assess.resources import data_path
-from assess.store import schema
 from assess.web.address import join_base_url
 from assess.workspace import ENV_DATABASE, now
-from assess.workspace.files import REPORTS_FOLDER
-from assess.workspace.participants import import_participants, write_template
-from assess.workspace.steps import build_phase_form, demo_table, run_demo, score_phase, simulate
-
-EXAMPLES = ("payakumbuh-2019",)
-DEMO_MARKER = ".assess-demo"
-DEMO_EVENT = "payakumbuh-2019"  # the event id in examples/payakumbuh-2019/assessment.yaml
-
-
-def check_demo_database(ctx: click.Context, url: str) -> None:
-    """The demo's event must not already have participants in a database given from outside."""
-    from assess.store.store import Store
-
-    store = Store.open(url)
-    try:
-        if store.participants(DEMO_EVENT):
-            raise UserError([Problem("WORKSPACE-DEMO-DATABASE-USED", {"event": DEMO_EVENT})])
-    finally:
-        store.close()
+from assess.workspace.demo import (
+    EXAMPLES,
+    DemoResults,
+    close_course,
+    create_workspace,
+    prepare_demo,
+    run_demo,
+)
+from assess.workspace.files import (
+    PARTICIPANTS_FILE,
+    REPORTS_FOLDER,
+)
+from assess.workspace.participants import import_participants, write_cards, write_template
+from assess.workspace.steps import build_phase_form, score_phase, simulate
 
 
 @click.command(
@@ -52,16 +50,11 @@ def check_demo_database(ctx: click.Context, url: str) -> None:
 @shared_options()
 def init(directory: str, example: str | None) -> None:
     target = Path(directory)
-    if target.exists() and any(target.iterdir()):
-        raise UserError([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
+    create_workspace(target, example)
     if example:
-        shutil.copytree(data_path("examples") / example, target, dirs_exist_ok=True)
         next_step = _("Created {path} from the example. Next: assess -w {path} participants import {csv}")
-        click.echo(next_step.format(path=target, csv=target / "peserta.csv"))
+        click.echo(next_step.format(path=target, csv=target / PARTICIPANTS_FILE))
         return
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(data_path("templates") / "workspace" / "assessment.yaml", target / "assessment.yaml")
-    write_template(target / "peserta.xlsx")
     click.echo(_("Created {path}. Next: edit assessment.yaml, then assess event check.").format(path=target))
 
 
@@ -127,7 +120,7 @@ def score(ctx: click.Context) -> None:
         if not ws.store.has_form(ws.event_id, phase.id):
             continue
         s = score_phase(ws, phase.id, now())
-        mean = "-" if s.mean_percentage is None else f"{s.mean_percentage:.1f}"
+        mean = terminal_numbers().dec(s.mean_percentage, 1)
         click.echo(
             _("phase {phase}: {n} attempts scored ({provisional} provisional), mean {mean}%").format(
                 phase=s.phase, n=s.scored, provisional=s.provisional, mean=mean
@@ -197,14 +190,38 @@ def participants_template(file: str) -> None:
 @click.pass_context
 def participants_cards(ctx: click.Context, base_url: str | None, out: str | None) -> None:
     ws = open_workspace(ctx)
-    people = ws.store.participants(ws.event_id)
-    if not people:
-        raise UserError([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
-    units = ws.store.codes(ws.event_id, schema.units)
-    html = cards_html(ws.loaded.event.event.title, base_url or join_base_url(), people, units)
-    path = Path(out) if out else ws.folder / "kartu-peserta.html"
-    path.write_text(html, encoding="utf-8")
-    click.echo(_("{n} cards written to {path}.").format(n=len(people), path=path))
+    path, n = write_cards(ws, base_url or join_base_url(), Path(out) if out else None)
+    click.echo(_("{n} cards written to {path}.").format(n=n, path=path))
+
+
+def demo_table(results: DemoResults) -> str:
+    """The cohort's results as a plain-text table, with the means."""
+    n = terminal_numbers()
+    head = [_("Participant"), _("Name"), _("Group")] + [f"{p} %" for p in results.phases]
+    gain = len(results.phases) >= 2
+    if gain:
+        head.append(_("Gain"))
+    first, last = results.phases[0], results.phases[-1]
+    rows = []
+    for r in results.rows:
+        values = [r.get(p) for p in results.phases]
+        cells = [r["person_id"], r["name"][:28], r["group_code"] or "-"] + [n.dec(v, 1) for v in values]
+        if gain:
+            both = r.get(first) is not None and r.get(last) is not None
+            cells.append(n.signed(r[last] - r[first], 1) if both else "-")
+        rows.append(cells)
+    means = ["", _("Mean"), ""]
+    for p in results.phases:
+        got = [r[p] for r in results.rows if r.get(p) is not None]
+        means.append(n.dec(sum(got) / len(got), 1) if got else "-")
+    if gain:
+        pairs = [
+            r[last] - r[first] for r in results.rows if r.get(first) is not None and r.get(last) is not None
+        ]
+        means.append(n.signed(sum(pairs) / len(pairs), 1) if pairs else "-")
+    lines = table(head, [*rows, means], left=3)
+    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    return "\n".join(lines)
 
 
 @click.command(
@@ -225,27 +242,15 @@ def participants_cards(ctx: click.Context, base_url: str | None, out: str | None
 @click.pass_context
 def demo(ctx: click.Context, out: str, seed: int) -> None:
     target = Path(out)
-    if target.exists() and any(target.iterdir()) and not (target / DEMO_MARKER).exists():
-        raise UserError([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
-    external = chosen(ctx, "database") or os.environ.get(ENV_DATABASE)
-    if external:  # refuse a used database before touching the folder
-        check_demo_database(ctx, external)
-    if target.exists():
-        shutil.rmtree(target)  # a previous demo's folder: made anew
-    shutil.copytree(data_path("examples") / EXAMPLES[0], target)
-    (target / DEMO_MARKER).write_text("assess demo\n", encoding="utf-8")
+    prepare_demo(target, chosen(ctx, "database") or os.environ.get(ENV_DATABASE))
     ctx.find_root().meta["workspace"] = str(target)
     ws = open_workspace(ctx)
     results = run_demo(ws, target, seed, now())
     click.echo(demo_table(results))
     click.echo(_("The example's workspace: {path}").format(path=target))
-    # The worked course is over: its tests close, so that the reports show what the review
-    # policy keeps until then (keys, explanations, competencies, position in the cohort).
-    from assess.reports.render import write_reports
-    from assess.store.store import CLOSED
+    close_course(ws, now())
+    from assess.reports.render import write_reports  # here: the other commands need no templates
 
-    for phase in ws.loaded.event.phases:
-        ws.store.set_phase_state(ws.event_id, phase.id, CLOSED, now(), actor="demo")
     index = write_reports(ws, target / REPORTS_FOLDER)
     click.echo(_("The reports: {path}").format(path=index))
 

@@ -24,7 +24,7 @@ no attempt. Every cell problem is located by row and column.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from assess.bank.model import (
@@ -44,6 +44,7 @@ from assess.delivery.imports import (
     AttemptsPlan,
     Note,
     People,
+    Person,
     check_header_row,
     clean_nip,
     person_problem,
@@ -82,18 +83,18 @@ _PAIR = re.compile(r"(\d+)\s*[-.:=)]?\s*([A-Za-z]+)")
 BAD = object()  # a cell whose problem has been reported
 
 
-def template_rows(form: Form, participants: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list]]:
+def template_rows(form: Form, participants: Sequence[Person]) -> tuple[list[str], list[list]]:
     """The empty sheet's header and rows: every participant's id and name, the variant to fill in
     and one column per question number."""
     n = len(form.items)
     headers = [*TEMPLATE_HEADERS, *(str(k) for k in range(1, n + 1))]
-    return headers, [[p["person_id"], p["name"], ""] + [""] * n for p in participants]
+    return headers, [[p.person_id, p.name, ""] + [""] * n for p in participants]
 
 
 def plan_answer_sheet(
     table: Table,
     form: Form,
-    participants: Sequence[Mapping[str, Any]],
+    participants: Sequence[Person],
     *,
     file: str,
     taken: frozenset[str] = frozenset(),
@@ -105,7 +106,42 @@ def plan_answer_sheet(
     if not headers and not rows:
         raise ProblemsFound([Problem("FILE-EMPTY", {}, file)])
     check_header_row(table, headers, rows, found)
-    line, n = table.header_line, len(form.items)
+    columns, questions = _sheet_columns(headers, table.header_line, len(form.items), found)
+    _check_sheet_columns(form, columns, questions, rows, table.header_line, found)
+    found.raise_if_any()
+
+    people = People(participants)
+    seen: dict[str, int] = {}
+    records = []
+    skipped = 0  # rows without answers: participants who did not sit the test
+    for row in rows:
+        marked = any(cell(row, i).value.strip() for i in questions.values())
+        if not marked:
+            skipped += 1
+            continue
+        sitter = _sitter(row, columns, headers, form, people, seen, taken, found)
+        if sitter is None:
+            continue
+        person, variant = sitter
+        answers = _row_answers(row, questions, headers, form, variant, found)
+        records.append(
+            {
+                "person_id": person,
+                "answers": {i.id: answers[i.id] for i in form.items},
+                "variant": variant.label,
+                "personal_order": {"items": list(variant.items), "options": dict(variant.options)},
+            }
+        )
+    found.raise_if_any()
+    if skipped:
+        notes.append(Note(Phrase(N_("rows without answers, so without an attempt: {n}"), {"n": skipped})))
+    return AttemptsPlan(records, notes)
+
+
+def _sheet_columns(
+    headers: list[str], line: int, n: int, found: Found
+) -> tuple[dict[str, int], dict[int, int]]:
+    """Which column holds the participant, name and variant, and which each question number (1..n)."""
     columns: dict[str, int] = {}
     questions: dict[int, int] = {}  # question number -> column index
     for i, text in enumerate(headers):
@@ -132,6 +168,14 @@ def plan_answer_sheet(
             )
         else:
             where[kind] = i
+    return columns, questions
+
+
+def _check_sheet_columns(
+    form: Form, columns: dict[str, int], questions: dict[int, int], rows: list, line: int, found: Found
+) -> None:
+    """Report a missing participant or variant column, questions without a column, and no rows."""
+    n = len(form.items)
     if PERSON not in columns:
         found.add("RESPONSES-SHEET-PERSON-COLUMN-MISSING", line)
     labels = [v.label for v in form.variants]
@@ -146,66 +190,64 @@ def plan_answer_sheet(
         found.add("RESPONSES-SHEET-QUESTIONS-MISSING", line, numbers=_ranges(absent))
     if not rows:
         found.add("RESPONSES-NO-ROWS", line)
-    found.raise_if_any()
 
-    people, what = People(participants), Phrase(N_("id or NIP"))
-    seen: dict[str, int] = {}
-    records = []
-    skipped = 0  # rows without answers: participants who did not sit the test
-    for row in rows:
-        pc = columns[PERSON]
-        at = {"line": row.line, "column": pc + 1, "field": headers[pc]}
-        person_cell = cell(row, pc)
-        marked = any(cell(row, i).value.strip() for i in questions.values())
-        if not marked:
-            skipped += 1
+
+def _sitter(
+    row,
+    columns: dict[str, int],
+    headers: list[str],
+    form: Form,
+    people: People,
+    seen: dict[str, int],
+    taken: frozenset[str],
+    found: Found,
+) -> tuple[str, Variant] | None:
+    """The row's participant and variant, or None after reporting why the row makes no attempt."""
+    pc = columns[PERSON]
+    at = {"line": row.line, "column": pc + 1, "field": headers[pc]}
+    person_cell = cell(row, pc)
+    if person_cell.number and len(person_cell.value) > 15:
+        found.add("PARTICIPANTS-NIP-NUMBER", **at, value=person_cell.value)
+        return None
+    value = person_cell.value
+    matches = people.find("id", value) or people.find("nip", clean_nip(value))
+    person = person_problem(found, Phrase(N_("id or NIP")), value, matches, at)
+    variant = _variant(row, columns, headers, form, found)
+    if person is None or variant is None:
+        return None
+    if person in seen:
+        found.add("RESPONSES-SHEET-PERSON-DUPLICATE", **at, person=person, other=seen[person])
+        return None
+    seen[person] = row.line
+    if person in taken:
+        found.add("RESPONSES-ATTEMPT-EXISTS", **at, person=person, phase=form.phase)
+        return None
+    return person, variant
+
+
+def _row_answers(
+    row, questions: dict[int, int], headers: list[str], form: Form, variant: Variant, found: Found
+) -> dict[str, Any]:
+    """Item id -> the row's answer, for every item of the form; reports each cell that is not an answer."""
+    answers = {}
+    for number, i in sorted(questions.items()):
+        item = form.item(variant.items[number - 1])
+        c = cell(row, i)
+        at = {"line": row.line, "column": i + 1, "field": headers[i], "item": item.id}
+        value = _value(item, variant, c, number, at, found)
+        if value is BAD:
             continue
-        if person_cell.number and len(person_cell.value) > 15:
-            found.add("PARTICIPANTS-NIP-NUMBER", **at, value=person_cell.value)
+        try:
+            normalise(item, value)
+        except ResponseError as e:
+            found.add(e.code, **at, **e.params)
             continue
-        value = person_cell.value
-        matches = people.find("id", value) or people.find("nip", clean_nip(value))
-        person = person_problem(found, what, value, matches, at)
-        variant = _variant(row, columns, headers, form, found)
-        if person is None or variant is None:
-            continue
-        if person in seen:
-            found.add("RESPONSES-SHEET-PERSON-DUPLICATE", **at, person=person, other=seen[person])
-            continue
-        seen[person] = row.line
-        if person in taken:
-            found.add("RESPONSES-ATTEMPT-EXISTS", **at, person=person, phase=form.phase)
-            continue
-        answers = {}
-        for number, i in sorted(questions.items()):
-            item = form.item(variant.items[number - 1])
-            c = cell(row, i)
-            at = {"line": row.line, "column": i + 1, "field": headers[i], "item": item.id}
-            value = _value(item, variant, c, number, at, found)
-            if value is BAD:
-                continue
-            try:
-                normalise(item, value)
-            except ResponseError as e:
-                found.add(e.code, **at, **e.params)
-                continue
-            answers[item.id] = value
-        for item in form.items:
-            # An essay was written on the paper itself: it waits for its mark (assess marks
-            # export/import) instead of counting as blank.
-            answers.setdefault(item.id, PAPER_ESSAY if isinstance(item, Essay) else None)
-        records.append(
-            {
-                "person_id": person,
-                "answers": {i.id: answers[i.id] for i in form.items},
-                "variant": variant.label,
-                "personal_order": {"items": list(variant.items), "options": dict(variant.options)},
-            }
-        )
-    found.raise_if_any()
-    if skipped:
-        notes.append(Note(Phrase(N_("rows without answers, so without an attempt: {n}"), {"n": skipped})))
-    return AttemptsPlan(records, notes)
+        answers[item.id] = value
+    for item in form.items:
+        # An essay was written on the paper itself: it waits for its mark (assess marks
+        # export/import) instead of counting as blank.
+        answers.setdefault(item.id, PAPER_ESSAY if isinstance(item, Essay) else None)
+    return answers
 
 
 def _ranges(numbers: list[int]) -> str:

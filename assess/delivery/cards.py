@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 import segno
@@ -19,16 +21,17 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000", light="#fff")
 
 
-def cards_html(event_title: str, base_url: str, people: list[dict], units: dict[str, str]) -> str:
-    """A4 pages of cards; `people` as Store.participants gives them."""
+def cards_html(event_title: str, base_url: str, people: Sequence[Any], units: dict[str, str]) -> str:
+    """A4 pages of cards; `people` as Store.participants gives them (their name, position, unit_code
+    and access_code are read)."""
     cards = [
         {
-            "name": p["name"],
-            "position": p.get("position") or "",
-            "unit": units.get(p.get("unit_code") or "", ""),
-            "code": p["access_code"],
+            "name": p.name,
+            "position": p.position or "",
+            "unit": units.get(p.unit_code or "", ""),
+            "code": p.access_code,
             "url": base_url.rstrip("/"),
-            "qr": qr_svg(join_url(base_url, p["access_code"])),
+            "qr": qr_svg(join_url(base_url, p.access_code)),
         }
         for p in people
     ]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from assess.problems import Found, Phrase
 from assess.sheets.table import Row, Table, cell
@@ -89,19 +89,35 @@ def plain_name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+class Person(Protocol):
+    """A participant as the imports read one (a row of `Store.participants`)."""
+
+    @property
+    def person_id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def nip(self) -> str | None: ...
+
+    @property
+    def email(self) -> str | None: ...
+
+
 class People:
     """The event's participants, found by id, NIP, email or name."""
 
-    def __init__(self, participants: Iterable[Mapping[str, Any]]):
+    def __init__(self, participants: Iterable[Person]):
         self.by: dict[str, dict[str, list[str]]] = {"id": {}, "nip": {}, "email": {}, "name": {}}
         for p in participants:
-            pid = p["person_id"]
+            pid = p.person_id
             self.by["id"].setdefault(pid.casefold(), []).append(pid)
-            if p.get("nip"):
-                self.by["nip"].setdefault(p["nip"], []).append(pid)
-            if p.get("email"):
-                self.by["email"].setdefault(p["email"].strip().casefold(), []).append(pid)
-            self.by["name"].setdefault(plain_name(p["name"]), []).append(pid)
+            if p.nip:
+                self.by["nip"].setdefault(p.nip, []).append(pid)
+            if p.email:
+                self.by["email"].setdefault(p.email.strip().casefold(), []).append(pid)
+            self.by["name"].setdefault(plain_name(p.name), []).append(pid)
 
     def find(self, kind: str, value: str) -> list[str]:
         """The participants whose `kind` (id, nip, email, name) is `value`: none, one or several."""

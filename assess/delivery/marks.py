@@ -22,6 +22,7 @@ from typing import Any
 from assess.bank.model import Essay, RubricLevel
 from assess.forms import Form
 from assess.i18n import LANGUAGES, N_, _, catalogue
+from assess.i18n.numbers import numbers
 from assess.problems import Problem, ProblemsFound
 from assess.responses import ResponseError, parse_number, stored_value
 from assess.sheets.table import Choice, Sheet, Table, header_key
@@ -56,7 +57,7 @@ ANSWER_WIDTH, RUBRIC_WIDTH = 70, 45
 
 
 def points_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return numbers().upto(value, 3)
 
 
 def level_text(level: RubricLevel) -> str:
@@ -231,6 +232,55 @@ def plan_marks(table: Table, *, file: str, context: MarksContext) -> MarksPlan:
     rows = [r for r in table.rows if any(c.value.strip() for c in r.cells)]
     if not table.headers and not rows:
         raise ProblemsFound([Problem("FILE-EMPTY", {}, file)])
+    columns = _marks_columns(table, problem)
+    if not rows:
+        problem("MARKS-NO-ROWS", table.header_line)
+    if problems:
+        raise ProblemsFound(problems)
+
+    changes: list[MarkChange] = []
+    unchanged = 0
+    seen: dict[tuple[str, str, str], int] = {}
+    phases: dict[str, None] = {}
+    known_phases = ", ".join(context.forms)
+    for row in rows:
+        (phase, at_phase), (person, at_person), (item_id, at_item), (level, at_level) = (
+            _cell(table, columns, row, c) for c in (PHASE, PARTICIPANT, ITEM, LEVEL)
+        )
+        if not (phase and person and item_id):
+            if level:
+                cells = ((phase, at_phase, PHASE), (person, at_person, PARTICIPANT), (item_id, at_item, ITEM))
+                _report_empty_cells(cells, problem)
+            continue  # an incomplete row without a level: nothing to do
+        form = context.forms.get(phase)
+        if form is None:
+            problem("MARKS-PHASE-UNKNOWN", **at_phase, value=phase, known=known_phases)
+            continue
+        phases[phase] = None
+        essay = _essay_and_attempt(form, phase, (item_id, at_item), (person, at_person), context, problem)
+        if essay is None:
+            continue
+        item, attempt = essay
+        key = (phase, person, item_id)
+        if key in seen:
+            problem("MARKS-ROW-DUPLICATE", row.line, item=item_id, other=seen[key])
+            continue
+        seen[key] = row.line
+        level_id = _chosen_level(item, attempt, level, at_level, context, problem) if level else None
+        if level_id is None:
+            continue
+        before = context.marks.get(attempt, {}).get(item_id)
+        if before == level_id:
+            unchanged += 1
+        else:
+            changes.append(MarkChange(phase, attempt, person, item_id, level_id, before))
+    if problems:
+        raise ProblemsFound(problems)
+    return MarksPlan(changes, unchanged, tuple(phases))
+
+
+def _marks_columns(table: Table, problem) -> dict[str, int]:
+    """Which column holds what (column -> 0-based index), reporting doubled and missing columns."""
     keys = _header_keys()
     columns: dict[str, int] = {}
     for i, text in enumerate(table.headers):
@@ -253,80 +303,66 @@ def plan_marks(table: Table, *, file: str, context: MarksContext) -> MarksPlan:
     expected = ", ".join(_(HEADERS[c]) for c in REQUIRED)
     for c in missing:
         problem("MARKS-COLUMN-MISSING", table.header_line, name=_(HEADERS[c]), expected=expected)
-    if not rows:
-        problem("MARKS-NO-ROWS", table.header_line)
-    if problems:
-        raise ProblemsFound(problems)
+    return columns
 
-    def cell(row, column: str) -> tuple[str, dict]:
-        i = columns[column]
-        value = row.cells[i].value.strip() if i < len(row.cells) else ""
-        return value, {"line": row.line, "column": i + 1, "field": table.headers[i]}
 
-    changes: list[MarkChange] = []
-    unchanged = 0
-    seen: dict[tuple[str, str, str], int] = {}
-    phases: dict[str, None] = {}
-    known_phases = ", ".join(context.forms)
-    for row in rows:
-        (phase, at_phase), (person, at_person) = cell(row, PHASE), cell(row, PARTICIPANT)
-        (item_id, at_item), (level, at_level) = cell(row, ITEM), cell(row, LEVEL)
-        if not (phase and person and item_id):
-            if level:
-                for value, at, column in (
-                    (phase, at_phase, PHASE),
-                    (person, at_person, PARTICIPANT),
-                    (item_id, at_item, ITEM),
-                ):
-                    if not value:
-                        problem("MARKS-CELL-EMPTY", **at, name=_(HEADERS[column]).lower())
-            continue  # an incomplete row without a level: nothing to do
-        form = context.forms.get(phase)
-        if form is None:
-            problem("MARKS-PHASE-UNKNOWN", **at_phase, value=phase, known=known_phases)
-            continue
-        phases[phase] = None
-        item = next((i for i in form.items if i.id == item_id), None)
-        ok = True
-        if item is None:
-            problem("MARKS-ITEM-UNKNOWN", **at_item, value=item_id, phase=phase)
-            ok = False
-        elif not isinstance(item, Essay):
-            problem("MARKS-ITEM-NOT-ESSAY", **at_item, value=item_id)
-            ok = False
-        attempt = context.attempts.get((phase, person))
-        if person not in context.participants:
-            problem("MARKS-PARTICIPANT-UNKNOWN", **at_person, value=person)
-            ok = False
-        elif attempt is None:
-            problem("MARKS-NO-ATTEMPT", **at_person, person=person, phase=phase)
-            ok = False
-        if not ok:
-            continue
-        assert isinstance(item, Essay) and attempt is not None
-        key = (phase, person, item_id)
-        if key in seen:
-            problem("MARKS-ROW-DUPLICATE", row.line, item=item_id, other=seen[key])
-            continue
-        seen[key] = row.line
-        if not level:
-            continue
-        if is_blank(item, context.answers.get(attempt, {}).get(item_id)):
-            problem("MARKS-ANSWER-BLANK", **at_level, item=item_id)
-            continue
-        try:
-            level_id = resolve_level(item, level)
-        except LevelError as e:
-            problem(e.code, **at_level, item=item_id, **e.params)
-            continue
-        before = context.marks.get(attempt, {}).get(item_id)
-        if before == level_id:
-            unchanged += 1
-        else:
-            changes.append(MarkChange(phase, attempt, person, item_id, level_id, before))
-    if problems:
-        raise ProblemsFound(problems)
-    return MarksPlan(changes, unchanged, tuple(phases))
+def _cell(table: Table, columns: dict[str, int], row, column: str) -> tuple[str, dict]:
+    """The row's stripped value in `column`, and where it is (line, column, field)."""
+    i = columns[column]
+    value = row.cells[i].value.strip() if i < len(row.cells) else ""
+    return value, {"line": row.line, "column": i + 1, "field": table.headers[i]}
+
+
+def _report_empty_cells(cells, problem) -> None:
+    """Report each of the (value, where, column) cells that is empty, in a row that gives a level."""
+    for value, at, column in cells:
+        if not value:
+            problem("MARKS-CELL-EMPTY", **at, name=_(HEADERS[column]).lower())
+
+
+def _essay_and_attempt(
+    form: Form,
+    phase: str,
+    item_cell: tuple[str, dict],
+    person_cell: tuple[str, dict],
+    context: MarksContext,
+    problem,
+) -> tuple[Essay, int] | None:
+    """The essay item and the participant's attempt a row names, or None after reporting what is wrong."""
+    (item_id, at_item), (person, at_person) = item_cell, person_cell
+    item = next((i for i in form.items if i.id == item_id), None)
+    ok = True
+    if item is None:
+        problem("MARKS-ITEM-UNKNOWN", **at_item, value=item_id, phase=phase)
+        ok = False
+    elif not isinstance(item, Essay):
+        problem("MARKS-ITEM-NOT-ESSAY", **at_item, value=item_id)
+        ok = False
+    attempt = context.attempts.get((phase, person))
+    if person not in context.participants:
+        problem("MARKS-PARTICIPANT-UNKNOWN", **at_person, value=person)
+        ok = False
+    elif attempt is None:
+        problem("MARKS-NO-ATTEMPT", **at_person, person=person, phase=phase)
+        ok = False
+    if not ok:
+        return None
+    assert isinstance(item, Essay) and attempt is not None
+    return item, attempt
+
+
+def _chosen_level(
+    item: Essay, attempt: int, level: str, at_level: dict, context: MarksContext, problem
+) -> str | None:
+    """The id of the rubric level the Level cell names, or None after reporting why it cannot be stored."""
+    if is_blank(item, context.answers.get(attempt, {}).get(item.id)):
+        problem("MARKS-ANSWER-BLANK", **at_level, item=item.id)
+        return None
+    try:
+        return resolve_level(item, level)
+    except LevelError as e:
+        problem(e.code, **at_level, item=item.id, **e.params)
+        return None
 
 
 def unmarked(

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from babel.dates import format_date, format_interval
-from babel.numbers import format_decimal
 
 from assess.bank.model import (
     Essay,
@@ -36,6 +35,7 @@ from assess.bank.show import letter, matching_rule
 from assess.event import Event
 from assess.forms import Form, Variant, positions_of, shown
 from assess.i18n import N_, _, current_language, ngettext
+from assess.i18n.numbers import numbers
 from assess.problems import Problem, ProblemsFound
 from assess.scoring import item_max
 from assess.templating import markdown_block, markdown_inline, render
@@ -43,8 +43,6 @@ from assess.templating import markdown_block, markdown_inline, render
 TRUE_LETTER, FALSE_LETTER = "B", "S"  # Benar, Salah: what assess.delivery.answer_sheet reads
 ESSAY_LINES = 12  # lines to write on under an essay question
 WRITE_LINES = 1
-BOOKLET_FILE = "naskah-{phase}-{variant}.html"
-KEY_FILE = "kunci-{phase}.html"
 
 TYPE_NAMES = {
     "single_choice": N_("single choice"),
@@ -64,7 +62,7 @@ TYPE_NAMES = {
 
 def number(value: float, lang: str | None = None) -> str:
     """A number as the language writes it, up to 3 decimals: 0,2 or 12,5 or 5."""
-    return format_decimal(round(float(value), 3) + 0.0, format="#,##0.###", locale=lang or current_language())
+    return numbers(lang).upto(value, 3)
 
 
 def event_dates(event: Event, lang: str | None = None) -> str:
@@ -260,7 +258,7 @@ def _numeric_key(item: Numeric) -> str:
         tolerance = (
             number(item.tolerance) + unit
             if item.tolerance_mode == "absolute"
-            else format_decimal(item.tolerance * 100, "#,##0.###", locale=current_language()) + "%"
+            else numbers().pct_upto(item.tolerance * 100, 3)
         )
         text += f" ± {tolerance}"
     return text
@@ -269,13 +267,7 @@ def _numeric_key(item: Numeric) -> str:
 def _accepted(a) -> str:
     text = a.text if a.text is not None else _("pattern {regex}").format(regex=a.regex)
     if a.credit != 1:
-        text += (
-            " ("
-            + _("{share} of the points").format(
-                share=format_decimal(a.credit * 100, "0.#", locale=current_language()) + "%"
-            )
-            + ")"
-        )
+        text += " (" + _("{share} of the points").format(share=numbers().pct_upto(a.credit * 100, 1)) + ")"
     return text
 
 

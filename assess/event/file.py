@@ -20,7 +20,6 @@ from assess.forms import BlueprintShortfall, Form, build_form
 from assess.i18n import N_
 from assess.problems import Phrase, Problem, ProblemsFound
 
-EVENT_FILE = "assessment.yaml"
 _EVENT = TypeAdapter(Event)
 DIFFICULTY_NAMES = {
     "easy": N_("easy"),

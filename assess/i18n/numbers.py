@@ -1,8 +1,11 @@
-"""Numbers and dates as the reports show them, with Babel, in the chosen language.
+"""The one formatter of numbers and dates a person reads, with Babel, in the chosen language.
 
-Indonesian writes 72,5% and 1.234; English 72.5% and 1,234. Patterns are
-parsed once (formatting a thousand reports calls these many thousand times).
-A missing value (None, NaN) shows as an en dash.
+Indonesian writes 72,5% and 1.234; English 72.5% and 1,234. Reports, paper,
+marks, the web pages and the command line all format through here, so the
+same value reads the same everywhere (JSON and CSV keep a decimal point and
+do not come here). Patterns are parsed once (formatting a thousand reports
+calls these many thousand times). A missing value (None, NaN) shows as an en
+dash, or as what `numbers(missing=...)` asks for (the terminal's tables use "-").
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_interval
 from babel.numbers import NumberPattern, parse_pattern
 
+from assess.i18n import current_language
+
 MISSING = "–"
+DONE_LIMIT = 10_000  # formatted values remembered per language
 
 
 @cache
@@ -28,12 +34,31 @@ def _missing(x: float | None) -> bool:
     return x is None or not math.isfinite(x)
 
 
+def numbers(lang: str | None = None, missing: str = MISSING) -> Numbers:
+    """The formatter of `lang` (default: the language in use now)."""
+    return _numbers(lang or current_language(), missing)
+
+
+@cache
+def _numbers(lang: str, missing: str) -> Numbers:
+    return Numbers(lang, missing)
+
+
+def _upto(digits: int) -> str:
+    return "." + "#" * digits if digits else ""
+
+
+def _fixed(digits: int) -> str:
+    return "." + "0" * digits if digits else ""
+
+
 class Numbers:
     """Formats for one language ("id" or "en")."""
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, missing: str = MISSING):
         self.lang = lang
         self.locale = Locale.parse(lang)
+        self.missing = missing
         self._done: dict[tuple[str, float], str] = {}  # reports repeat the same few values
 
     def _apply(self, pattern: str, x: float, digits: int) -> str:
@@ -41,14 +66,22 @@ class Numbers:
         key = (pattern, x)
         text = self._done.get(key)
         if text is None:
+            if len(self._done) > DONE_LIMIT:  # a long-running server must not grow without end
+                self._done.clear()
             text = self._done[key] = _pattern(pattern).apply(x, self.locale)
         return text
 
     def dec(self, x: float | None, digits: int = 1) -> str:
-        """72,5 (id) / 72.5 (en)."""
+        """72,5 (id) / 72.5 (en): always `digits` decimals."""
         if _missing(x):
-            return MISSING
-        return self._apply("#,##0" + ("." + "0" * digits if digits else ""), x, digits)
+            return self.missing
+        return self._apply("#,##0" + _fixed(digits), x, digits)
+
+    def upto(self, x: float | None, digits: int = 3) -> str:
+        """Up to `digits` decimals, trailing zeros dropped: 4 / 2,333 (points, tolerances, shares)."""
+        if _missing(x):
+            return self.missing
+        return self._apply("#,##0" + _upto(digits), x, digits)
 
     def count(self, n: int | float) -> str:
         return self.dec(n, 0)
@@ -56,28 +89,44 @@ class Numbers:
     def pct(self, x: float | None, digits: int = 1) -> str:
         """A percentage given in 0..100: 72,5% (id) / 72.5% (en)."""
         if _missing(x):
-            return MISSING
-        return self._apply("#,##0" + ("." + "0" * digits if digits else "") + "%", x / 100, digits + 2)
+            return self.missing
+        return self._apply("#,##0" + _fixed(digits) + "%", x / 100, digits + 2)
+
+    def pct_upto(self, x: float | None, digits: int = 3) -> str:
+        """A percentage given in 0..100 with up to `digits` decimals: 5% / 2,5%."""
+        if _missing(x):
+            return self.missing
+        return self._apply("#,##0" + _upto(digits) + "%", x / 100, digits + 2)
+
+    def share(self, x: float | None, digits: int = 0) -> str:
+        """A proportion (0..1) as a percentage: 0.72 -> 72%."""
+        return self.missing if _missing(x) else self.pct(x * 100, digits)
 
     def signed(self, x: float | None, digits: int = 1) -> str:
         """+12,7 / -3,0 (and 0,0 with no sign)."""
         if _missing(x):
-            return MISSING
+            return self.missing
         return ("+" if round(x, digits) > 0 else "") + self.dec(x, digits)
 
     def points(self, x: float | None) -> str:
         """Points with up to two decimals, trailing zeros dropped: 4 / 2,33."""
-        if _missing(x):
-            return MISSING
-        return self._apply("#,##0.##", x, 2)
+        return self.upto(x, 2)
+
+    def p(self, p: float | None) -> str:
+        """A p-value in a table: "< 0,001" or "0,023"."""
+        if _missing(p):
+            return self.missing
+        return "< " + self.dec(0.001, 3) if p < 0.001 else self.dec(p, 3)
+
+    def p_is(self, p: float | None) -> str:
+        """A p-value after a "p": "< 0,001" or "= 0,023"."""
+        if _missing(p):
+            return "= " + self.missing
+        return "< " + self.dec(0.001, 3) if p < 0.001 else "= " + self.dec(p, 3)
 
     def p_value(self, p: float | None) -> str:
         """ "p < 0,001" or "p = 0,023"."""
-        if _missing(p):
-            return MISSING
-        if p < 0.001:
-            return "p < " + self.dec(0.001, 3)
-        return "p = " + self.dec(p, 3)
+        return self.missing if _missing(p) else "p " + self.p_is(p)
 
     def dates(self, days: list[dt.date]) -> str:
         """An event's dates: one day, or the span from the first to the last."""

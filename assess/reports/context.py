@@ -26,8 +26,7 @@ from assess.i18n import _, current_language
 from assess.i18n.numbers import Numbers
 from assess.reports import charts
 from assess.reports.answers import ItemText, answer_text, item_text
-from assess.store import schema
-from assess.store.store import CLOSED, FINISHED, NotFound
+from assess.store.store import CLOSED, FINISHED, NotFound, Participant, Result
 from assess.workspace import Workspace
 
 REVIEW_ITEMS = ("own_answers", "correct_answers", "explanations", "sources")
@@ -49,7 +48,7 @@ class PhaseData:
     closed: bool
     form: Form | None
     grading: Grading
-    results: dict[str, dict]  # person id -> result row (the latest attempt's)
+    results: dict[str, Result]  # person id -> result row (the latest attempt's)
     status: dict[int, str]  # attempt id -> status
     seen: frozenset[str] = frozenset()  # what a participant with a finished attempt may see now
     answers: dict[int, dict] = field(default_factory=dict)
@@ -72,7 +71,7 @@ class EventData:
     organiser: str | None
     time_zone: str
     phases: list[PhaseData]
-    people: list[dict]  # by name
+    people: list[Participant]  # by name
     units: dict[str, str]
     groups: dict[str, str]
     competencies: dict[str, str]  # id -> name in the current language
@@ -88,9 +87,9 @@ def load(ws: Workspace) -> EventData:
     sources = library.sources
     states = {p.id: store.phase_state(event_id, p.id) for p in event.phases}
     last_closed = states[event.phases[-1].id] == CLOSED
-    rows_by_phase: dict[str, list[dict]] = {p.id: [] for p in event.phases}
+    rows_by_phase: dict[str, list[Result]] = {p.id: [] for p in event.phases}
     for row in store.results(event_id):
-        rows_by_phase.setdefault(row["phase_id"], []).append(row)
+        rows_by_phase.setdefault(row.phase_id, []).append(row)
     status_by_phase: dict[str, dict[int, str]] = {p.id: {} for p in event.phases}
     for a in store.attempts(event_id):
         status_by_phase.setdefault(a.phase_id, {})[a.id] = a.status
@@ -100,9 +99,9 @@ def load(ws: Workspace) -> EventData:
             form = store.form(event_id, p.id)
         except NotFound:
             form = None
-        latest: dict[str, dict] = {}
-        for r in sorted(rows_by_phase[p.id], key=lambda r: r["attempt_id"]):
-            latest[r["person_id"]] = r
+        latest: dict[str, Result] = {}
+        for r in sorted(rows_by_phase[p.id], key=lambda r: r.attempt_id):
+            latest[r.person_id] = r
         closed = states[p.id] == CLOSED
         ph = PhaseData(
             id=p.id,
@@ -114,19 +113,19 @@ def load(ws: Workspace) -> EventData:
             results=latest,
             status=status_by_phase[p.id],
             seen=visible(p.review, Moments(True, closed, last_closed)),
-            scores=np.sort(np.array([r["percentage"] for r in latest.values()], dtype=float)),
+            scores=np.sort(np.array([r.percentage for r in latest.values()], dtype=float)),
         )
         if form is not None and ph.seen & set(REVIEW_ITEMS):
             ph.texts = {i.id: item_text(i, lang, sources, numbers) for i in form.items}
             if "own_answers" in ph.seen:
-                ph.answers = store.answers_of([r["attempt_id"] for r in latest.values()])
+                ph.answers = store.answers_of([r.attempt_id for r in latest.values()])
         phases.append(ph)
     names: dict[str, str] = {}
     for framework in library.frameworks.values():
         for c in framework.competencies:
             tr = c.translations.get(lang) if lang != framework.language else None
             names[c.id] = (tr.name if tr and tr.name else None) or c.name
-    people = sorted(store.participants(event_id), key=lambda p: (p["name"].casefold(), p["person_id"]))
+    people = sorted(store.participants(event_id), key=lambda p: (p.name.casefold(), p.person_id))
     info = event.event
     return EventData(
         event_id=event_id,
@@ -137,8 +136,8 @@ def load(ws: Workspace) -> EventData:
         time_zone=info.time_zone,
         phases=phases,
         people=people,
-        units=store.codes(event_id, schema.units),
-        groups=store.codes(event_id, schema.groups),
+        units=store.units(event_id),
+        groups=store.groups(event_id),
         competencies=names,
         numbers=numbers,
         lang=lang,
@@ -149,12 +148,12 @@ def event_context(d: EventData) -> dict:
     return {"title": d.title, "dates": d.dates, "place": d.place or "", "organiser": d.organiser or ""}
 
 
-def person_context(d: EventData, person: dict) -> dict:
+def person_context(d: EventData, person: Participant) -> dict:
     return {
-        "name": person["name"],
-        "position": person.get("position") or "",
-        "unit": d.units.get(person.get("unit_code") or "", ""),
-        "group": d.groups.get(person.get("group_code") or "", ""),
+        "name": person.name,
+        "position": person.position or "",
+        "unit": d.units.get(person.unit_code or "", ""),
+        "group": d.groups.get(person.group_code or "", ""),
     }
 
 
@@ -201,8 +200,8 @@ def _levels(grading: Grading) -> tuple[int, int, int]:
     return n, n - k + 1, k
 
 
-def participant_context(d: EventData, person: dict) -> dict:
-    n, lang, pid = d.numbers, d.lang, person["person_id"]
+def participant_context(d: EventData, person: Participant) -> dict:
+    n, lang, pid = d.numbers, d.lang, person.person_id
     phases, seen, notes, review, percentiles = [], [], [], [], []
     for ph in d.phases:
         row = ph.results.get(pid)
@@ -212,21 +211,21 @@ def participant_context(d: EventData, person: dict) -> dict:
                 | {"title": ph.title, "taken": False, "provisional": False}
             )
             continue
-        aspects = ph.seen if ph.status.get(row["attempt_id"]) in FINISHED else frozenset()
+        aspects = ph.seen if ph.status.get(row.attempt_id) in FINISHED else frozenset()
         seen.append((ph, row, aspects))
         score, band = "score" in aspects, "band" in aspects
-        passed = row["passed"]
+        passed = row.passed
         phases.append(
             {
                 "title": ph.title,
                 "taken": True,
-                "score": n.pct(row["percentage"]) if score else None,
-                "points": f"{n.points(row['points'])} / {n.points(row['max_points'])}" if score else None,
-                "band": ph.band(row["band"], lang) if band else None,
+                "score": n.pct(row.percentage) if score else None,
+                "points": f"{n.points(row.points)} / {n.points(row.max_points)}" if score else None,
+                "band": ph.band(row.band, lang) if band else None,
                 "passed": None
                 if not band or passed is None
                 else (_("passed") if passed else _("not passed")),
-                "provisional": bool(row["provisional"]) and score,
+                "provisional": bool(row.provisional) and score,
             }
         )
         notes += _hidden(ph, aspects)
@@ -236,7 +235,7 @@ def participant_context(d: EventData, person: dict) -> dict:
                     "{test}: {share} of the {n} participants scored lower than you (ties count as half)."
                 ).format(
                     test=ph.title,
-                    share=n.pct(_percentile(ph.scores, row["percentage"]), 0),
+                    share=n.pct(_percentile(ph.scores, row.percentage), 0),
                     n=n.count(ph.scores.size),
                 )
             )
@@ -266,7 +265,7 @@ def _gain(d: EventData, seen: list) -> dict | None:
     (a, sa), (b, sb) = by_id[first.id], by_id[last.id]
     if "score" not in sa or "score" not in sb:
         return None
-    pre, post = a["percentage"], b["percentage"]
+    pre, post = a.percentage, b.percentage
     g = (post - pre) / (100 - pre) if pre < 100 else math.nan
     n = d.numbers
     return {
@@ -287,10 +286,10 @@ def _competencies(d: EventData, seen: list) -> dict | None:
     if not shown:
         return None
     n = d.numbers
-    ids = sorted({c for _ph, row in shown for c in row["competencies"]})
+    ids = sorted({c for _ph, row in shown for c in row.competencies})
     first, last = d.phases[0], d.phases[-1]
     two = len(d.phases) >= 2
-    values = {ph.id: row["competencies"] for ph, row in shown}
+    values = {ph.id: row.competencies for ph, row in shown}
     latest_phase = shown[-1][0]
     levels, strong, weak = _levels(latest_phase.grading)
     rows, strengths, develop, chart_rows = [], [], [], []
@@ -342,14 +341,14 @@ def _competencies(d: EventData, seen: list) -> dict | None:
     }
 
 
-def _review(ph: PhaseData, row: dict, aspects: frozenset[str], n: Numbers) -> dict:
+def _review(ph: PhaseData, row: Result, aspects: frozenset[str], n: Numbers) -> dict:
     form = ph.form
-    answers = ph.answers.get(row["attempt_id"], {})
+    answers = ph.answers.get(row.attempt_id, {})
     own, keys = "own_answers" in aspects, "correct_answers" in aspects
     items = []
     for k, item in enumerate(form.items, 1):
         t = ph.texts[item.id]
-        mark = row["items"].get(item.id) or {}
+        mark = row.items.get(item.id) or {}
         entry = {
             "number": k,
             "stem": t.stem,
@@ -387,10 +386,10 @@ def index_context(d: EventData, *, has_items: bool, written_at) -> dict:
     }
 
 
-def _index_person(d: EventData, person: dict) -> dict:
+def _index_person(d: EventData, person: Participant) -> dict:
     who = person_context(d, person)
     return {
         "name": who["name"],
         "detail": " · ".join(x for x in (who["position"], who["unit"]) if x),
-        "href": "participants/" + report_name(person["person_id"]),
+        "href": "participants/" + report_name(person.person_id),
     }

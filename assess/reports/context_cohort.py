@@ -26,10 +26,7 @@ ALPHA = 0.05
 def _scores(d: EventData, phase_index: int) -> np.ndarray:
     ph = d.phases[phase_index]
     return np.array(
-        [
-            ph.results[p["person_id"]]["percentage"] if p["person_id"] in ph.results else math.nan
-            for p in d.people
-        ],
+        [ph.results[p.person_id].percentage if p.person_id in ph.results else math.nan for p in d.people],
         dtype=float,
     )
 
@@ -62,8 +59,8 @@ def _participation(d: EventData) -> list[dict]:
     n = d.numbers
     out = []
     for ph in d.phases:
-        missing = [p["name"] for p in d.people if p["person_id"] not in ph.results]
-        provisional = sum(1 for r in ph.results.values() if r["provisional"])
+        missing = [p.name for p in d.people if p.person_id not in ph.results]
+        provisional = sum(1 for r in ph.results.values() if r.provisional)
         out.append(
             {
                 "title": ph.title,
@@ -80,8 +77,8 @@ def _distribution(d: EventData) -> dict:
     n = d.numbers
     rows = []
     for ph in d.phases:
-        x = np.array([r["percentage"] for r in ph.results.values()], dtype=float)
-        passed = [r["passed"] for r in ph.results.values() if r["passed"] is not None]
+        x = np.array([r.percentage for r in ph.results.values()], dtype=float)
+        passed = [r.passed for r in ph.results.values() if r.passed is not None]
         rows.append(
             {
                 "title": ph.title,
@@ -99,8 +96,8 @@ def _distribution(d: EventData) -> dict:
     first, last = d.phases[0], d.phases[-1]
     chart = charts.histogram(
         "distribution",
-        [r["percentage"] for r in first.results.values()],
-        [r["percentage"] for r in last.results.values()] if len(d.phases) >= 2 else None,
+        [r.percentage for r in first.results.values()],
+        [r.percentage for r in last.results.values()] if len(d.phases) >= 2 else None,
         (first.title, last.title),
         _("Score (%)"),
         _("Participants"),
@@ -144,104 +141,131 @@ def _gain(d: EventData, pre: np.ndarray, post: np.ndarray) -> dict:
     if not out["enough"]:
         return out
     rows, said = [], out["sentences"]
-    rows.append((_("Mean gain"), n.signed(s["mean_gain"]) + " " + _("percentage points")))
-    said.append(
-        _(
-            "On average, scores went from {pre} in the {first} to {post} in the {last}: a mean gain of "
-            "{gain} percentage points over the {n} participants who took both tests."
-        ).format(
-            pre=n.pct(s["mean_pre"]),
-            first=first,
-            post=n.pct(s["mean_post"]),
-            last=last,
-            gain=n.signed(s["mean_gain"]),
-            n=n.count(s["n"]),
-        )
-    )
-    level = n.pct(100 * s["confidence_level"], 0)
-    if s["ci_low"] is not None:
-        ci = f"{n.signed(s['ci_low'])} … {n.signed(s['ci_high'])}"
-        rows.append((_("{level} confidence interval of the mean gain").format(level=level), ci))
-        said.append(
-            _(
-                "The {level} confidence interval runs from {low} to {high} percentage points: the range in "
-                "which the true mean gain most plausibly lies, given how much these participants' gains vary."
-            ).format(level=level, low=n.signed(s["ci_low"]), high=n.signed(s["ci_high"]))
-        )
-    if s["hake_g"] is not None:
-        rows.append((_("Hake's normalised gain <g>"), n.dec(s["hake_g"], 2)))
-        said.append(
-            _(
-                "Hake's normalised gain <g> is {g} ({verdict}): the cohort gained {share} of the points it "
-                "could still gain after the pre-test. Below {low} is usually called low, from {high} high."
-            ).format(
-                g=n.dec(s["hake_g"], 2),
-                verdict=_verdict_hake(s["hake_g"]),
-                share=n.pct(100 * s["hake_g"], 0),
-                low=n.dec(HAKE_LOW, 1),
-                high=n.dec(HAKE_HIGH, 1),
-            )
-        )
-    if s["d_z"] is not None:
-        rows.append(
-            (_("Effect size d_z (Hedges' g_z)"), f"{n.dec(s['d_z'], 2)} ({n.dec(s['hedges_g_z'], 2)})")
-        )
-        said.append(
-            _(
-                "The effect size d_z is {d} ({verdict}): the mean gain divided by the standard deviation of "
-                "the individual gains. About {small} is usually called small, {medium} medium and {large} "
-                "large. Hedges' g_z, corrected for the size of the cohort, is {g}."
-            ).format(
-                d=n.dec(s["d_z"], 2),
-                verdict=_verdict_cohen(s["d_z"]),
-                small=n.dec(COHEN[0], 1),
-                medium=n.dec(COHEN[1], 1),
-                large=n.dec(COHEN[2], 1),
-                g=n.dec(s["hedges_g_z"], 2),
-            )
-        )
-    if s["p"] is not None:
-        test = f"t({n.count(s['df'])}) = {n.dec(s['t'], 2)}, {n.p_value(s['p'])}"
-        rows.append((_("Paired t-test"), test))
-        verdict = (
-            _(
-                "As p is below {alpha}, a gain this large would be very unlikely if the course had changed "
-                "nothing on average."
-            )
-            if s["p"] < ALPHA
-            else _(
-                "As p is {alpha} or more, a gain of this size could well arise by chance even if the course "
-                "had changed nothing on average."
-            )
-        ).format(alpha=n.dec(ALPHA, 2))
-        said.append(
-            _("The test used is the paired t-test: {test}. {verdict}").format(test=test, verdict=verdict)
-        )
-    if s["wilcoxon_p"] is not None:
-        test = f"V = {n.points(s['wilcoxon_v'])}, {n.p_value(s['wilcoxon_p'])}"
-        rows.append((_("Wilcoxon signed-rank test"), test))
-        said.append(
-            _(
-                "As a check, the Wilcoxon signed-rank test, which does not assume that the gains follow a "
-                "normal distribution, gives {test}."
-            ).format(test=test)
-        )
+    for explain in _GAIN_STATISTICS:
+        explained = explain(s, n, first, last)
+        if explained is not None:
+            row, sentence = explained
+            rows.append(row)
+            said.append(sentence)
     out["rows"] = [{"label": a, "value": b} for a, b in rows]
     return out
+
+
+# Each explains one statistic of the gain: ((label, value) for the table, the sentence), or None without it.
+
+
+def _mean_gain(s: dict, n: Numbers, first: str, last: str) -> tuple[tuple[str, str], str] | None:
+    """The mean gain, and the mean scores it goes between."""
+    row = (_("Mean gain"), n.signed(s["mean_gain"]) + " " + _("percentage points"))
+    return row, _(
+        "On average, scores went from {pre} in the {first} to {post} in the {last}: a mean gain of "
+        "{gain} percentage points over the {n} participants who took both tests."
+    ).format(
+        pre=n.pct(s["mean_pre"]),
+        first=first,
+        post=n.pct(s["mean_post"]),
+        last=last,
+        gain=n.signed(s["mean_gain"]),
+        n=n.count(s["n"]),
+    )
+
+
+def _confidence_interval(s: dict, n: Numbers, first: str, last: str) -> tuple[tuple[str, str], str] | None:
+    """The confidence interval of the mean gain, when there is one."""
+    if s["ci_low"] is None:
+        return None
+    level = n.pct(100 * s["confidence_level"], 0)
+    ci = f"{n.signed(s['ci_low'])} … {n.signed(s['ci_high'])}"
+    row = (_("{level} confidence interval of the mean gain").format(level=level), ci)
+    return row, _(
+        "The {level} confidence interval runs from {low} to {high} percentage points: the range in "
+        "which the true mean gain most plausibly lies, given how much these participants' gains vary."
+    ).format(level=level, low=n.signed(s["ci_low"]), high=n.signed(s["ci_high"]))
+
+
+def _hake_gain(s: dict, n: Numbers, first: str, last: str) -> tuple[tuple[str, str], str] | None:
+    """Hake's normalised gain and its verdict, when there is one."""
+    if s["hake_g"] is None:
+        return None
+    row = (_("Hake's normalised gain <g>"), n.dec(s["hake_g"], 2))
+    return row, _(
+        "Hake's normalised gain <g> is {g} ({verdict}): the cohort gained {share} of the points it "
+        "could still gain after the pre-test. Below {low} is usually called low, from {high} high."
+    ).format(
+        g=n.dec(s["hake_g"], 2),
+        verdict=_verdict_hake(s["hake_g"]),
+        share=n.pct(100 * s["hake_g"], 0),
+        low=n.dec(HAKE_LOW, 1),
+        high=n.dec(HAKE_HIGH, 1),
+    )
+
+
+def _effect_size(s: dict, n: Numbers, first: str, last: str) -> tuple[tuple[str, str], str] | None:
+    """The effect size d_z with Hedges' g_z and its verdict, when there is one."""
+    if s["d_z"] is None:
+        return None
+    row = (_("Effect size d_z (Hedges' g_z)"), f"{n.dec(s['d_z'], 2)} ({n.dec(s['hedges_g_z'], 2)})")
+    return row, _(
+        "The effect size d_z is {d} ({verdict}): the mean gain divided by the standard deviation of "
+        "the individual gains. About {small} is usually called small, {medium} medium and {large} "
+        "large. Hedges' g_z, corrected for the size of the cohort, is {g}."
+    ).format(
+        d=n.dec(s["d_z"], 2),
+        verdict=_verdict_cohen(s["d_z"]),
+        small=n.dec(COHEN[0], 1),
+        medium=n.dec(COHEN[1], 1),
+        large=n.dec(COHEN[2], 1),
+        g=n.dec(s["hedges_g_z"], 2),
+    )
+
+
+def _t_test(s: dict, n: Numbers, first: str, last: str) -> tuple[tuple[str, str], str] | None:
+    """The paired t-test and what its p says, when there is one."""
+    if s["p"] is None:
+        return None
+    test = f"t({n.count(s['df'])}) = {n.dec(s['t'], 2)}, {n.p_value(s['p'])}"
+    verdict = (
+        _(
+            "As p is below {alpha}, a gain this large would be very unlikely if the course had changed "
+            "nothing on average."
+        )
+        if s["p"] < ALPHA
+        else _(
+            "As p is {alpha} or more, a gain of this size could well arise by chance even if the course "
+            "had changed nothing on average."
+        )
+    ).format(alpha=n.dec(ALPHA, 2))
+    return (_("Paired t-test"), test), _("The test used is the paired t-test: {test}. {verdict}").format(
+        test=test, verdict=verdict
+    )
+
+
+def _wilcoxon(s: dict, n: Numbers, first: str, last: str) -> tuple[tuple[str, str], str] | None:
+    """The Wilcoxon signed-rank test as a check, when there is one."""
+    if s["wilcoxon_p"] is None:
+        return None
+    test = f"V = {n.points(s['wilcoxon_v'])}, {n.p_value(s['wilcoxon_p'])}"
+    return (_("Wilcoxon signed-rank test"), test), _(
+        "As a check, the Wilcoxon signed-rank test, which does not assume that the gains follow a "
+        "normal distribution, gives {test}."
+    ).format(test=test)
+
+
+_GAIN_STATISTICS = (_mean_gain, _confidence_interval, _hake_gain, _effect_size, _t_test, _wilcoxon)
 
 
 def _competencies(d: EventData) -> dict | None:
     n = d.numbers
     first, last = d.phases[0], d.phases[-1]
-    ids = sorted({c for ph in (first, last) for r in ph.results.values() for c in r["competencies"]})
+    ids = sorted({c for ph in (first, last) for r in ph.results.values() for c in r.competencies})
     if not ids:
         return None
 
     def column(ph, c):
         return np.array(
             [
-                ph.results[p["person_id"]]["competencies"][c]["percentage"]
-                if c in ph.results.get(p["person_id"], {}).get("competencies", {})
+                ph.results[p.person_id].competencies[c]["percentage"]
+                if p.person_id in ph.results and c in ph.results[p.person_id].competencies
                 else math.nan
                 for p in d.people
             ],
@@ -288,8 +312,8 @@ def _groups(d: EventData, pre: np.ndarray, post: np.ndarray, key: str, names: di
     n = d.numbers
     members: dict[str, list[int]] = {}
     for k, p in enumerate(d.people):
-        if p.get(key):
-            members.setdefault(p[key], []).append(k)
+        if getattr(p, key):
+            members.setdefault(getattr(p, key), []).append(k)
     rows = []
     for code, idx in sorted(members.items(), key=lambda kv: names.get(kv[0], kv[0]).casefold()):
         a, b = pre[idx], post[idx]
@@ -311,12 +335,10 @@ def _people(d: EventData, pre: np.ndarray, post: np.ndarray) -> list[dict]:
     n, lang = d.numbers, d.lang
     rows = []
     for k, p in enumerate(d.people):
-        pid = p["person_id"]
-        scores = [
-            n.pct(ph.results[pid]["percentage"]) if pid in ph.results else n.pct(None) for ph in d.phases
-        ]
+        pid = p.person_id
+        scores = [n.pct(ph.results[pid].percentage) if pid in ph.results else n.pct(None) for ph in d.phases]
         band = next(
-            (ph.band(ph.results[pid]["band"], lang) for ph in reversed(d.phases) if pid in ph.results),
+            (ph.band(ph.results[pid].band, lang) for ph in reversed(d.phases) if pid in ph.results),
             n.pct(None),
         )
         gain = post[k] - pre[k] if len(d.phases) >= 2 else math.nan

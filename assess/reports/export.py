@@ -11,15 +11,15 @@ from pathlib import Path
 from assess.problems import Problem, ProblemsFound
 from assess.reports.tables import ExportData, long_sheet, people, wide_sheet, workbook
 from assess.sheets.write import format_of, write_table
-from assess.store import schema
 from assess.workspace import Workspace, secret
+from assess.workspace.files import PSEUDONYMISED, RESPONSES_EXPORT, RESULTS_EXPORT
 
 FORMATS = ("xlsx", "csv-wide", "csv-long")
 
 
 def default_export_file(ws: Workspace, fmt: str, phase: str | None, pseudonymise: bool) -> Path:
-    name = {"xlsx": "hasil", "csv-wide": "hasil", "csv-long": "jawaban"}[fmt]
-    parts = [name, ws.event_id] + ([phase] if phase else []) + (["pseudonim"] if pseudonymise else [])
+    name = RESPONSES_EXPORT if fmt == "csv-long" else RESULTS_EXPORT
+    parts = [name, ws.event_id] + ([phase] if phase else []) + ([PSEUDONYMISED] if pseudonymise else [])
     return ws.folder / ("-".join(parts) + (".xlsx" if fmt == "xlsx" else ".csv"))
 
 
@@ -65,11 +65,11 @@ def export_results(
     data = ExportData(
         event_id=event_id,
         participants=store.participants(event_id),
-        units=store.codes(event_id, schema.units),
-        groups=store.codes(event_id, schema.groups),
+        units=store.units(event_id),
+        groups=store.groups(event_id),
         forms=forms,
         results=results,
-        answers=store.answers_of([r["attempt_id"] for r in results]) if fmt == "csv-long" else {},
+        answers=store.answers_of([r.attempt_id for r in results]) if fmt == "csv-long" else {},
     )
     who = people(data, secret(ws, "pseudonym") if pseudonymise else None)
     if fmt == "csv-long":

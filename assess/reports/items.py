@@ -15,7 +15,6 @@ import math
 import warnings
 from pathlib import Path
 
-from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
 
 from assess.analysis.distractors import OptionAnalysis
@@ -24,7 +23,8 @@ from assess.analysis.mcnemar import mcnemar
 from assess.analysis.test_stats import DegenerateDataWarning
 from assess.bank.model import Matching, TrueFalse
 from assess.delivery.paper import TYPE_NAMES, event_dates
-from assess.i18n import N_, _, current_language
+from assess.i18n import N_, _
+from assess.i18n.numbers import numbers
 from assess.problems import Phrase, ProblemsFound
 from assess.problems.codes import MESSAGES
 from assess.templating import render
@@ -64,35 +64,8 @@ FIXES = {  # a suggested fix per flag code
 # -- numbers ------------------------------------------------------------------------
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def dec(value, digits: int = 2) -> str:
-    """A decimal in the chosen language (0,72); a dash when undefined; never -0,00."""
-    if _missing(value):
-        return "–"
-    return format_decimal(round(float(value), digits) + 0.0, "0." + "0" * digits, locale=current_language())
-
-
-def pct(value, digits: int = 0) -> str:
-    """A proportion as a percentage (72%)."""
-    if _missing(value):
-        return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(round(float(value), digits + 2) + 0.0, pattern, locale=current_language())
-
-
-def p_value(value) -> str:
-    if _missing(value):
-        return "–"
-    if value < 0.001:
-        return "< " + dec(0.001, 3)
-    return dec(value, 3)
-
-
 def _shown_params(params) -> dict:
-    return {k: dec(v, 3).rstrip("0").rstrip(",.") if isinstance(v, float) else v for k, v in params.items()}
+    return {k: numbers().upto(v, 3) if isinstance(v, float) else v for k, v in params.items()}
 
 
 def _short(text: str, limit: int) -> str:
@@ -132,12 +105,12 @@ def distractor_svg(rows: list[dict], title: str) -> Markup:
         out.append(_text(LEFT, y + 12, label, font_size="11", font_weight="bold" if row["key"] else "normal"))
         y += LABEL_H
         for share, fill, name in ((row["upper"], UPPER_FILL, "upper"), (row["lower"], LOWER_FILL, "lower")):
-            w = 0.0 if _missing(share) else max(0.0, min(1.0, share)) * BAR_WIDTH
+            w = 0.0 if share is None or math.isnan(share) else max(0.0, min(1.0, share)) * BAR_WIDTH
             out.append(
                 f'<rect x="{LEFT}" y="{y:.1f}" width="{w:.1f}" height="{BAR_H}" fill="{fill}" '
                 f'stroke="#000" stroke-width="0.8" data-group="{name}"/>'
             )
-            out.append(_text(LEFT + w + 4, y + BAR_H - 1, pct(share), font_size="10"))
+            out.append(_text(LEFT + w + 4, y + BAR_H - 1, numbers().share(share), font_size="10"))
             y += BAR_H + GAP
         y += BLOCK_GAP
     axis = y + 2
@@ -146,7 +119,7 @@ def distractor_svg(rows: list[dict], title: str) -> Markup:
         x = LEFT + tick * BAR_WIDTH
         out.append(f'<line x1="{x:.1f}" y1="{axis}" x2="{x:.1f}" y2="{axis + 4}" stroke="#000"/>')
         anchor = "start" if tick == 0 else "end" if tick == 1 else "middle"
-        out.append(_text(x, axis + 15, pct(tick), font_size="10", text_anchor=anchor))
+        out.append(_text(x, axis + 15, numbers().share(tick), font_size="10", text_anchor=anchor))
     out.append(
         _text(
             LEFT + BAR_WIDTH / 2,
@@ -187,14 +160,14 @@ def _distractors(item, found: OptionAnalysis) -> dict:
         {
             "label": r["label"],
             "key": r["key"],
-            "all": pct(r["all"]),
-            "upper": pct(r["upper"]),
-            "lower": pct(r["lower"]),
+            "all": numbers().share(r["all"]),
+            "upper": numbers().share(r["upper"]),
+            "lower": numbers().share(r["lower"]),
         }
         for r in rows
     ]
     blank = _("left blank: {n} ({share})").format(
-        n=found.blank, share=pct(found.blank / found.n if found.n else None)
+        n=found.blank, share=numbers().share(found.blank / found.n if found.n else None)
     )
     return {"svg": distractor_svg(rows, title), "rows": table, "blank": blank}
 
@@ -212,27 +185,27 @@ def _flags(flags) -> list[dict]:
 
 def _reliability(a) -> dict:
     ci = a.alpha_ci
-    level = pct(a.confidence_level)
-    has_ci = not _missing(ci.low)
+    level = numbers().share(a.confidence_level)
+    has_ci = not math.isnan(ci.low)
     return {
-        "alpha": dec(a.test.alpha),
+        "alpha": numbers().dec(a.test.alpha, 2),
         "interval": _("{level} interval {low} to {high} (Feldt)").format(
-            level=level, low=dec(ci.low), high=dec(ci.high)
+            level=level, low=numbers().dec(ci.low, 2), high=numbers().dec(ci.high, 2)
         )
         if has_ci
         else "",
-        "sem": dec(a.test.sem),
+        "sem": numbers().dec(a.test.sem, 2),
         "sentence": _(
             "Alpha says how consistently the items measure the same thing, from 0 to 1: 0.7 or more is "
             "usually enough to compare groups, 0.8 or more to decide about one person."
         ),
         "range": _("With {level} confidence the form's alpha lies between {low} and {high}.").format(
-            level=level, low=dec(ci.low), high=dec(ci.high)
+            level=level, low=numbers().dec(ci.low, 2), high=numbers().dec(ci.high, 2)
         )
         if has_ci
         else _("Too few participants or items to estimate the interval."),
         "target": _("About {n} items of the same kind would reach an alpha of {target}.").format(
-            n=a.items_for_target, target=dec(a.target_reliability, 1)
+            n=a.items_for_target, target=numbers().dec(a.target_reliability, 1)
         )
         if a.items_for_target is not None and a.test.alpha < a.target_reliability
         else "",
@@ -275,9 +248,9 @@ def phase_context(ws, phase_id: str) -> dict:
                 "type": _(TYPE_NAMES[item.type]),  # type: ignore[attr-defined]
                 "competency": ", ".join(item.competencies),
                 "stem": _short(item.stem, STEM_CHARS),
-                "facility": dec(s.facility[j]),
-                "discrimination": dec(s.item_rest_r[j]),
-                "upper_lower": dec(s.upper_lower_d[j]),
+                "facility": numbers().dec(s.facility[j], 2),
+                "discrimination": numbers().dec(s.item_rest_r[j], 2),
+                "upper_lower": numbers().dec(s.upper_lower_d[j], 2),
                 "flags": _flags(a.flags[j]),
                 "flag_count": str(len(a.flags[j])) if a.flags[j] else "",
                 "distractors": _distractors(item, found) if found is not None else None,
@@ -293,7 +266,7 @@ def phase_context(ws, phase_id: str) -> dict:
         else "",
         "groups": _(
             "Upper and lower groups: the {share} with the highest and the lowest totals, {size} each."
-        ).format(share=pct(s.groups.fraction), size=s.groups.size),
+        ).format(share=numbers().share(s.groups.fraction), size=s.groups.size),
         "flagged": sum(1 for f in a.flags if f),
         "entries": items,
     }
@@ -343,10 +316,10 @@ def changes_context(ws, phases: list[dict]) -> dict:
         {
             "id": i,
             "anchor": f"{post}-{i}",
-            "pre": dec(before[i]),
-            "post": dec(after[i]),
-            "change": ("+" if after[i] - before[i] > 0 else "") + dec(after[i] - before[i]),
-            "p": p_value(paired[i].exact_pvalue) if i in paired else "–",
+            "pre": numbers().dec(before[i], 2),
+            "post": numbers().dec(after[i], 2),
+            "change": ("+" if after[i] - before[i] > 0 else "") + numbers().dec(after[i] - before[i], 2),
+            "p": numbers().p(paired[i].exact_pvalue) if i in paired else "–",
         }
         for i in common[:CHANGED_SHOWN]
     ]
@@ -372,7 +345,7 @@ def items_context(ws) -> dict:
             "Facility: the share of the item's points the group earned (0 to 1). Discrimination: item-rest "
             "r, how well the item agrees with the rest of the test (below {low} is weak, negative is a "
             "warning). D: the upper group's facility less the lower group's."
-        ).format(low=dec(thresholds.low_discrimination, 1)),
+        ).format(low=numbers().dec(thresholds.low_discrimination, 1)),
     }
 
 

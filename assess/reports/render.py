@@ -21,13 +21,13 @@ from assess.reports.context_cohort import cohort_context
 from assess.reports.items import write_items_report
 from assess.templating import environment, render
 from assess.workspace import Workspace, now
+from assess.workspace.files import REPORTS_MARKER
 
-MARKER = ".assess-reports"
 PARTICIPANTS = "participants"
 
 
 def check_target(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / REPORTS_MARKER).exists())):
         raise ProblemsFound([Problem("REPORTS-OUT-NOT-EMPTY", {}, str(out))])
 
 
@@ -46,12 +46,12 @@ def write_reports(ws: Workspace, out: Path, written_at: dt.datetime | None = Non
     tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
     try:
         (tmp / PARTICIPANTS).mkdir(parents=True)
-        _write(tmp / MARKER, "assess report\n")
+        _write(tmp / REPORTS_MARKER, "assess report\n")
         template = env.get_template("report/participant.html")
         lang = data.lang
         for person in data.people:
             html = template.render(lang=lang, **participant_context(data, person))
-            _write(tmp / PARTICIPANTS / report_name(person["person_id"]), html)
+            _write(tmp / PARTICIPANTS / report_name(person.person_id), html)
         _write(
             tmp / "cohort.html",
             env.get_template("report/cohort.html").render(lang=lang, **cohort_context(data)),
@@ -80,7 +80,7 @@ def _items_report(ws: Workspace, folder: Path) -> bool:
 def participant_report_html(ws: Workspace, person_id: str) -> str | None:
     """A participant's own report, as the review policies allow it now; None for no such participant."""
     data = load(ws)
-    found = next((p for p in data.people if p["person_id"] == person_id), None)
+    found = next((p for p in data.people if p.person_id == person_id), None)
     if found is None:
         return None
     return render("report/participant.html", **participant_context(data, found))

@@ -28,6 +28,7 @@ from typing import Any
 from assess.forms import Form
 from assess.i18n import _
 from assess.sheets.table import Sheet
+from assess.store.records import Participant, Result
 
 PSEUDONYM_HEX = 10  # 40 bits: no two of thousands of participants share one by chance
 
@@ -42,11 +43,11 @@ PERCENT_FORMAT = "0.0"
 @dataclass(frozen=True)
 class ExportData:
     event_id: str
-    participants: list[dict]  # Store.participants
+    participants: list[Participant]  # Store.participants
     units: Mapping[str, str]  # code -> name
     groups: Mapping[str, str]
     forms: Mapping[str, Form]  # phase -> form, in the event's order of phases
-    results: list[dict]  # Store.results
+    results: list[Result]  # Store.results
     answers: Mapping[int, Mapping[str, Any]]  # attempt -> item -> JSON value
 
 
@@ -71,19 +72,19 @@ def people(data: ExportData, key: bytes | None = None) -> dict[str, Person]:
     """Everyone by participant id; with `key`, names and NIPs pseudonymised and no email."""
     out = {}
     for p in data.participants:
-        name, nip, email = p["name"], p["nip"], p["email"]
+        name, nip, email = p.name, p.nip, p.email
         if key is not None:
-            name = pseudonym(key, "peserta", p["person_id"])
+            name = pseudonym(key, "peserta", p.person_id)
             nip = None if not nip else pseudonym(key, "nip", nip)
             email = None
-        out[p["person_id"]] = Person(
-            p["person_id"],
+        out[p.person_id] = Person(
+            p.person_id,
             name,
             nip,
             email,
-            p["position"],
-            data.units.get(p["unit_code"]) if p["unit_code"] else None,
-            data.groups.get(p["group_code"]) if p["group_code"] else None,
+            p.position,
+            data.units.get(p.unit_code) if p.unit_code else None,
+            data.groups.get(p.group_code) if p.group_code else None,
         )
     return out
 
@@ -97,10 +98,10 @@ def response_cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _ordered_results(data: ExportData, phases: Sequence[str]) -> list[dict]:
+def _ordered_results(data: ExportData, phases: Sequence[str]) -> list[Result]:
     rank = {p: i for i, p in enumerate(phases)}
-    chosen = [r for r in data.results if r["phase_id"] in rank]
-    return sorted(chosen, key=lambda r: (rank[r["phase_id"]], r["person_id"], r["attempt_id"]))
+    chosen = [r for r in data.results if r.phase_id in rank]
+    return sorted(chosen, key=lambda r: (rank[r.phase_id], r.person_id, r.attempt_id))
 
 
 def _person_headers(pseudonymised: bool) -> list[str]:
@@ -138,16 +139,16 @@ def long_sheet(data: ExportData, who: Mapping[str, Person], phases: Sequence[str
     )
     rows = []
     for r in _ordered_results(data, phases):
-        person = who.get(r["person_id"]) or _unknown(r["person_id"])
-        answers = data.answers.get(r["attempt_id"], {})
-        for item in data.forms[r["phase_id"]].items:
-            score = r["items"].get(item.id)
+        person = who.get(r.person_id) or _unknown(r.person_id)
+        answers = data.answers.get(r.attempt_id, {})
+        for item in data.forms[r.phase_id].items:
+            score = r.items.get(item.id)
             if score is None:
                 continue
             rows.append(
                 (
                     data.event_id,
-                    r["phase_id"],
+                    r.phase_id,
                     person.person_id,
                     person.name,
                     person.unit,
@@ -171,8 +172,8 @@ def _item_columns(data: ExportData, phases: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(i.id for p in phases for i in data.forms[p].items))
 
 
-def _competency_columns(results: list[dict]) -> list[str]:
-    return sorted({c for r in results for c in (r["competencies"] or {})})
+def _competency_columns(results: list[Result]) -> list[str]:
+    return sorted({c for r in results for c in (r.competencies or {})})
 
 
 def wide_sheet(
@@ -196,20 +197,20 @@ def wide_sheet(
     )
     rows = []
     for r in results:
-        person = who.get(r["person_id"]) or _unknown(r["person_id"])
-        item_points = [(r["items"].get(i) or {}).get("points") for i in items]
-        comp = r["competencies"] or {}
+        person = who.get(r.person_id) or _unknown(r.person_id)
+        item_points = [(r.items.get(i) or {}).get("points") for i in items]
+        comp = r.competencies or {}
         comp_pct = [(comp.get(c) or {}).get("percentage") for c in competencies]
         rows.append(
             (
-                r["phase_id"],
+                r.phase_id,
                 *_person_cells(person, pseudonymised),
-                r["points"],
-                r["max_points"],
-                r["percentage"],
-                r["band"],
-                r["passed"],
-                r["provisional"],
+                r.points,
+                r.max_points,
+                r.percentage,
+                r.band,
+                r.passed,
+                r.provisional,
                 *item_points,
                 *comp_pct,
             )
@@ -231,7 +232,7 @@ def participants_sheet(
 ) -> Sheet:
     """Everyone, with their percentage in each phase (empty where there is no result)."""
     percent: dict[tuple[str, str], float] = {
-        (r["person_id"], r["phase_id"]): r["percentage"] for r in _ordered_results(data, phases)
+        (r.person_id, r.phase_id): r.percentage for r in _ordered_results(data, phases)
     }
     people_heads = _person_headers(pseudonymised)
     headers = (*people_heads, *(f"{p} %" for p in phases))
@@ -266,9 +267,9 @@ def items_sheet(data: ExportData, phases: Sequence[str]) -> Sheet:
     rows = []
     for phase in phases:
         form = data.forms[phase]
-        scored = [r for r in results if r["phase_id"] == phase]
+        scored = [r for r in results if r.phase_id == phase]
         for item in form.items:
-            scores = [r["items"][item.id] for r in scored if item.id in r["items"]]
+            scores = [r.items[item.id] for r in scored if item.id in r.items]
             done = [s for s in scores if not s.get("pending")]
             top = scores[0]["max"] if scores else None
             mean = sum(s["points"] for s in done) / len(done) if done else None

@@ -157,6 +157,33 @@ def _number(cell: str) -> float | None:
 
 def _checked(records: list[tuple[int, list[str]]], file: str, max_marks: str | None) -> Matrix:
     """Every row checked, every problem located."""
+    has_id, items = _checked_header(records, file)
+    top = parse_max_marks(max_marks, len(items))
+    width = len(items) + has_id
+    rows, people = [], []
+    first_row_of: dict[str, int] = {}
+    problems = _CappedProblems()
+    for line, cells in records[1:]:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width and not any(c.strip() for c in cells[width:]):
+            cells = cells[:width]  # empty cells at the end, as spreadsheets write them
+        if len(cells) != width:
+            problems.add(
+                Problem("ANALYZE-MATRIX-ROW-LENGTH", {"n": len(cells), "expected": width}, file, line)
+            )
+            continue
+        if has_id:
+            people.append(_person(cells[0].strip(), line, first_row_of, file, problems))
+        rows.append(_row_marks(cells[has_id:], line, has_id, top, file, problems))
+    problems.raise_if_any(file)
+    if not rows:
+        raise ProblemsFound([Problem("ANALYZE-MATRIX-NO-ROWS", {}, file)])
+    return Matrix(tuple(items), np.array(rows, dtype=np.float64), top, tuple(people) if has_id else None)
+
+
+def _checked_header(records: list[tuple[int, list[str]]], file: str) -> tuple[bool, list[str]]:
+    """(whether the first column is `id`, the item ids) of the header row; ProblemsFound with its problems."""
     if not records or not any(c.strip() for c in records[0][1]):
         raise ProblemsFound([Problem("ANALYZE-MATRIX-NO-HEADER", {}, file, 1)])
     has_id, items = _header(records[0][1])
@@ -176,64 +203,70 @@ def _checked(records: list[tuple[int, list[str]]], file: str, max_marks: str | N
         problems.append(Problem("ANALYZE-MATRIX-NO-ITEMS", {}, file, 1))
     if problems:
         raise ProblemsFound(problems)
-    top = parse_max_marks(max_marks, len(items))
-    width = len(items) + has_id
-    rows, people, more = [], [], 0
-    first_row_of: dict[str, int] = {}
+    return has_id, items
 
-    def problem(p: Problem) -> None:
-        nonlocal more
-        if len(problems) < MAX_PROBLEMS:
-            problems.append(p)
+
+class _CappedProblems:
+    """The problems of the rows: at most MAX_PROBLEMS listed, the others counted."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.more = 0
+
+    def add(self, p: Problem) -> None:
+        """List `p`, or count it once MAX_PROBLEMS are listed."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(p)
         else:
-            more += 1
+            self.more += 1
 
-    for line, cells in records[1:]:
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > width and not any(c.strip() for c in cells[width:]):
-            cells = cells[:width]  # empty cells at the end, as spreadsheets write them
-        if len(cells) != width:
-            problem(Problem("ANALYZE-MATRIX-ROW-LENGTH", {"n": len(cells), "expected": width}, file, line))
-            continue
-        if has_id:
-            person = cells[0].strip()
-            if person and person in first_row_of:
-                problem(
-                    Problem(
-                        "ANALYZE-MATRIX-ID-DUPLICATE",
-                        {"id": person, "other": first_row_of[person]},
-                        file,
-                        line,
-                        1,
-                    )
+    def raise_if_any(self, file: str) -> None:
+        """ProblemsFound with the problems listed and how many more there are, if there is one."""
+        if self.more:
+            self.problems.append(Problem("ANALYZE-MATRIX-MORE-PROBLEMS", {"n": self.more}, file))
+        if self.problems:
+            raise ProblemsFound(self.problems)
+
+
+def _person(
+    person: str, line: int, first_row_of: dict[str, int], file: str, problems: _CappedProblems
+) -> str:
+    """The row's `id`, reported when an earlier row has it."""
+    if person and person in first_row_of:
+        problems.add(
+            Problem(
+                "ANALYZE-MATRIX-ID-DUPLICATE",
+                {"id": person, "other": first_row_of[person]},
+                file,
+                line,
+                1,
+            )
+        )
+    first_row_of.setdefault(person, line)
+    return person
+
+
+def _row_marks(
+    cells: list[str], line: int, has_id: bool, top: np.ndarray, file: str, problems: _CappedProblems
+) -> list[float]:
+    """The row's marks (0 for a cell in error), each empty, non-number or out-of-range cell reported."""
+    row = []
+    for j, cell in enumerate(cells):
+        column = j + 1 + has_id
+        value = _number(cell)
+        if not cell.strip():
+            problems.add(Problem("ANALYZE-MATRIX-CELL-EMPTY", {}, file, line, column))
+        elif value is None:
+            problems.add(Problem("ANALYZE-MATRIX-NOT-NUMBER", {"value": cell.strip()}, file, line, column))
+        elif not -top[j] <= value <= top[j]:
+            problems.add(
+                Problem(
+                    "ANALYZE-MATRIX-MARK-RANGE",
+                    {"value": value, "max": float(top[j])},
+                    file,
+                    line,
+                    column,
                 )
-            first_row_of.setdefault(person, line)
-            people.append(person)
-        row = []
-        for j, cell in enumerate(cells[has_id:]):
-            column = j + 1 + has_id
-            value = _number(cell)
-            if not cell.strip():
-                problem(Problem("ANALYZE-MATRIX-CELL-EMPTY", {}, file, line, column))
-            elif value is None:
-                problem(Problem("ANALYZE-MATRIX-NOT-NUMBER", {"value": cell.strip()}, file, line, column))
-            elif not -top[j] <= value <= top[j]:
-                problem(
-                    Problem(
-                        "ANALYZE-MATRIX-MARK-RANGE",
-                        {"value": value, "max": float(top[j])},
-                        file,
-                        line,
-                        column,
-                    )
-                )
-            row.append(0.0 if value is None else value)
-        rows.append(row)
-    if more:
-        problems.append(Problem("ANALYZE-MATRIX-MORE-PROBLEMS", {"n": more}, file))
-    if problems:
-        raise ProblemsFound(problems)
-    if not rows:
-        raise ProblemsFound([Problem("ANALYZE-MATRIX-NO-ROWS", {}, file)])
-    return Matrix(tuple(items), np.array(rows, dtype=np.float64), top, tuple(people) if has_id else None)
+            )
+        row.append(0.0 if value is None else value)
+    return row

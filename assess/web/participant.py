@@ -107,7 +107,7 @@ def lobby():
         return redirect(url_for("participant.join"))
     cards = sitting.lobby(ws, g.person)
     waiting = not any(c.can_start or c.finished for c in cards)
-    return page("lobby.html", name=me["name"], phases=cards, waiting=waiting)
+    return page("lobby.html", name=me.name, phases=cards, waiting=waiting)
 
 
 @bp.get("/lobby/state")
@@ -150,9 +150,7 @@ def question(phase_id: str, number: int):
     if request.method == "POST":
         try:
             value = question_page.read_answer(s, number, request.form, request.form.getlist)
-            # Leaving a question untouched stores nothing; clearing an answer stores the blank.
-            if value is not None or ws.store.answers(s.attempt.id).get(s.item(number).id) is not None:
-                sitting.save(ws, s, number, value, _seq(), now())
+            sitting.save_posted_page(ws, s, number, value, _seq(), now())
         except question_page.AnswerProblem as e:
             error = str(e)
         except AttemptClosed:

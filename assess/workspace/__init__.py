@@ -15,16 +15,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from assess.event.file import EVENT_FILE, LoadedEvent, load_event
+from assess.event.file import LoadedEvent, load_event
 from assess.forms import Form
 from assess.problems import Problem, ProblemsFound
 from assess.store.engine import sqlite_url
 from assess.store.store import Store
+from assess.workspace.files import DATABASE_FILE, EVENT_FILE, SECRET_FILE
 
 ENV_WORKSPACE = "ASSESS_WORKSPACE"
 ENV_DATABASE = "ASSESS_DATABASE_URL"
-DATABASE_FILE = "assess.db"
-SECRET_FILE = ".assess-secret-{name}"
 SECRET_BYTES = 32
 
 

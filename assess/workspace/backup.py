@@ -27,12 +27,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from assess import __version__
-from assess.event.file import EVENT_FILE
 from assess.i18n import N_
 from assess.problems import Phrase, Problem, ProblemsFound, found_name
 from assess.store import dump
 from assess.store.store import Store, StoreError
 from assess.workspace import Workspace
+from assess.workspace.files import EVENT_FILE
 
 FORMAT = "assess-event-backup"
 FORMAT_VERSION = 1

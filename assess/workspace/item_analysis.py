@@ -100,22 +100,22 @@ def event_matrix(ws, phase_id: str) -> EventMatrix:
         raise ProblemsFound([Problem("ANALYZE-NO-RESULTS", {"phase": phase_id})])
     kept, pending = [], []
     for item in form.items:
-        marks = [r["items"].get(item.id) for r in results]
+        marks = [r.items.get(item.id) for r in results]
         if any(m is None or m.get("pending") for m in marks):
             pending.append(item.id)
         else:
             kept.append(item)
     if not kept:
         raise ProblemsFound([Problem("ANALYZE-NO-RESULTS", {"phase": phase_id})])
-    marks = np.array([[r["items"][i.id]["points"] for i in kept] for r in results], dtype=np.float64)
+    marks = np.array([[r.items[i.id]["points"] for i in kept] for r in results], dtype=np.float64)
     top = np.array([item_max(i, form.policy) for i in kept], dtype=np.float64)
-    answers = store.answers_of([r["attempt_id"] for r in results])
+    answers = store.answers_of([r.attempt_id for r in results])
     choices = {}
     for item in kept:
-        values = [stored_value(item, answers[r["attempt_id"]].get(item.id)) for r in results]
+        values = [stored_value(item, answers[r.attempt_id].get(item.id)) for r in results]
         found = _choices(item, values)
         if found is not None:
             choices[item.id] = found
-    matrix = Matrix(tuple(i.id for i in kept), marks, top, tuple(r["person_id"] for r in results))
+    matrix = Matrix(tuple(i.id for i in kept), marks, top, tuple(r.person_id for r in results))
     guess = np.array([random_guess_score(i, form.policy) for i in kept], dtype=np.float64)
     return EventMatrix(phase_id, matrix, guess, choices, tuple(pending))

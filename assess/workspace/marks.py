@@ -17,6 +17,7 @@ from assess.sheets.read import read_table
 from assess.sheets.write import format_of, write_table
 from assess.store.store import FINISHED
 from assess.workspace import Workspace
+from assess.workspace.files import MARKS_FILE
 from assess.workspace.steps import score_phase
 
 MARKER = "import"  # who the audit log names for marks read from a file
@@ -32,7 +33,7 @@ def _finished(ws: Workspace, phase_id: str) -> list[Finished]:
 
 
 def default_marks_file(ws: Workspace, phase_id: str) -> Path:
-    return ws.folder / f"penilaian-uraian-{phase_id}.xlsx"
+    return ws.folder / MARKS_FILE.format(phase=phase_id)
 
 
 def export_marks(ws: Workspace, phase_id: str, path: Path) -> int:
@@ -69,7 +70,7 @@ def import_marks(ws: Workspace, path: Path, now: dt.datetime) -> MarksImported:
     answers = ws.store.answers_of(ids)
     context = MarksContext(
         forms=forms,
-        participants=frozenset(p["person_id"] for p in ws.store.participants(ws.event_id)),
+        participants=frozenset(p.person_id for p in ws.store.participants(ws.event_id)),
         attempts={(phase, a.person_id): a.attempt_id for phase, found in attempts.items() for a in found},
         answers=answers,
         marks=ws.store.marks_of(ids),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assess.delivery.paper import BOOKLET_FILE, KEY_FILE, booklet_html, key_html, variant_of
+from assess.delivery.paper import booklet_html, key_html, variant_of
 from assess.problems import Problem, ProblemsFound
 from assess.workspace import Workspace
+from assess.workspace.files import BOOKLET_FILE, KEY_FILE
 
 
 def write_paper(

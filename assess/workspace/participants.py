@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from assess.delivery.cards import cards_html
 from assess.participants import TEMPLATE_HEADERS, ImportPlan, next_person_number, plan_import
+from assess.problems import Problem, ProblemsFound
 from assess.sheets.read import CSV_SUFFIXES, read_table
-from assess.store import schema
 from assess.workspace import Workspace
+from assess.workspace.files import CARDS_FILE
 
 TEMPLATE_ROWS = 500  # rows of the template whose NIP cells are formatted as text
 TEMPLATE_WIDTHS = (22, 32, 24, 30, 24, 30)
@@ -22,12 +24,12 @@ def import_participants(ws: Workspace, path: Path) -> ImportPlan:
     plan = plan_import(
         table,
         file=str(path),
-        existing_units=store.codes(event_id, schema.units),
-        existing_groups=store.codes(event_id, schema.groups),
-        existing_nips={p["nip"] for p in existing if p["nip"]},
-        existing_codes={p["access_code"] for p in existing},
-        existing_names_without_nip=frozenset(p["name"].casefold() for p in existing if not p["nip"]),
-        next_number=next_person_number(p["person_id"] for p in existing),
+        existing_units=store.units(event_id),
+        existing_groups=store.groups(event_id),
+        existing_nips={p.nip for p in existing if p.nip},
+        existing_codes={p.access_code for p in existing},
+        existing_names_without_nip=frozenset(p.name.casefold() for p in existing if not p.nip),
+        next_number=next_person_number(p.person_id for p in existing),
         rng=secrets.SystemRandom(),
     )
     store.add_participants(event_id, plan.people, plan.new_units, plan.new_groups)
@@ -58,3 +60,14 @@ def write_template(path: Path) -> None:
         sheet[f"{nip}{line}"].number_format = "@"
     sheet.freeze_panes = "A2"
     book.save(path)
+
+
+def write_cards(ws: Workspace, base_url: str, path: Path | None = None) -> tuple[Path, int]:
+    """Every participant's access-code card, with the join address at `base_url`; the file and the count."""
+    people = ws.store.participants(ws.event_id)
+    if not people:
+        raise ProblemsFound([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
+    html = cards_html(ws.loaded.event.event.title, base_url, people, ws.store.units(ws.event_id))
+    path = path or ws.folder / CARDS_FILE
+    path.write_text(html, encoding="utf-8")
+    return path, len(people)

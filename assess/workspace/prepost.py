@@ -19,6 +19,7 @@ from assess.analysis.mcnemar import mcnemar
 from assess.analysis.prepost import DegenerateDataWarning, PrePostResult, prepost
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.pairs import PairsFile
+from assess.store.records import Result
 
 WORKSPACE_DIGITS_RANK = 7  # stored percentages carry 9 decimals: rank differences to 7 significant digits
 
@@ -127,11 +128,11 @@ def choose_phases(phases: list[str], pre: str | None, post: str | None) -> tuple
     return pre, post
 
 
-def _latest(rows: list[dict]) -> dict[str, dict]:
+def _latest(rows: list[Result]) -> dict[str, Result]:
     """Each person's result (the latest attempt's, should there be several)."""
-    out: dict[str, dict] = {}
-    for r in sorted(rows, key=lambda r: r["attempt_id"]):
-        out[r["person_id"]] = r
+    out: dict[str, Result] = {}
+    for r in sorted(rows, key=lambda r: r.attempt_id):
+        out[r.person_id] = r
     return out
 
 
@@ -142,11 +143,11 @@ def _outcome(mark: dict) -> bool | None:
     return False if mark["points"] <= 0 else None
 
 
-def _item_pairs(item, pre: dict[str, dict], post: dict[str, dict], paired: list[str]) -> ItemPairs | str:
+def _item_pairs(item, pre: dict[str, Result], post: dict[str, Result], paired: list[str]) -> ItemPairs | str:
     """An item's dichotomous outcomes over the paired participants, or why it has none."""
     before, after = [], []
     for person in paired:
-        a, b = pre[person]["items"].get(item.id), post[person]["items"].get(item.id)
+        a, b = pre[person].items.get(item.id), post[person].items.get(item.id)
         if a is None or b is None or a.get("pending") or b.get("pending"):
             continue
         x, y = _outcome(a), _outcome(b)
@@ -168,22 +169,22 @@ def load_event_pairs(store, event_id: str, pre_phase: str, post_phase: str) -> E
     """
     pre, post = _latest(store.results(event_id, pre_phase)), _latest(store.results(event_id, post_phase))
     people = sorted(pre.keys() | post.keys())
-    names = {p["person_id"]: p["name"] for p in store.participants(event_id)}
+    names = {p.person_id: p.name for p in store.participants(event_id)}
     paired = [p for p in people if p in pre and p in post]
 
     def column(rows, key=None):
         if key is None:
-            return np.array([rows[p]["percentage"] if p in rows else math.nan for p in people])
+            return np.array([rows[p].percentage if p in rows else math.nan for p in people])
         return np.array(
             [
-                rows[p]["competencies"][key]["percentage"]
-                if key in rows.get(p, {}).get("competencies", {})
+                rows[p].competencies[key]["percentage"]
+                if p in rows and key in rows[p].competencies
                 else math.nan
                 for p in people
             ]
         )
 
-    competencies = sorted({c for rows in (pre, post) for r in rows.values() for c in r["competencies"]})
+    competencies = sorted({c for rows in (pre, post) for r in rows.values() for c in r.competencies})
     items, left_out = [], []
     if store.has_form(event_id, pre_phase) and store.has_form(event_id, post_phase):
         before, after = store.form(event_id, pre_phase), store.form(event_id, post_phase)
@@ -207,7 +208,7 @@ def load_event_pairs(store, event_id: str, pre_phase: str, post_phase: str) -> E
         names=names,
         pre=column(pre),
         post=column(post),
-        provisional=sum(1 for p in paired if pre[p]["provisional"] or post[p]["provisional"]),
+        provisional=sum(1 for p in paired if pre[p].provisional or post[p].provisional),
         competencies={c: (column(pre, c), column(post, c)) for c in competencies},
         items=items,
         items_left_out=left_out,

@@ -19,10 +19,12 @@ from assess.delivery.answer_sheet import plan_answer_sheet, template_rows
 from assess.delivery.gforms import MATCH_KINDS, MappingEntry, Settings, plan_google_forms
 from assess.delivery.imports import AttemptsPlan, Note
 from assess.i18n import N_
+from assess.i18n.numbers import numbers
 from assess.problems import Phrase, Problem, ProblemsFound
 from assess.sheets.read import CSV_SUFFIXES, read_table
 from assess.store.store import SUPERSEDED, StoreError
 from assess.workspace import Workspace
+from assess.workspace.files import ANSWER_SHEET_FILE
 from assess.workspace.steps import PhaseScores, score_phase
 
 GOOGLE_FORMS, SHEET = "google-forms", "sheet"
@@ -106,13 +108,13 @@ def import_responses(
         len(plan.records),
         plan.notes,
         plan.form_scores,
-        sum(p["person_id"] not in answered | taken for p in participants),
+        sum(p.person_id not in answered | taken for p in participants),
         scores,
     )
 
 
 def default_template_path(ws: Workspace, phase_id: str) -> Path:
-    return ws.folder / f"lembar-jawaban-{phase_id}.xlsx"
+    return ws.folder / ANSWER_SHEET_FILE.format(phase=phase_id)
 
 
 def write_sheet_template(ws: Workspace, phase_id: str, path: Path) -> int:
@@ -169,7 +171,7 @@ def summary_lines(report: ImportReport, file: str) -> list[str]:
         lines.append("  " + str(note.phrase))
     if report.form_scores:
         mean = sum(report.form_scores) / len(report.form_scores)
-        own = Phrase(N_("the export's own scores (not used): mean {mean}%"), {"mean": f"{mean:.1f}"})
+        own = Phrase(N_("the export's own scores (not used): mean {mean}%"), {"mean": numbers().dec(mean, 1)})
         lines.append(f"  {own}")
     if report.without_response:
         lines.append(
@@ -181,7 +183,7 @@ def summary_lines(report: ImportReport, file: str) -> list[str]:
             ).format(n=report.without_response)
         )
     s = report.scores
-    mean = "-" if s.mean_percentage is None else f"{s.mean_percentage:.1f}"
+    mean = numbers(missing="-").dec(s.mean_percentage, 1)
     lines.append(
         _("phase {phase}: {n} attempts scored ({provisional} provisional), mean {mean}%").format(
             phase=s.phase, n=s.scored, provisional=s.provisional, mean=mean

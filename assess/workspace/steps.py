@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -21,7 +20,6 @@ from assess.responses import encode_item, stored_value
 from assess.scoring import score_bulk
 from assess.store.store import EXPIRED, SUBMITTED, StoreError
 from assess.workspace import Workspace
-from assess.workspace.participants import import_participants
 
 
 def build_phase_form(ws: Workspace, phase_id: str, now: dt.datetime) -> Form:
@@ -126,7 +124,7 @@ def score_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> PhaseScores:
 def simulate(ws: Workspace, seed: int, now: dt.datetime, phases: list[str] | None = None) -> dict[str, int]:
     """Every participant's attempt on each phase, from the item-response model; attempts per phase."""
     event = ws.loaded.event
-    people = [p["person_id"] for p in ws.store.participants(ws.event_id)]
+    people = [p.person_id for p in ws.store.participants(ws.event_id)]
     if not people:
         raise ProblemsFound([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
     phase_ids = phases or [p.id for p in event.phases]
@@ -150,71 +148,3 @@ def simulate(ws: Workspace, seed: int, now: dt.datetime, phases: list[str] | Non
         except StoreError as e:
             raise ProblemsFound([Problem(e.code, e.params)]) from None
     return counts
-
-
-@dataclass(frozen=True)
-class DemoResults:
-    phases: list[str]
-    rows: list[dict]  # person_id, name, group_code, and percentage per phase
-
-
-def run_demo(ws: Workspace, folder: Path, seed: int, now: dt.datetime) -> DemoResults:
-    """The worked example end to end on `ws`: participants, forms, a simulated cohort, results."""
-    if ws.store.participants(ws.event_id):
-        raise ProblemsFound([Problem("WORKSPACE-DEMO-DATABASE-USED", {"event": ws.event_id})])
-    import_participants(ws, folder / "peserta.csv")
-    phases = [p.id for p in ws.loaded.event.phases]
-    for phase_id in phases:
-        build_phase_form(ws, phase_id, now)
-    simulate(ws, seed, now)
-    for phase_id in phases:
-        score_phase(ws, phase_id, now)
-    by_person: dict[str, dict] = {
-        p["person_id"]: {"person_id": p["person_id"], "name": p["name"], "group_code": p["group_code"]}
-        for p in ws.store.participants(ws.event_id)
-    }
-    for r in ws.store.results(ws.event_id):
-        by_person[r["person_id"]][r["phase_id"]] = r["percentage"]
-    return DemoResults(phases, list(by_person.values()))
-
-
-def demo_table(results: DemoResults) -> str:
-    """The cohort's results as a plain-text table, with the means."""
-    from assess.i18n import _
-
-    head = [_("Participant"), _("Name"), _("Group")] + [f"{p} %" for p in results.phases]
-    gain = len(results.phases) >= 2
-    if gain:
-        head.append(_("Gain"))
-    lines = [head]
-    for r in results.rows:
-        cells = [r["person_id"], r["name"][:28], r["group_code"] or "-"]
-        values = [r.get(p) for p in results.phases]
-        cells += ["-" if v is None else f"{v:.1f}" for v in values]
-        if gain:
-            first, last = values[0], values[-1]
-            cells.append("-" if first is None or last is None else f"{last - first:+.1f}")
-        lines.append(cells)
-    means = ["", _("Mean"), ""]
-    for p in results.phases:
-        got = [r[p] for r in results.rows if r.get(p) is not None]
-        means.append(f"{np.mean(got):.1f}" if got else "-")
-    if gain:
-        pairs = [
-            r[results.phases[-1]] - r[results.phases[0]]
-            for r in results.rows
-            if r.get(results.phases[0]) is not None and r.get(results.phases[-1]) is not None
-        ]
-        means.append(f"{np.mean(pairs):+.1f}" if pairs else "-")
-    lines.append(means)
-    widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
-    text = [
-        "  ".join(
-            str(c).ljust(w) if i < 3 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in lines
-    ]
-    text.insert(1, "-" * len(text[0]))
-    text.insert(len(text) - 1, "-" * len(text[0]))
-    return "\n".join(text)

@@ -12,7 +12,15 @@ import click
 
 from assess.analysis.items import TIE_RULES, UPPER_FRACTION, ItemAnalysis, analyze_items
 from assess.analysis.test_stats import DegenerateDataWarning
-from assess.cli.support import Group, UserError, open_workspace, option, shared_options
+from assess.cli.support import (
+    Group,
+    UserError,
+    open_workspace,
+    option,
+    shared_options,
+    table,
+    terminal_numbers,
+)
 from assess.i18n import N_, _
 from assess.problems import Phrase, Problem
 from assess.problems.codes import MESSAGES
@@ -197,44 +205,23 @@ def analysis_dict(a: ItemAnalysis) -> dict:
 # -- terminal tables ----------------------------------------------------------------
 
 
-def _f(value, digits: int = 2) -> str:
-    if value is None:
-        return "-"
-    v = float(value)
-    if math.isnan(v):
-        return "-"
-    text = f"{v:.{digits}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.00"
-
-
-def table(head: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
-    """Columns padded to their widest cell; the first `left` columns flush left, the rest right."""
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return [line(head), "-" * len(line(head)), *(line(r) for r in rows)]
-
-
 def _item_rows(a: ItemAnalysis) -> list[list[str]]:
+    n = terminal_numbers()
     s = a.items
     return [
         [
             item_id,
-            _f(s.facility[j]),
-            _f(s.sd[j]),
-            _f(s.random_guess_score[j]),
-            _f(s.intended_weight[j], 1),
-            _f(s.effective_weight[j], 1),
-            _f(s.discrimination_index[j], 1),
-            _f(s.discriminative_efficiency[j], 1),
-            _f(s.item_total_r[j]),
-            _f(s.item_rest_r[j]),
-            _f(s.upper_lower_d[j]),
-            _f(s.alpha_if_deleted[j], 3),
+            n.dec(s.facility[j], 2),
+            n.dec(s.sd[j], 2),
+            n.dec(s.random_guess_score[j], 2),
+            n.dec(s.intended_weight[j], 1),
+            n.dec(s.effective_weight[j], 1),
+            n.dec(s.discrimination_index[j], 1),
+            n.dec(s.discriminative_efficiency[j], 1),
+            n.dec(s.item_total_r[j], 2),
+            n.dec(s.item_rest_r[j], 2),
+            n.dec(s.upper_lower_d[j], 2),
+            n.dec(s.alpha_if_deleted[j], 3),
             str(len(a.flags[j])) if a.flags[j] else "",
         ]
         for j, item_id in enumerate(s.ids)
@@ -242,6 +229,19 @@ def _item_rows(a: ItemAnalysis) -> list[list[str]]:
 
 
 def render(a: ItemAnalysis, extra: dict) -> str:
+    """The analysis as terminal text: the items with a legend, the flags, the test and the options."""
+    lines = _items_section(a, extra)
+    lines += _flags_section(a)
+    lines += _test_section(a)
+    if extra.get("pending_items"):
+        lines += ["", _("Left out, marks pending: {ids}").format(ids=", ".join(extra["pending_items"]))]
+    lines += _options_section(a)
+    return "\n".join(lines)
+
+
+def _items_section(a: ItemAnalysis, extra: dict) -> list[str]:
+    """The title, the table of item statistics and its legend."""
+    n = terminal_numbers()
     s, t = a.items, a.test
     lines = [
         _("Item analysis: {n} people, {k} items").format(n=t.n, k=t.k)
@@ -258,67 +258,84 @@ def render(a: ItemAnalysis, extra: dict) -> str:
                 "effective weight; DI discrimination index; DE discriminative efficiency; r it item-total r; "
                 "r ir item-rest r; D upper-lower ({share} groups, {size} people each); "
                 "α-del alpha if the item is deleted."
-            ).format(share=f"{s.groups.fraction * 100:g}%", size=s.groups.size),
+            ).format(share=n.pct_upto(s.groups.fraction * 100, 3), size=s.groups.size),
             LEGEND_WIDTH,
             break_on_hyphens=False,
         ),
         "",
     ]
-    if any(a.flags):
-        lines.append(_("Flags"))
-        for j, item_id in enumerate(s.ids):
-            for f in a.flags[j]:
-                lines.append(f"  {item_id}: {f.code}: {Phrase(MESSAGES[f.code], f.params)}")
-        lines.append("")
+    return lines
+
+
+def _flags_section(a: ItemAnalysis) -> list[str]:
+    """Every flag of every item with its message; nothing when no item is flagged."""
+    if not any(a.flags):
+        return []
+    lines = [_("Flags")]
+    for j, item_id in enumerate(a.items.ids):
+        for f in a.flags[j]:
+            lines.append(f"  {item_id}: {f.code}: {Phrase(MESSAGES[f.code], f.params)}")
+    lines.append("")
+    return lines
+
+
+def _test_section(a: ItemAnalysis) -> list[str]:
+    """The table of the whole test's statistics."""
+    n = terminal_numbers()
+    t = a.test
     ci = a.alpha_ci
     ci_text = (
         ""
         if math.isnan(ci.low)
         else "  "
         + _("({level} interval {low} to {high}, Feldt)").format(
-            level=f"{a.confidence_level * 100:g}%", low=_f(ci.low), high=_f(ci.high)
+            level=n.pct_upto(a.confidence_level * 100, 3), low=n.dec(ci.low, 2), high=n.dec(ci.high, 2)
         )
     )
     target = "-" if a.items_for_target is None else str(a.items_for_target)
     divisor = "n" if t.kr21_ddof == 0 else "n-1"
     rows = [
         [_("People"), str(t.n)],
-        [_("Mean"), _f(t.mean)],
-        [_("Median"), _f(t.median)],
-        [_("SD"), _f(t.sd)],
-        [_("Skewness"), _f(t.skewness)],
-        [_("Kurtosis (excess)"), _f(t.kurtosis)],
-        [_("Cronbach's alpha"), _f(t.alpha) + ci_text],
-        ["KR-20", _f(t.kr20)],
-        [_("KR-21 (variance / {divisor})").format(divisor=divisor), _f(t.kr21)],
-        [_("Standardised alpha"), _f(t.standardized_alpha)],
-        [_("SEM"), _f(t.sem)],
+        [_("Mean"), n.dec(t.mean, 2)],
+        [_("Median"), n.dec(t.median, 2)],
+        [_("SD"), n.dec(t.sd, 2)],
+        [_("Skewness"), n.dec(t.skewness, 2)],
+        [_("Kurtosis (excess)"), n.dec(t.kurtosis, 2)],
+        [_("Cronbach's alpha"), n.dec(t.alpha, 2) + ci_text],
+        ["KR-20", n.dec(t.kr20, 2)],
+        [_("KR-21 (variance / {divisor})").format(divisor=divisor), n.dec(t.kr21, 2)],
+        [_("Standardised alpha"), n.dec(t.standardized_alpha, 2)],
+        [_("SEM"), n.dec(t.sem, 2)],
         [_("Items for alpha {target}").format(target=a.target_reliability), target],
     ]
-    lines += table([_("Test"), ""], rows, left=2)
-    if extra.get("pending_items"):
-        lines += ["", _("Left out, marks pending: {ids}").format(ids=", ".join(extra["pending_items"]))]
-    if a.options:
-        lines += ["", _("Options (upper and lower groups as above; * keyed)")]
-        head = [_("Item"), _("Option"), "n", "p", _("Upper"), _("Lower"), _("r rest")]
-        rows = []
-        for item_id, found in a.options.items():
-            for i, o in enumerate(found.options):
-                label = ("* " if o.key else "  ") + o.option
-                rows.append(
-                    [
-                        item_id if i == 0 else "",
-                        label,
-                        str(o.count),
-                        _f(o.proportion),
-                        _f(o.upper),
-                        _f(o.lower),
-                    ]
-                    + [_f(o.rest_r)]
-                )
-            if found.blank:
-                rows.append(
-                    ["", "  " + _("(blank)"), str(found.blank), _f(found.blank / found.n), "", "", ""]
-                )
-        lines += table(head, rows, left=2)
-    return "\n".join(lines)
+    return table([_("Test"), ""], rows, left=2)
+
+
+def _options_section(a: ItemAnalysis) -> list[str]:
+    """The table of every item's options in the upper and lower groups; nothing without options."""
+    n = terminal_numbers()
+    if not a.options:
+        return []
+    lines = ["", _("Options (upper and lower groups as above; * keyed)")]
+    head = [_("Item"), _("Option"), "n", "p", _("Upper"), _("Lower"), _("r rest")]
+    rows = []
+    for item_id, found in a.options.items():
+        for i, o in enumerate(found.options):
+            label = ("* " if o.key else "  ") + o.option
+            rows.append(
+                [
+                    item_id if i == 0 else "",
+                    label,
+                    str(o.count),
+                    n.dec(o.proportion, 2),
+                    n.dec(o.upper, 2),
+                    n.dec(o.lower, 2),
+                ]
+                + [n.dec(o.rest_r, 2)]
+            )
+        if found.blank:
+            rows.append(
+                ["", "  " + _("(blank)"), str(found.blank), n.dec(found.blank / found.n, 2), "", "", ""]
+            )
+    lines += table(head, rows, left=2)
+    return lines

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from assess.analysis.prepost import GAIN_METHODS
-from assess.cli.support import Group, open_workspace, option, shared_options
+from assess.cli.support import Group, open_workspace, option, shared_options, table, terminal_numbers
 from assess.i18n import N_, _, ngettext
 from assess.sheets.pairs import read_pairs
 from assess.workspace.prepost import choose_phases, event_record, load_event_pairs, pairs_record
@@ -115,33 +115,6 @@ def prepost(
 # -- tables -----------------------------------------------------------------------------
 
 
-def num(value, digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def pval(value) -> str:
-    return "-" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
-
-
-def p_is(value) -> str:
-    """ "= 0.012" or "< 0.001", to follow a "p"."""
-    return "= -" if value is None else ("< 0.001" if value < 0.001 else f"= {value:.3f}")
-
-
-def table(head: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
-    """Columns padded to their widest cell; the first `left` columns flush left, the rest right."""
-    rows = [head, *rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in rows
-    ]
-    lines.insert(1, "-" * len(lines[0]))
-    return [line.rstrip() for line in lines]
-
-
 def _wilcoxon_method(rec: dict) -> str:
     if rec["wilcoxon_method"] == "exact":
         return _("exact")
@@ -150,11 +123,12 @@ def _wilcoxon_method(rec: dict) -> str:
 
 def summary(rec: dict) -> list[str]:
     """The whole-test statistics of a record, as lines."""
+    n = terminal_numbers()
     lines = table(
         ["", _("Pre"), _("Post"), _("Gain")],
         [
-            [_("Mean"), num(rec["mean_pre"]), num(rec["mean_post"]), num(rec["mean_gain"])],
-            [_("SD"), num(rec["sd_pre"]), num(rec["sd_post"]), num(rec["sd_gain"])],
+            [_("Mean"), n.dec(rec["mean_pre"], 2), n.dec(rec["mean_post"], 2), n.dec(rec["mean_gain"], 2)],
+            [_("SD"), n.dec(rec["sd_pre"], 2), n.dec(rec["sd_post"], 2), n.dec(rec["sd_gain"], 2)],
         ],
     )
     notes = []
@@ -168,7 +142,7 @@ def summary(rec: dict) -> list[str]:
     if rec["n_out_of_range"]:
         notes.append(
             _("{n} outside 0..{max} without a normalised gain").format(
-                n=rec["n_out_of_range"], max=f"{rec['max_score']:g}"
+                n=rec["n_out_of_range"], max=n.upto(rec["max_score"], 3)
             )
         )
     average = (
@@ -176,25 +150,25 @@ def summary(rec: dict) -> list[str]:
         if rec["gain_method"] == "hake"
         else _("Average normalised change c (Marx & Cummings)")
     )
-    level = f"{100 * rec['confidence_level']:g}%"
+    level = n.pct_upto(100 * rec["confidence_level"], 3)
     rows = [
-        [_("Hake's normalised gain <g>"), num(rec["hake_g"], 3)],
-        [average, num(rec["g_ave"], 3) + (f"  ({'; '.join(notes)})" if notes else "")],
+        [_("Hake's normalised gain <g>"), n.dec(rec["hake_g"], 3)],
+        [average, n.dec(rec["g_ave"], 3) + (f"  ({'; '.join(notes)})" if notes else "")],
         [
             _("Paired t-test"),
-            _("t({df}) = {t}, p {p}").format(df=rec["df"] or "-", t=num(rec["t"], 3), p=p_is(rec["p"])),
+            _("t({df}) = {t}, p {p}").format(df=rec["df"] or "-", t=n.dec(rec["t"], 3), p=n.p_is(rec["p"])),
         ],
         [
             _("{level} confidence interval of the mean gain").format(level=level),
-            f"[{num(rec['ci_low'])}, {num(rec['ci_high'])}]",
+            f"[{n.dec(rec['ci_low'], 2)}, {n.dec(rec['ci_high'], 2)}]",
         ],
-        [_("Effect size d_z"), num(rec["d_z"], 3)],
-        [_("Effect size d_av"), num(rec["d_av"], 3)],
-        [_("Hedges' g_z"), num(rec["hedges_g_z"], 3)],
+        [_("Effect size d_z"), n.dec(rec["d_z"], 3)],
+        [_("Effect size d_av"), n.dec(rec["d_av"], 3)],
+        [_("Hedges' g_z"), n.dec(rec["hedges_g_z"], 3)],
         [
             _("Wilcoxon signed-rank"),
             _("V = {v}, p {p} ({method})").format(
-                v=num(rec["wilcoxon_v"], 1), p=p_is(rec["wilcoxon_p"]), method=_wilcoxon_method(rec)
+                v=n.dec(rec["wilcoxon_v"], 1), p=n.p_is(rec["wilcoxon_p"]), method=_wilcoxon_method(rec)
             ),
         ],
     ]
@@ -206,7 +180,7 @@ def text_report(rec: dict) -> list[str]:
     if "pre_phase" in rec:
         head = _("Pre/post: phase {pre} -> phase {post}").format(pre=rec["pre_phase"], post=rec["post_phase"])
     else:
-        head = _("Pre/post: scores out of {max}").format(max=f"{rec['max_score']:g}")
+        head = _("Pre/post: scores out of {max}").format(max=terminal_numbers().upto(rec["max_score"], 3))
     counts = ngettext("{n} pair", "{n} pairs", rec["n"]).format(n=rec["n"]) + ", "
     counts += ngettext("{n} unpaired", "{n} unpaired", rec["n_unpaired"]).format(n=rec["n_unpaired"])
     lines = [head, counts]
@@ -238,25 +212,30 @@ COMPETENCY_COLUMNS += ("d_z", "wilcoxon_v", "wilcoxon_p")
 
 
 def competency_table(competencies: list[dict]) -> list[str]:
+    n = terminal_numbers()
     head = [_("Competency"), "n", _("Unpaired"), _("Pre"), _("Post"), _("Gain"), "<g>", "g_ave", "t", "p"]
     head += ["d_z", "V", "p (V)"]
-    shown = {"n": str, "n_unpaired": str, "p": pval, "wilcoxon_p": pval, "wilcoxon_v": lambda v: num(v, 1)}
+    shown = {"n": str, "n_unpaired": str, "p": n.p, "wilcoxon_p": n.p, "wilcoxon_v": lambda v: n.dec(v, 1)}
     for key in ("mean_pre", "mean_post", "mean_gain"):
-        shown[key] = lambda v: num(v, 1)
-    rows = [[c["competency"]] + [shown.get(k, num)(c[k]) for k in COMPETENCY_COLUMNS] for c in competencies]
+        shown[key] = lambda v: n.dec(v, 1)
+    rows = [
+        [c["competency"]] + [shown.get(k, lambda v: n.dec(v, 2))(c[k]) for k in COMPETENCY_COLUMNS]
+        for c in competencies
+    ]
     return [_("Per competency (percentages)"), *table(head, rows)]
 
 
 def item_lines(rec: dict) -> list[str]:
+    n = terminal_numbers()
     lines = []
     if rec["items"]:
         lines += [_("Items in both phases: McNemar's test (1->0: right before, wrong after)")]
         head = [_("Item"), _("Competency"), "n", _("Pre right"), _("Post right"), "1->0", "0->1"]
         head += [_("exact p"), _("chi-square"), "p"]
         rows = [
-            [i["id"], ", ".join(i["competencies"]), str(i["n"]), num(i["pre_proportion"])]
-            + [num(i["post_proportion"]), str(i["b"]), str(i["c"]), pval(i["mcnemar_exact_p"])]
-            + [num(i["mcnemar_chi2"], 3), pval(i["mcnemar_p"])]
+            [i["id"], ", ".join(i["competencies"]), str(i["n"]), n.dec(i["pre_proportion"], 2)]
+            + [n.dec(i["post_proportion"], 2), str(i["b"]), str(i["c"]), n.p(i["mcnemar_exact_p"])]
+            + [n.dec(i["mcnemar_chi2"], 3), n.p(i["mcnemar_p"])]
             for i in rec["items"]
         ]
         lines += table(head, rows, left=2)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ from assess.delivery.imports import (
     AttemptsPlan,
     Note,
     People,
+    Person,
     check_header_row,
     person_problem,
     text_problem,
@@ -81,7 +82,7 @@ class Settings:
 def plan_google_forms(
     table: Table,
     form: Form,
-    participants: Sequence[Mapping[str, Any]],
+    participants: Sequence[Person],
     *,
     file: str,
     settings: Settings = Settings(),
@@ -101,13 +102,7 @@ def plan_google_forms(
     check_header_row(table, headers, rows, found)
     line = table.header_line
 
-    fixed: dict[str, int] = {}
-    indonesian = False
-    for i, h in enumerate(headers):
-        known = FIXED.get(header_key(h))
-        if known and known[0] not in fixed:
-            fixed[known[0]] = i
-            indonesian |= known[1]
+    fixed, indonesian = _fixed_columns(headers)
     person_col = _person_column(headers, fixed, settings, found, line)
     used = set(fixed.values()) | ({person_col} if person_col is not None else set())
     targets, unmatched = match_columns(headers, used, form, mapping, mapping_file, found, notes, line)
@@ -117,50 +112,17 @@ def plan_google_forms(
 
     # Who answered, and when; a second submission replaces the first.
     stamp_col = fixed.get(TIMESTAMP)
-    stamps = [cell(r, stamp_col).value for r in rows] if stamp_col is not None else []
-    dayfirst = day_first(stamps, indonesian)
-    if any(re.fullmatch(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\D.*", s) for s in stamps):
-        notes.append(
-            Note(
-                Phrase(N_("dates read as day/month/year") if dayfirst else N_("dates read as month/day/year"))
-            )
-        )
+    dayfirst = _read_day_first(rows, stamp_col, indonesian, notes)
     people, what = People(participants), Phrase(WHAT[settings.match_by])
     latest: dict[str, tuple] = {}  # person -> (sort key, row, time)
     for n, row in enumerate(rows):
         value = cell(row, person_col).value
         matches = people.find(settings.match_by, value)
         person = person_problem(found, what, value, matches, _at(row, person_col, headers))
-        when = None
-        if stamp_col is not None and cell(row, stamp_col).value.strip():
-            when = parse_timestamp(cell(row, stamp_col).value, dayfirst, settings.time_zone)
-            if when is None:
-                notes.append(
-                    Note(
-                        Phrase(
-                            N_("timestamp {value!r} not understood"), {"value": cell(row, stamp_col).value}
-                        ),
-                        row.line,
-                        stamp_col + 1,
-                    )
-                )
+        when = _submitted_at(row, stamp_col, dayfirst, settings.time_zone, notes)
         if person is None:
             continue
-        key = (when or dt.datetime.min, n)
-        if person in latest:
-            earlier, later = sorted([latest[person], (key, row, when)], key=lambda x: x[0])
-            notes.append(
-                Note(
-                    Phrase(
-                        N_("row {row}: an earlier submission of {person}; row {kept} is taken"),
-                        {"row": earlier[1].line, "person": person, "kept": later[1].line},
-                    ),
-                    earlier[1].line,
-                )
-            )
-            latest[person] = later
-        else:
-            latest[person] = (key, row, when)
+        _keep_latest(latest, person, ((when or dt.datetime.min, n), row, when), notes)
 
     records, scores = [], []
     for person, (_, row, when) in sorted(latest.items(), key=lambda kv: kv[1][1].line):
@@ -170,27 +132,96 @@ def plan_google_forms(
             )
             continue
         answers = _answers(row, targets, form, headers, found)
-        if SCORE in fixed and cell(row, fixed[SCORE]).value.strip():
-            score = parse_score(cell(row, fixed[SCORE]).value)
-            if score is not None:
-                scores.append(score)
+        score = _export_score(row, fixed)
+        if score is not None:
+            scores.append(score)
         record = {"person_id": person, "answers": answers, "personal_order": {}}
         if when is not None:
             record["started_at"] = record["finished_at"] = when
         records.append(record)
     found.raise_if_any()
-    for i in unmatched:
+    notes.extend(_ignored_column_note(i, headers, line) for i in unmatched)
+    return AttemptsPlan(records, notes, scores)
+
+
+def _fixed_columns(headers: list[str]) -> tuple[dict[str, int], bool]:
+    """The first column of each fixed kind (timestamp, email, score), and whether a header is Indonesian."""
+    fixed: dict[str, int] = {}
+    indonesian = False
+    for i, h in enumerate(headers):
+        known = FIXED.get(header_key(h))
+        if known and known[0] not in fixed:
+            fixed[known[0]] = i
+            indonesian |= known[1]
+    return fixed, indonesian
+
+
+def _read_day_first(rows: list, stamp_col: int | None, indonesian: bool, notes: list) -> bool:
+    """Whether the timestamps put the day first, with a note of the order when a date is ambiguous."""
+    stamps = [cell(r, stamp_col).value for r in rows] if stamp_col is not None else []
+    dayfirst = day_first(stamps, indonesian)
+    if any(re.fullmatch(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\D.*", s) for s in stamps):
         notes.append(
             Note(
-                Phrase(
-                    N_("column {column} {title!r} ignored: no item of the form"),
-                    {"column": i + 1, "title": headers[i]},
-                ),
-                line,
-                i + 1,
+                Phrase(N_("dates read as day/month/year") if dayfirst else N_("dates read as month/day/year"))
             )
         )
-    return AttemptsPlan(records, notes, scores)
+    return dayfirst
+
+
+def _submitted_at(
+    row, stamp_col: int | None, dayfirst: bool, time_zone: str, notes: list
+) -> dt.datetime | None:
+    """The row's timestamp, or None when it has none or one not understood (with a note)."""
+    if stamp_col is None or not cell(row, stamp_col).value.strip():
+        return None
+    when = parse_timestamp(cell(row, stamp_col).value, dayfirst, time_zone)
+    if when is None:
+        notes.append(
+            Note(
+                Phrase(N_("timestamp {value!r} not understood"), {"value": cell(row, stamp_col).value}),
+                row.line,
+                stamp_col + 1,
+            )
+        )
+    return when
+
+
+def _keep_latest(latest: dict[str, tuple], person: str, submission: tuple, notes: list) -> None:
+    """Keep the person's later submission (sort key, row, time), with a note of the earlier one's row."""
+    if person not in latest:
+        latest[person] = submission
+        return
+    earlier, later = sorted([latest[person], submission], key=lambda x: x[0])
+    notes.append(
+        Note(
+            Phrase(
+                N_("row {row}: an earlier submission of {person}; row {kept} is taken"),
+                {"row": earlier[1].line, "person": person, "kept": later[1].line},
+            ),
+            earlier[1].line,
+        )
+    )
+    latest[person] = later
+
+
+def _export_score(row, fixed: dict[str, int]) -> float | None:
+    """The score the export itself gives the row, if it has one that can be read."""
+    if SCORE in fixed and cell(row, fixed[SCORE]).value.strip():
+        return parse_score(cell(row, fixed[SCORE]).value)
+    return None
+
+
+def _ignored_column_note(i: int, headers: list[str], line: int) -> Note:
+    """The note that column `i` is ignored because no item of the form matches it."""
+    return Note(
+        Phrase(
+            N_("column {column} {title!r} ignored: no item of the form"),
+            {"column": i + 1, "title": headers[i]},
+        ),
+        line,
+        i + 1,
+    )
 
 
 def _at(row, i: int, headers: list[str]) -> dict:

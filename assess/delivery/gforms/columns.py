@@ -63,49 +63,66 @@ def match_columns(
         if i in used or not title:
             continue
         at = {"line": line, "column": i + 1, "field": title}
-        target: Target | None = None
         grid = re.fullmatch(r"(.*?)\s*\[([^\[\]]*)\]", title)
         key: Any = i + 1 if i + 1 in by_number else plain(title)
         if key in by_number or key in by_title:
             mapped.add(key)
             entry = by_number[key] if isinstance(key, int) else by_title[key]
-            if entry is None:
-                continue  # the mapping says: ignore this column
-            item_id, _, part = entry.partition("/")
-            item = items[item_id]
-            if part:
-                target = Target(item, part)
-            elif grid and isinstance(item, Matching | Ordering):
-                target = _grid_target(item, grid.group(2), at, found)
-            else:
-                target = Target(item)
+            target = _mapped_target(entry, items, grid, at, found)
         else:
-            matches = by_stem.get(plain(title), [])
-            if not matches and grid:
-                matches = [
-                    m for m in by_stem.get(plain(grid.group(1)), []) if isinstance(m, Matching | Ordering)
-                ]
-                if len(matches) == 1:
-                    target = _grid_target(matches[0], grid.group(2), at, found)
-            elif len(matches) == 1:
-                target = Target(matches[0])
+            matches, by_grid = _stem_matches(by_stem, title, grid)
             if len(matches) > 1:
                 found.add("RESPONSES-GFORMS-COLUMN-AMBIGUOUS", **at, ids=", ".join(m.id for m in matches))
                 continue
             if not matches:
                 unmatched.append(i)
                 continue
-        if target is None:
-            continue  # reported
-        if isinstance(target.item, Matching) and target.part is None:
-            found.add("RESPONSES-GFORMS-MATCHING-GRID", **at, item=target.item.id)
-            continue
-        clash = next((c for c, t in targets.items() if _overlap(t, target)), None)
-        if clash is not None:
-            found.add("RESPONSES-GFORMS-COLUMN-DUPLICATE", **at, item=target.item.id, other=clash + 1)
-            continue
-        targets[i] = target
+            target = _grid_target(matches[0], grid.group(2), at, found) if by_grid else Target(matches[0])
+        if target is not None:  # else reported, or a column the mapping ignores
+            _add_target(targets, i, target, at, found)
+    _note_unused_mapping(mapping, mapped, notes)
+    return targets, _report_missing_items(form, targets, unmatched, headers, found, line)
 
+
+def _mapped_target(
+    entry: str | None, items: dict, grid: re.Match | None, at: dict, found: Found
+) -> Target | None:
+    """The target the mapping gives a column, or None when it says to ignore it or its grid row is unknown."""
+    if entry is None:
+        return None  # the mapping says: ignore this column
+    item_id, _, part = entry.partition("/")
+    item = items[item_id]
+    if part:
+        return Target(item, part)
+    if grid and isinstance(item, Matching | Ordering):
+        return _grid_target(item, grid.group(2), at, found)
+    return Target(item)
+
+
+def _stem_matches(
+    by_stem: dict[str, list[ItemBase]], title: str, grid: re.Match | None
+) -> tuple[list[ItemBase], bool]:
+    """(The items whose stem is the title, False), else (the grid items of its part before "[Row]", True)."""
+    matches = by_stem.get(plain(title), [])
+    if matches or not grid:
+        return matches, False
+    return [m for m in by_stem.get(plain(grid.group(1)), []) if isinstance(m, Matching | Ordering)], True
+
+
+def _add_target(targets: dict[int, Target], i: int, target: Target, at: dict, found: Found) -> None:
+    """Take `target` for column `i`, unless it is a whole matching item or another column answers it."""
+    if isinstance(target.item, Matching) and target.part is None:
+        found.add("RESPONSES-GFORMS-MATCHING-GRID", **at, item=target.item.id)
+        return
+    clash = next((c for c, t in targets.items() if _overlap(t, target)), None)
+    if clash is not None:
+        found.add("RESPONSES-GFORMS-COLUMN-DUPLICATE", **at, item=target.item.id, other=clash + 1)
+        return
+    targets[i] = target
+
+
+def _note_unused_mapping(mapping: Sequence[MappingEntry], mapped: set, notes: list[Note]) -> None:
+    """A note for each entry of the mapping that matches no column of the file."""
     for entry in mapping:
         key = entry.key if isinstance(entry.key, int) else plain(str(entry.key))
         if isinstance(entry.key, str | int) and not isinstance(entry.key, bool) and key not in mapped:
@@ -113,6 +130,11 @@ def match_columns(
                 Note(Phrase(N_("mapping {key!r} matches no column of the file"), {"key": entry.key}))
             )
 
+
+def _report_missing_items(
+    form: Form, targets: dict[int, Target], unmatched: list[int], headers: list[str], found: Found, line: int
+) -> list[int]:
+    """Report the items and grid parts no column answers; the columns left unmatched (none if one is)."""
     missing = []
     for item in form.items:
         mine = [t for t in targets.values() if t.item.id == item.id]
@@ -134,8 +156,8 @@ def match_columns(
     if missing:
         for i in unmatched:
             found.add("RESPONSES-GFORMS-COLUMN-UNMATCHED", line, i + 1, headers[i], phase=form.phase)
-        unmatched = []
-    return targets, unmatched
+        return []
+    return unmatched
 
 
 def _closest(items: list[ItemBase], columns: list[int], headers: list[str]) -> dict[str, int]:

@@ -16,12 +16,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from assess.delivery.screen.sitting import cached_form, grace, seconds_left
 from assess.problems import Problem, ProblemsFound
 from assess.responses import answered
-from assess.store import schema
 from assess.store.store import CLOSED, OPEN, SUPERSEDED, Attempt, NotFound
 from assess.workspace import Workspace
+from assess.workspace.files import PASSWORD_FILE
 from assess.workspace.steps import build_phase_form, score_phase
 
-PASSWORD_FILE = ".assess-trainer-password"
 ENV_PASSWORD = "ASSESS_TRAINER_PASSWORD"
 MIN_PASSWORD = 8
 
@@ -106,15 +105,15 @@ def progress(ws: Workspace, phase_id: str, now: dt.datetime) -> list[Row]:
         if a.status != SUPERSEDED:
             latest[a.person_id] = a
     answers = store.answers_of([a.id for a in latest.values()])
-    units = store.codes(ws.event_id, schema.units)
+    units = store.units(ws.event_id)
     rows = []
     for p in store.participants(ws.event_id):
-        a = latest.get(p["person_id"])
+        a = latest.get(p.person_id)
         rows.append(
             Row(
-                person_id=p["person_id"],
-                name=p["name"],
-                unit=units.get(p["unit_code"] or "", p["unit_code"] or ""),
+                person_id=p.person_id,
+                name=p.name,
+                unit=units.get(p.unit_code or "", p.unit_code or ""),
                 attempt_id=None if a is None else a.id,
                 status="not_started" if a is None else a.status,
                 answered=0 if a is None else sum(answered(v) for v in answers[a.id].values()),

@@ -77,71 +77,120 @@ def question(s: Sitting, number: int, answer: Any, lang: str | None = None) -> d
         "multiline": False,
         "numeric": isinstance(item, Numeric),
     }
+    for kinds, fields in _PAGE_FIELDS:
+        if isinstance(item, kinds):
+            q.update(fields(item, answer, ids, texts, prompts))
+            return q
+    raise TypeError(type(item).__name__)  # pragma: no cover - every item type has its fields
 
-    def options(chosen: Sequence[str] = ()) -> list[dict]:
-        return [
-            {"value": str(k), "text": markdown_inline(texts[oid]), "checked": oid in chosen}
+
+# Each gives the page fields of one item type: (item, stored answer, option ids as shown, option texts by
+# id, prompt texts by id) -> the layout, instruction and fields with the answer put back into them.
+
+
+def _options(ids: Sequence[str], texts: dict[str, str], chosen: Sequence[str] = ()) -> list[dict]:
+    """The options in their shown order, named by position, those in `chosen` checked."""
+    return [
+        {"value": str(k), "text": markdown_inline(texts[oid]), "checked": oid in chosen}
+        for k, oid in enumerate(ids)
+    ]
+
+
+def _choose_one_fields(item, answer, ids, texts, prompts) -> dict:
+    """Radio buttons, one per option."""
+    return {
+        "layout": "radio",
+        "instruction": _("Choose one answer."),
+        "options": _options(ids, texts, [answer] if answer else []),
+    }
+
+
+def _choose_many_fields(item, answer, ids, texts, prompts) -> dict:
+    """Checkboxes, one per option."""
+    return {
+        "layout": "checkbox",
+        "instruction": _("Choose every right answer: one or more."),
+        "options": _options(ids, texts, answer or []),
+    }
+
+
+def _true_false_fields(item, answer, ids, texts, prompts) -> dict:
+    """Two radio buttons, true and false."""
+    return {
+        "layout": "radio",
+        "instruction": _("Is the statement true or false?"),
+        "options": [
+            {"value": "true", "text": _("True"), "checked": answer is True},
+            {"value": "false", "text": _("False"), "checked": answer is False},
+        ],
+    }
+
+
+def _matching_fields(item, answer, ids, texts, prompts) -> dict:
+    """One choice field per prompt, over the choices in their shown order."""
+    given = answer or {}
+    return {
+        "layout": "matching",
+        "instruction": matching_rule() + " " + _("For each statement, choose its match."),
+        "options": [{"value": str(k), "text": texts[oid]} for k, oid in enumerate(ids)],
+        "prompts": [
+            {
+                "field": f"m{k}",
+                "text": markdown_inline(prompts[p.id]),
+                "selected": str(ids.index(given[p.id])) if given.get(p.id) in ids else "",
+            }
+            for k, p in enumerate(item.prompts)
+        ],
+    }
+
+
+def _ordering_fields(item, answer, ids, texts, prompts) -> dict:
+    """One place field (1, 2, ...) per step."""
+    ranks = {oid: r for r, oid in enumerate(answer or [], 1)}
+    return {
+        "layout": "ordering",
+        "instruction": _("Put the steps in order: give each its place, 1 for the first."),
+        "options": [
+            {
+                "field": f"r{k}",
+                "text": markdown_inline(texts[oid]),
+                "rank": str(ranks.get(oid, "")),
+            }
             for k, oid in enumerate(ids)
-        ]
+        ],
+        "places": [str(r) for r in range(1, len(ids) + 1)],
+    }
 
-    if isinstance(item, SingleChoice | WeightedOptions):
-        q.update(
-            layout="radio", instruction=_("Choose one answer."), options=options([answer] if answer else [])
-        )
-    elif isinstance(item, MultipleResponse):
-        q.update(
-            layout="checkbox",
-            instruction=_("Choose every right answer: one or more."),
-            options=options(answer or []),
-        )
-    elif isinstance(item, TrueFalse):
-        q.update(
-            layout="radio",
-            instruction=_("Is the statement true or false?"),
-            options=[
-                {"value": "true", "text": _("True"), "checked": answer is True},
-                {"value": "false", "text": _("False"), "checked": answer is False},
-            ],
-        )
-    elif isinstance(item, Matching):
-        given = answer or {}
-        q.update(
-            layout="matching",
-            instruction=matching_rule() + " " + _("For each statement, choose its match."),
-            options=[{"value": str(k), "text": texts[oid]} for k, oid in enumerate(ids)],
-            prompts=[
-                {
-                    "field": f"m{k}",
-                    "text": markdown_inline(prompts[p.id]),
-                    "selected": str(ids.index(given[p.id])) if given.get(p.id) in ids else "",
-                }
-                for k, p in enumerate(item.prompts)
-            ],
-        )
-    elif isinstance(item, Ordering):
-        ranks = {oid: r for r, oid in enumerate(answer or [], 1)}
-        q.update(
-            layout="ordering",
-            instruction=_("Put the steps in order: give each its place, 1 for the first."),
-            options=[
-                {
-                    "field": f"r{k}",
-                    "text": markdown_inline(texts[oid]),
-                    "rank": str(ranks.get(oid, "")),
-                }
-                for k, oid in enumerate(ids)
-            ],
-            places=[str(r) for r in range(1, len(ids) + 1)],
-        )
-    elif isinstance(item, Numeric):
-        q.update(layout="text", instruction=_("Write a number."), text="" if answer is None else str(answer))
-    elif isinstance(item, ShortAnswer):
-        q.update(layout="text", instruction=_("Write a short answer."), text=answer or "")
-    elif isinstance(item, Essay):
-        q.update(layout="text", multiline=True, instruction=_("Write your answer."), text=answer or "")
-    else:  # pragma: no cover - every item type is handled above
-        raise TypeError(type(item).__name__)
-    return q
+
+def _numeric_fields(item, answer, ids, texts, prompts) -> dict:
+    """A text field for a number."""
+    return {
+        "layout": "text",
+        "instruction": _("Write a number."),
+        "text": "" if answer is None else str(answer),
+    }
+
+
+def _short_answer_fields(item, answer, ids, texts, prompts) -> dict:
+    """A one-line text field."""
+    return {"layout": "text", "instruction": _("Write a short answer."), "text": answer or ""}
+
+
+def _essay_fields(item, answer, ids, texts, prompts) -> dict:
+    """A text area."""
+    return {"layout": "text", "multiline": True, "instruction": _("Write your answer."), "text": answer or ""}
+
+
+_PAGE_FIELDS = (
+    (SingleChoice | WeightedOptions, _choose_one_fields),
+    (MultipleResponse, _choose_many_fields),
+    (TrueFalse, _true_false_fields),
+    (Matching, _matching_fields),
+    (Ordering, _ordering_fields),
+    (Numeric, _numeric_fields),
+    (ShortAnswer, _short_answer_fields),
+    (Essay, _essay_fields),
+)
 
 
 def refill(q: dict, fields: Mapping[str, Any], getlist) -> dict:

@@ -19,7 +19,7 @@ from assess.forms import Form, ItemOrder, personal_order
 from assess.participants import canonical_access_code
 from assess.responses import stored_value
 from assess.scoring import AttemptResult, score_attempt
-from assess.store.store import CLOSED, FINISHED, IN_PROGRESS, OPEN, Attempt, NotFound
+from assess.store.store import CLOSED, FINISHED, IN_PROGRESS, OPEN, Attempt, NotFound, Participant
 from assess.workspace import Workspace
 
 CHANNEL = "web"
@@ -36,8 +36,8 @@ def join(ws: Workspace, typed_code: str) -> str | None:
     return ws.store.person_by_code(ws.event_id, code)
 
 
-def person(ws: Workspace, person_id: str) -> dict | None:
-    return next((p for p in ws.store.participants(ws.event_id) if p["person_id"] == person_id), None)
+def person(ws: Workspace, person_id: str) -> Participant | None:
+    return next((p for p in ws.store.participants(ws.event_id) if p.person_id == person_id), None)
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,14 @@ def save(ws: Workspace, s: Sitting, number: int, value: Any, seq: int | None, no
     )
 
 
+def save_posted_page(ws: Workspace, s: Sitting, number: int, value: Any, seq: int | None, now: dt.datetime):
+    """A question's page posted without JavaScript: leaving a question untouched stores nothing;
+    clearing an answer given before stores the blank. The store's Saved, or None when nothing was stored."""
+    if value is None and ws.store.answers(s.attempt.id).get(s.item(number).id) is None:
+        return None
+    return save(ws, s, number, value, seq, now)
+
+
 def submit(ws: Workspace, s: Sitting, now: dt.datetime) -> Attempt:
     return ws.store.submit(s.attempt.id, now, grace(ws, s.attempt.phase_id))
 
@@ -204,4 +212,4 @@ def live_result(ws: Workspace, s: Sitting, aspects: frozenset[str]) -> AttemptRe
 
 def has_report(ws: Workspace, person_id: str) -> bool:
     """Whether the trainer has scored a phase this participant finished (so a report has something in it)."""
-    return any(r["person_id"] == person_id for r in ws.store.results(ws.event_id))
+    return any(r.person_id == person_id for r in ws.store.results(ws.event_id))
