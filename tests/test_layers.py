@@ -261,3 +261,57 @@ def test_the_readme_shows_the_layer_table(place):
     rows = re.findall(r"^\| (\d+) \| (.+?) \|", README.read_text(encoding="utf-8"), re.M)
     shown = {p.strip("` "): int(layer) for layer, cell in rows for p in cell.split(",")}
     assert shown.get(f"assess/{place}") == LAYERS[place]
+
+
+# Helpers that had been copied and had drifted: each is defined once in the package (by name:
+# a name given to two different things is renamed, so that this stays a simple check).
+ONE_OF_EACH = {
+    "header_key": "sheets/table.py",
+    "decode": "sheets/read.py",
+    "read_table": "sheets/read.py",
+    "CSV_SUFFIXES": "sheets/read.py",
+    "ConfidenceInterval": "analysis/_common.py",
+    "_warn": "analysis/_common.py",
+    "table": "cli/support.py",
+    "numbers": "i18n/numbers.py",
+    "Found": "problems/__init__.py",
+    "found_name": "problems/__init__.py",
+    "stored_value": "responses.py",
+    "phase_title": "event/__init__.py",
+    "REPORTS_FOLDER": "workspace/files.py",
+    "Table": "sheets/table.py",
+    "Sheet": "sheets/table.py",
+}
+
+
+def _definitions(package: Path) -> dict[str, list[str]]:
+    """Where each name is defined (a function, a class or a module-level assignment)."""
+    found: dict[str, list[str]] = {}
+    for file in sorted(package.rglob("*.py")):
+        path = module_path(file, package)
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                found.setdefault(node.name, []).append(path)
+        for node in ast.parse(file.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, []).append(path)
+    return found
+
+
+def test_one_of_each_helper():
+    defined = _definitions(PACKAGE)
+    assert {name: defined.get(name) for name in ONE_OF_EACH} == {
+        name: [place] for name, place in ONE_OF_EACH.items()
+    }
+    # the workspace's file names live in workspace/files.py only
+    names = re.compile(r"""["'](laporan|kartu-peserta\.html|penilaian-uraian-|lembar-jawaban-|assess\.db)""")
+    elsewhere = [
+        f"{module_path(f, PACKAGE)}:{n}"
+        for f in sorted(PACKAGE.rglob("*.py"))
+        if module_path(f, PACKAGE) != "workspace/files.py"
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
+        if names.search(line) and not line.lstrip().startswith(("#", '"""', "help="))
+    ]
+    assert elsewhere == []

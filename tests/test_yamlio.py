@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assess.bank.yamlio import Locator, decode, dump, parse
+from assess.bank.yamlio import Locator, decode_yaml, dump, parse
 from assess.problems import ProblemsFound
 
 
@@ -91,13 +91,13 @@ def test_python_tags_never_construct_objects():
 
 def test_not_utf8_names_line_and_column():
     with pytest.raises(ProblemsFound) as e:
-        decode("a: 1\nb: caf\xe9\n".encode("latin-1"), "f")
+        decode_yaml("a: 1\nb: caf\xe9\n".encode("latin-1"), "f")
     p = e.value.problems[0]
     assert (p.code, p.line, p.column) == ("FILE-NOT-UTF8", 2, 7)
 
 
 def test_byte_order_mark_is_accepted():
-    assert decode("\ufeffa: 1".encode(), "f") == "a: 1"
+    assert decode_yaml("\ufeffa: 1".encode(), "f") == "a: 1"
 
 
 def test_locator_points_at_values_and_keys():

@@ -22,7 +22,7 @@ from assess.bank import references
 from assess.bank.documents import Bank, Competency, Document, Framework, Source, SourcesRegistry
 from assess.bank.errors import Context, problems_from
 from assess.bank.model import ItemBase
-from assess.bank.yamlio import MAX_FILE_BYTES, decode, parse
+from assess.bank.yamlio import MAX_FILE_BYTES, decode_yaml, parse
 from assess.problems import Problem, ProblemsFound, sort_key
 from assess.resources import data_path
 
@@ -167,7 +167,7 @@ def read_yaml(path: Path, display: str | None = None) -> Context:
     except OSError as e:
         raise InvalidFile([Problem("FILE-UNREADABLE", {"reason": e.strerror or str(e)}, name)]) from None
     try:
-        text = decode(raw, name)
+        text = decode_yaml(raw, name)
         data = parse(text, name) if text.strip() else None
     except ProblemsFound as e:
         raise InvalidFile(e.problems) from None

@@ -37,7 +37,7 @@ _NO_V11_BREAKS = str.maketrans(_V11_BREAKS, "___")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-def decode(data: bytes, file: str) -> str:
+def decode_yaml(data: bytes, file: str) -> str:
     """UTF-8 text (a byte-order mark allowed), or a located FILE-NOT-UTF8 / FILE-CONTROL-CHARACTER."""
     text = utf8_text(data, file)
     bad = _FORBIDDEN.search(text)

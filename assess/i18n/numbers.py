@@ -112,6 +112,11 @@ class Numbers:
         """Points with up to two decimals, trailing zeros dropped: 4 / 2,33."""
         return self.upto(x, 2)
 
+    def interval(self, low: float | None, high: float | None, digits: int = 2) -> str:
+        """[0.52, 1.48] (en) / [0,52; 1,48] (id): a semicolon where the comma is the decimal mark."""
+        separator = "; " if self.locale.number_symbols["latn"]["decimal"] == "," else ", "
+        return f"[{self.dec(low, digits)}{separator}{self.dec(high, digits)}]"
+
     def p(self, p: float | None) -> str:
         """A p-value in a table: "< 0,001" or "0,023"."""
         if _missing(p):

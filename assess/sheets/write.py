@@ -97,7 +97,7 @@ def csv_bytes(sheet: Sheet) -> bytes:
 
 def write_csv(path: Path, sheet: Sheet) -> None:
     data = csv_bytes(sheet)
-    _replace(path, lambda tmp: tmp.write_bytes(data))
+    replace_atomically(path, lambda tmp: tmp.write_bytes(data))
 
 
 # -- XLSX ------------------------------------------------------------------------------------
@@ -195,21 +195,22 @@ def xlsx_workbook(sheets: Sequence[Sheet]):
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     book = xlsx_workbook(sheets)
-    _replace(path, lambda tmp: book.save(tmp))
+    replace_atomically(path, lambda tmp: book.save(tmp))
 
 
 # -- writing safely ---------------------------------------------------------------------------
 
 
-def _replace(path: Path, write) -> None:
-    """Write through a temporary file beside `path`, then move it into place."""
+def replace_atomically(path: Path, write, code: str = "EXPORT-CANNOT-WRITE") -> None:
+    """Write through a temporary file beside `path`, flushed to disk, then move it into place:
+    never a half-written file. `write(tmp)` writes the content; a failure is the problem `code`."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         write(tmp)
+        with open(tmp, "ab") as f:
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as e:
-        raise ProblemsFound(
-            [Problem("EXPORT-CANNOT-WRITE", {"reason": e.strerror or str(e)}, str(path))]
-        ) from None
+        raise ProblemsFound([Problem(code, {"reason": e.strerror or str(e)}, str(path))]) from None
     finally:
         tmp.unlink(missing_ok=True)

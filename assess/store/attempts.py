@@ -71,14 +71,7 @@ class AttemptLifecycle:
         a = t.attempts
         with self.engine.connect() as c:
             row = c.execute(
-                sa.select(a)
-                .where(
-                    (a.c.event_id == event_id)
-                    & (a.c.person_id == person_id)
-                    & (a.c.phase_id == phase_id)
-                    & (a.c.status != SUPERSEDED)
-                )
-                .order_by(a.c.id.desc())
+                sa.select(a).where(_live(event_id, person_id, phase_id)).order_by(a.c.id.desc())
             ).first()
         return None if row is None else Attempt(**row._mapping)
 
@@ -106,23 +99,10 @@ class AttemptLifecycle:
                 ).scalar()
                 if state != OPEN:
                     raise StoreError("STORE-PHASE-NOT-OPEN", phase=phase_id)
-            form_hash = c.execute(
-                sa.select(t.forms.c.hash).where(
-                    (t.forms.c.event_id == event_id) & (t.forms.c.phase_id == phase_id)
-                )
-            ).scalar()
-            if form_hash is None:
-                raise NotFound("STORE-NO-FORM", phase=phase_id)
+            form_hash = _form_hash(c, event_id, phase_id)
             a = t.attempts
             row = c.execute(
-                sa.select(a.c.id)
-                .where(
-                    (a.c.event_id == event_id)
-                    & (a.c.person_id == person_id)
-                    & (a.c.phase_id == phase_id)
-                    & (a.c.status != SUPERSEDED)
-                )
-                .order_by(a.c.id.desc())
+                sa.select(a.c.id).where(_live(event_id, person_id, phase_id)).order_by(a.c.id.desc())
             ).first()
             if row is not None:
                 existing = self._expire_if_due(c, self._attempt_row(c, row.id, lock=True), now, grace)
@@ -393,13 +373,7 @@ class AttemptLifecycle:
         who already has a live attempt on the phase is refused (import nothing).
         """
         with self.engine.begin() as c:
-            form_hash = c.execute(
-                sa.select(t.forms.c.hash).where(
-                    (t.forms.c.event_id == event_id) & (t.forms.c.phase_id == phase_id)
-                )
-            ).scalar()
-            if form_hash is None:
-                raise NotFound("STORE-NO-FORM", phase=phase_id)
+            form_hash = _form_hash(c, event_id, phase_id)
             _refuse_live_attempts(c, event_id, phase_id, [rec["person_id"] for rec in records])
             ids = [
                 _insert_finished_attempt(c, event_id, phase_id, form_hash, rec, channel, now, actor)
@@ -522,3 +496,24 @@ def _insert_finished_attempt(
             ],
         )
     return attempt_id
+
+
+def _form_hash(c: sa.Connection, event_id: str, phase_id: str) -> str:
+    """The hash of the phase's stored form; NotFound when the phase has none."""
+    form_hash = c.execute(
+        sa.select(t.forms.c.hash).where((t.forms.c.event_id == event_id) & (t.forms.c.phase_id == phase_id))
+    ).scalar()
+    if form_hash is None:
+        raise NotFound("STORE-NO-FORM", phase=phase_id)
+    return form_hash
+
+
+def _live(event_id: str, person_id: str, phase_id: str) -> sa.ColumnElement[bool]:
+    """The participant's attempts on a phase that count: every one but those a reopening superseded."""
+    a = t.attempts
+    return (
+        (a.c.event_id == event_id)
+        & (a.c.person_id == person_id)
+        & (a.c.phase_id == phase_id)
+        & (a.c.status != SUPERSEDED)
+    )

@@ -21,7 +21,7 @@ CSP = (
 CSP_REPORT = CSP.replace("style-src 'self'", "style-src 'unsafe-inline'")
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
-MESSAGES = {
+PAGE_MESSAGES = {
     "expired": (
         lambda: _("This page has expired"),
         lambda: _("Go back, reload the page and try again. Your saved answers are kept."),
@@ -69,5 +69,5 @@ def page(template: str, status: int = 200, **context):
 
 
 def message(kind: str, status: int):
-    title, text = MESSAGES[kind]
+    title, text = PAGE_MESSAGES[kind]
     return page("message.html", status, title=title(), text=text())

@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ import sqlalchemy as sa
 from assess import __version__
 from assess.i18n import N_
 from assess.problems import Phrase, Problem, ProblemsFound, found_name
+from assess.sheets.write import replace_atomically
 from assess.store import dump
 from assess.store.store import Store, StoreError
 from assess.workspace import Workspace
@@ -134,24 +133,17 @@ def backup_event(store: Store, event_id: str, path: Path, *, force: bool = False
 
 def _write_zip(path: Path, manifest: dict, members: dict[str, bytes], now: dt.datetime) -> None:
     """Write to a temporary file beside `path`, then move it into place: no half-written archive."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     stamp = now.timetuple()[:6]
-    try:
+
+    def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
             for name, data in {MANIFEST: text.encode("utf-8"), **members}.items():
                 info = zipfile.ZipInfo(name, stamp)
                 info.external_attr = 0o644 << 16  # an ordinary file when unzipped
                 z.writestr(info, data, zipfile.ZIP_DEFLATED)
-        with open(tmp, "ab") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        raise ProblemsFound(
-            [Problem("BACKUP-UNWRITABLE", {"reason": e.strerror or str(e)}, str(path))]
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    replace_atomically(path, write, "BACKUP-UNWRITABLE")
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -308,7 +300,7 @@ def _row(table: sa.Table, line: str, event_id: str, where: str, number: int, pro
             continue
         value = raw[column.name]
         try:
-            row[column.name] = decode(column, value)
+            row[column.name] = decode_value(column, value)
         except _Invalid as e:
             problem(e.code, e.params, column.name)
     if len(problems) > before:
@@ -325,7 +317,7 @@ class _Invalid(Exception):
         self.code, self.params = code, params
 
 
-def decode(column: sa.Column, value: Any) -> Any:
+def decode_value(column: sa.Column, value: Any) -> Any:
     k = kind(column)
     if value is None:
         if column.nullable or k == JSON:

@@ -160,7 +160,7 @@ def summary(rec: dict) -> list[str]:
         ],
         [
             _("{level} confidence interval of the mean gain").format(level=level),
-            f"[{n.dec(rec['ci_low'], 2)}, {n.dec(rec['ci_high'], 2)}]",
+            n.interval(rec["ci_low"], rec["ci_high"]),
         ],
         [_("Effect size d_z"), n.dec(rec["d_z"], 3)],
         [_("Effect size d_av"), n.dec(rec["d_av"], 3)],
