@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from assess.store.store import Store
@@ -26,7 +27,9 @@ def test_demo_runs_the_worked_example_end_to_end(tmp_path, run, database_url):
 def test_demo_makes_its_own_folder_anew_but_never_someone_elses(tmp_path, run):
     out = tmp_path / "demo"
     assert run("demo", "--out", str(out)).exit_code == 0
-    assert run("demo", "--out", str(out)).exit_code == 0  # its own folder: made anew
+    again = run("demo", "--out", str(out))  # its own folder: made anew
+    assert again.exit_code == 0
+    _numbers_follow_the_message_language(out, again.stdout, run)
     other = tmp_path / "lain"
     other.mkdir()
     (other / "data.txt").write_text("jangan dihapus")
@@ -84,3 +87,22 @@ def test_demo_refuses_a_used_database_before_touching_its_folder(tmp_path, run):
     result = run("demo", "--out", str(out), "--db", db, "--lang", "en")
     assert result.exit_code == 2 and "WORKSPACE-DEMO-DATABASE-USED" in result.stderr
     assert marker.read_text() == "tetap ada"
+
+
+def _numbers_follow_the_message_language(out, demo_output: str, run) -> None:
+    """The command line writes numbers as the reports do (52,0 in Indonesian); JSON keeps a point."""
+    means = re.search(r"Rata-rata\s+(\S+)\s+(\S+)\s+(\S+)", demo_output)
+    assert means and all(re.fullmatch(r"[+-]?\d+,\d", m) for m in means.groups()), demo_output
+    scored = run("score", "-w", str(out))
+    assert re.search(r"rata-rata \d+,\d%", scored.stdout), scored.stdout
+    english = run("score", "-w", str(out), "--lang", "en")
+    assert re.search(r"mean \d+\.\d%", english.stdout), english.stdout
+    # the same mean, only written in each language
+    assert re.findall(r"\d+,\d", scored.stdout) == [
+        m.replace(".", ",") for m in re.findall(r"\d+\.\d", english.stdout)
+    ]
+    as_json = run("analyze", "prepost", "-w", str(out), "--json")
+    record = json.loads(as_json.stdout)
+    assert isinstance(record["mean_gain"], float)
+    table = run("analyze", "prepost", "-w", str(out))
+    assert re.search(r"t\(\d+\) = \d+,\d{3}", table.stdout), table.stdout

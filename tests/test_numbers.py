@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-import re
 
 import pytest
 
@@ -51,24 +49,3 @@ def test_the_language_in_use_is_the_default(monkeypatch):
     assert numbers().dec(0.5, 2) == "0.50"
     set_language("id")
     assert numbers().dec(0.5, 2) == "0,50"
-
-
-def test_the_command_line_writes_numbers_as_the_reports_do_and_json_keeps_a_point(tmp_path, run):
-    out = tmp_path / "demo"
-    indonesian = run("demo", "--out", str(out))
-    assert indonesian.exit_code == 0, indonesian.stderr
-    means = re.search(r"Rata-rata\s+(\S+)\s+(\S+)\s+(\S+)", indonesian.stdout)
-    assert means and all(re.fullmatch(r"[+-]?\d+,\d", m) for m in means.groups()), indonesian.stdout
-    scored = run("score", "-w", str(out))
-    assert re.search(r"rata-rata \d+,\d%", scored.stdout), scored.stdout
-    english = run("score", "-w", str(out), "--lang", "en")
-    assert re.search(r"mean \d+\.\d%", english.stdout), english.stdout
-    # the same mean, only written in each language
-    assert re.findall(r"\d+,\d", scored.stdout) == [
-        m.replace(".", ",") for m in re.findall(r"\d+\.\d", english.stdout)
-    ]
-    as_json = run("analyze", "prepost", "-w", str(out), "--json")
-    record = json.loads(as_json.stdout)
-    assert isinstance(record["mean_gain"], float)
-    table = run("analyze", "prepost", "-w", str(out))
-    assert re.search(r"t\(\d+\) = \d+,\d{3}", table.stdout), table.stdout
