@@ -90,10 +90,10 @@ def test_long_and_wide_agree_with_the_stored_results(tmp_path, run, database_url
     for row in long_rows:
         sums[(row["Phase"], row["Participant"])] += float(row["Points"])
         stored = results[(row["Phase"], row["Participant"])].items[row["Item"]]
-        assert float(row["Points"]) == pytest.approx(stored["points"], abs=1e-6)
-        assert float(row["Max"]) == pytest.approx(stored["max"], abs=1e-6)
-        assert row["Blank"] == ("true" if stored["blank"] else "false")
-        assert (row["Response"] == "") == stored["blank"] or row["Item type"] == "essay"
+        assert float(row["Points"]) == pytest.approx(stored.points, abs=1e-6)
+        assert float(row["Max"]) == pytest.approx(stored.max_points, abs=1e-6)
+        assert row["Blank"] == ("true" if stored.blank else "false")
+        assert (row["Response"] == "") == stored.blank or row["Item type"] == "essay"
         if row["Response"]:
             json.loads(row["Response"])  # the response's JSON form
     assert set(sums) == set(results)
@@ -110,11 +110,11 @@ def test_long_and_wide_agree_with_the_stored_results(tmp_path, run, database_url
         assert row["Passed"] == ("true" if stored.passed else "false")
         assert row["Provisional"] == "false"
         for item_id, score in stored.items.items():
-            assert float(row[item_id]) == pytest.approx(score["points"], abs=1e-5)
+            assert float(row[item_id]) == pytest.approx(score.points, abs=1e-5)
         items_here = [k for k in row if k.count("-") == 1 and k.split("-")[1].isdigit()]
         assert {k for k in items_here if row[k] != ""} == set(stored.items)  # other phase's items empty
         for competency, sub in stored.competencies.items():
-            assert float(row[f"{competency} %"]) == pytest.approx(sub["percentage"], abs=1e-5)
+            assert float(row[f"{competency} %"]) == pytest.approx(sub.percentage, abs=1e-5)
         assert row["Name"] and (row["Email"] == "" or "@" in row["Email"])
     assert any(row["Email"] for row in wide_rows)
 
@@ -161,7 +161,7 @@ def test_the_workbook_has_formatted_sheets(example, tmp_path, run):
     for line in range(2, items.max_row + 1):
         phase, item_id = items.cell(line, 1).value, items.cell(line, 2).value
         scores = [r.items[item_id] for (p, _), r in results.items() if p == phase]
-        expected = sum(s["points"] for s in scores) / len(scores) / scores[0]["max"]
+        expected = sum(s.points for s in scores) / len(scores) / scores[0].max_points
         assert items.cell(line, heads.index("Facility") + 1).value == pytest.approx(expected)
         assert items.cell(line, heads.index("Attempts") + 1).value == 52
 

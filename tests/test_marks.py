@@ -178,7 +178,7 @@ def test_marks_round_trip_makes_every_result_final(tmp_path, run, database_url, 
         by_attempt = {r.attempt_id: r for r in results}
         for (phase, person, item_id), level_id in chosen.items():
             lv = next(x for x in rubric(store, phase, item_id).rubric if x.id == level_id)
-            assert by_attempt[attempts[(phase, person)]].items[item_id]["points"] == pytest.approx(lv.points)
+            assert by_attempt[attempts[(phase, person)]].items[item_id].points == pytest.approx(lv.points)
     finally:
         store.close()
 

@@ -330,15 +330,15 @@ def import_and_check(tmp_path: Path, run, folder: Path, event: str, form: Form, 
     essays = [i.id for i in form.items if i.type == "essay"]
     for person, items in expected.items():
         r = results[person]
-        got = {i: m["points"] for i, m in r.items.items() if i in items}
+        got = {i: m.points for i, m in r.items.items() if i in items}
         assert got == pytest.approx(items, abs=1e-9), person
         assert r.points == pytest.approx(sum(items.values()), abs=1e-9)
         assert r.max_points == pytest.approx(top)
         assert r.percentage == pytest.approx(100 * sum(items.values()) / top, abs=1e-6)
         # An essay is written in the booklet: its cell stays empty and it waits for its mark.
-        assert all(r.items[e]["points"] == 0 and r.items[e]["pending"] for e in essays)
+        assert all(r.items[e].points == 0 and r.items[e].pending for e in essays)
         assert r.provisional is bool(essays)
-        blanks = {i for i, m in r.items.items() if m["blank"] and i not in essays}
+        blanks = {i for i, m in r.items.items() if m.blank and i not in essays}
         assert blanks == expected_blank[person]
     return results
 

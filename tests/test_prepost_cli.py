@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -194,14 +193,16 @@ def test_event_pairs_by_participant_per_competency_and_item(same_items, run):
     # per competency: the stored competency percentages, paired the same way
     comp = rec["competencies"][0]
     c = comp["competency"]
-    ca = np.array([pre[p].competencies[c]["percentage"] for p in people])
-    cb = np.array([post[p].competencies[c]["percentage"] for p in people])
+    ca = np.array([pre[p].competencies[c].percentage for p in people])
+    cb = np.array([post[p].competencies[c].percentage for p in people])
     assert comp["n"] == 52 and comp["t"] == pytest.approx(stats.ttest_rel(cb, ca).statistic, rel=1e-9)
     # per item: McNemar on full marks (right) vs none (wrong), cross-checked with the stored item marks
     assert rec["items"], "the post-test shares the pre-test's items"
     for item in rec["items"]:
-        right_pre = [pre[p].items[item["id"]]["points"] >= pre[p].items[item["id"]]["max"] for p in people]
-        right_post = [post[p].items[item["id"]]["points"] >= post[p].items[item["id"]]["max"] for p in people]
+        right_pre = [pre[p].items[item["id"]].points >= pre[p].items[item["id"]].max_points for p in people]
+        right_post = [
+            post[p].items[item["id"]].points >= post[p].items[item["id"]].max_points for p in people
+        ]
         b10 = sum(x and not y for x, y in zip(right_pre, right_post, strict=True))
         c01 = sum(y and not x for x, y in zip(right_pre, right_post, strict=True))
         assert (item["n"], item["b"], item["c"]) == (52, b10, c01)
@@ -224,11 +225,11 @@ def test_event_unpaired_attempts_are_counted_and_listed(same_items, run, tmp_pat
     rows = store.results("payakumbuh-2019", "post")
     gone = rows[0]
     try:
-        store.replace_results("payakumbuh-2019", "post", [asdict(r) for r in rows[1:]])
+        store.replace_results("payakumbuh-2019", "post", rows[1:])
         rec = json.loads(run("-w", str(same_items), "analyze", "prepost", "--json").stdout)
         text = run("-w", str(same_items), "analyze", "prepost", "--lang", "en").stdout
     finally:
-        store.replace_results("payakumbuh-2019", "post", [asdict(r) for r in rows])
+        store.replace_results("payakumbuh-2019", "post", rows)
         store.close()
     assert (rec["n"], rec["n_unpaired"]) == (51, 1)
     assert [(u["id"], u["phase"]) for u in rec["unpaired"]] == [(gone.person_id, "pre")]

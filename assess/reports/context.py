@@ -297,12 +297,12 @@ def _competencies(d: EventData, seen: list) -> dict | None:
         name = d.competencies.get(c, c)
         cells = [values.get(ph.id, {}).get(c) for ph, _row in shown]
         now = next((v[c] for v in reversed([values[ph.id] for ph, _row in shown]) if c in v), None)
-        level = now["level"] if now else None
+        level = now.level if now else None
         rows.append(
             {
                 "id": c,
                 "name": name,
-                "scores": [n.pct(v["percentage"]) if v else n.pct(None) for v in cells],
+                "scores": [n.pct(v.percentage) if v else n.pct(None) for v in cells],
                 "level": _("{level} of {levels}").format(level=level, levels=levels)
                 if level
                 else n.pct(None),
@@ -314,10 +314,10 @@ def _competencies(d: EventData, seen: list) -> dict | None:
             label = _("{competency}: level {level} of {levels}").format(
                 competency=label, level=level, levels=levels
             )
-        chart_rows.append((label, *(v["percentage"] if v else None for v in pair)))
+        chart_rows.append((label, *(v.percentage if v else None for v in pair)))
         if now:
             said = _("{name}: {share} of its points, level {level} of {levels}").format(
-                name=name, share=n.pct(now["percentage"], 0), level=level, levels=levels
+                name=name, share=n.pct(now.percentage, 0), level=level, levels=levels
             )
             if level >= strong:
                 strengths.append(said)
@@ -348,7 +348,7 @@ def _review(ph: PhaseData, row: Result, aspects: frozenset[str], n: Numbers) -> 
     items = []
     for k, item in enumerate(form.items, 1):
         t = ph.texts[item.id]
-        mark = row.items.get(item.id) or {}
+        mark = row.items.get(item.id)
         entry = {
             "number": k,
             "stem": t.stem,
@@ -360,11 +360,11 @@ def _review(ph: PhaseData, row: Result, aspects: frozenset[str], n: Numbers) -> 
         }
         if own:
             entry["answer"] = answer_text(item, t, answers.get(item.id), n) or _("(no answer)")
-            if keys and mark:
-                if mark.get("pending"):
+            if keys and mark is not None:
+                if mark.pending:
                     entry["points"] = _("waiting for marking")
                 else:
-                    entry["points"] = f"{n.points(mark['points'])} / {n.points(mark['max'])}"
+                    entry["points"] = f"{n.points(mark.points)} / {n.points(mark.max_points)}"
         items.append(entry)
     return {"title": ph.title, "own": own, "show_key": keys, "entries": items}
 

@@ -264,7 +264,7 @@ def _competencies(d: EventData) -> dict | None:
     def column(ph, c):
         return np.array(
             [
-                ph.results[p.person_id].competencies[c]["percentage"]
+                ph.results[p.person_id].competencies[c].percentage
                 if p.person_id in ph.results and c in ph.results[p.person_id].competencies
                 else math.nan
                 for p in d.people

@@ -156,10 +156,10 @@ def long_sheet(data: ExportData, who: Mapping[str, Person], phases: Sequence[str
                     item.id,
                     item.type,  # type: ignore[attr-defined]
                     response_cell(answers.get(item.id)),
-                    score["points"],
-                    score["max"],
-                    score["blank"],
-                    score.get("pending", False),
+                    score.points,
+                    score.max_points,
+                    score.blank,
+                    score.pending,
                 )
             )
     return Sheet(_("Responses"), headers, rows, formats={9: POINTS_FORMAT, 10: POINTS_FORMAT})
@@ -173,7 +173,7 @@ def _item_columns(data: ExportData, phases: Sequence[str]) -> list[str]:
 
 
 def _competency_columns(results: list[Result]) -> list[str]:
-    return sorted({c for r in results for c in (r.competencies or {})})
+    return sorted({c for r in results for c in r.competencies})
 
 
 def wide_sheet(
@@ -198,9 +198,8 @@ def wide_sheet(
     rows = []
     for r in results:
         person = who.get(r.person_id) or _unknown(r.person_id)
-        item_points = [(r.items.get(i) or {}).get("points") for i in items]
-        comp = r.competencies or {}
-        comp_pct = [(comp.get(c) or {}).get("percentage") for c in competencies]
+        item_points = [r.items[i].points if i in r.items else None for i in items]
+        comp_pct = [r.competencies[c].percentage if c in r.competencies else None for c in competencies]
         rows.append(
             (
                 r.phase_id,
@@ -270,11 +269,11 @@ def items_sheet(data: ExportData, phases: Sequence[str]) -> Sheet:
         scored = [r for r in results if r.phase_id == phase]
         for item in form.items:
             scores = [r.items[item.id] for r in scored if item.id in r.items]
-            done = [s for s in scores if not s.get("pending")]
-            top = scores[0]["max"] if scores else None
-            mean = sum(s["points"] for s in done) / len(done) if done else None
+            done = [s for s in scores if not s.pending]
+            top = scores[0].max_points if scores else None
+            mean = sum(s.points for s in done) / len(done) if done else None
             facility = mean / top if mean is not None and top else None
-            blanks = sum(bool(s["blank"]) for s in scores) / len(scores) if scores else None
+            blanks = sum(s.blank for s in scores) / len(scores) if scores else None
             rows.append(
                 (
                     phase,

@@ -7,6 +7,7 @@ audit entry's details) stays plain JSON (dicts, lists, strings, numbers).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,45 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class ItemMark:
+    """One item's mark in a result."""
+
+    points: float
+    max_points: float
+    blank: bool  # no answer given (or one that no longer fits the item)
+    pending: bool  # an essay waiting for its mark
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> ItemMark:
+        return cls(d["points"], d["max"], bool(d.get("blank")), bool(d.get("pending")))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"points": self.points, "max": self.max_points, "blank": self.blank, "pending": self.pending}
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    """One competency's subscore in a result."""
+
+    points: float
+    max_points: float
+    percentage: float
+    level: int | None  # the level reached (1..levels), where the framework defines levels
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> CompetencyScore:
+        return cls(d["points"], d["max"], d["percentage"], d.get("level"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "points": self.points,
+            "max": self.max_points,
+            "percentage": self.percentage,
+            "level": self.level,
+        }
+
+
+@dataclass(frozen=True)
 class Result:
     """The stored score of one attempt: what `Store.results` lists."""
 
@@ -85,9 +125,38 @@ class Result:
     band: str
     passed: bool | None
     provisional: bool
-    competencies: dict  # competency id -> its subscore (JSON)
-    items: dict  # item id -> its mark (JSON)
+    competencies: Mapping[str, CompetencyScore]
+    items: Mapping[str, ItemMark]
     scored_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Result:
+        """A stored row, its JSON columns read into their types."""
+        return cls(
+            **{
+                **row,
+                "competencies": {
+                    c: CompetencyScore.from_json(s) for c, s in (row["competencies"] or {}).items()
+                },
+                "items": {i: ItemMark.from_json(m) for i, m in (row["items"] or {}).items()},
+            }
+        )
+
+    def as_row(self) -> dict[str, Any]:
+        """The row `Store.replace_results` stores (without event and phase), JSON columns as JSON."""
+        return {
+            "attempt_id": self.attempt_id,
+            "person_id": self.person_id,
+            "points": self.points,
+            "max_points": self.max_points,
+            "percentage": self.percentage,
+            "band": self.band,
+            "passed": self.passed,
+            "provisional": self.provisional,
+            "competencies": {c: s.to_json() for c, s in self.competencies.items()},
+            "items": {i: m.to_json() for i, m in self.items.items()},
+            "scored_at": self.scored_at,
+        }
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ from assess.store.records import (
     Attempt,
     AttemptClosed,
     AuditEntry,
+    CompetencyScore,
     HistoryEntry,
+    ItemMark,
     NotFound,
     Participant,
     Result,
@@ -41,6 +43,8 @@ from assess.store.records import (
 )
 
 __all__ = [
+    "CompetencyScore",
+    "ItemMark",
     "CLOSED",
     "EXPIRED",
     "FINISHED",
@@ -264,13 +268,16 @@ class Store(AttemptLifecycle):
 
     # -- results -------------------------------------------------------------------
 
-    def replace_results(self, event_id: str, phase_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    def replace_results(
+        self, event_id: str, phase_id: str, rows: Sequence[Mapping[str, Any] | Result]
+    ) -> None:
         """The phase's results, recomputed: old rows replaced in one transaction."""
         res = t.results
+        stored = [r.as_row() if isinstance(r, Result) else r for r in rows]
         with self.engine.begin() as c:
             c.execute(res.delete().where((res.c.event_id == event_id) & (res.c.phase_id == phase_id)))
-            if rows:
-                c.execute(res.insert(), [{"event_id": event_id, "phase_id": phase_id, **r} for r in rows])
+            if stored:
+                c.execute(res.insert(), [{"event_id": event_id, "phase_id": phase_id, **r} for r in stored])
 
     def results(self, event_id: str, phase_id: str | None = None) -> list[Result]:
         """The stored results, by phase and person."""
@@ -280,7 +287,7 @@ class Store(AttemptLifecycle):
             query = query.where(res.c.phase_id == phase_id)
         with self.engine.connect() as c:
             rows = c.execute(query.order_by(res.c.phase_id, res.c.person_id))
-            return [Result(**row._mapping) for row in rows]
+            return [Result.from_row(row._mapping) for row in rows]
 
     # -- audit -----------------------------------------------------------------
 

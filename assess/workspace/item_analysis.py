@@ -101,13 +101,13 @@ def event_matrix(ws, phase_id: str) -> EventMatrix:
     kept, pending = [], []
     for item in form.items:
         marks = [r.items.get(item.id) for r in results]
-        if any(m is None or m.get("pending") for m in marks):
+        if any(m is None or m.pending for m in marks):
             pending.append(item.id)
         else:
             kept.append(item)
     if not kept:
         raise ProblemsFound([Problem("ANALYZE-NO-RESULTS", {"phase": phase_id})])
-    marks = np.array([[r.items[i.id]["points"] for i in kept] for r in results], dtype=np.float64)
+    marks = np.array([[r.items[i.id].points for i in kept] for r in results], dtype=np.float64)
     top = np.array([item_max(i, form.policy) for i in kept], dtype=np.float64)
     answers = store.answers_of([r.attempt_id for r in results])
     choices = {}

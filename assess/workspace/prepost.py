@@ -19,7 +19,7 @@ from assess.analysis.mcnemar import mcnemar
 from assess.analysis.prepost import DegenerateDataWarning, PrePostResult, prepost
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.pairs import PairsFile
-from assess.store.records import Result
+from assess.store.records import ItemMark, Result
 
 WORKSPACE_DIGITS_RANK = 7  # stored percentages carry 9 decimals: rank differences to 7 significant digits
 
@@ -136,11 +136,11 @@ def _latest(rows: list[Result]) -> dict[str, Result]:
     return out
 
 
-def _outcome(mark: dict) -> bool | None:
+def _outcome(mark: ItemMark) -> bool | None:
     """Right (full marks) or wrong (0 or less); None for partial credit."""
-    if mark["max"] > 0 and mark["points"] >= mark["max"]:
+    if mark.max_points > 0 and mark.points >= mark.max_points:
         return True
-    return False if mark["points"] <= 0 else None
+    return False if mark.points <= 0 else None
 
 
 def _item_pairs(item, pre: dict[str, Result], post: dict[str, Result], paired: list[str]) -> ItemPairs | str:
@@ -148,7 +148,7 @@ def _item_pairs(item, pre: dict[str, Result], post: dict[str, Result], paired: l
     before, after = [], []
     for person in paired:
         a, b = pre[person].items.get(item.id), post[person].items.get(item.id)
-        if a is None or b is None or a.get("pending") or b.get("pending"):
+        if a is None or b is None or a.pending or b.pending:
             continue
         x, y = _outcome(a), _outcome(b)
         if x is None or y is None:
@@ -177,7 +177,7 @@ def load_event_pairs(store, event_id: str, pre_phase: str, post_phase: str) -> E
             return np.array([rows[p].percentage if p in rows else math.nan for p in people])
         return np.array(
             [
-                rows[p].competencies[key]["percentage"]
+                rows[p].competencies[key].percentage
                 if p in rows and key in rows[p].competencies
                 else math.nan
                 for p in people
