@@ -67,6 +67,9 @@ def _require_ids(values: list, known: list[str], what: str) -> None:
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
+_RUPIAH = re.compile(r"(rp\.?)?", re.IGNORECASE)  # matched at the start only
+_WORD = re.compile(r"[^\W\d_]+")  # a word of letters; the first one found
+_NOT_NUMBER_TAIL = re.compile(r"[^\d.,+-]*")  # matched at the start of the reversed text: its tail
 _MULTIPLIERS = {"ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12}
 
 
@@ -81,14 +84,15 @@ def parse_number(text: str, unit: str | None = None) -> float:
     multiplier word right after the number (ribu, juta, miliar, triliun)
     multiplies it, unless it is part of the item's own unit.
     """
-    s = re.sub(r"^\s*rp\.?", "", text.strip(), flags=re.IGNORECASE)
-    s = re.sub(r",-$", "", s.strip())  # "Rp 2.500,-": no cents
+    # Each step scans the text once: anchored patterns and string methods, nothing that backtracks.
+    s = text.strip()
+    s = s[_RUPIAH.match(s).end() :].strip().removesuffix(",-")  # "Rp 2.500,-": no cents
     if unit and s.casefold().endswith(unit.casefold()):
         s = s[: -len(unit)]
-    after = re.findall(r"[^\W\d_]+", s.lower())
-    factor = _MULTIPLIERS.get(after[0], 1.0) if after else 1.0
-    s = re.sub(r"[\s\u00a0]+", "", s).rstrip("%")
-    s = re.sub(r"[^\d.,+-]+$", "", s)  # a unit after the number
+    word = _WORD.search(s.lower())
+    factor = _MULTIPLIERS.get(word.group(), 1.0) if word else 1.0
+    s = "".join(s.split()).rstrip("%")  # str.split: every Unicode space, the no-break space among them
+    s = s[: len(s) - _NOT_NUMBER_TAIL.match(s[::-1]).end()]  # a unit after the number
     commas, dots = s.count(","), s.count(".")
     if commas and dots:
         decimal = "," if s.rfind(",") > s.rfind(".") else "."
@@ -222,6 +226,28 @@ def to_json(value: Any) -> Any:
         return sorted(value)
     if isinstance(value, tuple):
         return list(value)
+    return value
+
+
+FIELD_DIGITS = 9  # at most 999,999,999: fits a 32-bit column, and int() never sees a long text
+
+
+class NotAFieldNumber(ValueError):
+    """A posted field that should hold a whole number and does not (or one out of its range)."""
+
+
+def field_number(text: str | None, low: int = 0, high: int = 10**FIELD_DIGITS - 1) -> int:
+    """The whole number in a posted field (an option's position, a place, a sequence number, an id,
+    minutes): ASCII digits only, at most FIELD_DIGITS of them, from `low` to `high`.
+
+    Anything else is NotAFieldNumber before int() sees it: "²" is a digit to str.isdigit() but not
+    to int(), and int() refuses texts of more than 4,300 digits.
+    """
+    if not text or len(text) > FIELD_DIGITS or not text.isascii() or not text.isdigit():
+        raise NotAFieldNumber(text)
+    value = int(text)
+    if not low <= value <= high:
+        raise NotAFieldNumber(text)
     return value
 
 

@@ -1,5 +1,6 @@
-"""The load and fault benchmark of `assess serve`, run small: it must keep working, and at any size a
-server killed with SIGKILL halfway and started again loses no acknowledged answer.
+"""The load and fault benchmark of `assess serve`, run small: it must keep working (the phones wait in
+the lobby until the trainer opens the test, then take it), and at any size a server killed with
+SIGKILL halfway and started again loses no acknowledged answer.
 
 Only behaviour is asserted here; the figures come from `make bench` (benchmarks/bench_serve.py).
 """
@@ -29,6 +30,10 @@ def test_a_small_class_survives_a_sigkill_of_the_server_without_losing_an_acknow
             "0.2",
             "--submit-window",
             "0.3",
+            "--lobby",
+            "1.5",
+            "--poll-every",
+            "0.2",
         ]
     )
     for name in ("load", "kill"):
@@ -36,4 +41,8 @@ def test_a_small_class_survives_a_sigkill_of_the_server_without_losing_an_acknow
         assert run["errors"] == 0 and run["lost"] == 0, (name, capsys.readouterr().out)
         assert run["acknowledged"] == 8 * 4 and run["submitted"] == 8
     assert results["kill"]["killed"]
-    assert "SIGKILL at" in capsys.readouterr().out
+    # The load run's phones waited in the lobby, polling, until the trainer opened the test: each
+    # asked at least twice (the state it first saw, then the change), and none of them errs.
+    assert results["load"]["lobby_polls"] >= 2 * 8 and results["kill"]["lobby_polls"] == 0
+    out = capsys.readouterr().out
+    assert "SIGKILL at" in out and "lobby:" in out

@@ -14,10 +14,12 @@ from assess.store.store import (
     CLOSED,
     EXPIRED,
     IN_PROGRESS,
+    NOT_OPEN,
     OPEN,
     SUBMITTED,
     SUPERSEDED,
     AttemptClosed,
+    PhaseStanding,
     Store,
     StoreError,
 )
@@ -278,3 +280,61 @@ def test_expire_if_due_ends_an_overdue_attempt_and_leaves_others(store):
     assert store.expire_if_due(attempt.id, T0 + 10 * MINUTE, MINUTE).status == IN_PROGRESS
     ended = store.expire_if_due(attempt.id, T0 + 12 * MINUTE, MINUTE)
     assert ended.status == EXPIRED and ended.finished_at == attempt.deadline
+
+
+def test_the_lobby_reads_every_phase_at_once_and_a_result_by_its_key(store, forms):
+    """`standings`: each phase's state, form hash and the person's live attempt (a superseded one is
+    not); `form_hash` and `has_result` are key lookups that read no form and no result rows."""
+    ev = "payakumbuh-2019"
+    assert set(forms) == {"pre", "post"}
+    assert store.form_hash(ev, "pre") == forms["pre"].hash and store.form_hash(ev, "tengah") is None
+    nothing = {p: PhaseStanding(NOT_OPEN, forms[p].hash, None) for p in forms}
+    assert store.standings(ev, "P001") == nothing
+    first = start(store)
+    store.submit(first.id, T0 + MINUTE)
+    assert store.standings(ev, "P001")["pre"] == PhaseStanding(OPEN, forms["pre"].hash, SUBMITTED)
+    again = store.reopen(first.id, reason="ponsel mati", actor="pelatih", now=T0 + 2 * MINUTE)
+    store.set_phase_state(ev, "post", CLOSED, T0 + 3 * MINUTE)
+    assert store.standings(ev, "P001") == {
+        "pre": PhaseStanding(OPEN, forms["pre"].hash, IN_PROGRESS),  # the reopened one, not the superseded
+        "post": PhaseStanding(CLOSED, forms["post"].hash, None),
+    }
+    assert store.standings(ev, "P002")["pre"].attempt is None  # nobody else's attempt
+    assert store.standings("lain", "P001") == {}  # another event: nothing
+    # A result, by person: none until the phase is scored, then only for the person scored.
+    assert not store.has_result(ev, "P001") and not store.has_result(ev, "P002")
+    store.submit(again.id, T0 + 4 * MINUTE)
+    row = {
+        "attempt_id": again.id,
+        "person_id": "P001",
+        "points": 1.0,
+        "max_points": 2.0,
+        "percentage": 50.0,
+        "band": "cukup",
+        "passed": None,
+        "provisional": False,
+        "competencies": {},
+        "items": {},
+        "scored_at": T0 + 5 * MINUTE,
+    }
+    store.replace_results(ev, "pre", [row])
+    assert store.has_result(ev, "P001") and not store.has_result(ev, "P002")
+    assert not store.has_result("lain", "P001")
+
+
+def test_the_lobby_poll_does_not_wait_for_a_writer(store):
+    """A lobby poll is one SELECT: on SQLite it takes no write lock, so a transaction that is writing
+    (a save waiting for its fsync, a phase closing) does not hold up every waiting phone."""
+    import threading
+
+    answered = []
+    with store.engine.begin() as writing:
+        writing.execute(
+            sa.text("UPDATE events SET title = :t WHERE id = :e"), {"t": "Uji lagi", "e": "payakumbuh-2019"}
+        )
+        poll = threading.Thread(
+            target=lambda: answered.append(store.standings("payakumbuh-2019", "P001")), daemon=True
+        )
+        poll.start()
+        poll.join(timeout=5)  # a poll that waited for the write lock would wait for the busy timeout (30 s)
+        assert answered and answered[0]["pre"].state == NOT_OPEN

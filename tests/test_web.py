@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import OrderedDict
 
 import pytest
 
@@ -14,6 +15,7 @@ from assess.responses import normalise
 from assess.scoring import score_attempt
 from assess.store.store import EXPIRED, SUBMITTED, SUPERSEDED
 from assess.workspace import now as clock
+from assess.workspace.steps import build_phase_form
 from tests.web_support import (
     PASSWORD,
     Client,
@@ -446,3 +448,31 @@ def test_the_english_switch_keeps_the_language_for_the_pages_and_the_result(setu
     c.post("/test/pre/submit")
     result = c.get("/test/pre/result").get_data(as_text=True)
     assert "Insufficient" in result and "Kurang" not in result
+
+
+def test_the_lobby_poll_parses_each_form_once_and_the_cache_of_forms_is_bounded(
+    setup, example_template, tmp_path, monkeypatch
+):
+    ws, app, _trainer, codes, time = setup
+    monkeypatch.setattr(sitting, "_forms", OrderedDict())  # this test's own cache, emptied
+    build_phase_form(ws, "post", time())
+    c = participant_client(app, codes[0])
+    state = c.get("/lobby/state").get_json()["state"]
+    assert state == [["pre", "open", None], ["post", "not_open", None]]
+    pre, post = sitting.cached_form(ws, "pre"), sitting.cached_form(ws, "post")
+    for _ in range(3):
+        assert c.get("/lobby/state").get_json()["state"] == state
+    # Parsed once: every poll and every caller get the same object, by the form's hash.
+    assert sitting.cached_form(ws, "pre") is pre and sitting.cached_form(ws, "post") is post
+    assert "9 soal" in c.get("/lobby").get_data(as_text=True)  # the count comes from the cache too
+    # Bounded: the least recently used form goes first.
+    monkeypatch.setattr(sitting, "FORMS_CACHED", 2)
+    other = open_workspace(copy_workspace(example_template, tmp_path / "other"))
+    build_phase_form(other, "pre", time())
+    assert sitting.cached_form(ws, "post") is post  # post used last: pre is now the oldest
+    other_pre = sitting.cached_form(other, "pre")
+    assert len({pre.hash, post.hash, other_pre.hash}) == 3 and len(sitting._forms) == 2
+    assert sitting.cached_form(ws, "post") is post and sitting.cached_form(other, "pre") is other_pre
+    again = sitting.cached_form(ws, "pre")  # dropped, so read and parsed again
+    assert again is not pre and again == pre
+    other.close()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 
 import pytest
 
 from assess.bank.model import Matching, Ordering
 from assess.delivery.screen import question_page, sitting
 from assess.templating import markdown_inline
+from assess.web.limits import WINDOW_SECONDS, JoinLimiter
 from tests.web_support import (
     HOSTILE,
     MARKERS,
@@ -275,3 +277,123 @@ def test_the_default_limits_let_a_whole_class_join_from_one_hotspot_address(tmp_
         statuses.add(c.post("/join", {"code": code}).status_code)
     assert len(codes) == 52 and statuses == {302}
     ws.close()
+
+
+class Clock:
+    """The limiter's clock, moved by the test."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_refused_join_leaves_no_entry_and_made_up_codes_do_not_grow_the_limiter(opened):
+    ws, _app, _trainer, codes = opened
+    text = (
+        (ws.folder / "assessment.yaml")
+        .read_text(encoding="utf-8")
+        .replace("per_address_per_minute: 600", "per_address_per_minute: 3")
+    )
+    (ws.folder / "assessment.yaml").write_text(text, encoding="utf-8")
+    strict = make_app(open_workspace(ws.folder))
+    limiter = strict.extensions["assess.join_limiter"]
+    c = Client(strict, "127.0.4.1")
+    c.get("/join")
+    statuses = [c.post("/join", {"code": f"QQQQQ-{k:05d}"}).status_code for k in range(300)]
+    assert statuses == [400] * 3 + [429] * 297
+    assert len(limiter) == 1 + 3  # the address and the three codes it was allowed to try; no more
+    # Allowed tries still count: a real code joins from elsewhere, and is counted once.
+    d = Client(strict, "127.0.4.2")
+    d.get("/join")
+    assert d.post("/join", {"code": codes[0]}).status_code == 302
+    assert len(limiter) == 1 + 3 + 2
+
+
+def test_the_limiter_counts_allowed_tries_and_forgets_refused_and_old_ones():
+    clock = Clock()
+    limiter = JoinLimiter(per_address=3, per_code=2, clock=clock)
+    assert [limiter.allow("10.0.0.1", "KODE-A") for _ in range(3)] == [True, True, False]  # per code
+    assert limiter.allow("10.0.0.1", "KODE-B") is True  # the address's third try
+    assert limiter.allow("10.0.0.1", "KODE-C") is False  # the address has had its three
+    assert len(limiter) == 3  # the address, KODE-A, KODE-B: the refused KODE-C left nothing
+    for k in range(5000):  # a flood of made-up codes from a refused address
+        assert limiter.allow("10.0.0.1", f"PALSU-{k}") is False
+    assert len(limiter) == 3
+    assert limiter.allow("10.0.0.2", "") is True and len(limiter) == 4  # no code: only the address
+    clock.now += WINDOW_SECONDS - 1
+    assert limiter.allow("10.0.0.1", "KODE-D") is False  # still within the minute
+    clock.now += 1  # the first tries leave the window; the second address's one too
+    assert limiter.allow("10.0.0.3", "KODE-E") is True
+    assert len(limiter) == 2  # swept: only the new try's address and code are left
+    assert [limiter.allow("10.0.0.1", "KODE-A") for _ in range(3)] == [True, True, False]
+
+
+def test_the_limiter_holds_at_most_its_cap_and_drops_the_least_recently_used():
+    clock = Clock()
+    limiter = JoinLimiter(per_address=2, per_code=10, clock=clock, max_keys=3)
+    for address in ("a1", "a2", "a3"):
+        assert limiter.allow(address, "")
+    assert limiter.allow("a1", "")  # a1 used again: a2 is now the least recently used
+    assert limiter.allow("a4", "") and len(limiter) == 3  # a2 dropped
+    assert limiter.allow("a1", "") is False  # a1 kept its two tries
+    assert [limiter.allow("a2", "") for _ in range(3)] == [True, True, False]  # a2 starts again
+    for k in range(1000):  # many addresses, each allowed: the table stays at its cap
+        assert limiter.allow(f"b{k}", "")
+        assert len(limiter) <= 3
+    assert [limiter.allow("b999", "") for _ in range(2)] == [True, False]  # the latest is remembered
+
+
+HOSTILE_TARGETS = [
+    "/%09/evil.example/join",  # a tab: browsers drop it, and "/\t/host" becomes //host
+    "/%0A/x",
+    "/%0D%0ASet-Cookie:%20x=1",
+    "/%0D/x",
+    "/\\evil.example",
+    "/%5Cevil.example",
+    "/%2F%2Fevil.example",
+    "/%252F%252Fevil.example",  # "/%2F%2F..." once decoded
+    "https://evil.example/x",
+    "//evil.example/x",
+    "///evil.example",
+    "http:/evil.example",
+    "javascript:alert(1)",
+    "%20/x",
+    "/%E2%80%A8/x",  # the line separator
+    "/%C2%85/x",  # the next-line control character
+    "/%00",
+    "/%7F",
+    "/lobby%23x",  # a fragment
+    "/é",
+    "",
+]
+
+
+def _same_site_path(location: str) -> bool:
+    parts = urllib.parse.urlsplit(location)
+    return (
+        location.startswith("/")
+        and not location.startswith(("//", "/\\"))
+        and not parts.scheme
+        and not parts.netloc
+        and all(33 <= ord(ch) < 127 and ch != "\\" for ch in location)
+    )
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_the_language_switch_redirects_only_to_a_path_of_this_site(opened, target):
+    _ws, app, _trainer, codes = opened
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a failure is a 500 here, as a phone would see it
+    c = participant_client(app, codes[0])
+    response = c.get(f"/bahasa/en?next={target}")
+    assert response.status_code == 302
+    assert _same_site_path(response.location), response.location
+    assert response.location == "/lobby"  # none of these is a page of the app: the lobby instead
+
+
+@pytest.mark.parametrize("target", ["/lobby", "/test/pre/1", "/join?code=ABCDE-12345", "/trainer/?phase=pre"])
+def test_the_language_switch_goes_back_to_the_page_it_came_from(opened, target):
+    _ws, app, _trainer, codes = opened
+    c = participant_client(app, codes[0])
+    assert c.get(f"/bahasa/en?next={urllib.parse.quote(target)}").location == target

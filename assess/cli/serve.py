@@ -6,11 +6,19 @@ import os
 
 import click
 
-from assess.cli.support import EnvironmentFailure, Group, UserError, open_workspace, option, shared_options
+from assess.cli.support import (
+    EnvironmentFailure,
+    Group,
+    UserError,
+    open_workspace,
+    option,
+    shared_options,
+    show_join_notes,
+)
 from assess.delivery.screen.desk import ENV_PASSWORD, has_password, set_password
 from assess.i18n import N_, _
 from assess.problems import Problem
-from assess.web.address import DEFAULT_PORT
+from assess.web.address import DEFAULT_PORT, ENV_BASE_URL, join_base
 
 
 @click.command(
@@ -26,16 +34,26 @@ from assess.web.address import DEFAULT_PORT
 @option(
     "--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True, help=N_("The port.")
 )
+@option(
+    "--url",
+    "base_url",
+    envvar=ENV_BASE_URL,
+    default=None,
+    help=N_(
+        "The base of the join address, e.g. http://192.168.1.10:8000 (/join is added); also ASSESS_BASE_URL."
+    ),
+)
 @shared_options()
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    from assess.web.serve import join_url, make_server, sizes, terminal_qr
+def serve(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
+    from assess.web.serve import make_server, sizes, terminal_qr
 
+    base = join_base(port, base_url, host)  # a bad --url is refused before anything starts
     ws = open_workspace(ctx)
     participants = len(ws.store.participants(ws.event_id))
     if not participants:
         raise UserError([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
-    join = join_url(host, port)
+    join = base.join
     try:
         server = make_server(ws, host, port, participants, join)
     except OSError as e:
@@ -45,7 +63,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     size = sizes(participants)
     click.echo(terminal_qr(join))
     click.echo(_("Participants join at: {url}").format(url=join))
-    click.echo(_("Trainer's dashboard: {url}").format(url=join.removesuffix("/join") + "/trainer/"))
+    click.echo(_("Trainer's dashboard: {url}").format(url=base.url + "/trainer/"))
+    show_join_notes(base)
     if not has_password(ws.folder):
         click.echo(_("No trainer password yet: set one with `assess trainer-password`."), err=True)
     click.echo(

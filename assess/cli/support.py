@@ -235,3 +235,13 @@ def shared_options(*, root: bool = False) -> Callable:
         )(f)
 
     return decorate
+
+
+def show_join_notes(base) -> None:
+    """Beside a join address (an assess.web.address.JoinBase): the laptop's other addresses, and a
+    warning when phones cannot open it."""
+    also, warning = base.also(), base.warning()
+    if also:
+        click.echo(also)
+    if warning:
+        click.echo(warning, err=True)

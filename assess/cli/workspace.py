@@ -14,11 +14,12 @@ from assess.cli.support import (
     open_workspace,
     option,
     shared_options,
+    show_join_notes,
     table,
     terminal_numbers,
 )
 from assess.i18n import N_, _, ngettext
-from assess.web.address import join_base_url
+from assess.web.address import ENV_BASE_URL, join_base
 from assess.workspace import ENV_DATABASE, now
 from assess.workspace.demo import (
     EXAMPLES,
@@ -179,7 +180,15 @@ def participants_template(file: str) -> None:
         "\n\nExample: assess participants cards --out kartu.html"
     ),
 )
-@option("--url", "base_url", default=None, help=N_("The join address, e.g. http://192.168.1.10:8000."))
+@option(
+    "--url",
+    "base_url",
+    envvar=ENV_BASE_URL,
+    default=None,
+    help=N_(
+        "The base of the join address, e.g. http://192.168.1.10:8000 (/join is added); also ASSESS_BASE_URL."
+    ),
+)
 @option(
     "--out",
     "out",
@@ -189,9 +198,12 @@ def participants_template(file: str) -> None:
 @shared_options()
 @click.pass_context
 def participants_cards(ctx: click.Context, base_url: str | None, out: str | None) -> None:
+    base = join_base(given=base_url)  # a bad --url is refused before anything is read
     ws = open_workspace(ctx)
-    path, n = write_cards(ws, base_url or join_base_url(), Path(out) if out else None)
+    path, n = write_cards(ws, base.url, Path(out) if out else None)
     click.echo(_("{n} cards written to {path}.").format(n=n, path=path))
+    click.echo(_("Participants join at: {url}").format(url=base.join))
+    show_join_notes(base)
 
 
 def demo_table(results: DemoResults) -> str:

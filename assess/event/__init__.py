@@ -128,10 +128,28 @@ class JoinLimits(Model):
     per_code_per_minute: Annotated[int, Field(ge=1)] = 10
 
 
+class AnswerLimits(Model):
+    """The longest text, in characters, that the web app takes as one answer of a type.
+
+    A longer answer is refused with a message and never read (a number's field takes at most 64
+    characters, whatever is set here). At most 100,000: a post is limited in size too.
+    """
+
+    short_answer: Annotated[int, Field(ge=1, le=100_000)] = 2_000
+    essay: Annotated[int, Field(ge=1, le=100_000)] = 20_000
+
+
 class Web(Model):
-    """Settings of `assess serve`: `join_limits` (see JoinLimits)."""
+    """Settings of `assess serve`: `join_limits` (see JoinLimits); `connections_per_address`, the
+    open connections one network address may hold (a hotspot that puts every phone behind one
+    address needs 2 x participants); `trusted_proxy`, the address of a reverse proxy in front of
+    the server, whose X-Forwarded-For header names the phone (no other sender's is believed);
+    `answer_limits` (see AnswerLimits)."""
 
     join_limits: JoinLimits = JoinLimits()
+    connections_per_address: Annotated[int, Field(ge=1)] = 16
+    trusted_proxy: str | None = None
+    answer_limits: AnswerLimits = AnswerLimits()
 
 
 class Event(Model):

@@ -166,8 +166,13 @@ MESSAGES: dict[str, str] = {
         "attempt {attempt} is still in progress: only a finished attempt can be reopened"
     ),
     "STORE-NO-ITEM": N_("the test has no question {number}"),
+    "STORE-SEQ-RANGE": N_("the save's sequence number {seq} is not from 1 to {limit}"),
     # The web app
     "WEB-PASSWORD-SHORT": N_("the trainer's password must have at least {n} characters"),
+    "WEB-BASE-URL-INVALID": N_(
+        "{value!r} is not a base address: give http:// or https://, the laptop's address and the port, "
+        "without a path (/join is added), e.g. http://192.168.1.10:8000"
+    ),
     # Participants files (CSV or XLSX)
     "PARTICIPANTS-FORMAT-UNKNOWN": N_(
         "{suffix!r} files cannot be imported; save the list as .xlsx, or as CSV UTF-8"

@@ -27,6 +27,7 @@ from assess.i18n import N_, _
 from assess.i18n.numbers import numbers
 from assess.problems import Phrase, ProblemsFound
 from assess.problems.codes import MESSAGES
+from assess.sheets.write import private_file, private_folder
 from assess.templating import render
 from assess.workspace.item_analysis import event_matrix
 from assess.workspace.prepost import load_event_pairs
@@ -352,7 +353,7 @@ def items_context(ws) -> dict:
 def write_items_report(ws, out_dir: Path) -> Path:
     """Write items.html into `out_dir` and return its path."""
     html = render("report/items.html", **items_context(ws))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(out_dir)
     path = out_dir / REPORT_FILE
-    path.write_text(html, encoding="utf-8")
+    private_file(path).write_text(html, encoding="utf-8")
     return path

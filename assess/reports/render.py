@@ -19,6 +19,7 @@ from assess.problems import Problem, ProblemsFound
 from assess.reports.context import index_context, load, participant_context, report_name
 from assess.reports.context_cohort import cohort_context
 from assess.reports.items import write_items_report
+from assess.sheets.write import private_file, private_folder
 from assess.templating import environment, render
 from assess.workspace import Workspace, now
 from assess.workspace.files import REPORTS_MARKER
@@ -32,7 +33,7 @@ def check_target(out: Path) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as f:
+    with private_file(path).open("w", encoding="utf-8", newline="\n") as f:
         f.write(text)
 
 
@@ -42,10 +43,10 @@ def write_reports(ws: Workspace, out: Path, written_at: dt.datetime | None = Non
     check_target(out)
     data = load(ws)
     env = environment()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(out.parent)
     tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
     try:
-        (tmp / PARTICIPANTS).mkdir(parents=True)
+        private_folder(tmp / PARTICIPANTS)
         _write(tmp / REPORTS_MARKER, "assess report\n")
         template = env.get_template("report/participant.html")
         lang = data.lang

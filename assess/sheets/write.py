@@ -11,6 +11,12 @@ header row, a filter and column widths.
 
 A file is written to a temporary name beside it and moved into place, so a
 failed write never leaves half a file.
+
+Every file assess writes into an event's workspace holds what only the trainer
+should read (access codes, NIPs, answers, keys): on POSIX it is made its
+owner's only (0600) before anything is written into it, and every folder assess
+makes is 0700 (`private_file`, `private_folder`, `private_tree`). On Windows the
+folder's own permissions decide, as for any file.
 """
 
 from __future__ import annotations
@@ -206,7 +212,7 @@ def replace_atomically(path: Path, write, code: str = "EXPORT-CANNOT-WRITE") -> 
     never a half-written file. `write(tmp)` writes the content; a failure is the problem `code`."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        write(tmp)
+        write(private_file(tmp))
         with open(tmp, "ab") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -214,3 +220,45 @@ def replace_atomically(path: Path, write, code: str = "EXPORT-CANNOT-WRITE") -> 
         raise ProblemsFound([Problem(code, {"reason": e.strerror or str(e)}, str(path))]) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# -- private files and folders ----------------------------------------------------------------
+
+PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+
+
+def _set_mode(path: Path | str, mode: int) -> None:
+    if os.name == "posix":  # Windows keeps only a read-only flag: the folder's permissions decide there
+        os.chmod(path, mode)
+
+
+def private_file(path: Path) -> Path:
+    """`path` made its owner's only before anything is written into it: created empty at 0600 when
+    missing, set to 0600 when it exists. Opening it for writing afterwards keeps the mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
+    _set_mode(path, PRIVATE_FILE)  # also where the umask took the owner's own bits away
+    return path
+
+
+def private_folder(path: Path) -> Path:
+    """The folder, with any missing parent, each made at 0700; a folder that exists is left as it is."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(parents=True, exist_ok=True)
+    for folder in reversed(missing):
+        _set_mode(folder, PRIVATE_FOLDER)
+    return path
+
+
+def private_tree(root: Path) -> None:
+    """`root` and every folder (0700) and file (0600) in it, e.g. a worked example just copied."""
+    if os.name != "posix":
+        return
+    for folder, _folders, files in os.walk(root):
+        _set_mode(folder, PRIVATE_FOLDER)
+        for name in files:
+            file = os.path.join(folder, name)
+            if not os.path.islink(file):  # a link's target may be anyone's
+                _set_mode(file, PRIVATE_FILE)

@@ -33,6 +33,11 @@ from assess.store.records import (
     StoreError,
 )
 
+# Sequence numbers live in 32-bit columns (PostgreSQL's integer). A client may give one up to MAX_SEQ;
+# the server's own numbers continue after it, and the column holds another billion saves beyond that.
+MAX_SEQ = 999_999_999
+_COLUMN_MAX = 2**31 - 1
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -160,7 +165,12 @@ class AttemptLifecycle:
         now: dt.datetime,
         grace: dt.timedelta = dt.timedelta(0),
     ) -> Saved:
-        """Store one answer (JSON form; None is blank) if it is newer than the stored one."""
+        """Store one answer (JSON form; None is blank) if it is newer than the stored one.
+
+        A `seq` outside 1..MAX_SEQ is refused (StoreError STORE-SEQ-RANGE) before the database sees it.
+        """
+        if seq is not None and not 1 <= seq <= MAX_SEQ:
+            raise StoreError("STORE-SEQ-RANGE", seq=seq, limit=MAX_SEQ)
         expired = False
         with self.engine.begin() as c:
             attempt = self._expire_if_due(c, self._attempt_row(c, attempt_id, lock=True), now, grace)
@@ -177,6 +187,8 @@ class AttemptLifecycle:
     def _save(self, c, attempt: Attempt, item_id, value, seq, channel, now) -> Saved:
         r = t.responses
         seq = attempt.next_seq if seq is None else seq
+        if seq >= _COLUMN_MAX:  # the server's own numbers after a billion saves: the column holds no more
+            raise StoreError("STORE-SEQ-RANGE", seq=seq, limit=_COLUMN_MAX - 1)
         stored = c.execute(
             sa.select(r.c.seq).where((r.c.attempt_id == attempt.id) & (r.c.item_id == item_id))
         ).scalar()

@@ -73,6 +73,15 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class PhaseStanding:
+    """One phase as one participant stands on it: what `Store.standings` gives the lobby."""
+
+    state: str  # not_open | open | closed
+    form_hash: str | None  # the stored form's, None before it is built
+    attempt: str | None  # the status of the participant's live attempt, None before one starts
+
+
+@dataclass(frozen=True)
 class ItemMark:
     """One item's mark in a result."""
 

@@ -19,7 +19,7 @@ from assess.forms import Form
 from assess.store import migrate
 from assess.store import schema as t
 from assess.store.attempts import AttemptLifecycle, utcnow, write_audit
-from assess.store.engine import make_engine
+from assess.store.engine import SINGLE_READ, make_engine
 from assess.store.records import (
     CLOSED,
     EXPIRED,
@@ -37,6 +37,7 @@ from assess.store.records import (
     ItemMark,
     NotFound,
     Participant,
+    PhaseStanding,
     Result,
     Saved,
     StoreError,
@@ -59,6 +60,7 @@ __all__ = [
     "HistoryEntry",
     "NotFound",
     "Participant",
+    "PhaseStanding",
     "Result",
     "Saved",
     "Store",
@@ -67,10 +69,34 @@ __all__ = [
 ]
 
 
+def _standings_query() -> sa.CompoundSelect:
+    """Built once: a phase's state, its form's hash and the person's live attempts (oldest first) as
+    (kind, phase, value) rows, kind naming the PhaseStanding field."""
+    event, person = sa.bindparam("event"), sa.bindparam("person")
+    p, f, a = t.phases, t.forms, t.attempts
+    order = sa.literal_column("0", sa.Integer)
+    return sa.union_all(
+        sa.select(sa.literal_column("'state'"), p.c.phase_id, p.c.state, order.label("o")).where(
+            p.c.event_id == event
+        ),
+        sa.select(sa.literal_column("'form_hash'"), f.c.phase_id, f.c.hash, order).where(
+            f.c.event_id == event
+        ),
+        sa.select(sa.literal_column("'attempt'"), a.c.phase_id, a.c.status, a.c.id).where(
+            (a.c.event_id == event) & (a.c.person_id == person) & (a.c.status != SUPERSEDED)
+        ),
+    ).order_by(sa.literal_column("o"))
+
+
+_STANDINGS = _standings_query()
+
+
 class Store(AttemptLifecycle):
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
+        # For reads of one SELECT (the lobby's poll, key lookups): no write lock on SQLite.
+        self.single_read = engine.execution_options(**{SINGLE_READ: True})
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -259,12 +285,25 @@ class Store(AttemptLifecycle):
 
     def has_form(self, event_id: str, phase_id: str) -> bool:
         """Whether the phase has a stored form (a key lookup: the form is not read)."""
+        return self.form_hash(event_id, phase_id) is not None
+
+    def form_hash(self, event_id: str, phase_id: str) -> str | None:
+        """The hash of the phase's stored form (a key lookup: the form is not read), None without one."""
         f = t.forms
-        with self.engine.connect() as c:
-            found = c.execute(
-                sa.select(f.c.phase_id).where((f.c.event_id == event_id) & (f.c.phase_id == phase_id))
-            ).first()
-        return found is not None
+        with self.single_read.connect() as c:
+            return c.execute(
+                sa.select(f.c.hash).where((f.c.event_id == event_id) & (f.c.phase_id == phase_id))
+            ).scalar()
+
+    def standings(self, event_id: str, person_id: str) -> dict[str, PhaseStanding]:
+        """Every phase's state, form hash and the participant's live attempt, in one query (the lobby's
+        poll); a phase that has none of them is missing: not open, no form, no attempt."""
+        found: dict[str, dict[str, Any]] = {}
+        with self.single_read.connect() as c:
+            for kind, phase_id, value, _ in c.execute(_STANDINGS, {"event": event_id, "person": person_id}):
+                found.setdefault(phase_id, {"state": NOT_OPEN, "form_hash": None, "attempt": None})
+                found[phase_id][kind] = value  # attempts come oldest first: the latest live one stays
+        return {phase_id: PhaseStanding(**v) for phase_id, v in found.items()}
 
     # -- results -------------------------------------------------------------------
 
@@ -278,6 +317,17 @@ class Store(AttemptLifecycle):
             c.execute(res.delete().where((res.c.event_id == event_id) & (res.c.phase_id == phase_id)))
             if stored:
                 c.execute(res.insert(), [{"event_id": event_id, "phase_id": phase_id, **r} for r in stored])
+
+    def has_result(self, event_id: str, person_id: str) -> bool:
+        """Whether any phase of the event has a stored result for the person (one key, LIMIT 1)."""
+        res = t.results
+        with self.single_read.connect() as c:
+            found = c.execute(
+                sa.select(res.c.attempt_id)
+                .where((res.c.event_id == event_id) & (res.c.person_id == person_id))
+                .limit(1)
+            ).first()
+        return found is not None
 
     def results(self, event_id: str, phase_id: str | None = None) -> list[Result]:
         """The stored results, by phase and person."""

@@ -12,16 +12,35 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from assess.i18n import DEFAULT_LANGUAGE, LANGUAGES, set_language
 from assess.resources import data_path
 from assess.web import pages
+from assess.web.addresses import SeenAddresses
 from assess.web.limits import JoinLimiter
 from assess.web.pages import CSP
 from assess.workspace import Workspace, secret
 
 SESSION_DAYS = 4  # a two-day course and its follow-up: nobody is logged out overnight
+
+
+class Sessions(SecureCookieSessionInterface):
+    """Flask's signed cookie, refreshed with every response but the lobby's poll: every waiting phone
+    asks every 4 s, and the lobby page that polls has just refreshed it (re-signing is a fifth of a poll)."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if request.endpoint == "participant.lobby_state" and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
+def _largest_post(ws: Workspace) -> int:
+    """256 KB, or room for the longest answer the event takes when that is more (up to 12 bytes a
+    character once a form encodes it)."""
+    limits = ws.loaded.event.web.answer_limits
+    return max(256 * 1024, 12 * max(limits.essay, limits.short_answer) + 64 * 1024)
 
 
 def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,13 +54,15 @@ def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="assess_session",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(days=SESSION_DAYS),
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: a test page may stay open for hours
-        MAX_CONTENT_LENGTH=256 * 1024,  # an essay is text; nothing bigger is ever posted
+        MAX_CONTENT_LENGTH=_largest_post(ws),  # an answer is text; nothing bigger is ever posted
         NOW=None,  # a function giving naive UTC; None: the clock
     )
     if config:
         app.config.update(config)
+    app.session_interface = Sessions()
     app.extensions["assess.workspace"] = ws
     limits = ws.loaded.event.web.join_limits
+    app.extensions["assess.addresses"] = SeenAddresses()
     app.extensions["assess.join_limiter"] = JoinLimiter(
         limits.per_address_per_minute, limits.per_code_per_minute
     )
@@ -80,6 +101,10 @@ def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
     @app.errorhandler(404)
     def _missing(_e):
         return pages.message("missing", 404)
+
+    @app.errorhandler(400)
+    def _bad_request(_e):
+        return pages.message("bad_request", 400)
 
     @app.errorhandler(413)
     def _too_big(_e):

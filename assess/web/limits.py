@@ -1,41 +1,75 @@
-"""Join tries per network address and per access code, in a sliding minute (one process, many threads)."""
+"""Join tries per network address and per access code, in a sliding minute (one process, many threads).
+
+Only a counted try makes an entry: a refused one leaves the table as it was. Entries whose last try
+has left the window are swept, and the table holds at most MAX_KEYS of them, the least recently
+used going first, so that a flood of made-up codes or addresses cannot grow the server's memory.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 
 WINDOW_SECONDS = 60.0
+# A class of 500 joining within the minute uses about 2 x 500 keys (addresses and codes); an entry
+# is about 1 KB, so the table stays under a few MB whatever arrives.
+MAX_KEYS = 4096
 
 
 class JoinLimiter:
-    def __init__(self, per_address: int, per_code: int, clock=time.monotonic):
+    def __init__(self, per_address: int, per_code: int, clock=time.monotonic, max_keys: int = MAX_KEYS):
         self.per_address = per_address
         self.per_code = per_code
         self.clock = clock
-        self._tries: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self.max_keys = max_keys
+        # (kind, address or code) -> times of its counted tries; least recently counted first
+        self._tries: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """How many addresses and codes the table holds now."""
+        with self._lock:
+            return len(self._tries)
 
     def allow(self, address: str, code: str) -> bool:
         """Count one try; False when the address or the code has had its share this minute."""
         now = self.clock()
         with self._lock:
-            by_address = self._window(("address", address), now)
-            by_code = self._window(("code", code), now)
-            if len(by_address) >= self.per_address or (code and len(by_code) >= self.per_code):
+            self._sweep(now)
+            if self._count(("address", address), now) >= self.per_address:
                 return False
-            by_address.append(now)
+            if code and self._count(("code", code), now) >= self.per_code:
+                return False
+            self._add(("address", address), now)
             if code:
-                by_code.append(now)
+                self._add(("code", code), now)
             return True
 
-    def _window(self, key: tuple[str, str], now: float) -> deque[float]:
-        tries = self._tries[key]
+    def _count(self, key: tuple[str, str], now: float) -> int:
+        """The key's tries in the window, without making an entry for it."""
+        tries = self._tries.get(key)
+        if tries is None:
+            return 0
         while tries and now - tries[0] >= WINDOW_SECONDS:
             tries.popleft()
         if not tries:
-            # Forget idle keys, so that a flood of made-up codes cannot grow the table without end.
             del self._tries[key]
-            tries = self._tries[key]
-        return tries
+        return len(tries)
+
+    def _add(self, key: tuple[str, str], now: float) -> None:
+        tries = self._tries.get(key)
+        if tries is None:
+            tries = self._tries[key] = deque()
+        tries.append(now)
+        self._tries.move_to_end(key)
+        while len(self._tries) > self.max_keys:
+            self._tries.popitem(last=False)  # the least recently counted
+
+    def _sweep(self, now: float) -> None:
+        """Forget keys whose last try has left the window: they are the oldest, at the front."""
+        while self._tries:
+            key, tries = next(iter(self._tries.items()))
+            if now - tries[-1] < WINDOW_SECONDS:
+                return
+            del self._tries[key]

@@ -28,6 +28,10 @@ PAGE_MESSAGES = {
     ),
     "missing": (lambda: _("Page not found"), lambda: _("There is nothing at this address.")),
     "too_big": (lambda: _("Too much text"), lambda: _("The answer is too long to send.")),
+    "bad_request": (
+        lambda: _("This request cannot be read"),
+        lambda: _("Something in it is not what this page sends. Go back, reload the page and try again."),
+    ),
     "wait": (
         lambda: _("Too many tries"),
         lambda: _("Too many join tries from here in the last minute. Wait a minute, then try again."),

@@ -7,6 +7,7 @@ up from it (never from an id in the address), so nobody can reach another's.
 from __future__ import annotations
 
 import functools
+import re
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, request, session, url_for
 
@@ -15,10 +16,11 @@ from assess.i18n import LANGUAGES, _
 from assess.i18n.numbers import Numbers
 from assess.participants import canonical_access_code
 from assess.reports.render import participant_report_html
-from assess.responses import answered
+from assess.responses import NotAFieldNumber, answered, field_number
 from assess.scoring import AttemptResult
+from assess.store.attempts import MAX_SEQ
 from assess.store.store import IN_PROGRESS, AttemptClosed, StoreError
-from assess.web.pages import CSP_REPORT, message, now, page, phase_or_404, workspace
+from assess.web.pages import CSP_REPORT, PAGE_MESSAGES, message, now, page, phase_or_404, workspace
 
 bp = Blueprint("participant", __name__)
 
@@ -33,6 +35,7 @@ def joined(view):
         if session.get("event") != ws.event_id or not person_id:
             return redirect(url_for("participant.join"))
         g.person = person_id
+        current_app.extensions["assess.addresses"].saw(person_id, request.remote_addr or "")
         return view(**kwargs)
 
     return wrapped
@@ -43,9 +46,16 @@ def _sitting(phase_id: str) -> sitting.Sitting | None:
     return sitting.sitting(workspace(), g.person, phase_id, now())
 
 
+# A path of this site with its query: "/" and then a path character (never "/" or "\\", nor "%" that
+# could encode them: "//host" is another site), then only printable ASCII that a URL's path and query
+# hold. No control character (browsers drop tabs and newlines, so "/\t/host" would go to //host), no
+# space, no backslash, no fragment, nothing beyond ASCII: every page of the app fits.
+SAME_SITE_PATH = re.compile(r"/(?:[A-Za-z0-9._~-][A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?")
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (no //host, no scheme): the language switch must not redirect away."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if target and SAME_SITE_PATH.fullmatch(target):
         return target
     return url_for("participant.lobby")
 
@@ -148,15 +158,21 @@ def question(phase_id: str, number: int):
         abort(404)
     ws, error = workspace(), None
     if request.method == "POST":
+        try:  # the numbers a post carries are read before its answer is
+            seq, destination = _seq(), _destination(phase_id, number, s.total)
+        except NotAFieldNumber:
+            abort(400)
         try:
-            value = question_page.read_answer(s, number, request.form, request.form.getlist)
-            sitting.save_posted_page(ws, s, number, value, _seq(), now())
+            value = question_page.read_answer(s, number, request.form, request.form.getlist, _limits())
+            sitting.save_posted_page(ws, s, number, value, seq, now())
         except question_page.AnswerProblem as e:
             error = str(e)
         except AttemptClosed:
             return _closed_redirect(phase_id)
+        except StoreError:  # a number the store refuses (STORE-SEQ-RANGE)
+            abort(400)
         if error is None:
-            return redirect(_destination(phase_id, number, s.total))
+            return redirect(destination)
     answers = ws.store.answers(s.attempt.id)
     q = question_page.question(s, number, answers.get(s.item(number).id))
     if error is not None:  # show what was posted, not the stored answer, so nothing given is lost
@@ -182,23 +198,37 @@ def _timer(s: sitting.Sitting) -> dict:
     }
 
 
+def _limits():
+    """The event's `web.answer_limits`: the longest short answer and essay taken."""
+    return workspace().loaded.event.web.answer_limits
+
+
+def _unreadable() -> str:
+    return PAGE_MESSAGES["bad_request"][1]()
+
+
 def _seq() -> int | None:
-    """The client's sequence number (autosave); a post without JavaScript has none: the server numbers it."""
+    """The client's sequence number (autosave); a post without JavaScript has none: the server numbers it.
+
+    NotAFieldNumber unless it is a whole number from 1 to the store's MAX_SEQ, which its column holds.
+    """
     text = request.form.get("seq") or ""
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+    return field_number(text, 1, MAX_SEQ) if text else None
 
 
 def _destination(phase_id: str, number: int, total: int) -> str:
+    """Where the page's button leads: prev, next, review, stay or a question's number (NotAFieldNumber for
+    anything else)."""
     go = request.form.get("go", "next")
     if go == "prev" and number > 1:
         return url_for("participant.question", phase_id=phase_id, number=number - 1)
     if go == "review" or (go == "next" and number >= total):
         return url_for("participant.review", phase_id=phase_id)
-    if go.isdigit() and 1 <= int(go) <= total:
-        return url_for("participant.question", phase_id=phase_id, number=int(go))
     if go == "stay":
         return url_for("participant.question", phase_id=phase_id, number=number)
-    return url_for("participant.question", phase_id=phase_id, number=min(number + 1, total))
+    if go in ("next", "prev"):
+        return url_for("participant.question", phase_id=phase_id, number=min(number + 1, total))
+    return url_for("participant.question", phase_id=phase_id, number=field_number(go, 1, total))
 
 
 @bp.post("/test/<phase_id>/<int:number>/save")
@@ -211,12 +241,15 @@ def autosave(phase_id: str, number: int):
     if s.attempt.status != IN_PROGRESS:
         return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
     try:
-        value = question_page.read_answer(s, number, request.form, request.form.getlist)
-        saved = sitting.save(workspace(), s, number, value, _seq(), now())
+        seq = _seq()
+        value = question_page.read_answer(s, number, request.form, request.form.getlist, _limits())
+        saved = sitting.save(workspace(), s, number, value, seq, now())
     except question_page.AnswerProblem as e:
         return jsonify(ok=False, error=str(e)), 422
     except AttemptClosed:
         return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
+    except (NotAFieldNumber, StoreError):  # a sequence number that is no number, or one the store refuses
+        return jsonify(ok=False, error=_unreadable()), 422
     return jsonify(ok=True, seq=saved.seq, next_seq=saved.next_seq, answered=answered(value))
 
 

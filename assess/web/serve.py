@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import segno
 
-from assess.web.address import lan_address
 from assess.workspace import Workspace
 
 MIN_THREADS, MAX_THREADS = 4, 16
@@ -28,11 +27,6 @@ def sizes(participants: int) -> Sizes:
     return Sizes(threads=threads, connection_limit=max(100, 2 * participants + SPARE_CONNECTIONS))
 
 
-def join_url(host: str, port: int) -> str:
-    shown = lan_address() if host in ("0.0.0.0", "", "::") else host
-    return f"http://{shown}:{port}/join"
-
-
 def terminal_qr(url: str) -> str:
     """The QR code as text blocks for the terminal (a phone can scan it off the laptop's screen)."""
     import io
@@ -44,14 +38,16 @@ def terminal_qr(url: str) -> str:
 
 def make_server(ws: Workspace, host: str, port: int, participants: int, join: str):
     """A waitress server for the workspace's app (raises OSError when the port is taken)."""
-    from waitress.server import create_server
-
     from assess.web import create_app
+    from assess.web.server import create_guarded_server
 
     app = create_app(ws, {"JOIN_URL": join})
     size = sizes(participants)
-    return create_server(
+    web = ws.loaded.event.web
+    return create_guarded_server(
         app,
+        per_address=web.connections_per_address,
+        trusted_proxy=web.trusted_proxy,
         host=host,
         port=port,
         threads=size.threads,

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     request,
     send_from_directory,
@@ -23,7 +24,10 @@ from assess.delivery.screen import desk as trainer
 from assess.i18n import _
 from assess.problems import ProblemsFound
 from assess.reports.render import write_reports
+from assess.responses import NotAFieldNumber, field_number
 from assess.store.store import NotFound, StoreError
+from assess.web.address import loopback_warning
+from assess.web.addresses import shared_address_warning
 from assess.web.pages import CSP_REPORT, now, page, phase_or_404, workspace
 from assess.workspace.files import REPORTS_FOLDER
 
@@ -110,9 +114,24 @@ def dashboard():
         rows=[_row(r) for r in rows],
         counts=_counts(rows),
         join=join_address(),
+        join_warning=loopback_warning(join_address()),
         notice=session.pop("notice", None),
+        shared=_shared_address(len(rows)),
         reports=(workspace().folder / REPORTS_FOLDER / "index.html").is_file(),
     )
+
+
+def _shared_address(participants: int) -> str | None:
+    """A warning when more than half the class comes through one address that the cap would choke."""
+    per_address = workspace().loaded.event.web.connections_per_address
+    shared = shared_address_warning(current_app.extensions["assess.addresses"], participants, per_address)
+    if shared is None:
+        return None
+    return _(
+        "{n} of {total} participants reach the server from one address (a hotspot or a router that "
+        "puts phones behind one address), which may hold only {cap} connections: set "
+        "web.connections_per_address to {wanted} in assessment.yaml and restart assess serve."
+    ).format(n=shared, total=participants, cap=per_address, wanted=2 * participants)
 
 
 def _row(r: trainer.Row) -> dict:
@@ -182,25 +201,40 @@ def close_phase(phase_id: str):
 
 
 def _attempt_id() -> int:
-    text = request.form.get("attempt", "")
-    if not text.isdigit():
+    """The attempt a dashboard row posts (a hidden field): a whole number that fits its column, else 400."""
+    try:
+        return field_number(request.form.get("attempt", ""), low=1)
+    except NotAFieldNumber:
         abort(400)
-    return int(text)
 
 
 def _minutes(field: str, default: int | None) -> int | None:
+    """Minutes the trainer typed: a whole number from 1 to MAX_EXTRA_MINUTES; else 400 and what to write."""
     text = (request.form.get(field) or "").strip()
     if not text:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= MAX_EXTRA_MINUTES:
-        abort(400)
-    return int(text)
+    try:
+        return field_number(text, 1, MAX_EXTRA_MINUTES)
+    except NotAFieldNumber:
+        text = _("Give the minutes as a whole number from 1 to {n}.").format(n=MAX_EXTRA_MINUTES)
+        title = _("Not a number of minutes")
+        abort(
+            make_response(
+                page("message.html", 400, title=title, text=text, back=url_for("trainer.dashboard"))
+            )
+        )
+
+
+def _posted_phase() -> str | None:
+    """The phase a dashboard form posts, when it is one of the event's (it only chooses where to go back)."""
+    wanted = request.form.get("phase")
+    return wanted if wanted in {p.id for p in workspace().loaded.event.phases} else None
 
 
 @bp.post("/extend")
 @trainer_only
 def extend():
-    phase_id = request.form.get("phase")
+    phase_id = _posted_phase()
     try:
         trainer.extend(workspace(), _attempt_id(), _minutes("minutes", 5) or 5, now())
     except NotFound:
@@ -213,7 +247,7 @@ def extend():
 @bp.post("/reopen")
 @trainer_only
 def reopen():
-    phase_id = request.form.get("phase")
+    phase_id = _posted_phase()
     reason = " ".join((request.form.get("reason") or "").split())[:500]
     if not reason:
         return _back(phase_id, _("Give a reason to reopen an attempt."))
@@ -254,7 +288,7 @@ def reports(name: str = "index.html"):
 def qr():
     """The join address and its QR code, full screen for the projector."""
     address = join_address()
-    return page("trainer/qr.html", join=address, qr=_projector_qr(address))
+    return page("trainer/qr.html", join=address, qr=_projector_qr(address), warning=loopback_warning(address))
 
 
 def _projector_qr(url: str) -> Markup:

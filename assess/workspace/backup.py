@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from assess import __version__
 from assess.i18n import N_
 from assess.problems import Phrase, Problem, ProblemsFound, found_name
-from assess.sheets.write import replace_atomically
+from assess.sheets.write import PRIVATE_FILE, replace_atomically
 from assess.store import dump
 from assess.store.store import Store, StoreError
 from assess.workspace import Workspace
@@ -140,7 +140,7 @@ def _write_zip(path: Path, manifest: dict, members: dict[str, bytes], now: dt.da
             text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
             for name, data in {MANIFEST: text.encode("utf-8"), **members}.items():
                 info = zipfile.ZipInfo(name, stamp)
-                info.external_attr = 0o644 << 16  # an ordinary file when unzipped
+                info.external_attr = PRIVATE_FILE << 16  # an ordinary file, its owner's only, when unzipped
                 z.writestr(info, data, zipfile.ZIP_DEFLATED)
 
     replace_atomically(path, write, "BACKUP-UNWRITABLE")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assess.problems import Problem, ProblemsFound
 from assess.resources import data_path
+from assess.sheets.write import private_file, private_folder, private_tree
 from assess.store.store import CLOSED, Store
 from assess.workspace import Workspace
 from assess.workspace.files import DEMO_MARKER, EVENT_FILE, PARTICIPANTS_FILE, PARTICIPANTS_TEMPLATE
@@ -30,15 +31,16 @@ def _refuse_a_used_folder(target: Path) -> None:
 
 def create_workspace(target: Path, example: str | None = None) -> None:
     """A new workspace in an empty or new folder: a worked example untouched, or the commented
-    assessment.yaml with a participants template."""
+    assessment.yaml with a participants template; its folders and files its owner's only."""
     if target.exists() and any(target.iterdir()):
         raise ProblemsFound([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
+    private_folder(target)
     if example:
         shutil.copytree(data_path("examples") / example, target, dirs_exist_ok=True)
-        return
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(data_path("templates") / "workspace" / EVENT_FILE, target / EVENT_FILE)
-    write_template(target / PARTICIPANTS_TEMPLATE)
+    else:
+        shutil.copy(data_path("templates") / "workspace" / EVENT_FILE, target / EVENT_FILE)
+        write_template(target / PARTICIPANTS_TEMPLATE)
+    private_tree(target)
 
 
 def check_demo_database(url: str) -> None:
@@ -61,8 +63,10 @@ def prepare_demo(target: Path, external_database: str | None) -> None:
         check_demo_database(external_database)
     if target.exists():
         shutil.rmtree(target)  # a previous demo's folder: made anew
+    private_folder(target.parent)
     shutil.copytree(data_path("examples") / EXAMPLES[0], target)
-    (target / DEMO_MARKER).write_text("assess demo\n", encoding="utf-8")
+    private_tree(target)
+    private_file(target / DEMO_MARKER).write_text("assess demo\n", encoding="utf-8")
 
 
 @dataclass(frozen=True)

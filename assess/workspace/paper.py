@@ -6,6 +6,7 @@ from pathlib import Path
 
 from assess.delivery.paper import booklet_html, key_html, variant_of
 from assess.problems import Problem, ProblemsFound
+from assess.sheets.write import private_file, private_folder
 from assess.workspace import Workspace
 from assess.workspace.files import BOOKLET_FILE, KEY_FILE
 
@@ -25,10 +26,10 @@ def write_paper(
     folder = out_dir if out_dir is not None else ws.folder
     written = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         for name, html in pages.items():
             path = folder / name
-            path.write_text(html, encoding="utf-8")
+            private_file(path).write_text(html, encoding="utf-8")
             written.append(path)
     except OSError as e:
         raise ProblemsFound(

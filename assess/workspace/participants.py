@@ -9,6 +9,7 @@ from assess.delivery.cards import cards_html
 from assess.participants import TEMPLATE_HEADERS, ImportPlan, next_person_number, plan_import
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.read import CSV_SUFFIXES, read_table
+from assess.sheets.write import private_file
 from assess.workspace import Workspace
 from assess.workspace.files import CARDS_FILE
 
@@ -41,7 +42,9 @@ def write_template(path: Path) -> None:
     whose NIP column is formatted as text (a number would keep only 15 digits of 18)."""
     if path.suffix.lower() in CSV_SUFFIXES:
         # With a byte-order mark, Excel opens the file as UTF-8.
-        path.write_text("\ufeff" + ",".join(TEMPLATE_HEADERS) + "\r\n", encoding="utf-8", newline="")
+        private_file(path).write_text(
+            "\ufeff" + ",".join(TEMPLATE_HEADERS) + "\r\n", encoding="utf-8", newline=""
+        )
         return
     import openpyxl
     from openpyxl.styles import Font
@@ -59,7 +62,7 @@ def write_template(path: Path) -> None:
     for line in range(1, TEMPLATE_ROWS + 1):
         sheet[f"{nip}{line}"].number_format = "@"
     sheet.freeze_panes = "A2"
-    book.save(path)
+    book.save(private_file(path))
 
 
 def write_cards(ws: Workspace, base_url: str, path: Path | None = None) -> tuple[Path, int]:
@@ -69,5 +72,5 @@ def write_cards(ws: Workspace, base_url: str, path: Path | None = None) -> tuple
         raise ProblemsFound([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
     html = cards_html(ws.loaded.event.event.title, base_url, people, ws.store.units(ws.event_id))
     path = path or ws.folder / CARDS_FILE
-    path.write_text(html, encoding="utf-8")
+    private_file(path).write_text(html, encoding="utf-8")
     return path, len(people)

@@ -22,6 +22,7 @@ from assess.i18n import N_
 from assess.i18n.numbers import numbers
 from assess.problems import Phrase, Problem, ProblemsFound
 from assess.sheets.read import CSV_SUFFIXES, read_table
+from assess.sheets.write import private_file
 from assess.store.store import SUPERSEDED, StoreError
 from assess.workspace import Workspace
 from assess.workspace.files import ANSWER_SHEET_FILE
@@ -131,7 +132,8 @@ def write_sheet_template(ws: Workspace, phase_id: str, path: Path) -> int:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(headers)
         writer.writerows(rows)
-        path.write_text("\ufeff" + out.getvalue(), encoding="utf-8", newline="")  # BOM: Excel reads UTF-8
+        # With a byte-order mark, Excel reads UTF-8.
+        private_file(path).write_text("\ufeff" + out.getvalue(), encoding="utf-8", newline="")
         return len(rows)
     import openpyxl
     from openpyxl.styles import Font
@@ -152,7 +154,7 @@ def write_sheet_template(ws: Workspace, phase_id: str, path: Path) -> int:
         for line in range(1, len(rows) + TEMPLATE_ROWS_EXTRA + 2):
             sheet.cell(line, i).number_format = "@"  # text: "1C 2A", a NIP, a typed number stay as typed
     sheet.freeze_panes = "D2"
-    book.save(path)
+    book.save(private_file(path))
     return len(rows)
 
 

@@ -67,9 +67,11 @@ def open_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> None:
 
 
 def close_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> None:
-    """Close a phase (attempts still running end with what they have) and score it."""
+    """Close a phase (attempts still running end with what they have) and score it; a phase that was never
+    opened has no form and no attempts: nothing to score."""
     ws.store.set_phase_state(ws.event_id, phase_id, CLOSED, now, actor="trainer")
-    score_phase(ws, phase_id, now)
+    if ws.store.has_form(ws.event_id, phase_id):
+        score_phase(ws, phase_id, now)
 
 
 def score_every_phase(ws: Workspace, now: dt.datetime) -> None:
@@ -99,7 +101,8 @@ class Row:
 def progress(ws: Workspace, phase_id: str, now: dt.datetime) -> list[Row]:
     store = ws.store
     store.expire_due(ws.event_id, phase_id, now, grace(ws, phase_id))
-    total = len(cached_form(ws, phase_id).items) if store.has_form(ws.event_id, phase_id) else 0
+    form_hash = store.form_hash(ws.event_id, phase_id)
+    total = 0 if form_hash is None else len(cached_form(ws, phase_id, form_hash).items)
     latest: dict[str, Attempt] = {}
     for a in store.attempts(ws.event_id, phase_id):
         if a.status != SUPERSEDED:

@@ -24,9 +24,19 @@ from assess.bank.model import (
 )
 from assess.bank.show import matching_rule
 from assess.delivery.screen.sitting import Sitting
+from assess.event import AnswerLimits
 from assess.forms import shown
 from assess.i18n import _, current_language
-from assess.responses import ResponseError, answered, normalise, parse_number, to_json
+from assess.i18n.numbers import numbers
+from assess.responses import (
+    NotAFieldNumber,
+    ResponseError,
+    answered,
+    field_number,
+    normalise,
+    parse_number,
+    to_json,
+)
 from assess.templating import markdown_block, markdown_inline
 
 
@@ -217,53 +227,120 @@ def navigator(s: Sitting, answers: Mapping[str, Any], current: int | None = None
 
 # -- what a posted page means ----------------------------------------------------------
 
+NUMBER_CHARACTERS = 64  # the longest text a number's field takes: a longer one is no number anyone types
+
+
+def _choice_problem() -> AnswerProblem:
+    return AnswerProblem(_("That choice is not one of this question's options."))
+
 
 def _position(ids: Sequence[str], text: str | None) -> str | None:
+    """The option at a posted position (0, 1, ...); None when none is chosen."""
     if text is None or text == "":
         return None
-    if not text.isdigit() or int(text) >= len(ids):
-        raise AnswerProblem(_("That choice is not one of this question's options."))
-    return ids[int(text)]
+    try:
+        return ids[field_number(text, high=len(ids) - 1)]
+    except NotAFieldNumber:
+        raise _choice_problem() from None
 
 
-def read_answer(s: Sitting, number: int, fields: Mapping[str, Any], getlist=None) -> Any:
+def _within(text: str, limit: int) -> str:
+    """`text` when it is at most `limit` characters long (a line break counted once, though a browser sends a
+    text area's as two), checked before anything reads it; AnswerProblem otherwise."""
+    length = len(text) - text.count("\r\n")
+    if length > limit:
+        n = numbers(current_language())
+        raise AnswerProblem(
+            _(
+                "This answer is too long: {length} characters, and at most {limit} fit here. Shorten it."
+            ).format(length=n.count(length), limit=n.count(limit))
+        )
+    return text
+
+
+# Each reads the posted fields of one item type: (item, option ids as shown, fields, getlist, answer limits)
+# -> the raw answer (option ids, not positions; None blank), or AnswerProblem. Every field is bounded
+# before it is read.
+
+
+def _read_choice(item, ids, fields, getlist, limits) -> Any:
+    """One option's position."""
+    return _position(ids, fields.get("answer"))
+
+
+def _read_choices(item, ids, fields, getlist, limits) -> Any:
+    """Positions of the options checked; never more than the options there are."""
+    values = getlist("answer") if getlist else fields.get("answer") or []
+    if len(values) > len(ids):
+        raise _choice_problem()
+    return sorted({_position(ids, v) for v in values if v} - {None}) or None
+
+
+def _read_truth(item, ids, fields, getlist, limits) -> Any:
+    """true or false."""
+    return {"true": True, "false": False}.get(fields.get("answer") or "")
+
+
+def _read_pairs(item, ids, fields, getlist, limits) -> Any:
+    """A choice's position per prompt (m0, m1, ...)."""
+    pairs = {}
+    for k, p in enumerate(item.prompts):
+        choice = _position(ids, fields.get(f"m{k}"))
+        if choice is not None:
+            pairs[p.id] = choice
+    return pairs or None
+
+
+def _read_order(item, ids, fields, getlist, limits) -> Any:
+    """A place (1, 2, ...) per step (r0, r1, ...)."""
+    return _ordering(ids, [fields.get(f"r{k}") or "" for k in range(len(ids))])
+
+
+def _read_number(item, ids, fields, getlist, limits) -> Any:
+    """Text as typed (read as a number when scored), at most NUMBER_CHARACTERS long."""
+    text = _within(fields.get("answer") or "", NUMBER_CHARACTERS).strip()
+    if text:
+        try:
+            parse_number(text, item.unit)
+        except ResponseError:
+            raise AnswerProblem(_("Write a number, such as 2,5 or 1.500.")) from None
+    return text or None
+
+
+def _read_text(item, ids, fields, getlist, limits) -> Any:
+    """Text, at most the event's limit for short answers or essays."""
+    limit = limits.essay if isinstance(item, Essay) else limits.short_answer
+    text = _within(fields.get("answer") or "", limit)
+    return text if text.strip() else None
+
+
+_READERS = (
+    (SingleChoice | WeightedOptions, _read_choice),
+    (MultipleResponse, _read_choices),
+    (TrueFalse, _read_truth),
+    (Matching, _read_pairs),
+    (Ordering, _read_order),
+    (Numeric, _read_number),
+    (ShortAnswer | Essay, _read_text),
+)
+
+
+def read_answer(
+    s: Sitting, number: int, fields: Mapping[str, Any], getlist=None, limits: AnswerLimits | None = None
+) -> Any:
     """The JSON form of the answer posted for question `number` (None: blank).
 
     `fields` maps field names to their (first) values; `getlist(name)` gives
-    every value of a repeated field (checkboxes).
+    every value of a repeated field (checkboxes). `limits`: the event's
+    `web.answer_limits` (the defaults when None); a text over its limit is
+    refused before it is read.
     """
     item = s.item(number)
     ids = shown(s.order, item)
-    raw: Any
-    if isinstance(item, SingleChoice | WeightedOptions):
-        raw = _position(ids, fields.get("answer"))
-    elif isinstance(item, MultipleResponse):
-        values = getlist("answer") if getlist else fields.get("answer") or []
-        raw = sorted({_position(ids, v) for v in values if v} - {None}) or None
-    elif isinstance(item, TrueFalse):
-        raw = {"true": True, "false": False}.get(fields.get("answer") or "")
-    elif isinstance(item, Matching):
-        pairs = {}
-        for k, p in enumerate(item.prompts):
-            choice = _position(ids, fields.get(f"m{k}"))
-            if choice is not None:
-                pairs[p.id] = choice
-        raw = pairs or None
-    elif isinstance(item, Ordering):
-        raw = _ordering(ids, [fields.get(f"r{k}") or "" for k in range(len(ids))])
-    elif isinstance(item, Numeric):
-        text = (fields.get("answer") or "").strip()
-        raw = text or None  # stored as typed; read as a number when scored
-        if text:
-            try:
-                parse_number(text, item.unit)
-            except ResponseError:
-                raise AnswerProblem(_("Write a number, such as 2,5 or 1.500.")) from None
-    elif isinstance(item, ShortAnswer | Essay):
-        text = fields.get("answer") or ""
-        raw = text if text.strip() else None
-    else:  # pragma: no cover
+    reader = next((read for kinds, read in _READERS if isinstance(item, kinds)), None)
+    if reader is None:  # pragma: no cover - every item type has its reader
         raise TypeError(type(item).__name__)
+    raw = reader(item, ids, fields, getlist, limits or AnswerLimits())
     try:
         value = normalise(item, raw)
     except ResponseError:
@@ -276,7 +353,10 @@ def read_answer(s: Sitting, number: int, fields: Mapping[str, Any], getlist=None
 def _ordering(ids: Sequence[str], ranks: Sequence[str]) -> list[str] | None:
     if not any(ranks):
         return None
-    places = [int(r) if r.isdigit() else 0 for r in ranks]
+    try:
+        places = [field_number(r, 1, len(ids)) if r else 0 for r in ranks]
+    except NotAFieldNumber:
+        places = []
     if sorted(places) != list(range(1, len(ids) + 1)):
         raise AnswerProblem(_("Give every step its own place, from 1 to {n}.").format(n=len(ids)))
     return [oid for _place, oid in sorted(zip(places, ids, strict=True))]

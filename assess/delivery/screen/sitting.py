@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,17 @@ from assess.forms import Form, ItemOrder, personal_order
 from assess.participants import canonical_access_code
 from assess.responses import stored_value
 from assess.scoring import AttemptResult, score_attempt
-from assess.store.store import CLOSED, FINISHED, IN_PROGRESS, OPEN, Attempt, NotFound, Participant
+from assess.store.store import (
+    CLOSED,
+    FINISHED,
+    IN_PROGRESS,
+    NOT_OPEN,
+    OPEN,
+    Attempt,
+    NotFound,
+    Participant,
+    PhaseStanding,
+)
 from assess.workspace import Workspace
 
 CHANNEL = "web"
@@ -60,18 +71,24 @@ class PhaseCard:
         return self.attempt in FINISHED
 
 
+NOTHING_YET = PhaseStanding(state=NOT_OPEN, form_hash=None, attempt=None)
+
+
 def lobby(ws: Workspace, person_id: str) -> list[PhaseCard]:
-    event, store = ws.loaded.event, ws.store
+    """Every phase as the participant's lobby shows it: one query, and forms from the cache (every
+    waiting phone polls this every few seconds)."""
+    event = ws.loaded.event
+    standings = ws.store.standings(ws.event_id, person_id)
     cards = []
     for phase in event.phases:
-        attempt = store.current_attempt(ws.event_id, person_id, phase.id)
-        form = cached_form(ws, phase.id) if store.has_form(ws.event_id, phase.id) else None
+        standing = standings.get(phase.id, NOTHING_YET)
+        form = None if standing.form_hash is None else cached_form(ws, phase.id, standing.form_hash)
         cards.append(
             PhaseCard(
                 id=phase.id,
                 title=event.phase_title(phase.id),
-                state=store.phase_state(ws.event_id, phase.id),
-                attempt=None if attempt is None else attempt.status,
+                state=standing.state,
+                attempt=standing.attempt,
                 minutes=phase.time_limit_minutes,
                 questions=None if form is None else len(form.items),
             )
@@ -81,17 +98,30 @@ def lobby(ws: Workspace, person_id: str) -> list[PhaseCard]:
 
 # -- forms, attempts -------------------------------------------------------------------
 
-_forms: dict[str, Form] = {}
+FORMS_CACHED = 32  # a server runs one event (a few phases); rebuilt forms and other events age out
+_forms: OrderedDict[str, Form] = OrderedDict()  # by hash, least recently used first
 _forms_lock = threading.Lock()
 
 
 def cached_form(ws: Workspace, phase_id: str, form_hash: str | None = None) -> Form:
-    """A phase's stored form; forms are immutable snapshots, so each is read once per process."""
-    if form_hash is not None and form_hash in _forms:
-        return _forms[form_hash]
+    """A phase's stored form, parsed once per process: a form is an immutable snapshot named by its hash.
+
+    Without `form_hash`, the phase's is looked up (a key lookup); the form is read and parsed only
+    when no form of that hash is cached. The cache holds the FORMS_CACHED most recently used forms.
+    """
+    if form_hash is None:
+        form_hash = ws.store.form_hash(ws.event_id, phase_id)  # None: store.form says there is none
+    with _forms_lock:
+        form = _forms.get(form_hash) if form_hash is not None else None
+        if form is not None:
+            _forms.move_to_end(form_hash)
+            return form
     form = ws.store.form(ws.event_id, phase_id)
     with _forms_lock:
-        _forms.setdefault(form.hash, form)
+        _forms[form.hash] = form
+        _forms.move_to_end(form.hash)
+        while len(_forms) > FORMS_CACHED:
+            _forms.popitem(last=False)
     return form
 
 
@@ -212,4 +242,4 @@ def live_result(ws: Workspace, s: Sitting, aspects: frozenset[str]) -> AttemptRe
 
 def has_report(ws: Workspace, person_id: str) -> bool:
     """Whether the trainer has scored a phase this participant finished (so a report has something in it)."""
-    return any(r.person_id == person_id for r in ws.store.results(ws.event_id))
+    return ws.store.has_result(ws.event_id, person_id)
