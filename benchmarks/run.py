@@ -14,6 +14,7 @@ BENCHMARKS = [
     "benchmarks.bench_demo",
     "benchmarks.bench_analysis",
     "benchmarks.bench_reports",
+    "benchmarks.bench_lobby",  # one lobby poll through the app, sequentially: CPU per poll
     "benchmarks.bench_serve",  # about 5 minutes: 300 phones answering for real, twice
 ]
 
