@@ -100,6 +100,18 @@ def test_migrations_bring_a_new_database_to_the_schema(store):
     } <= tables
 
 
+def test_the_migrations_build_exactly_the_tables_the_code_declares(store):
+    """A column or index added to schema.py without a migration (or the other way round) shows here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from assess.store.schema import metadata
+
+    with store.engine.connect() as c:
+        differences = compare_metadata(MigrationContext.configure(c), metadata)
+    assert differences == []
+
+
 def test_a_database_from_a_newer_version_is_refused(database_url):
     Store.open(database_url).close()
     engine = sa.create_engine(database_url)

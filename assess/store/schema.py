@@ -182,6 +182,7 @@ results = sa.Table(
     sa.Column("competencies", sa.JSON, nullable=False),
     sa.Column("items", sa.JSON, nullable=False),
     sa.Column("scored_at", WHEN, nullable=False),
+    sa.Index("ix_results_event_person", "event_id", "person_id"),
 )
 
 audit_log = sa.Table(
@@ -193,4 +194,34 @@ audit_log = sa.Table(
     sa.Column("actor", TEXT, nullable=False),
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("details", sa.JSON, nullable=False),
+)
+
+# Keys made for one event, kept with its data (a backup carries them): "orders" keys the personal
+# orders and the default form seeds, so nothing a participant sees lets them compute an order.
+event_secrets = sa.Table(
+    "event_secrets",
+    metadata,
+    _event(),
+    sa.Column("purpose", sa.String(32), nullable=False),
+    sa.Column("secret", sa.String(128), nullable=False),  # hex
+    sa.Column("created_at", WHEN, nullable=False),
+    sa.PrimaryKeyConstraint("event_id", "purpose"),
+)
+
+# Who is logged in, on which device: the cookie carries a random token, the row its SHA-256 (a copy of
+# the database opens no session). Ending a row ends the session at once; a backup never carries them.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    _event(),
+    sa.Column("kind", sa.String(16), nullable=False),  # participant | trainer | known_device
+    sa.Column("person_id", ID),  # the participant's; null for the trainer
+    sa.Column("created_at", WHEN, nullable=False),
+    sa.Column("last_seen", WHEN, nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("device", sa.String(120), nullable=False),  # the browser, as its User-Agent names it
+    sa.Column("ended_at", WHEN),
+    sa.Column("ended_why", sa.String(32)),  # logout | leave | password | new_code | ended_by_trainer
+    sa.Index("ix_web_sessions_event_person", "event_id", "kind", "person_id"),
 )
