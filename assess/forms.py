@@ -9,10 +9,11 @@ editing a bank never changes how that attempt is scored.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -38,6 +39,12 @@ class Variant(ItemOrder):
     label: Annotated[str, Field(pattern=r"^[A-Z]$")]
 
 
+# How a form's personal orders are seeded. "person-id": by the bare person id, which a participant can
+# read (forms built before event secrets, and example draws without one). "keyed": by the participant
+# key, an HMAC under the event's secret (participant_key).
+PERSON_ID, KEYED = "person-id", "keyed"
+
+
 class Form(Model):
     event: Id
     phase: Id
@@ -49,6 +56,8 @@ class Form(Model):
     shuffle_items: bool
     shuffle_options: bool
     variants: Annotated[list[Variant], Field(min_length=1)]
+    # Left at its default, it is left out of the hash: a form stored before the field existed verifies.
+    personal_key: Literal["person-id", "keyed"] = PERSON_ID
     hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
     @model_validator(mode="after")
@@ -97,8 +106,26 @@ class BlueprintShortfall(ValueError):
 
 
 def phase_seed(event_id: str, phase_id: str) -> int:
-    """A phase's default seed, stable across machines and Python versions."""
+    """A phase's seed from its ids alone, stable across machines and Python versions: the default of
+    a draw without the event's secret (an example), and of forms built before event secrets."""
     return int.from_bytes(hashlib.sha256(f"{event_id}/{phase_id}".encode()).digest()[:8], "big") >> 1
+
+
+def _hmac(secret: bytes, text: str) -> bytes:
+    return hmac.new(secret, text.encode(), hashlib.sha256).digest()
+
+
+def keyed_seed(secret: bytes, event_id: str, phase_id: str) -> int:
+    """A phase's default seed in a workspace: HMAC-SHA256 of `<event>/<phase>` under the event's
+    secret, its first 63 bits (the range of phase_seed). Nobody without the secret can compute it."""
+    return int.from_bytes(_hmac(secret, f"{event_id}/{phase_id}")[:8], "big") >> 1
+
+
+def participant_key(secret: bytes, phase_id: str, person_id: str) -> str:
+    """What a keyed form seeds a participant's personal order with: HMAC-SHA256 of
+    `<phase>/<person_id>` under the event's secret, in hex. The person id is no secret (the
+    participant's cookie shows it); the key is, so nobody can compute their own or a neighbour's order."""
+    return _hmac(secret, f"{phase_id}/{person_id}").hex()
 
 
 def _matches(item: ItemBase, cell: Cell) -> bool:
@@ -211,18 +238,30 @@ def positions_of(order: ItemOrder, item: ItemBase, ids: Sequence[str]) -> list[i
     return [shown_ids.index(i) for i in ids]
 
 
+def default_seed(event_id: str, phase_id: str, secret: bytes | None) -> int:
+    """The seed of a phase whose assessment.yaml gives none: keyed by the event's secret, or (without
+    one: an example draw) from the ids alone."""
+    return phase_seed(event_id, phase_id) if secret is None else keyed_seed(secret, event_id, phase_id)
+
+
 def build_form(
     event: Event,
     phase_id: str,
     pool: dict[str, list[ItemBase]],
     earlier: dict[str, Form] | None = None,
+    *,
+    secret: bytes | None = None,
 ) -> Form:
     """The form of one phase. `pool` maps bank ids to their items; `earlier` holds
-    the forms of the phases this one refers to (same_items, parallel_to)."""
+    the forms of the phases this one refers to (same_items, parallel_to).
+
+    `secret` is the event's "orders" secret (a workspace's): it keys the default seed and the
+    form's personal orders. Without it (a bare assessment.yaml) the draw is an example: the seed
+    comes from the ids and personal orders from the bare person id."""
     earlier = earlier or {}
     phase = event.phase(phase_id)
     blueprint = event.blueprint_of(phase_id)
-    seed = phase.seed if phase.seed is not None else phase_seed(event.event.id, phase_id)
+    seed = phase.seed if phase.seed is not None else default_seed(event.event.id, phase_id, secret)
     rng = Stream(seed, "draw")
     bank_of = {i.id: bank for bank, items in pool.items() for i in items}
     for other in earlier.values():  # reused items keep the bank they came from
@@ -263,15 +302,24 @@ def build_form(
         shuffle_items=blueprint.shuffle_items,
         shuffle_options=blueprint.shuffle_options,
         variants=variants,
+        personal_key=PERSON_ID if secret is None else KEYED,
     )
     return Form.model_validate({**draft.model_dump(mode="json"), "hash": draft.content_hash()})
 
 
-def personal_order(form: Form, participant: str) -> ItemOrder:
-    """The order one participant sees on a screen, derived from the form's seed and the participant's key."""
+def personal_order(form: Form, participant: str, secret: bytes | None = None) -> ItemOrder:
+    """The order one participant (a person id) sees on a screen, derived from the form's seed and the
+    participant's key: on a keyed form participant_key under the event's `secret` (required), on a
+    form built before event secrets the bare person id."""
+    if form.personal_key == KEYED:
+        if secret is None:
+            raise ValueError("a keyed form's personal orders need the event's secret")
+        key = participant_key(secret, form.phase, participant)
+    else:
+        key = participant
     return make_order(
         form.items,
-        Stream(form.seed, "participant", participant),
+        Stream(form.seed, "participant", key),
         shuffle_items=form.shuffle_items,
         shuffle_options=form.shuffle_options,
     )

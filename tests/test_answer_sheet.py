@@ -110,8 +110,10 @@ EXPECTED = {"P0001": 16.0, "P0002": 16.0, "P0003": 5.0, "P0004": 1.0}
 def test_the_variants_print_options_in_different_orders(tmp_path, run):
     folder, _ = workspace(tmp_path, run)
     form = stored_form(url_of(folder, None))
-    assert at(form, "A", "fx-sc", "sekda") != at(form, "B", "fx-sc", "sekda")
-    assert form.variant("A").items != form.variant("B").items
+    # The event's secret seeds the form, so which items differ is the draw's; some must.
+    a, b = form.variant("A"), form.variant("B")
+    assert any(a.options[i] != b.options[i] for i in a.options if len(a.options[i]) > 2)
+    assert a.items != b.items
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from assess.cli.support import Group, shared_options
+from assess.cli.support import Group, chosen, shared_options
 from assess.event.file import DIFFICULTY_NAMES, build_forms, load_event
 from assess.i18n import N_, _, ngettext
+from assess.problems import ProblemsFound
 from assess.workspace.files import EVENT_FILE
 
 
@@ -23,16 +24,24 @@ def event() -> None:
     "check",
     help=N_(
         "Check an assessment.yaml and its banks, and assemble every phase's form from its blueprint "
-        "(nothing is stored). Prints each phase's items per competency and difficulty. Exit 0 when "
-        "every phase can be assembled, 2 with the list of problems."
+        "(no form is stored). Prints each phase's items per competency and difficulty. Exit 0 when "
+        "every phase can be assembled, 2 with the list of problems. The workspace's own assessment.yaml "
+        "(the default) is drawn with the event's secret, as assess form build draws it; any other file "
+        "is drawn as an example only."
         "\n\nExample: assess event check examples/payakumbuh-2019/assessment.yaml"
     ),
 )
-@click.argument("file", default=EVENT_FILE)
+@click.argument("file", required=False)
 @shared_options()
-def check(file: str) -> None:
-    loaded = load_event(Path(file))
-    forms = build_forms(loaded)
+@click.pass_context
+def check(ctx: click.Context, file: str | None) -> None:
+    ws = _workspace_of(ctx, file)
+    if ws is None:
+        loaded = load_event(Path(file or EVENT_FILE))
+        forms = build_forms(loaded)
+    else:
+        loaded = ws.loaded
+        forms = build_forms(loaded, ws.orders_secret())
     click.echo(f"{loaded.event.event.id}: {loaded.event.event.title}")
     for phase_id, form in forms.items():
         n = len(form.items)
@@ -47,3 +56,29 @@ def check(file: str) -> None:
         rank = {"easy": 0, "medium": 1, "hard": 2}
         for (competency, difficulty), count in sorted(cells.items(), key=lambda c: (c[0][0], rank[c[0][1]])):
             click.echo(f"    {competency:<8} {_(DIFFICULTY_NAMES[difficulty]):<14} {count:>3}")
+    if ws is None:
+        click.echo(
+            _("Outside a workspace this draw is only an example: a workspace draws with its event's secret.")
+        )
+
+
+def _workspace_of(ctx: click.Context, file: str | None):
+    """The workspace (its event loaded) when FILE is its assessment.yaml or is not given, else None.
+
+    The workspace is the one -w, ASSESS_WORKSPACE or the current folder chooses. Its database is
+    opened (made, with the event's secret, on first use) only once its assessment.yaml has loaded.
+    """
+    from assess.workspace import Workspace, choose  # here: a file outside a workspace needs no store
+
+    try:
+        folder, url = choose(chosen(ctx, "workspace"), chosen(ctx, "database"))
+    except ProblemsFound:
+        if file is None and chosen(ctx, "workspace"):
+            raise  # a workspace asked for by name that is none
+        return None
+    if file is not None and Path(file).resolve() != (folder / EVENT_FILE).resolve():
+        return None
+    ws = Workspace(folder, url)
+    ws.loaded  # noqa: B018 - the event's problems first, before the database is touched
+    ctx.call_on_close(ws.close)
+    return ws

@@ -92,11 +92,14 @@ def _owner(event: Event, phase_id: str) -> int:
     return event.phases.index(phase)
 
 
-def build_phase(loaded: LoadedEvent, phase_id: str, earlier: dict[str, Form]) -> Form:
-    """One phase's form; ProblemsFound names every blueprint cell the banks cannot fill, at the cell."""
+def build_phase(
+    loaded: LoadedEvent, phase_id: str, earlier: dict[str, Form], secret: bytes | None = None
+) -> Form:
+    """One phase's form (with the event's `secret`, a workspace's; without, an example draw);
+    ProblemsFound names every blueprint cell the banks cannot fill, at the cell."""
     event, ctx = loaded.event, loaded.context
     try:
-        return build_form(event, phase_id, loaded.pool, earlier)
+        return build_form(event, phase_id, loaded.pool, earlier, secret=secret)
     except BlueprintShortfall as e:
         owner = _owner(event, phase_id)
         problems = []
@@ -113,8 +116,9 @@ def build_phase(loaded: LoadedEvent, phase_id: str, earlier: dict[str, Form]) ->
         raise ProblemsFound(problems) from None
 
 
-def build_forms(loaded: LoadedEvent) -> dict[str, Form]:
-    """Every phase's form, in order (nothing stored); every shortfall of every phase reported."""
+def build_forms(loaded: LoadedEvent, secret: bytes | None = None) -> dict[str, Form]:
+    """Every phase's form, in order (nothing stored), drawn with the event's `secret` when given (see
+    build_phase); every shortfall of every phase reported."""
     forms: dict[str, Form] = {}
     problems = []
     for phase in loaded.event.phases:
@@ -122,7 +126,7 @@ def build_forms(loaded: LoadedEvent) -> dict[str, Form]:
         if any(r not in forms for r in needs):
             continue  # the phase it depends on failed: reported there
         try:
-            forms[phase.id] = build_phase(loaded, phase.id, forms)
+            forms[phase.id] = build_phase(loaded, phase.id, forms, secret)
         except ProblemsFound as e:
             problems.extend(e.problems)
     if problems:

@@ -30,9 +30,12 @@ from assess.store.engine import BUSY_TIMEOUT_MS
 from assess.store.migrate import MIGRATIONS
 from assess.store.store import StoreError
 
-# Every table of an event, parents first (the order rows are written in).
+# Every table of an event, parents first (the order rows are written in). `event_secrets` is in:
+# the event's forms and personal orders are keyed by its "orders" secret, so a backup carries it and a
+# restore brings it back.
 TABLES: tuple[sa.Table, ...] = (
     t.events,
+    t.event_secrets,
     t.units,
     t.groups,
     t.persons,
@@ -46,6 +49,13 @@ TABLES: tuple[sa.Table, ...] = (
     t.results,
     t.audit_log,
 )
+# Never backed up, never restored: who is logged in on which device. A backup leaves `web_sessions`
+# out, an archive naming it is refused (BACKUP-TABLE-UNKNOWN), and a restore writes none; the bare
+# event a restore replaces takes its sessions with it (ON DELETE CASCADE).
+NEVER_BACKED_UP: tuple[sa.Table, ...] = (t.web_sessions,)
+# What opening a workspace writes for its event, its row and its secrets: a database holding nothing
+# else of the event does not hold it yet, and a restore replaces them with the archive's.
+BARE_EVENT = ("events", "event_secrets")
 AUTO_IDS = ("attempts", "answer_history", "audit_log")  # tables whose `id` the database hands out
 # Columns holding an attempts.id.
 ATTEMPT_REFERENCES = {
@@ -151,26 +161,29 @@ class Restored:
 
 
 def event_tables_holding(c: sa.Connection, event_id: str) -> list[str]:
-    """The tables (beyond the bare `events` entry) that hold rows of the event."""
+    """The tables (beyond the bare event: its `events` entry and its secrets) that hold rows of the event."""
     return [
         table.name
-        for table in TABLES[1:]
-        if c.execute(sa.select(sa.literal(1)).where(event_column(table) == event_id).limit(1)).first()
+        for table in TABLES
+        if table.name not in BARE_EVENT
+        and c.execute(sa.select(sa.literal(1)).where(event_column(table) == event_id).limit(1)).first()
     ]
 
 
 def write_event(engine: sa.Engine, event_id: str, rows: Mapping[str, Sequence[dict]]) -> Restored:
     """Write one event's rows into a database that does not hold the event, in one transaction.
 
-    A bare `events` entry (left by opening the workspace, with no other rows)
-    is replaced. Refused with STORE error BACKUP-EVENT-EXISTS when any row of
-    the event exists. Integrity errors propagate after the rollback.
+    A bare event (the `events` entry and the secrets left by opening the
+    workspace, with no other rows) is replaced: the archive's secrets stand.
+    Refused with STORE error BACKUP-EVENT-EXISTS when any other row of the
+    event exists. Integrity errors propagate after the rollback.
     """
     postgres = engine.dialect.name == "postgresql"
     with engine.begin() as c:
         holding = event_tables_holding(c, event_id)
         if holding:
             raise StoreError("BACKUP-EVENT-EXISTS", event=event_id, n=len(holding), table=holding[0])
+        c.execute(t.event_secrets.delete().where(t.event_secrets.c.event_id == event_id))
         c.execute(t.events.delete().where(t.events.c.id == event_id))
         maps = {name: _new_ids(c, name, [r["id"] for r in rows.get(name, ())], postgres) for name in AUTO_IDS}
         renumbered = tuple(name for name, m in maps.items() if any(k != v for k, v in m.items()))

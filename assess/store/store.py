@@ -3,13 +3,15 @@
 `Store` is the one object callers use. This module holds the event, its
 units, groups and participants, phases, forms, results and the audit log; the
 attempt lifecycle (attempts, answers, essay marks) is `AttemptLifecycle` in
-attempts.py, which `Store` inherits. What the store hands out (statuses,
-errors, frozen rows) is defined in records.py and importable from here.
+attempts.py, which `Store` inherits, as it inherits the web sessions
+(`WebSessions`, sessions.py). What the store hands out (statuses, errors,
+frozen rows) is defined in records.py and importable from here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,6 +44,7 @@ from assess.store.records import (
     Saved,
     StoreError,
 )
+from assess.store.sessions import WebSessions
 
 __all__ = [
     "CompetencyScore",
@@ -90,8 +93,23 @@ def _standings_query() -> sa.CompoundSelect:
 
 _STANDINGS = _standings_query()
 
+# event_secrets.purpose of the key of personal orders and default form seeds (assess.forms).
+ORDERS = "orders"
+SECRET_BYTES = 32
 
-class Store(AttemptLifecycle):
+
+def _make_secret(c: sa.Connection, event_id: str, purpose: str, now: dt.datetime | None = None) -> str:
+    """A new random secret of the event for `purpose`, inserted; in hex."""
+    key = secrets.token_hex(SECRET_BYTES)
+    c.execute(
+        t.event_secrets.insert().values(
+            event_id=event_id, purpose=purpose, secret=key, created_at=now or utcnow()
+        )
+    )
+    return key
+
+
+class Store(AttemptLifecycle, WebSessions):
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
@@ -123,6 +141,7 @@ class Store(AttemptLifecycle):
                         id=event_id, title=title, time_zone=time_zone, created_at=now or utcnow()
                     )
                 )
+                _make_secret(c, event_id, ORDERS, now)  # made with the event, kept with its data
             else:
                 c.execute(
                     t.events.update()
@@ -304,6 +323,31 @@ class Store(AttemptLifecycle):
                 found.setdefault(phase_id, {"state": NOT_OPEN, "form_hash": None, "attempt": None})
                 found[phase_id][kind] = value  # attempts come oldest first: the latest live one stays
         return {phase_id: PhaseStanding(**v) for phase_id, v in found.items()}
+
+    # -- event secrets -----------------------------------------------------------------
+
+    def event_secret(self, event_id: str, purpose: str = ORDERS) -> bytes:
+        """The event's secret for `purpose` (32 random bytes), kept in `event_secrets` (a backup carries
+        it). Made with the event; an event stored before secrets existed gets one on first use."""
+        found = self._secret(self.single_read, event_id, purpose)
+        if found is None:
+            try:
+                with self.engine.begin() as c:
+                    found = self._secret(c, event_id, purpose) or _make_secret(c, event_id, purpose)
+            except sa.exc.IntegrityError:  # another process made it at the same moment: theirs stands
+                found = self._secret(self.engine, event_id, purpose)
+                if found is None:  # not that: the event itself is missing
+                    raise
+        return bytes.fromhex(found)
+
+    @staticmethod
+    def _secret(on: sa.Engine | sa.Connection, event_id: str, purpose: str) -> str | None:
+        s = t.event_secrets
+        query = sa.select(s.c.secret).where((s.c.event_id == event_id) & (s.c.purpose == purpose))
+        if isinstance(on, sa.Connection):
+            return on.execute(query).scalar()
+        with on.connect() as c:
+            return c.execute(query).scalar()
 
     # -- results -------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from assess.event.file import LoadedEvent, load_event
 from assess.forms import Form
 from assess.problems import Problem, ProblemsFound
 from assess.store.engine import sqlite_url
-from assess.store.store import Store
+from assess.store.store import ORDERS, Store
 from assess.workspace.files import DATABASE_FILE, EVENT_FILE, SECRET_FILE
 
 ENV_WORKSPACE = "ASSESS_WORKSPACE"
@@ -71,6 +71,11 @@ class Workspace:
         info = self.loaded.event.event
         store.ensure_event(info.id, info.title, info.time_zone)
         return store
+
+    def orders_secret(self) -> bytes:
+        """The event's secret for personal orders and default seeds, from the database (not cached:
+        a restore may bring another)."""
+        return self.store.event_secret(self.event_id, ORDERS)
 
     def form(self, phase_id: str) -> Form:
         """The phase's stored form, or a located problem saying what to do first."""

@@ -43,7 +43,7 @@ def build_phase_form(ws: Workspace, phase_id: str, now: dt.datetime) -> Form:
             if not ws.store.has_form(ws.event_id, ref):
                 raise ProblemsFound([Problem("WORKSPACE-FORM-FIRST", {"phase": phase_id, "other": ref})])
             earlier[ref] = ws.store.form(ws.event_id, ref)
-    form = build_phase(ws.loaded, phase_id, earlier)
+    form = build_phase(ws.loaded, phase_id, earlier, ws.orders_secret())
     try:
         ws.store.save_form(form, now)
     except StoreError as e:
@@ -131,13 +131,14 @@ def simulate(ws: Workspace, seed: int, now: dt.datetime, phases: list[str] | Non
     forms = {phase_id: ws.form(phase_id) for phase_id in phase_ids}
     competencies = sorted({c for f in forms.values() for i in f.items for c in i.competencies})
     cohort = Cohort.draw(people, competencies, seed)
+    secret = ws.orders_secret()
     counts = {}
     for n, phase_id in enumerate(phase_ids):
         form = forms[phase_id]
         records = []
         for person in people:
             answers, marks = simulate_attempt(form.items, person, phase_id, cohort, learned=n > 0)
-            order = personal_order(form, person).model_dump()
+            order = personal_order(form, person, secret).model_dump()
             records.append({"person_id": person, "answers": answers, "marks": marks, "personal_order": order})
         try:
             counts[phase_id] = len(
