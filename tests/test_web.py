@@ -310,7 +310,8 @@ def test_progress_extend_and_reopen_from_the_dashboard(setup):
     ws, app, trainer, codes, time = setup
     c = start(app, codes[1])
     person = ws.store.person_by_code(ws.event_id, codes[1])
-    c.post("/test/pre/1/save", {"answer": "0", "seq": "1"})
+    first = question_page.question(sitting.sitting(ws, person, "pre"), 1, None)  # its type is the order's
+    assert c.post("/test/pre/1/save", {**answer_form(first), "seq": "1"}).get_json()["answered"]
     rows = {r["person"]: r for r in trainer.get("/trainer/progress/pre").get_json()["rows"]}
     assert rows[person]["status"] == "in_progress" and rows[person]["answered"].startswith("1/")
     assert rows[person]["left"] == "30:00"

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -314,6 +315,8 @@ def test_english_switch(server, browser):
     context, page, _ = _phone(browser)
     page.goto(base + "/join")
     page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()  # the click only starts the redirect: a busy machine may not have the page yet
+    page.get_by_role("button", name="Join").wait_for(timeout=10_000)
     assert page.get_by_role("button", name="Join").count() == 1
     context.close()
 
@@ -382,6 +385,66 @@ def test_ordering_and_matching_by_touch_without_dragging(browser, tmp_path):
         mitem = s.item(matching)
         assert set(ws.store.answers(s.attempt.id)[mitem.id]) == {p.id for p in mitem.prompts}
         assert errors == []
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        ws.close()
+
+
+def test_a_save_answered_429_is_sent_again_after_retry_after_and_stored(browser, tmp_path):
+    """One save in two seconds (web.save_limits): a second choice at once is answered 429, and the page
+    sends it again, with the same sequence number, once Retry-After has passed (its usual backoff after a
+    failed save would try again sooner, and be refused again)."""
+    from assess.delivery.screen import sitting
+    from assess.delivery.screen.desk import open_phase
+    from assess.forms import shown
+    from assess.workspace import now
+
+    folder = marker_workspace(tmp_path / "ws", time_limit=None)
+    path = folder / "assessment.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "web:\n", "web:\n  save_limits: {per_second: 0.5, burst: 1}\n"
+        ),
+        encoding="utf-8",
+    )
+    ws = open_workspace(folder)
+    open_phase(ws, "pre", now())
+    base, process = _serve(folder)
+    try:
+        person, code = list(_codes(ws).items())[1]
+        context, page, errors = _phone(browser)
+        _join(page, base, code)
+        page.get_by_role("button", name="Mulai").click()
+        page.wait_for_url("**/test/pre/1")
+        s = sitting.sitting(ws, person, "pre")
+        number = next(n for n, i in enumerate(s.items, 1) if i.type == "single_choice")
+        page.goto(f"{base}/test/pre/{number}")
+        saves: list[tuple[int, str | None, str | None, float]] = []  # (status, seq sent, Retry-After, when)
+
+        def seen(response) -> None:
+            if response.url.endswith("/save"):
+                sent = dict(urllib.parse.parse_qsl(response.request.post_data or ""))
+                wait = response.headers.get("retry-after")
+                saves.append((response.status, sent.get("seq"), wait, time.monotonic()))
+
+        def stored(response) -> bool:
+            return response.url.endswith("/save") and response.status == 200
+
+        page.on("response", seen)
+        page.locator("label.option").nth(0).tap()
+        page.locator(".save-state", has_text=SAVED).wait_for(timeout=10000)
+        with page.expect_response(stored, timeout=10000):
+            page.locator("label.option").nth(1).tap()  # at once: over the limit
+        page.locator(".save-state", has_text=SAVED).wait_for(timeout=10000)
+        assert [status for status, *_rest in saves] == [200, 429, 200]
+        (_s, seq, wait, refused_at), (_s2, seq_again, _w, stored_at) = saves[1:]
+        assert wait in ("1", "2") and seq_again == seq  # the same save...
+        assert stored_at - refused_at >= int(wait) - 0.05  # ...after the wait the server asked for
+        item = s.item(number)
+        assert ws.store.answers(s.attempt.id)[item.id] == shown(s.order, item)[1]
+        assert [e for e in errors if "status of 429" not in e] == []  # Chromium logs the 429 itself
         context.close()
     finally:
         process.terminate()

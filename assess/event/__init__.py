@@ -139,17 +139,39 @@ class AnswerLimits(Model):
     essay: Annotated[int, Field(ge=1, le=100_000)] = 20_000
 
 
+class HistoryLimits(Model):
+    """How much of an attempt's answer history the store keeps (the latest answers are always kept).
+
+    `versions_per_item`: the versions kept of one answer; beyond it the oldest go, but never the first.
+    `bytes_per_attempt`: the stored size of all of an attempt's versions together; beyond it the
+    attempt's oldest versions go, but never the first or the last of an answer.
+    """
+
+    versions_per_item: Annotated[int, Field(ge=2, le=10_000)] = 50
+    bytes_per_attempt: Annotated[int, Field(ge=100_000, le=1_000_000_000)] = 2_000_000
+
+
+class SaveLimits(Model):
+    """How often one attempt's answers may be saved (autosaves and posted pages together): `per_second`
+    on average, with bursts of `burst`. A save beyond it is asked to wait (HTTP 429, Retry-After)."""
+
+    per_second: Annotated[float, Field(gt=0, le=1_000)] = 5.0
+    burst: Annotated[int, Field(ge=1, le=10_000)] = 20
+
+
 class Web(Model):
     """Settings of `assess serve`: `join_limits` (see JoinLimits); `connections_per_address`, the
     open connections one network address may hold (a hotspot that puts every phone behind one
     address needs 2 x participants); `trusted_proxy`, the address of a reverse proxy in front of
     the server, whose X-Forwarded-For header names the phone (no other sender's is believed);
-    `answer_limits` (see AnswerLimits)."""
+    `answer_limits` (see AnswerLimits); `history` (see HistoryLimits); `save_limits` (see SaveLimits)."""
 
     join_limits: JoinLimits = JoinLimits()
     connections_per_address: Annotated[int, Field(ge=1)] = 16
     trusted_proxy: str | None = None
     answer_limits: AnswerLimits = AnswerLimits()
+    history: HistoryLimits = HistoryLimits()
+    save_limits: SaveLimits = SaveLimits()
 
 
 class Event(Model):

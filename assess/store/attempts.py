@@ -4,16 +4,19 @@ essay marks, and reading attempts, answers and their history back.
 Lifecycle: in_progress -> submitted | expired | superseded. Saving an answer
 is idempotent and ordered: each save carries a sequence number (the server
 hands out the next one when the client has none); a save whose number is not
-newer than the stored answer's changes nothing. A finished attempt never
-changes. Deadlines are enforced here, when the next request comes, when a
-phase closes and when results are computed, without waiting for a phone that
-vanished.
+newer than the stored answer's changes nothing. The history keeps changes, not
+repeats, and a caller may bound it per answer and per attempt (`HistoryBounds`).
+A finished attempt never changes. Deadlines are enforced here, when the next
+request comes, when a phase closes and when results are computed, without
+waiting for a phone that vanished.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +40,16 @@ from assess.store.records import (
 # the server's own numbers continue after it, and the column holds another billion saves beyond that.
 MAX_SEQ = 999_999_999
 _COLUMN_MAX = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class HistoryBounds:
+    """How much answer history an attempt keeps: `versions` per item, `size` characters of stored JSON
+    in all (ASCII: the JSON escapes the rest, so characters are bytes). The first and the last
+    version of each answer are always kept, even when they alone are more than `size`."""
+
+    versions: int
+    size: int
 
 
 def utcnow() -> dt.datetime:
@@ -164,10 +177,13 @@ class AttemptLifecycle:
         channel: str,
         now: dt.datetime,
         grace: dt.timedelta = dt.timedelta(0),
+        bounds: HistoryBounds | None = None,
     ) -> Saved:
         """Store one answer (JSON form; None is blank) if it is newer than the stored one.
 
-        A `seq` outside 1..MAX_SEQ is refused (StoreError STORE-SEQ-RANGE) before the database sees it.
+        The history gains a version only when the value differs from the stored one; `bounds` (None:
+        none) then trims the attempt's history in the same transaction. A `seq` outside 1..MAX_SEQ is
+        refused (StoreError STORE-SEQ-RANGE) before the database sees it.
         """
         if seq is not None and not 1 <= seq <= MAX_SEQ:
             raise StoreError("STORE-SEQ-RANGE", seq=seq, limit=MAX_SEQ)
@@ -178,39 +194,46 @@ class AttemptLifecycle:
                 expired = attempt.status == EXPIRED
                 result = None
             else:
-                result = self._save(c, attempt, item_id, value, seq, channel, now)
+                result = self._save(c, attempt, item_id, value, seq, channel, now, bounds)
         if result is None:
             # Committed above when the deadline has just passed, so the expiry sticks.
             raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=EXPIRED if expired else attempt.status)
         return result
 
-    def _save(self, c, attempt: Attempt, item_id, value, seq, channel, now) -> Saved:
+    def _save(self, c, attempt: Attempt, item_id, value, seq, channel, now, bounds) -> Saved:
         r = t.responses
         seq = attempt.next_seq if seq is None else seq
         if seq >= _COLUMN_MAX:  # the server's own numbers after a billion saves: the column holds no more
             raise StoreError("STORE-SEQ-RANGE", seq=seq, limit=_COLUMN_MAX - 1)
         stored = c.execute(
-            sa.select(r.c.seq).where((r.c.attempt_id == attempt.id) & (r.c.item_id == item_id))
-        ).scalar()
-        if stored is not None and stored >= seq:
-            return Saved(stored, False, max(attempt.next_seq, stored + 1))
+            sa.select(r.c.seq, r.c.value).where((r.c.attempt_id == attempt.id) & (r.c.item_id == item_id))
+        ).first()
+        if stored is not None and stored.seq >= seq:
+            return Saved(stored.seq, False, max(attempt.next_seq, stored.seq + 1))
         row = {"value": value, "seq": seq, "saved_at": now, "channel": channel}
+        repeat = stored is not None and _same(stored.value, value)
         if stored is None:
             c.execute(
                 r.insert().values(event_id=attempt.event_id, attempt_id=attempt.id, item_id=item_id, **row)
             )
         else:
+            # A repeat still takes its number (an older save arriving late must not undo it); its value
+            # is written already.
+            changes = {k: v for k, v in row.items() if k != "value"} if repeat else row
             c.execute(
-                r.update().where((r.c.attempt_id == attempt.id) & (r.c.item_id == item_id)).values(**row)
+                r.update().where((r.c.attempt_id == attempt.id) & (r.c.item_id == item_id)).values(**changes)
             )
-        c.execute(
-            t.answer_history.insert().values(
-                event_id=attempt.event_id, attempt_id=attempt.id, item_id=item_id, **row
+        if not repeat:  # the history keeps changes: a repeat is already its newest version
+            c.execute(
+                t.answer_history.insert().values(
+                    event_id=attempt.event_id, attempt_id=attempt.id, item_id=item_id, **row
+                )
             )
-        )
+            if bounds is not None:
+                _trim_history(c, attempt.id, item_id, bounds)
         next_seq = max(attempt.next_seq, seq + 1)
         c.execute(t.attempts.update().where(t.attempts.c.id == attempt.id).values(next_seq=next_seq))
-        return Saved(seq, True, next_seq)
+        return Saved(seq, not repeat, next_seq)
 
     def submit(self, attempt_id: int, now: dt.datetime, grace: dt.timedelta = dt.timedelta(0)) -> Attempt:
         """Finish the attempt. Harmless when repeated; a finished attempt never changes."""
@@ -334,7 +357,8 @@ class AttemptLifecycle:
             }
 
     def history(self, attempt_id: int) -> list[HistoryEntry]:
-        """Every save of the attempt's answers, oldest first."""
+        """The kept versions of the attempt's answers, oldest first: every change, within the bounds its
+        saves were given (see `save_answer`)."""
         h = t.answer_history
         with self.engine.connect() as c:
             rows = c.execute(sa.select(h).where(h.c.attempt_id == attempt_id).order_by(h.c.id))
@@ -508,6 +532,51 @@ def _insert_finished_attempt(
             ],
         )
     return attempt_id
+
+
+def _same(stored: Any, value: Any) -> bool:
+    """The same answer as JSON (a dict's keys in any order)."""
+    return json.dumps(stored, sort_keys=True) == json.dumps(value, sort_keys=True)
+
+
+def _stored_size() -> sa.ColumnElement[int]:
+    """A history version's stored JSON, in characters (the JSON is ASCII: characters are bytes)."""
+    return sa.func.length(sa.cast(t.answer_history.c.value, sa.Text))
+
+
+def _trim_history(c: sa.Connection, attempt_id: int, item_id: str, bounds: HistoryBounds) -> None:
+    """Drop the oldest versions beyond the bounds, never an answer's first or last (the newest).
+
+    One listing of the attempt's versions with their sizes, on its index: measured cheaper than a SUM
+    and a second listing when over the size, and as cheap when under it.
+    """
+    h = t.answer_history
+    rows = c.execute(
+        sa.select(h.c.id, h.c.item_id, _stored_size()).where(h.c.attempt_id == attempt_id).order_by(h.c.id)
+    ).all()
+    mine = [row_id for row_id, item, _size in rows if item == item_id]
+    dropped = set(mine[1 : max(1, len(mine) - bounds.versions + 1)])  # the item's oldest after its first
+    total = sum(size or 0 for row_id, _item, size in rows if row_id not in dropped)
+    if total > bounds.size:
+        first: dict[str, int] = {}
+        last: dict[str, int] = {}
+        for row_id, item, _size in rows:
+            first.setdefault(item, row_id)
+            last[item] = row_id
+        keep = set(first.values()) | set(last.values())
+        for row_id, _item, size in rows:  # the attempt's oldest first
+            if total <= bounds.size:
+                break
+            if row_id not in keep and row_id not in dropped:
+                dropped.add(row_id)
+                total -= size or 0
+    _delete_history(c, sorted(dropped))
+
+
+def _delete_history(c: sa.Connection, ids: list[int]) -> None:
+    h = t.answer_history
+    for chunk in range(0, len(ids), 500):  # the databases' parameter limits
+        c.execute(h.delete().where(h.c.id.in_(ids[chunk : chunk + 500])))
 
 
 def _form_hash(c: sa.Connection, event_id: str, phase_id: str) -> str:

@@ -1,8 +1,9 @@
 """The tables. Every row belongs to an event, so one PostgreSQL can hold many events.
 
 People are named in files and reports by their internal `person_id`, never by
-NIP or access code. Responses are kept per item (latest answer) with an
-append-only history of every save; results are recomputed from them.
+NIP or access code. Responses are kept per item (latest answer) with a history
+of its changes (a repeat adds none; the web app bounds it per answer and per
+attempt); results are recomputed from the responses.
 """
 
 from __future__ import annotations

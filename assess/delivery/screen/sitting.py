@@ -20,6 +20,7 @@ from assess.forms import Form, ItemOrder, personal_order
 from assess.participants import canonical_access_code
 from assess.responses import stored_value
 from assess.scoring import AttemptResult, score_attempt
+from assess.store.attempts import HistoryBounds
 from assess.store.store import (
     CLOSED,
     FINISHED,
@@ -140,7 +141,7 @@ def start(ws: Workspace, person_id: str, phase_id: str, now: dt.datetime) -> Att
         phase_id,
         channel=CHANNEL,
         now=now,
-        personal_order=personal_order(form, person_id).model_dump(),
+        personal_order=personal_order(form, person_id, ws.orders_secret()).model_dump(),
         time_limit=None if minutes is None else dt.timedelta(minutes=minutes),
         grace=grace(ws, phase_id),
     )
@@ -191,10 +192,20 @@ def seconds_left(attempt: Attempt, now: dt.datetime) -> int | None:
 
 
 def save(ws: Workspace, s: Sitting, number: int, value: Any, seq: int | None, now: dt.datetime):
-    """Store the answer to question `number`; returns the store's Saved (its seq and next_seq)."""
+    """Store the answer to question `number`; returns the store's Saved (its seq and next_seq).
+
+    The history is kept within the event's `web.history` limits."""
     item = s.item(number)
+    limits = ws.loaded.event.web.history
     return ws.store.save_answer(
-        s.attempt.id, item.id, value, seq=seq, channel=CHANNEL, now=now, grace=grace(ws, s.attempt.phase_id)
+        s.attempt.id,
+        item.id,
+        value,
+        seq=seq,
+        channel=CHANNEL,
+        now=now,
+        grace=grace(ws, s.attempt.phase_id),
+        bounds=HistoryBounds(limits.versions_per_item, limits.bytes_per_attempt),
     )
 
 
