@@ -346,6 +346,8 @@ ROUTES = {
     "extend": ("trainer", "/trainer/extend", ["attempt", "minutes", "phase"]),
     "reopen": ("trainer", "/trainer/reopen", ["attempt", "minutes", "phase", "reason"]),
     "score": ("trainer", "/trainer/score", []),
+    "end_devices": ("trainer", "/trainer/person/{person}/end", ["device"]),
+    "new_code": ("trainer", "/trainer/person/{person}/code", []),
 }
 
 
@@ -354,7 +356,7 @@ def _value(field: str):
 
 
 @st.composite
-def posts(draw, total: int, attempts: list[str]):
+def posts(draw, total: int, attempts: list[str], people: list[str]):
     """A route and a form of arbitrary text for it: (route name, path, fields)."""
     name = draw(st.sampled_from([*sorted(ROUTES), *["save", "page"] * 3]))  # the answers most often
     client, path, names = ROUTES[name]
@@ -373,7 +375,10 @@ def posts(draw, total: int, attempts: list[str]):
         | st.text(min_size=1, max_size=20)
     )
     number = draw(st.integers(1, total) | st.integers(0, total + 2))
-    path = path.format(phase=urllib.parse.quote(phase, safe=""), n=number)
+    person = draw(st.sampled_from(people) | st.text(min_size=1, max_size=20))
+    path = path.format(
+        phase=urllib.parse.quote(phase, safe=""), n=number, person=urllib.parse.quote(person, safe="")
+    )
     return name, client, path, {**extra, **fields}
 
 
@@ -393,16 +398,19 @@ def everyone(opened):
     }
     clients["stranger"].get("/join")
     attempts = [str(s.attempt.id), str(s.attempt.id + 1)]
-    return app, s, clients, attempts
+    # The trainer may give a new code to, or log out the phones of, anyone but the one answering.
+    people = [p.person_id for p in ws.store.participants(ws.event_id) if p.access_code != codes[0]]
+    return app, s, clients, attempts, people
 
 
 def test_arbitrary_text_to_every_post_route_is_answered_in_time_and_never_with_a_server_error(everyone):
-    app, s, clients, attempts = everyone
+    app, s, clients, attempts, people = everyone
     # ROUTES holds every route that takes a post, in both blueprints (a route added later is added there).
     urls = app.url_map.bind("localhost")
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
     assert {
-        urls.match(path.format(phase="pre", n=1), "POST")[0] for _who, path, _f in ROUTES.values()
+        urls.match(path.format(phase="pre", n=1, person="P001"), "POST")[0]
+        for _who, path, _f in ROUTES.values()
     } == posted
     statuses: Counter = Counter()  # (route, status) -> posts
     accepted: Counter = Counter()  # route -> posts whose answer fields were taken
@@ -424,7 +432,7 @@ def test_arbitrary_text_to_every_post_route_is_answered_in_time_and_never_with_a
     for k, name in enumerate(sorted(ROUTES)):
         who, path, names = ROUTES[name]
         fields = {f: HOSTILE_TEXT[(k + j) % len(HOSTILE_TEXT)] for j, f in enumerate(names)}
-        send(name, who, path.format(phase="post", n=1 + k % s.total), fields)
+        send(name, who, path.format(phase="post", n=1 + k % s.total, person=people[0]), fields)
     assert {name for name, _status in statuses} == set(ROUTES)
 
     # ...then arbitrary text, the answers' routes most often.
@@ -438,7 +446,7 @@ def test_arbitrary_text_to_every_post_route_is_answered_in_time_and_never_with_a
             HealthCheck.data_too_large,
         ],
     )
-    @given(post=posts(s.total, attempts))
+    @given(post=posts(s.total, attempts, people))
     def post_anything(post):
         send(*post)
 

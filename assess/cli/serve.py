@@ -18,7 +18,9 @@ from assess.cli.support import (
 from assess.delivery.screen.desk import ENV_PASSWORD, has_password, set_password
 from assess.i18n import N_, _
 from assess.problems import Problem
+from assess.store.sessions import KNOWN_DEVICE, TRAINER_SESSION
 from assess.web.address import DEFAULT_PORT, ENV_BASE_URL, join_base
+from assess.workspace import now
 
 
 @click.command(
@@ -55,7 +57,7 @@ def serve(ctx: click.Context, host: str, port: int, base_url: str | None) -> Non
         raise UserError([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
     join = base.join
     try:
-        server = make_server(ws, host, port, participants, join)
+        server, login = make_server(ws, host, port, participants, join)
     except OSError as e:
         raise EnvironmentFailure(
             _("cannot listen on {host}:{port}: {reason}").format(host=host, port=port, reason=e.strerror or e)
@@ -67,6 +69,10 @@ def serve(ctx: click.Context, host: str, port: int, base_url: str | None) -> Non
     show_join_notes(base)
     if not has_password(ws.folder):
         click.echo(_("No trainer password yet: set one with `assess trainer-password`."), err=True)
+    else:
+        click.echo(
+            _("Dashboard on this laptop, without the password (the link works once): {url}").format(url=login)
+        )
     click.echo(
         _("{n} participants; {threads} threads, up to {limit} connections. Stop with Ctrl+C.").format(
             n=participants, threads=size.threads, limit=size.connection_limit
@@ -97,4 +103,8 @@ def trainer_password(ctx: click.Context) -> None:
     if not password:
         password = click.prompt(_("New trainer password"), hide_input=True, confirmation_prompt=True)
     set_password(ws.folder, password)
+    ended = ws.store.end_sessions(ws.event_id, (TRAINER_SESSION,), "password", now())
+    ws.store.end_sessions(ws.event_id, (KNOWN_DEVICE,), "password", now())  # they may be slowed again
     click.echo(_("Trainer password saved (hashed) in {path}.").format(path=ws.folder))
+    if ended:
+        click.echo(_("Every browser logged in with the old password is logged out ({n}).").format(n=ended))

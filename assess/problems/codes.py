@@ -162,6 +162,7 @@ MESSAGES: dict[str, str] = {
     "STORE-PHASE-NOT-OPEN": N_("phase {phase!r} is not open"),
     "STORE-ATTEMPT-CLOSED": N_("the attempt is finished ({status}) and takes no more answers"),
     "STORE-NO-ATTEMPT": N_("no attempt {attempt}"),
+    "STORE-NO-PARTICIPANT": N_("no participant {person} in this event"),
     "STORE-ATTEMPT-OPEN": N_(
         "attempt {attempt} is still in progress: only a finished attempt can be reopened"
     ),

@@ -170,7 +170,7 @@ class Result:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One save of an answer, in the append-only history: what `Store.history` lists."""
+    """One version of an answer, in its history: what `Store.history` lists."""
 
     id: int
     event_id: str
@@ -192,3 +192,20 @@ class AuditEntry:
     actor: str
     action: str
     details: dict
+
+
+PARTICIPANT_SESSION, TRAINER_SESSION, KNOWN_DEVICE = "participant", "trainer", "known_device"
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """One logged-in browser: a participant's phone, the trainer's, or a browser known to have logged in."""
+
+    token_hash: str
+    event_id: str
+    kind: str
+    person_id: str | None
+    created_at: dt.datetime
+    last_seen: dt.datetime
+    address: str
+    device: str

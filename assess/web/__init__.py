@@ -7,7 +7,6 @@ render templates/web/. `assess serve` (assess.web.serve) runs it under waitress.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,16 +18,17 @@ from assess.i18n import DEFAULT_LANGUAGE, LANGUAGES, set_language
 from assess.resources import data_path
 from assess.web import pages
 from assess.web.addresses import SeenAddresses
-from assess.web.limits import JoinLimiter
+from assess.web.limits import JoinLimiter, SaveLimiter
+from assess.web.login_guard import LoginGuard, OneTimeLinks
+from assess.web.logins import LIFETIME
 from assess.web.pages import CSP
 from assess.workspace import Workspace, secret
 
-SESSION_DAYS = 4  # a two-day course and its follow-up: nobody is logged out overnight
-
 
 class Sessions(SecureCookieSessionInterface):
-    """Flask's signed cookie, refreshed with every response but the lobby's poll: every waiting phone
-    asks every 4 s, and the lobby page that polls has just refreshed it (re-signing is a fifth of a poll)."""
+    """Flask's signed cookie (a session's token, the language, the CSRF token: see logins.py), refreshed
+    with every response but the lobby's poll: every waiting phone asks every 4 s, and the lobby page
+    that polls has just refreshed it (re-signing is a fifth of a poll)."""
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         if request.endpoint == "participant.lobby_state" and not session.modified:
@@ -52,10 +52,11 @@ def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",  # Lax, not Strict: the QR code on a card opens /join from the camera
         SESSION_COOKIE_NAME="assess_session",
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=SESSION_DAYS),
+        PERMANENT_SESSION_LIFETIME=LIFETIME,  # and the store ends a session unseen for as long
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: a test page may stay open for hours
         MAX_CONTENT_LENGTH=_largest_post(ws),  # an answer is text; nothing bigger is ever posted
         NOW=None,  # a function giving naive UTC; None: the clock
+        OWN_ADDRESS=None,  # the address `assess serve` listens on: its login link works from there too
     )
     if config:
         app.config.update(config)
@@ -66,6 +67,10 @@ def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["assess.join_limiter"] = JoinLimiter(
         limits.per_address_per_minute, limits.per_code_per_minute
     )
+    app.extensions["assess.login_guard"] = LoginGuard()
+    app.extensions["assess.login_links"] = OneTimeLinks()
+    saves = ws.loaded.event.web.save_limits  # per attempt, so one phone's loop cannot fill the disk
+    app.extensions["assess.save_limiter"] = SaveLimiter(saves.per_second, saves.burst)
 
     @app.before_request
     def _language() -> None:

@@ -1,7 +1,7 @@
 """The participant's pages: join, lobby, one question a page, review, submit, result.
 
-A participant is known by the session cookie alone; every attempt is looked
-up from it (never from an id in the address), so nobody can reach another's.
+A participant is known by the session behind the cookie's token alone (logins.py); every attempt is
+looked up from it (never from an id in the address), so nobody can reach another's.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from assess.reports.render import participant_report_html
 from assess.responses import NotAFieldNumber, answered, field_number
 from assess.scoring import AttemptResult
 from assess.store.attempts import MAX_SEQ
+from assess.store.sessions import PARTICIPANT_SESSION
 from assess.store.store import IN_PROGRESS, AttemptClosed, StoreError
+from assess.web import logins
 from assess.web.pages import CSP_REPORT, PAGE_MESSAGES, message, now, page, phase_or_404, workspace
 
 bp = Blueprint("participant", __name__)
@@ -30,12 +32,11 @@ def joined(view):
 
     @functools.wraps(view)
     def wrapped(**kwargs):
-        ws = workspace()
-        person_id = session.get("person")
-        if session.get("event") != ws.event_id or not person_id:
+        me = logins.current()
+        if me is None or me.kind != PARTICIPANT_SESSION or not me.person_id:
             return redirect(url_for("participant.join"))
-        g.person = person_id
-        current_app.extensions["assess.addresses"].saw(person_id, request.remote_addr or "")
+        g.person = me.person_id
+        current_app.extensions["assess.addresses"].saw(me.person_id, request.remote_addr or "")
         return view(**kwargs)
 
     return wrapped
@@ -69,7 +70,8 @@ def language(lang: str):
 
 @bp.route("/", methods=["GET"])
 def home():
-    if session.get("event") == workspace().event_id and session.get("person"):
+    me = logins.current()
+    if me is not None and me.kind == PARTICIPANT_SESSION:
         return redirect(url_for("participant.lobby"))
     return redirect(url_for("participant.join"))
 
@@ -87,9 +89,7 @@ def join():
         if person_id is None:
             error = _("That access code is not known here. Check it on your card and try again.")
         else:
-            session.clear()
-            session.permanent = True
-            session.update(event=ws.event_id, person=person_id, lang=g.lang)
+            logins.begin(PARTICIPANT_SESSION, person_id)
             return redirect(url_for("participant.lobby"))
     return page("join.html", 200 if error is None else 400, code=code, error=error)
 
@@ -100,10 +100,7 @@ def current_limiter():
 
 @bp.post("/leave")
 def leave():
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    logins.end("leave")
     return redirect(url_for("participant.join"))
 
 
@@ -113,7 +110,7 @@ def lobby():
     ws = workspace()
     me = sitting.person(ws, g.person)
     if me is None:  # removed from the event since joining
-        session.clear()
+        logins.end("removed")
         return redirect(url_for("participant.join"))
     cards = sitting.lobby(ws, g.person)
     waiting = not any(c.can_start or c.finished for c in cards)
@@ -156,7 +153,7 @@ def question(phase_id: str, number: int):
         return _closed_redirect(phase_id)
     if not 1 <= number <= s.total:
         abort(404)
-    ws, error = workspace(), None
+    ws, error, wait = workspace(), None, 0
     if request.method == "POST":
         try:  # the numbers a post carries are read before its answer is
             seq, destination = _seq(), _destination(phase_id, number, s.total)
@@ -164,22 +161,26 @@ def question(phase_id: str, number: int):
             abort(400)
         try:
             value = question_page.read_answer(s, number, request.form, request.form.getlist, _limits())
-            sitting.save_posted_page(ws, s, number, value, seq, now())
+            wait = _save_wait(s)
+            if not wait:
+                sitting.save_posted_page(ws, s, number, value, seq, now())
         except question_page.AnswerProblem as e:
             error = str(e)
         except AttemptClosed:
             return _closed_redirect(phase_id)
         except StoreError:  # a number the store refuses (STORE-SEQ-RANGE)
             abort(400)
+        if wait:  # the page comes back with what was posted: pressing again after the wait sends it
+            error = _("Answers were sent too quickly. Wait a moment, then press the button again.")
         if error is None:
             return redirect(destination)
     answers = ws.store.answers(s.attempt.id)
     q = question_page.question(s, number, answers.get(s.item(number).id))
     if error is not None:  # show what was posted, not the stored answer, so nothing given is lost
         q = question_page.refill(q, request.form, request.form.getlist)
-    return page(
+    html, status = page(
         "question.html",
-        200 if error is None else 400,
+        200 if error is None else 429 if wait else 400,
         phase=_phase_title(phase_id),
         phase_id=phase_id,
         q=q,
@@ -188,6 +189,7 @@ def question(phase_id: str, number: int):
         **_timer(s),
         error=error,
     )
+    return html, status, {"Retry-After": str(wait)} if wait else {}
 
 
 def _timer(s: sitting.Sitting) -> dict:
@@ -196,6 +198,11 @@ def _timer(s: sitting.Sitting) -> dict:
         "seconds_left": sitting.seconds_left(s.attempt, now()),
         "grace": int(sitting.grace(workspace(), s.attempt.phase_id).total_seconds()),
     }
+
+
+def _save_wait(s: sitting.Sitting) -> int:
+    """0 when the attempt may save now (counted), else the seconds to wait (`web.save_limits`)."""
+    return current_app.extensions["assess.save_limiter"].wait(s.attempt.id)
 
 
 def _limits():
@@ -243,6 +250,9 @@ def autosave(phase_id: str, number: int):
     try:
         seq = _seq()
         value = question_page.read_answer(s, number, request.form, request.form.getlist, _limits())
+        wait = _save_wait(s)  # counted once the save is readable: a refused one stores nothing
+        if wait:  # no "error": the page's script waits Retry-After and sends the same save again
+            return jsonify(ok=False, retry_after=wait), 429, {"Retry-After": str(wait)}
         saved = sitting.save(workspace(), s, number, value, seq, now())
     except question_page.AnswerProblem as e:
         return jsonify(ok=False, error=str(e)), 422

@@ -37,14 +37,17 @@ def terminal_qr(url: str) -> str:
 
 
 def make_server(ws: Workspace, host: str, port: int, participants: int, join: str):
-    """A waitress server for the workspace's app (raises OSError when the port is taken)."""
+    """A waitress server for the workspace's app (raises OSError when the port is taken), and the
+    address of a one-time login link for the laptop's own browser."""
     from assess.web import create_app
     from assess.web.server import create_guarded_server
 
-    app = create_app(ws, {"JOIN_URL": join})
+    app = create_app(ws, {"JOIN_URL": join, "OWN_ADDRESS": host})
+    own = host if host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    login = f"http://{own}:{port}/trainer/login/{app.extensions['assess.login_links'].issue()}"
     size = sizes(participants)
     web = ws.loaded.event.web
-    return create_guarded_server(
+    server = create_guarded_server(
         app,
         per_address=web.connections_per_address,
         trusted_proxy=web.trusted_proxy,
@@ -56,3 +59,4 @@ def make_server(ws: Workspace, host: str, port: int, participants: int, join: st
         ident="assess",
         clear_untrusted_proxy_headers=True,
     )
+    return server, login

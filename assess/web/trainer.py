@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import math
+import re
 from pathlib import Path
 
 import segno
@@ -10,6 +12,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -22,12 +25,16 @@ from markupsafe import Markup
 
 from assess.delivery.screen import desk as trainer
 from assess.i18n import _
+from assess.i18n.numbers import Numbers
 from assess.problems import ProblemsFound
 from assess.reports.render import write_reports
 from assess.responses import NotAFieldNumber, field_number
+from assess.store.sessions import TRAINER_SESSION
 from assess.store.store import NotFound, StoreError
-from assess.web.address import loopback_warning
+from assess.web import logins
+from assess.web.address import is_loopback, loopback_warning
 from assess.web.addresses import shared_address_warning
+from assess.web.login_guard import LoginGuard
 from assess.web.pages import CSP_REPORT, now, page, phase_or_404, workspace
 from assess.workspace.files import REPORTS_FOLDER
 
@@ -38,7 +45,8 @@ MAX_EXTRA_MINUTES = 240
 def trainer_only(view):
     @functools.wraps(view)
     def wrapped(**kwargs):
-        if session.get("trainer") != workspace().event_id:
+        me = logins.current()
+        if me is None or me.kind != TRAINER_SESSION:
             if request.accept_mimetypes.best == "application/json":
                 return jsonify(ok=False, login=url_for("trainer.login")), 401
             return redirect(url_for("trainer.login"))
@@ -57,25 +65,50 @@ def login():
     if not trainer.has_password(ws.folder):
         return page("trainer/no_password.html", 503)
     if request.method == "POST":
-        limiter = current_app.extensions["assess.join_limiter"]
-        if not limiter.allow(request.remote_addr or "", "trainer"):
-            return page(
-                "message.html", 429, title=_("Too many tries"), text=_("Wait a minute, then try again.")
-            )
+        guard, address = _guard(), request.remote_addr or ""
+        if not logins.known_device():  # the trainer's own browser is never slowed
+            wait = guard.admit(address)
+            if wait > 0:  # refused before the password is hashed: a flood costs no CPU
+                return _too_many_tries(wait)
         if trainer.password_matches(ws.folder, request.form.get("password", "")):
-            lang = session.get("lang")
-            session.clear()  # a phone that was a participant's is now the trainer's, and only that
-            session.permanent = True
-            session.update(trainer=ws.event_id, lang=lang or "id")
-            return redirect(url_for("trainer.dashboard"))
+            guard.succeeded(address)
+            return _logged_in()
+        guard.failed(address, now())
         error = _("Wrong password.")
     return page("trainer/login.html", 200 if error is None else 401, error=error)
+
+
+def _guard() -> LoginGuard:
+    return current_app.extensions["assess.login_guard"]
+
+
+def _too_many_tries(wait: float):
+    seconds = max(1, math.ceil(wait))
+    text = _("Too many wrong passwords from here. Wait {n} seconds, then try again.").format(n=seconds)
+    html, status = page("message.html", 429, title=_("Too many tries"), text=text)
+    return html, status, {"Retry-After": str(seconds)}
+
+
+def _logged_in():
+    logins.begin(TRAINER_SESSION)  # a phone that was a participant's is now the trainer's, and only that
+    logins.remember_device()
+    return redirect(url_for("trainer.dashboard"))
+
+
+@bp.get("/login/<token>")
+def login_link(token: str):
+    """The one-time link `assess serve` prints, for the laptop's own browser (so only from the laptop)."""
+    address = request.remote_addr or ""
+    own = is_loopback(address) or address == current_app.config.get("OWN_ADDRESS")
+    if not own or not current_app.extensions["assess.login_links"].redeem(token):
+        return redirect(url_for("trainer.login"))
+    return _logged_in()
 
 
 @bp.post("/logout")
 @trainer_only
 def logout():
-    session.pop("trainer", None)
+    logins.end("logout")
     return redirect(url_for("trainer.login"))
 
 
@@ -107,18 +140,34 @@ def dashboard():
     phases = _phases()
     phase_id = _chosen_phase(phases)
     rows = trainer.progress(workspace(), phase_id, now())
+    devices = trainer.device_counts(workspace(), now())
     return page(
         "trainer/dashboard.html",
         phases=phases,
         phase_id=phase_id,
-        rows=[_row(r) for r in rows],
+        rows=[_row(r, devices) for r in rows],
         counts=_counts(rows),
         join=join_address(),
         join_warning=loopback_warning(join_address()),
         notice=session.pop("notice", None),
         shared=_shared_address(len(rows)),
+        failed_logins=_failed_logins(),
         reports=(workspace().folder / REPORTS_FOLDER / "index.html").is_file(),
     )
+
+
+def _failed_logins() -> list[dict]:
+    """Wrong trainer passwords since the server started, per address, the most recent first."""
+    n, zone = Numbers(g.lang), workspace().loaded.event.event.time_zone
+    return [
+        {
+            "address": f.address,
+            "count": f.count,
+            "first": n.moment(f.first, zone),
+            "last": n.moment(f.last, zone),
+        }
+        for f in _guard().failures()
+    ]
 
 
 def _shared_address(participants: int) -> str | None:
@@ -134,9 +183,10 @@ def _shared_address(participants: int) -> str | None:
     ).format(n=shared, total=participants, cap=per_address, wanted=2 * participants)
 
 
-def _row(r: trainer.Row) -> dict:
+def _row(r: trainer.Row, devices: dict[str, int]) -> dict:
     left = r.seconds_left
     return {
+        "devices": devices.get(r.person_id, 0),
         "person": r.person_id,
         "name": r.name,
         "unit": r.unit,
@@ -170,7 +220,8 @@ def progress(phase_id: str):
     """The dashboard's polling: every participant's row on the phase, as JSON."""
     phase_or_404(phase_id)
     rows = trainer.progress(workspace(), phase_id, now())
-    return jsonify(rows=[_row(r) for r in rows], counts=_counts(rows))
+    devices = trainer.device_counts(workspace(), now())
+    return jsonify(rows=[_row(r, devices) for r in rows], counts=_counts(rows))
 
 
 def _back(phase_id: str | None = None, notice: str | None = None):
@@ -295,3 +346,79 @@ def _projector_qr(url: str) -> Markup:
     """The join address's QR code, scalable: a viewBox and no fixed size, so CSS makes it fill the screen."""
     svg = segno.make(url, error="m").svg_inline(omitsize=True, border=2, dark="#000", light="#fff")
     return Markup(svg)  # noqa: S704 - segno's SVG of our own address
+
+
+# -- one participant: devices and access code ----------------------------------------
+
+
+def _participant_or_404(person_id: str):
+    found = [p for p in workspace().store.participants(workspace().event_id) if p.person_id == person_id]
+    if not found:
+        abort(404)
+    return found[0]
+
+
+@bp.get("/person/<person_id>")
+@trainer_only
+def person(person_id: str):
+    """A participant's logged-in phones (two on one code show here), to log out, and a new access code."""
+    who = _participant_or_404(person_id)
+    ws = workspace()
+    n, zone = Numbers(g.lang), ws.loaded.event.event.time_zone
+    devices = [
+        {
+            "id": d.token_hash,
+            "device": d.device or _("unknown browser"),
+            "address": d.address,
+            "since": n.moment(d.created_at, zone),
+            "seen": n.moment(d.last_seen, zone),
+        }
+        for d in trainer.devices(ws, person_id, now())
+    ]
+    return page(
+        "trainer/person.html",
+        person=who,
+        devices=devices,
+        notice=session.pop("notice", None),
+        new_code=session.pop("new_code", None),
+    )
+
+
+def _back_to(person_id: str, notice: str):
+    session["notice"] = notice
+    return redirect(url_for("trainer.person", person_id=person_id))
+
+
+@bp.post("/person/<person_id>/end")
+@trainer_only
+def end_devices(person_id: str):
+    """Log out one phone (the posted `device`), or every phone but the most recently seen."""
+    _participant_or_404(person_id)
+    device = request.form.get("device") or None
+    if device is not None and not re.fullmatch(r"[0-9a-f]{64}", device):
+        abort(400)
+    ended = trainer.end_devices(workspace(), person_id, now(), only=device)
+    return _back_to(person_id, _("Phones logged out: {n}.").format(n=ended))
+
+
+@bp.post("/person/<person_id>/code")
+@trainer_only
+def new_code(person_id: str):
+    """A new access code: the old one and every phone logged in with it stop working at once."""
+    _participant_or_404(person_id)
+    session["new_code"] = trainer.new_access_code(workspace(), person_id, now())
+    return _back_to(person_id, _("A new access code is made; the old code no longer works."))
+
+
+@bp.get("/person/<person_id>/card")
+@trainer_only
+def card(person_id: str):
+    """The participant's card with their current code, to print."""
+    _participant_or_404(person_id)
+    html = trainer.card_html(workspace(), person_id, _join_base())
+    return html, 200, {"Content-Security-Policy": CSP_REPORT}
+
+
+def _join_base() -> str:
+    """The base address the cards name: the join address without its /join."""
+    return join_address().removesuffix(url_for("participant.join")).rstrip("/")

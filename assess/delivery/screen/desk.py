@@ -1,4 +1,4 @@
-"""The trainer's desk: password, phases, live progress, extra time, reopening, scoring.
+"""The trainer's desk: password, phases, live progress, extra time, reopening, scoring, devices and codes.
 
 What the dashboard of the web app (assess.web.trainer) and the commands do;
 the rules of attempts live in the store.
@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from assess.delivery.cards import cards_html
 from assess.delivery.screen.sitting import cached_form, grace, seconds_left
+from assess.participants import new_access_code as make_access_code
 from assess.problems import Problem, ProblemsFound
 from assess.responses import answered
+from assess.store.sessions import PARTICIPANT_SESSION, WebSession
 from assess.store.store import CLOSED, OPEN, SUPERSEDED, Attempt, NotFound
 from assess.workspace import Workspace
 from assess.workspace.files import PASSWORD_FILE
@@ -145,3 +149,52 @@ def reopen(ws: Workspace, attempt_id: int, reason: str, minutes: int | None, now
     attempt_of_event(ws, attempt_id)
     time_limit = None if minutes is None else dt.timedelta(minutes=minutes)
     return ws.store.reopen(attempt_id, reason=reason, actor="trainer", now=now, time_limit=time_limit)
+
+
+# -- devices and access codes -------------------------------------------------------
+
+
+def device_counts(ws: Workspace, now: dt.datetime) -> dict[str, int]:
+    """person id -> how many phones are logged in with their code now (people with none left out)."""
+    return ws.store.live_session_counts(ws.event_id, PARTICIPANT_SESSION, now)
+
+
+def devices(ws: Workspace, person_id: str, now: dt.datetime) -> list[WebSession]:
+    """The participant's logged-in phones, the most recently seen first."""
+    return ws.store.live_sessions(ws.event_id, PARTICIPANT_SESSION, now, person_id=person_id)
+
+
+def end_devices(ws: Workspace, person_id: str, now: dt.datetime, *, only: str | None = None) -> int:
+    """Log out one of the participant's phones (`only`: its session's hash), or every one but the most
+    recently seen; how many were logged out."""
+    if only is not None:
+        return ws.store.end_sessions(
+            ws.event_id, (PARTICIPANT_SESSION,), "ended_by_trainer", now, person_id=person_id, only=only
+        )
+    live = devices(ws, person_id, now)
+    if len(live) < 2:
+        return 0
+    return ws.store.end_sessions(
+        ws.event_id,
+        (PARTICIPANT_SESSION,),
+        "ended_by_trainer",
+        now,
+        person_id=person_id,
+        keep=live[0].token_hash,
+    )
+
+
+def new_access_code(ws: Workspace, person_id: str, now: dt.datetime) -> str:
+    """A new code for the participant: the old code and every phone logged in with it stop working."""
+    taken = {p.access_code for p in ws.store.participants(ws.event_id)}
+    code = make_access_code(secrets.SystemRandom(), taken)
+    ws.store.replace_access_code(ws.event_id, person_id, code, now)
+    return code
+
+
+def card_html(ws: Workspace, person_id: str, base_url: str) -> str:
+    """The participant's access-code card, alone on a page to print."""
+    people = [p for p in ws.store.participants(ws.event_id) if p.person_id == person_id]
+    if not people:
+        raise NotFound("STORE-NO-PARTICIPANT", person=person_id)
+    return cards_html(ws.loaded.event.event.title, base_url, people, ws.store.units(ws.event_id))

@@ -34,8 +34,16 @@ document.documentElement.classList.add("js");
     show(form.dataset.saving);
     fetch(form.dataset.save, {method: "POST", body: item.body, credentials: "same-origin",
                               headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.json().then(function (data) { return {status: r.status, data: data}; }); })
+      .then(function (r) {
+        if (r.status === 429) return {status: 429, wait: parseInt(r.headers.get("Retry-After"), 10) || 1};
+        return r.json().then(function (data) { return {status: r.status, data: data}; });
+      })
       .then(function (res) {
+        if (res.status === 429) {
+          // Too many saves of this attempt: the server says when; then the same save, same number.
+          setTimeout(function () { if (pending === item) send(item); }, res.wait * 1000);
+          return;
+        }
         const data = res.data;
         if (data.closed && data.url) { window.location.assign(data.url); return; }
         if (res.status === 200 && data.ok) {
@@ -156,7 +164,7 @@ document.documentElement.classList.add("js");
         (data.rows || []).forEach(function (row) {
           const tr = table.querySelector('tr[data-person="' + CSS.escape(row.person) + '"]');
           if (!tr) return;
-          ["status_text", "answered", "left"].forEach(function (f) {
+          ["status_text", "answered", "left", "devices"].forEach(function (f) {
             const td = tr.querySelector('[data-field="' + f + '"]');
             if (!td) return;
             if (f === "status_text" && td.textContent !== row.status_text) changed = true;
