@@ -1,7 +1,7 @@
 """`assess serve` under a class of phones, on loopback: load, then a SIGKILL halfway.
 
-300 simulated participants, each from its own 127.x.y.z source address (phones behind a
-hotspot), join within 60 s with the real join limits on, each answers the 30 questions of
+300 simulated participants, each from its own 127.x.y.z source address (or all from one with
+`--shared-address`), join within 60 s with the real join limits on, each answers the 30 questions of
 the pre-test (open the page, think 1-3 s, autosave the answer with its sequence number),
 then all submit within 10 s. Printed: requests per second, p50/p95/p99 latency per kind of
 request, errors; afterwards every acknowledged save must be in the database (its history
@@ -20,13 +20,34 @@ HTTP), every lobby sees the change, reloads and starts. Printed for the lobby: t
 and the server process's CPU time per poll while only polls arrive (from /proc/<pid>/stat). Target:
 at most 2 ms of server CPU a poll. The server's CPU per request over each whole run is printed too.
 
+Hostile sockets (`--hostile-sockets 170`, the issue's figure): through the whole load run, that many
+half-sent requests from one address of their own (127.250.0.1), each `GET /join HTTP/1.1` and a Host
+header, then a byte every 3 s of a header that never ends; whenever the server closes one (its cap per
+address at once, its 10 s deadline for headers later), another is opened, so that many are always
+tried. Printed: how many the server held each round, how many were opened again, closed at once or
+after a while. The targets stay the same.
+
+Behind one address (`--shared-address`): every phone from 127.100.0.1, as behind a hotspot doing NAT,
+with the workspace's assessment.yaml set as its docs ask (`web.connections_per_address` 2 x
+participants, `web.join_limits.per_address_per_minute` at least 2 x participants). All join and submit.
+
+CPU per kind of request (`--cpu-per-kind`, after the load runs): one client, one request after another,
+`--cpu-count` (200) of each kind (the join page and the join, the lobby page and its poll, the start,
+a question page, an autosave, a page posted without JavaScript, the review, the submit), each by another
+participant in its own session, against a server doing nothing else. Printed for each kind: the server
+process's CPU time a request (from /proc/<pid>/stat, before and after the kind's requests), and the
+median and p95 latency.
+
     python benchmarks/bench_serve.py                      # both runs, full size
     python benchmarks/bench_serve.py --participants 60 --join-window 10 --skip-kill   # smaller
+    python benchmarks/bench_serve.py --skip-kill --cpu-per-kind       # the load run, then CPU per kind
+    python benchmarks/bench_serve.py --skip-kill --hostile-sockets 170  # 170 half-open sockets throughout
+    python benchmarks/bench_serve.py --skip-kill --shared-address     # every phone behind one address
     python benchmarks/bench_serve.py --worst-inputs       # only the worst inputs of one phone (seconds)
 
-Last, the worst inputs one phone may send: the longest text each field takes, and the worst each
-refuses (unread), each posted 9 times to `assess serve`; the median of each is printed. Target: at
-most 50 ms each.
+Last (unless `--skip-worst-inputs`), the worst inputs one phone may send: the longest text each field
+takes, and the worst each refuses (unread), each posted 9 times to `assess serve`; the median of each is
+printed. Target: at most 50 ms each.
 """
 
 from __future__ import annotations
@@ -57,14 +78,20 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEXT_SEQ = re.compile(r'data-next-seq="(\d+)"')
 SELECT = re.compile(r'<select[^>]*name="((?:m|r)\d+)"')
 PASSWORD = "kata-sandi-bench"
+SHARED_ADDRESS = "127.100.0.1"  # with --shared-address, every phone's (a hotspot doing NAT)
+HOSTILE_ADDRESS = "127.250.0.1"  # the hostile sockets', apart from every phone's
+HALF_REQUEST = b"GET /join HTTP/1.1\r\nHost: x\r\n"  # and never the blank line that ends the headers
 
 
 # -- the workspace -------------------------------------------------------------------------
 
 
-def make_workspace(folder: Path, participants: int, *, open_now: bool = True) -> None:
+def make_workspace(
+    folder: Path, participants: int, *, open_now: bool = True, web: dict | None = None
+) -> None:
     """The worked example with `participants` generated people, its pre-test open (or, without
-    `open_now`, its form built and the test not open yet: the trainer opens it during the run)."""
+    `open_now`, its form built and the test not open yet: the trainer opens it during the run); `web`,
+    settings for the `web:` section of its assessment.yaml."""
     from click.testing import CliRunner
 
     from assess.cli import cli
@@ -74,6 +101,8 @@ def make_workspace(folder: Path, participants: int, *, open_now: bool = True) ->
         assert result.exit_code == 0, result.output
 
     run("init", "--example", "payakumbuh-2019", str(folder))
+    if web:
+        set_web(folder, web)
     people = folder / "peserta-bench.csv"
     with people.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -91,6 +120,28 @@ def make_workspace(folder: Path, participants: int, *, open_now: bool = True) ->
     ws = Workspace(*choose(str(folder), None))
     open_phase(ws, "pre", now())
     ws.close()
+
+
+def set_web(folder: Path, settings: dict) -> None:
+    """Write `settings` (a value or a dict of values each) into the `web:` section of the workspace's
+    assessment.yaml, made at its end if it has none."""
+    path = folder / "assessment.yaml"
+    text = path.read_text(encoding="utf-8")
+
+    def flow(value) -> str:
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+        return str(value)
+
+    lines = "".join(f"  {key}: {flow(value)}\n" for key, value in settings.items())
+    section = re.search(r"^web:[ \t]*\n", text, re.M)
+    if section:
+        assert not any(re.search(rf"^  {key}:", text, re.M) for key in settings), "set already"
+        text = text[: section.end()] + lines + text[section.end() :]
+    else:
+        assert not re.search(r"^web:", text, re.M), "a web: section this cannot add to"
+        text = text.rstrip("\n") + "\n\nweb:\n" + lines
+    path.write_text(text, encoding="utf-8")
 
 
 def free_port() -> int:
@@ -322,6 +373,114 @@ def take_test(
     retrying(p, lambda: phone.request("submit", "POST", "/test/pre/submit", {}, expect=(302,)))
 
 
+# -- hostile sockets ---------------------------------------------------------------------------
+
+
+@dataclass
+class HalfOpen:
+    sock: socket.socket
+    rounds: int = 0  # how many rounds it was found still open
+
+
+class HostileSockets:
+    """`count` half-sent requests from one address of their own, held through a whole run: each sends
+    HALF_REQUEST, then one byte of a header line that never ends every `every` s; whenever the server has
+    closed one (its cap per address at once, its deadline for headers later), another is opened."""
+
+    def __init__(self, port: int, count: int, every: float, address: str = HOSTILE_ADDRESS):
+        self.port, self.count, self.every, self.address = port, count, every, address
+        self.opened = self.reopened = self.failed = self.turned_away = self.cut_off = 0
+        self.held: list[int] = []  # in each round, how many were still open
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._hold, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join()
+        held = self.held or [0]
+        return {
+            "sockets": self.count,
+            "rounds": len(self.held),
+            "opened": self.opened,
+            "reopened": self.reopened,
+            "turned_away": self.turned_away,
+            "cut_off": self.cut_off,
+            "failed": self.failed,
+            "held_min": min(held),
+            "held_median": statistics.median(held),
+            "held_max": max(held),
+        }
+
+    def _open(self) -> HalfOpen | None:
+        try:
+            s = socket.create_connection(
+                ("127.0.0.1", self.port), timeout=2, source_address=(self.address, 0)
+            )
+        except OSError:
+            self.failed += 1
+            return None
+        self.opened += 1
+        try:
+            s.sendall(HALF_REQUEST)
+        except OSError:
+            pass  # closed already: the next round finds it so
+        s.setblocking(False)
+        return HalfOpen(s)
+
+    def _still_open(self, h: HalfOpen) -> bool:
+        """Whether the server still holds `h`; if so, it gets one more byte."""
+        try:
+            if h.sock.recv(4096) == b"":
+                return False
+        except BlockingIOError:
+            pass  # nothing to read: open
+        except OSError:
+            return False  # reset
+        try:
+            h.sock.send(b"X")
+        except BlockingIOError:
+            pass
+        except OSError:
+            return False
+        h.rounds += 1
+        return True
+
+    def _hold(self) -> None:
+        sockets = [self._open() for _ in range(self.count)]
+        while not self._stop.wait(self.every):
+            held = 0
+            for k, h in enumerate(sockets):
+                if h is not None and self._still_open(h):
+                    held += 1
+                    continue
+                if h is not None:
+                    h.sock.close()
+                    if h.rounds:
+                        self.cut_off += 1  # held for a while, then closed (the deadline for headers)
+                    else:
+                        self.turned_away += 1  # closed before its first round (the cap per address)
+                sockets[k] = self._open()
+                self.reopened += sockets[k] is not None
+            self.held.append(held)
+        for h in sockets:
+            if h is not None:
+                h.sock.close()
+
+
+def report_hostile(figures: dict) -> None:
+    print(
+        f"  hostile sockets: {figures['sockets']} half-sent requests from {HOSTILE_ADDRESS} kept up through the "
+        f"run, a byte each per round ({figures['rounds']} rounds); the server held "
+        f"{figures['held_min']}-{figures['held_max']} of them (median {figures['held_median']:.0f}) a round; "
+        f"{figures['opened']} opened, {figures['reopened']} of them again after the server closed one: "
+        f"{figures['turned_away']} closed at once, {figures['cut_off']} after a while (the deadline for "
+        f"headers); {figures['failed']} connects failed"
+    )
+
+
 # -- a run -------------------------------------------------------------------------------------
 
 
@@ -330,86 +489,167 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
+def phone_address(k: int, shared: bool) -> str:
+    """The source address of the k-th phone: its own, or with `shared` the one of a hotspot doing NAT."""
+    return SHARED_ADDRESS if shared else f"127.{1 + k // 250}.{k % 250 + 1}.{7 + k % 3}"
+
+
+def web_settings(args) -> dict | None:
+    """The `web:` settings of the run's workspace: behind one address, as the settings' docs ask
+    (connections_per_address 2 x participants, and room for every join try within the minute)."""
+    if not args.shared_address:
+        return None
+    return {
+        "connections_per_address": 2 * args.participants,
+        "join_limits": {"per_address_per_minute": max(600, 2 * args.participants)},
+    }
+
+
+@dataclass
+class Served:
+    """What the server did in a run: its CPU serving it, when it was killed, the waiting phase, and the
+    hostile sockets' figures."""
+
+    cpu: float | None
+    killed_at: float | None
+    waited: Waited | None
+    hostile: dict | None
+
+
 def run(args, *, kill: bool, lobby: float = 0.0) -> dict:
     """One run; with `lobby` seconds, the test opens that long after the last phone has joined."""
-    from assess.delivery.screen import sitting
     from assess.workspace import Workspace, choose
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pelatihan"
-        make_workspace(folder, args.participants, open_now=not lobby)
+        make_workspace(folder, args.participants, open_now=not lobby, web=web_settings(args))
         ws = Workspace(*choose(str(folder), None))
-        codes = [(p.person_id, p.access_code) for p in ws.store.participants(ws.event_id)]
-        port = free_port()
-        server = start_server(folder, port)
-        cpu_started = cpu_seconds(server.pid) or 0.0  # starting (imports, the app) is not serving
-        people = [
-            Participant(code, Phone(port, f"127.{1 + k // 250}.{k % 250 + 1}.{7 + k % 3}"))
-            for k, (_pid, code) in enumerate(codes)
-        ]
-        barrier = threading.Barrier(len(people))
-        t0 = time.monotonic() + 1
-        rng = random.Random(2019)
-        open_at = t0 + args.join_window + lobby
-        waiting = Waiting(args.poll_every, open_at + 60) if lobby else None
-        threads = [
-            threading.Thread(
-                target=take_test_logged,
-                args=(
-                    p,
-                    t0 + rng.uniform(0, args.join_window),
-                    (args.think_low, args.think_high),
-                    args.items,
-                    barrier,
-                    args.submit_window,
-                    waiting,
-                ),
-                daemon=True,
-            )
-            for p in people
-        ]
-        for t in threads:
-            t.start()
-        killed_at, cpu_before_kill, waited = None, 0.0, None
-        if waiting is not None:
-            try:  # only polls arrive between the last join (and its lobby page) and the opening
-                waited = wait_then_open(port, server.pid, open_at, after=t0 + args.join_window + lobby / 4)
-            except BaseException:
-                server.kill()
-                raise
+        try:
+            web = ws.loaded.event.web
+            if args.shared_address:
+                print(
+                    f"  every phone from {SHARED_ADDRESS}; assessment.yaml: web.connections_per_address "
+                    f"{web.connections_per_address}, web.join_limits.per_address_per_minute "
+                    f"{web.join_limits.per_address_per_minute}"
+                )
+            codes = [(p.person_id, p.access_code) for p in ws.store.participants(ws.event_id)]
+            port = free_port()
+            people = [
+                Participant(code, Phone(port, phone_address(k, args.shared_address)))
+                for k, (_pid, code) in enumerate(codes)
+            ]
+            served = drive(args, folder, port, people, kill=kill, lobby=lobby)
+            lost, submitted = count_lost(ws, codes, people)
+        finally:
+            ws.close()
+    figures = summarise(args, people, lost, submitted, served)
+    figures["connections_per_address"] = web.connections_per_address
+    return figures
+
+
+def start_phones(args, people: list[Participant], t0: float, lobby: float):
+    """The phones' threads, started: they join from `t0` on; (threads, when the trainer opens the test,
+    the waiting phase or None)."""
+    barrier = threading.Barrier(len(people))
+    rng = random.Random(2019)
+    open_at = t0 + args.join_window + lobby
+    waiting = Waiting(args.poll_every, open_at + 60) if lobby else None
+    threads = [
+        threading.Thread(
+            target=take_test_logged,
+            args=(
+                p,
+                t0 + rng.uniform(0, args.join_window),
+                (args.think_low, args.think_high),
+                args.items,
+                barrier,
+                args.submit_window,
+                waiting,
+            ),
+            daemon=True,
+        )
+        for p in people
+    ]
+    for t in threads:
+        t.start()
+    return threads, open_at, waiting
+
+
+def drive(args, folder: Path, port: int, people: list[Participant], *, kill: bool, lobby: float) -> Served:
+    """Start the server, let the phones take the test (the trainer opening it `lobby` s after the last
+    join; with `kill`, a SIGKILL halfway and a restart), with the hostile sockets held throughout the
+    load run; then stop the server."""
+    server = start_server(folder, port)
+    cpu_started = cpu_seconds(server.pid) or 0.0  # starting (imports, the app) is not serving
+    hostile = None
+    if args.hostile_sockets and not kill:
+        hostile = HostileSockets(port, args.hostile_sockets, args.hostile_every)
+        hostile.start()
+    t0 = time.monotonic() + 1
+    killed_at, cpu_before_kill, waited, server_cpu, finished = None, 0.0, None, None, False
+    try:
+        threads, open_at, waiting = start_phones(args, people, t0, lobby)
+        if (
+            waiting is not None
+        ):  # only polls arrive between the last join (and its lobby page) and the opening
+            waited = wait_then_open(port, server.pid, open_at, after=t0 + args.join_window + lobby / 4)
         if kill:
-            # Halfway through the answering: joining takes join_window, answering items x mean think.
-            halfway = t0 + args.join_window / 2 + args.items * (args.think_low + args.think_high) / 4
-            time.sleep(max(0.0, halfway - time.monotonic()))
-            cpu_before_kill = cpu_seconds(server.pid) or 0.0
-            server.send_signal(signal.SIGKILL)
-            server.wait()
-            killed_at = time.monotonic()
-            server = start_server(folder, port)
-            cpu_started += cpu_seconds(server.pid) or 0.0
-            print(f"  SIGKILL at {killed_at - t0:.0f} s; restarted in {time.monotonic() - killed_at:.2f} s")
+            server, killed_at, cpu_before_kill, cpu_restarted = kill_halfway(args, folder, port, server, t0)
+            cpu_started += cpu_restarted
         for t in threads:
             t.join()
         server_cpu = cpu_seconds(server.pid)
         server_cpu = None if server_cpu is None else server_cpu + cpu_before_kill - cpu_started
+        finished = True
+    finally:
+        hostile_figures = hostile.stop() if hostile is not None else None
+        if not finished:
+            server.kill()  # something failed: no need to wait for a clean stop
         server.terminate()
         server.wait(timeout=20)
-        # Every acknowledged save is in the database.
-        lost = 0
-        person_of = dict((code, pid) for pid, code in codes)
-        for p in people:
-            s = sitting.sitting(ws, person_of[p.code], "pre")
-            if s is None:
-                lost += len(p.acknowledged)
-                continue
-            history = {(h.item_id, h.seq) for h in ws.store.history(s.attempt.id)}
-            latest = {r_item: r_seq for r_item, r_seq in _latest_seqs(ws, s.attempt.id).items()}
-            for number, seq in p.acknowledged:
-                item = s.item(number).id
-                if (item, seq) not in history or latest.get(item, -1) < seq:
-                    lost += 1
-        submitted = sum(a.status == "submitted" for a in ws.store.attempts(ws.event_id, "pre"))
-        ws.close()
+    return Served(server_cpu, killed_at, waited, hostile_figures)
+
+
+def kill_halfway(args, folder: Path, port: int, server: subprocess.Popen, t0: float):
+    """SIGKILL the server halfway through the answering and start it again on the same port: (the new
+    server, when it was killed, the CPU the killed one had used, the CPU the new one used starting)."""
+    # Halfway through the answering: joining takes join_window, answering items x mean think.
+    halfway = t0 + args.join_window / 2 + args.items * (args.think_low + args.think_high) / 4
+    time.sleep(max(0.0, halfway - time.monotonic()))
+    cpu_before_kill = cpu_seconds(server.pid) or 0.0
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    killed_at = time.monotonic()
+    server = start_server(folder, port)
+    cpu_restarted = cpu_seconds(server.pid) or 0.0
+    print(f"  SIGKILL at {killed_at - t0:.0f} s; restarted in {time.monotonic() - killed_at:.2f} s")
+    return server, killed_at, cpu_before_kill, cpu_restarted
+
+
+def count_lost(ws, codes: list[tuple[int, str]], people: list[Participant]) -> tuple[int, int]:
+    """(acknowledged saves not in the database, attempts submitted): an acknowledged save is kept when its
+    history holds the (item, seq) and the latest answer is at least as new."""
+    from assess.delivery.screen import sitting
+
+    lost = 0
+    person_of = dict((code, pid) for pid, code in codes)
+    for p in people:
+        s = sitting.sitting(ws, person_of[p.code], "pre")
+        if s is None:
+            lost += len(p.acknowledged)
+            continue
+        history = {(h.item_id, h.seq) for h in ws.store.history(s.attempt.id)}
+        latest = _latest_seqs(ws, s.attempt.id)
+        for number, seq in p.acknowledged:
+            item = s.item(number).id
+            if (item, seq) not in history or latest.get(item, -1) < seq:
+                lost += 1
+    submitted = sum(a.status == "submitted" for a in ws.store.attempts(ws.event_id, "pre"))
+    return lost, submitted
+
+
+def summarise(args, people: list[Participant], lost: int, submitted: int, served: Served) -> dict:
+    """Print the run's figures; the main ones, as a dict."""
     log = [entry for p in people for entry in p.phone.log]
     by_kind = defaultdict(list)
     failures = 0
@@ -418,11 +658,48 @@ def run(args, *, kill: bool, lobby: float = 0.0) -> dict:
             by_kind[kind].append(seconds)
         else:
             failures += 1
-    start = min(at for *_x, at in log)
-    end = max(at for *_x, at in log)
     errors = [e for p in people for e in p.errors]
     acknowledged = sum(len(p.acknowledged) for p in people)
     saves = by_kind["save"]
+    report_rates(args, people, log, saves)
+    print(f"  {'kind':<8} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for kind in ("join", "lobby", "start", "page", "save", "review", "submit"):
+        values = by_kind.get(kind, [])
+        if values:
+            print(
+                f"  {kind:<8} {len(values):>6} {1000 * statistics.median(values):>8.1f} "
+                f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}"
+            )
+    if served.killed_at is not None:
+        report_restart(log, served.killed_at)
+    retries = sum(p.retries for p in people)
+    print(
+        f"  errors (wrong answers from the server): {len(errors)}; requests without an answer: {failures} "
+        f"(retried: {retries}); acknowledged saves: {acknowledged}; lost: {lost}; submitted: {submitted}/{len(people)}"
+    )
+    for e in errors[:5]:
+        print("   ", e)
+    figures = {
+        **report_cpu(log, by_kind["lobby"], served.cpu, served.waited),
+        "save_p95_ms": 1000 * percentile(saves, 95) if saves else float("nan"),
+        "errors": len(errors),
+        "lost": lost,
+        "unanswered": failures,
+        "killed": served.killed_at is not None,
+        "acknowledged": acknowledged,
+        "submitted": submitted,
+        "participants": len(people),
+    }
+    if served.hostile is not None:
+        figures["hostile"] = served.hostile
+        report_hostile(served.hostile)
+    return figures
+
+
+def report_rates(args, people: list[Participant], log: list, saves: list[float]) -> None:
+    """The requests per second over the run, and in its busiest 10 s against the rate offered then."""
+    start = min(at for *_x, at in log)
+    end = max(at for *_x, at in log)
     save_times = sorted(at for kind, _s, ok, at in log if kind == "save" and ok)
     window = (save_times[-1] - save_times[0]) if len(save_times) > 1 else 1.0
     print(
@@ -451,48 +728,19 @@ def run(args, *, kill: bool, lobby: float = 0.0) -> dict:
             f"  busiest 10 s: {busiest[0]:.0f} requests/s achieved, {busiest[2]} participants answering "
             f"throughout, offering about {busiest[1]:.0f}/s"
         )
-    print(f"  {'kind':<8} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    for kind in ("join", "lobby", "start", "page", "save", "review", "submit"):
-        values = by_kind.get(kind, [])
-        if values:
-            print(
-                f"  {kind:<8} {len(values):>6} {1000 * statistics.median(values):>8.1f} "
-                f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}"
-            )
-    if killed_at is not None:
-        # The burst of retries and reloads right after the restart, apart from the rest of the run.
-        calm = [
-            sec
-            for kind, sec, ok, at in log
-            if kind == "save" and ok and not killed_at <= at <= killed_at + 10
-        ]
-        burst = [
-            sec for kind, sec, ok, at in log if kind == "save" and ok and killed_at <= at <= killed_at + 10
-        ]
-        if calm and burst:
-            print(
-                f"  saves outside the 10 s after the restart: p95 {1000 * percentile(calm, 95):.1f} ms; "
-                f"within them ({len(burst)}): p95 {1000 * percentile(burst, 95):.1f} ms"
-            )
-    retries = sum(p.retries for p in people)
-    print(
-        f"  errors (wrong answers from the server): {len(errors)}; requests without an answer: {failures} "
-        f"(retried: {retries}); acknowledged saves: {acknowledged}; lost: {lost}; submitted: {submitted}/{len(people)}"
-    )
-    for e in errors[:5]:
-        print("   ", e)
-    cpu = report_cpu(log, by_kind["lobby"], server_cpu, waited)
-    return {
-        **cpu,
-        "save_p95_ms": 1000 * percentile(saves, 95) if saves else float("nan"),
-        "errors": len(errors),
-        "lost": lost,
-        "unanswered": failures,
-        "killed": killed_at is not None,
-        "acknowledged": acknowledged,
-        "submitted": submitted,
-        "participants": len(people),
-    }
+
+
+def report_restart(log: list, killed_at: float) -> None:
+    """The burst of retries and reloads right after the restart, apart from the rest of the run."""
+    calm = [
+        sec for kind, sec, ok, at in log if kind == "save" and ok and not killed_at <= at <= killed_at + 10
+    ]
+    burst = [sec for kind, sec, ok, at in log if kind == "save" and ok and killed_at <= at <= killed_at + 10]
+    if calm and burst:
+        print(
+            f"  saves outside the 10 s after the restart: p95 {1000 * percentile(calm, 95):.1f} ms; "
+            f"within them ({len(burst)}): p95 {1000 * percentile(burst, 95):.1f} ms"
+        )
 
 
 def report_cpu(log: list, lobby: list[float], server_cpu: float | None, waited) -> dict:
@@ -567,6 +815,114 @@ def _latest_seqs(ws, attempt_id: int) -> dict[str, int]:
         return dict(c.execute(sa.select(r.c.item_id, r.c.seq).where(r.c.attempt_id == attempt_id)).all())
 
 
+# -- the server's CPU per kind of request ---------------------------------------------------------
+
+KIND_STEPS = (  # (kind, method, path, status expected): one participant's way through the test, in order
+    ("join page", "GET", "/join?code={code}", 200),
+    ("join", "POST", "/join", 302),
+    ("lobby page", "GET", "/lobby", 200),
+    ("lobby poll", "GET", "/lobby/state", 200),
+    ("start", "POST", "/test/pre/start", 302),
+    ("question page", "GET", "/test/pre/1", 200),
+    ("autosave", "POST", "/test/pre/1/save", 200),
+    ("page post", "POST", "/test/pre/1", 302),
+    ("review", "GET", "/test/pre/review", 200),
+    ("submit", "POST", "/test/pre/submit", 302),
+)
+
+
+@dataclass
+class Identity:
+    """One participant's session, as the single client of the sequential run holds it."""
+
+    code: str
+    cookie: str = ""
+    token: str = ""
+    page: str = ""  # its question page, as last loaded
+
+
+def kind_form(kind: str, who: Identity) -> dict | None:
+    """What a request of `kind` posts (None: a GET)."""
+    if kind == "join":
+        return {"code": who.code}
+    if kind in ("start", "submit"):
+        return {}
+    if kind == "autosave":
+        found = NEXT_SEQ.search(who.page)
+        return {**answer_fields(who.page), "seq": found.group(1) if found else "1"}
+    if kind == "page post":  # as the page's form sends it without JavaScript: the server numbers it
+        return {**answer_fields(who.page), "go": "next"}
+    return None
+
+
+def request_as(phone: Phone, who: Identity, step: tuple[str, str, str, int]) -> None:
+    """One request of `step` by `phone` in `who`'s session."""
+    kind, method, path, status = step
+    phone.cookie, phone.token = who.cookie, who.token
+    try:
+        _status, body = phone.request(
+            kind, method, path.format(code=who.code), kind_form(kind, who), (status,)
+        )
+    except Down:
+        return  # in the phone's log as unanswered
+    finally:
+        who.cookie, who.token = phone.cookie, phone.token
+    if kind == "question page":
+        who.page = body
+
+
+def measure_kind(phone: Phone, pid: int, people: list[Identity], step) -> dict:
+    """One request of `step` for each of `people`, one after another: the server's CPU a request, the
+    latencies, and the wrong answers."""
+    first, before = len(phone.log), cpu_seconds(pid)
+    for who in people:
+        request_as(phone, who, step)
+    after = cpu_seconds(pid)
+    entries = phone.log[first:]
+    seconds = [sec for _kind, sec, _ok, _at in entries]
+    return {
+        "n": len(entries),
+        "cpu_ms": None if before is None or after is None else 1000 * (after - before) / len(entries),
+        "p50_ms": 1000 * statistics.median(seconds),
+        "p95_ms": 1000 * percentile(seconds, 95),
+        "wrong": sum(not ok for _kind, _sec, ok, _at in entries),
+    }
+
+
+def cpu_per_kind(count: int) -> dict[str, dict]:
+    """`count` requests of each kind, by one client one after another (`count` participants, each in its own
+    session), against `assess serve` doing nothing else: the server's CPU a request of each kind from
+    /proc/<pid>/stat before and after the kind's requests, and their latencies."""
+    from assess.workspace import Workspace, choose
+
+    print(f"assess serve, one client, {count} requests of each kind one after another:")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pelatihan"
+        joins = {"join_limits": {"per_address_per_minute": max(600, 2 * (count + 1))}}  # all from one address
+        make_workspace(folder, count + 1, web=joins)
+        ws = Workspace(*choose(str(folder), None))
+        people = [Identity(p.access_code) for p in ws.store.participants(ws.event_id)]
+        ws.close()
+        port = free_port()
+        server = start_server(folder, port)
+        phone = Phone(port, "127.0.0.1")
+        try:
+            for step in KIND_STEPS:  # one participant first, not counted: the first of each kind warms up
+                request_as(phone, people[0], step)
+            figures = {step[0]: measure_kind(phone, server.pid, people[1:], step) for step in KIND_STEPS}
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    print(
+        f"  {'kind':<14} {'n':>5} {'CPU ms':>7} {'p50 ms':>7} {'p95 ms':>7}  (CPU: the server's, a request)"
+    )
+    for kind, f in figures.items():
+        cpu = "-" if f["cpu_ms"] is None else f"{f['cpu_ms']:.2f}"
+        wrong = f"  ({f['wrong']} wrong answers)" if f["wrong"] else ""
+        print(f"  {kind:<14} {f['n']:>5} {cpu:>7} {f['p50_ms']:>7.1f} {f['p95_ms']:>7.1f}{wrong}")
+    return figures
+
+
 # -- the worst inputs one phone may send -------------------------------------------------------------
 
 WORST_REPEAT = 9  # each input this many times; the median is printed
@@ -597,7 +953,9 @@ def every_type_workspace(folder: Path) -> None:
     (folder / "assessment.yaml").write_text(
         "kind: assessment\nevent: {id: bench-worst, title: Masukan terburuk, dates: [2026-11-28]}\n"
         "banks: [bank]\nphases:\n  - id: pre\n    time_limit_minutes: 60\n"
-        f"    blueprint: {{cells: [{{competency: T.01, count: {len(chosen)}}}]}}\n",
+        f"    blueprint: {{cells: [{{competency: T.01, count: {len(chosen)}}}]}}\n"
+        # The inputs' own cost is measured, not the answer of web.save_limits to one phone's quick saves.
+        "web:\n  save_limits: {per_second: 1000, burst: 10000}\n",
         encoding="utf-8",
     )
     (folder / "peserta.csv").write_text(
@@ -693,7 +1051,26 @@ def parse(argv=None):
     )
     parser.add_argument("--poll-every", type=float, default=4.0, help="the lobby's polling interval")
     parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument(
+        "--hostile-sockets",
+        type=int,
+        default=0,
+        help=f"half-sent requests held from {HOSTILE_ADDRESS} through the load run (the issue's: 170)",
+    )
+    parser.add_argument("--hostile-every", type=float, default=3.0, help="seconds between their bytes")
+    parser.add_argument(
+        "--shared-address",
+        action="store_true",
+        help=f"every phone from {SHARED_ADDRESS} (a hotspot doing NAT), the workspace set for it",
+    )
+    parser.add_argument(
+        "--cpu-per-kind",
+        action="store_true",
+        help="then the server's CPU a request of each kind, one client sending one request after another",
+    )
+    parser.add_argument("--cpu-count", type=int, default=200, help="requests of each kind for --cpu-per-kind")
     parser.add_argument("--worst-inputs", action="store_true", help="only the worst inputs of one phone")
+    parser.add_argument("--skip-worst-inputs", action="store_true")
     return parser.parse_args(argv)
 
 
@@ -702,9 +1079,11 @@ def main(argv=None) -> dict:
     os.environ.setdefault("ASSESS_LANG", "id")
     if args.worst_inputs:
         return {"worst": worst_inputs()}
+    behind = f" all behind {SHARED_ADDRESS}" if args.shared_address else ""
+    hostile = f", {args.hostile_sockets} hostile sockets throughout" if args.hostile_sockets else ""
     print(
-        f"assess serve, {args.participants} phones on loopback (load run, "
-        f"{args.lobby:.0f} s in the lobby first):"
+        f"assess serve, {args.participants} phones{behind} on loopback (load run, "
+        f"{args.lobby:.0f} s in the lobby first{hostile}):"
     )
     load = run(args, kill=False, lobby=args.lobby)
     results = {"load": load}
@@ -712,7 +1091,10 @@ def main(argv=None) -> dict:
         print("assess serve, the same with SIGKILL halfway and a restart:")
         results["kill"] = run(args, kill=True)
     print(f"  target: save p95 <= 150 ms (load run: {load['save_p95_ms']:.0f} ms), 0 errors, 0 lost")
-    results["worst"] = worst_inputs()
+    if args.cpu_per_kind:
+        results["cpu_per_kind"] = cpu_per_kind(args.cpu_count)
+    if not args.skip_worst_inputs:
+        results["worst"] = worst_inputs()
     return results
 
 
