@@ -6,7 +6,7 @@ assess/_data/templates); their texts go through the message catalogue.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import jinja2
 from markupsafe import Markup
@@ -24,6 +24,7 @@ def environment() -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # shipped templates do not change under a running server: no stat a page
     )
     # Looked up at render time, so the current language applies.
     env.install_gettext_callables(
@@ -48,10 +49,12 @@ def _markdown():
     return MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "newline", "list"])
 
 
+@lru_cache(maxsize=4096)  # a bank's texts, shown again on every page of every phone
 def markdown_block(text: str) -> Markup:
     """Question text as safe HTML: Markdown emphasis, code and lists; any HTML in it is escaped."""
     return Markup(_markdown().render(text.strip()))  # noqa: S704 - markdown-it escapes, html disabled
 
 
+@lru_cache(maxsize=4096)
 def markdown_inline(text: str) -> Markup:
     return Markup(_markdown().renderInline(" ".join(text.split())))  # noqa: S704 - as above

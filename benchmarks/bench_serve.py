@@ -31,7 +31,8 @@ Behind one address (`--shared-address`): every phone from 127.100.0.1, as behind
 with the workspace's assessment.yaml set as its docs ask (`web.connections_per_address` 2 x
 participants, `web.join_limits.per_address_per_minute` at least 2 x participants). All join and submit.
 
-CPU per kind of request (`--cpu-per-kind`, after the load runs): one client, one request after another,
+CPU per kind of request (after the load runs; `--no-cpu-per-kind` leaves it out, `--only-cpu-per-kind`
+runs it alone): one client, one request after another,
 `--cpu-count` (200) of each kind (the join page and the join, the lobby page and its poll, the start,
 a question page, an autosave, a page posted without JavaScript, the review, the submit), each by another
 participant in its own session, against a server doing nothing else. Printed for each kind: the server
@@ -40,7 +41,8 @@ median and p95 latency.
 
     python benchmarks/bench_serve.py                      # both runs, full size
     python benchmarks/bench_serve.py --participants 60 --join-window 10 --skip-kill   # smaller
-    python benchmarks/bench_serve.py --skip-kill --cpu-per-kind       # the load run, then CPU per kind
+    python benchmarks/bench_serve.py --skip-kill                      # the load run, then CPU per kind
+    python benchmarks/bench_serve.py --only-cpu-per-kind              # CPU per kind alone (a minute)
     python benchmarks/bench_serve.py --skip-kill --hostile-sockets 170  # 170 half-open sockets throughout
     python benchmarks/bench_serve.py --skip-kill --shared-address     # every phone behind one address
     python benchmarks/bench_serve.py --worst-inputs       # only the worst inputs of one phone (seconds)
@@ -1065,9 +1067,11 @@ def parse(argv=None):
     )
     parser.add_argument(
         "--cpu-per-kind",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="then the server's CPU a request of each kind, one client sending one request after another",
     )
+    parser.add_argument("--only-cpu-per-kind", action="store_true", help="only that (about a minute)")
     parser.add_argument("--cpu-count", type=int, default=200, help="requests of each kind for --cpu-per-kind")
     parser.add_argument("--worst-inputs", action="store_true", help="only the worst inputs of one phone")
     parser.add_argument("--skip-worst-inputs", action="store_true")
@@ -1079,6 +1083,8 @@ def main(argv=None) -> dict:
     os.environ.setdefault("ASSESS_LANG", "id")
     if args.worst_inputs:
         return {"worst": worst_inputs()}
+    if args.only_cpu_per_kind:
+        return {"cpu_per_kind": cpu_per_kind(args.cpu_count)}
     behind = f" all behind {SHARED_ADDRESS}" if args.shared_address else ""
     hostile = f", {args.hostile_sockets} hostile sockets throughout" if args.hostile_sockets else ""
     print(

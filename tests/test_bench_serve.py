@@ -36,6 +36,7 @@ def test_a_small_class_survives_a_sigkill_of_the_server_without_losing_an_acknow
             "1.5",
             "--poll-every",
             "0.2",
+            "--no-cpu-per-kind",
         ]
     )
     for name in ("load", "kill"):

@@ -124,6 +124,26 @@ def test_an_attempts_history_stays_within_its_size_keeping_each_answers_first_an
     assert len(_versions(store, a)) == 8  # 240 KB each: as many as 2 MB holds
 
 
+def test_the_counters_a_save_checks_match_the_history(attempt):
+    """A save decides to trim from two counters (versions per answer, bytes per attempt) instead of
+    listing the history; they must say what the history holds, through trims, repeats and reopening."""
+    store, a = attempt
+    bounds = HistoryBounds(versions=3, size=600_000)
+    for n in range(5):
+        _save(store, a, "essay-1", f"{n}{WORST}", bounds=bounds)
+        _save(store, a, "i1", f"versi {n % 2}", bounds=bounds)
+        _save(store, a, "i1", f"versi {n % 2}", bounds=bounds)  # a repeat counts nothing
+    r = schema.responses
+    with store.engine.connect() as c:
+        versions = dict(c.execute(sa.select(r.c.item_id, r.c.versions).where(r.c.attempt_id == a)).all())
+    assert versions == {item: len(_versions(store, a, item)) for item in ("essay-1", "i1")}
+    assert store.attempt(a).history_bytes == _history_size(store, a) <= 600_000
+    store.submit(a, T0)
+    new = store.reopen(a, reason="HP mati", actor="trainer", now=T0)
+    assert new.history_bytes == 0 and _save(store, new.id, "i1", "baru", bounds=bounds).changed
+    assert store.attempt(new.id).history_bytes == _history_size(store, new.id)
+
+
 def test_when_the_firsts_and_lasts_alone_are_over_the_size_only_they_are_kept(attempt):
     store, a = attempt
     bounds = HistoryBounds(versions=50, size=100_000)

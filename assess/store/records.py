@@ -49,6 +49,7 @@ class Attempt:
     finished_at: dt.datetime | None
     supersedes: int | None
     next_seq: int
+    history_bytes: int = 0  # the stored size of its answer history
 
 
 @dataclass(frozen=True)

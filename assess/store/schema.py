@@ -123,6 +123,8 @@ attempts = sa.Table(
     sa.Column("finished_at", WHEN),
     sa.Column("supersedes", sa.Integer, sa.ForeignKey("attempts.id")),
     sa.Column("next_seq", sa.Integer, nullable=False, server_default="1"),
+    # The stored size of the attempt's answer_history (JSON characters), kept with every save.
+    sa.Column("history_bytes", sa.Integer, nullable=False, server_default="0"),
     sa.ForeignKeyConstraint(["event_id", "person_id"], ["persons.event_id", "persons.person_id"]),
     sa.ForeignKeyConstraint(["event_id", "phase_id"], ["forms.event_id", "forms.phase_id"]),
     sa.Index("ix_attempts_event_phase_person", "event_id", "phase_id", "person_id"),
@@ -138,6 +140,7 @@ responses = sa.Table(
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("saved_at", WHEN, nullable=False),
     sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("versions", sa.Integer, nullable=False, server_default="0"),  # its rows in answer_history
     sa.PrimaryKeyConstraint("attempt_id", "item_id"),
 )
 

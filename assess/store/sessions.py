@@ -34,6 +34,12 @@ DEVICE_CHARS = 120  # the column's width
 ADDRESS_CHARS = 64
 
 
+_s = t.web_sessions
+# Every request of a logged-in browser runs the first: built once (building costs more than running).
+_LIVE = sa.select(_s).where((_s.c.token_hash == sa.bindparam("b_hash")) & _s.c.ended_at.is_(None))
+_TOUCH = _s.update().where(_s.c.token_hash == sa.bindparam("b_hash"))
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -75,18 +81,16 @@ class WebSessions:
         self, token: str, now: dt.datetime, lifetime: dt.timedelta = LIFETIME, *, address: str = ""
     ) -> WebSession | None:
         """The token's session when it has not ended and was seen within `lifetime`; notes that it is seen."""
-        s = t.web_sessions
         h = token_hash(token)
         with self.single_read.connect() as c:
-            row = c.execute(sa.select(s).where((s.c.token_hash == h) & s.c.ended_at.is_(None))).first()
+            row = c.execute(_LIVE, {"b_hash": h}).first()
         if row is None or now - row.last_seen > lifetime:
             return None
         if now - row.last_seen >= TOUCH_EVERY or (address and address[:ADDRESS_CHARS] != row.address):
             with self.engine.begin() as c:
                 c.execute(
-                    s.update()
-                    .where(s.c.token_hash == h)
-                    .values(last_seen=now, address=(address or row.address)[:ADDRESS_CHARS])
+                    _TOUCH,
+                    {"b_hash": h, "last_seen": now, "address": (address or row.address)[:ADDRESS_CHARS]},
                 )
         return _session(row)
 

@@ -93,6 +93,29 @@ def _standings_query() -> sa.CompoundSelect:
 
 _STANDINGS = _standings_query()
 
+
+def _participants_query() -> sa.Select:
+    p, q = t.persons, t.participations
+    return (
+        sa.select(
+            p.c.person_id,
+            p.c.name,
+            p.c.nip,
+            p.c.email,
+            q.c.position,
+            q.c.unit_code,
+            q.c.group_code,
+            q.c.access_code,
+        )
+        .join(q, (q.c.event_id == p.c.event_id) & (q.c.person_id == p.c.person_id))
+        .where(p.c.event_id == sa.bindparam("b_event"))
+        .order_by(p.c.person_id)
+    )
+
+
+_PARTICIPANTS = _participants_query()
+_PARTICIPANT = _PARTICIPANTS.where(t.persons.c.person_id == sa.bindparam("b_person"))
+
 # event_secrets.purpose of the key of personal orders and default form seeds (assess.forms).
 ORDERS = "orders"
 SECRET_BYTES = 32
@@ -205,24 +228,14 @@ class Store(AttemptLifecycle, WebSessions):
 
     def participants(self, event_id: str) -> list[Participant]:
         """Every participation with its person, unit and group, by person id."""
-        p, q = t.persons, t.participations
-        query = (
-            sa.select(
-                p.c.person_id,
-                p.c.name,
-                p.c.nip,
-                p.c.email,
-                q.c.position,
-                q.c.unit_code,
-                q.c.group_code,
-                q.c.access_code,
-            )
-            .join(q, (q.c.event_id == p.c.event_id) & (q.c.person_id == p.c.person_id))
-            .where(p.c.event_id == event_id)
-            .order_by(p.c.person_id)
-        )
-        with self.engine.connect() as c:
-            return [Participant(**r._mapping) for r in c.execute(query)]
+        with self.single_read.connect() as c:
+            return [Participant(**r._mapping) for r in c.execute(_PARTICIPANTS, {"b_event": event_id})]
+
+    def participant(self, event_id: str, person_id: str) -> Participant | None:
+        """One participation (a key lookup: the lobby asks on every load)."""
+        with self.single_read.connect() as c:
+            row = c.execute(_PARTICIPANT, {"b_event": event_id, "b_person": person_id}).first()
+        return None if row is None else Participant(**row._mapping)
 
     def person_by_code(self, event_id: str, access_code: str) -> str | None:
         q = t.participations

@@ -24,14 +24,17 @@ from assess.web.logins import LIFETIME
 from assess.web.pages import CSP
 from assess.workspace import Workspace, secret
 
+# The requests a phone sends most, from a page that has just refreshed the cookie: the lobby's poll
+# (every 4 s) and the autosave. Re-signing the cookie for them is a fifth of a poll's work.
+NO_COOKIE_REFRESH = frozenset({"participant.lobby_state", "participant.autosave"})
+
 
 class Sessions(SecureCookieSessionInterface):
     """Flask's signed cookie (a session's token, the language, the CSRF token: see logins.py), refreshed
-    with every response but the lobby's poll: every waiting phone asks every 4 s, and the lobby page
-    that polls has just refreshed it (re-signing is a fifth of a poll)."""
+    with every response but those of NO_COOKIE_REFRESH (unless they change it)."""
 
     def should_set_cookie(self, app: Flask, session) -> bool:
-        if request.endpoint == "participant.lobby_state" and not session.modified:
+        if request.endpoint in NO_COOKIE_REFRESH and not session.modified:
             return False
         return super().should_set_cookie(app, session)
 

@@ -352,10 +352,10 @@ def _projector_qr(url: str) -> Markup:
 
 
 def _participant_or_404(person_id: str):
-    found = [p for p in workspace().store.participants(workspace().event_id) if p.person_id == person_id]
-    if not found:
+    found = workspace().store.participant(workspace().event_id, person_id)
+    if found is None:
         abort(404)
-    return found[0]
+    return found
 
 
 @bp.get("/person/<person_id>")

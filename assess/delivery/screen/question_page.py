@@ -219,10 +219,18 @@ def refill(q: dict, fields: Mapping[str, Any], getlist) -> dict:
 
 
 def navigator(s: Sitting, answers: Mapping[str, Any], current: int | None = None) -> list[dict]:
-    return [
-        {"number": n, "answered": answered(answers.get(item.id)), "current": n == current}
-        for n, item in enumerate(s.items, 1)
-    ]
+    """A button per question, with its screen reader's label and its class: translated once here, not
+    twice a button in the template (that was half the question page's rendering)."""
+    question, done = _("Question %(n)s"), _("answered")
+    buttons = []
+    for n, item in enumerate(s.items, 1):
+        is_answered = answered(answers.get(item.id))
+        label = question % {"n": n} + (f" ({done})" if is_answered else "")
+        css = ("answered" if is_answered else "open") + (" current" if n == current else "")
+        buttons.append(
+            {"number": n, "answered": is_answered, "current": n == current, "label": label, "css": css}
+        )
+    return buttons
 
 
 # -- what a posted page means ----------------------------------------------------------

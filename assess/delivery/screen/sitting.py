@@ -49,7 +49,7 @@ def join(ws: Workspace, typed_code: str) -> str | None:
 
 
 def person(ws: Workspace, person_id: str) -> Participant | None:
-    return next((p for p in ws.store.participants(ws.event_id) if p.person_id == person_id), None)
+    return ws.store.participant(ws.event_id, person_id)
 
 
 @dataclass(frozen=True)
