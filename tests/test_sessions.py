@@ -104,6 +104,9 @@ def test_the_trainer_sees_two_phones_on_one_code_and_logs_out_the_other(opened):
     person = ws.store.person_by_code(ws.event_id, codes[0])
     rows = {r["person"]: r for r in trainer.get("/trainer/progress/pre").get_json()["rows"]}
     assert rows[person]["devices"] == 2
+    dashboard = trainer.get("/trainer/?phase=pre").get_data(as_text=True)
+    row = dashboard.split(f'data-person="{person}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td data-field="devices" class="num shared-code">2</td>' in row  # marked, to be seen
     page = trainer.get(f"/trainer/person/{person}").get_data(as_text=True)
     assert page.count('name="device"') == 2 and "127.0.0.3" in page
     second.get("/lobby")  # the second is the one seen last
