@@ -96,3 +96,18 @@ def marker_template(tmp_path_factory):
     from tests.web_support import marker_workspace
 
     return marker_workspace(tmp_path_factory.mktemp("template") / "ws")
+
+
+@pytest.fixture
+def opened(marker_template, tmp_path):
+    """A copy of the marker workspace, its app, the trainer logged in with the pre-test open, and the
+    participants' codes (a test module may define its own `opened`)."""
+    from tests.web_support import copy_workspace, make_app, open_workspace, trainer_client
+
+    ws = open_workspace(copy_workspace(marker_template, tmp_path / "ws"))
+    app = make_app(ws)
+    trainer = trainer_client(app)
+    trainer.post("/trainer/phase/pre/open")
+    codes = [p.access_code for p in ws.store.participants(ws.event_id)]
+    yield ws, app, trainer, codes
+    ws.close()

@@ -21,7 +21,14 @@ from assess.store import schema
 from assess.store.attempts import HistoryBounds
 from assess.store.store import OPEN, Store
 from assess.web.limits import SaveLimiter
-from tests.web_support import copy_workspace, make_app, open_workspace, participant_client, trainer_client
+from tests.web_support import (
+    copy_workspace,
+    make_app,
+    open_workspace,
+    participant_client,
+    set_web,
+    trainer_client,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = dt.datetime(2019, 10, 30, 1, 0)
@@ -252,13 +259,7 @@ def test_saves_beyond_the_rate_are_answered_429_with_retry_after_then_go_through
 
 def test_the_save_limits_are_set_in_assessment_yaml(marker_template, tmp_path):
     folder = copy_workspace(marker_template, tmp_path / "ws")
-    path = folder / "assessment.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "web:\n", "web:\n  save_limits: {per_second: 0.5, burst: 2}\n  history: {versions_per_item: 3}\n"
-        ),
-        encoding="utf-8",
-    )
+    set_web(folder, "save_limits: {per_second: 0.5, burst: 2}", "history: {versions_per_item: 3}")
     ws = open_workspace(folder)
     limiter = make_app(ws).extensions["assess.save_limiter"]
     assert (limiter.per_second, limiter.burst) == (0.5, 2)
@@ -268,11 +269,7 @@ def test_the_save_limits_are_set_in_assessment_yaml(marker_template, tmp_path):
 
 def test_posted_pages_keep_three_versions_when_assessment_yaml_says_so(marker_template, tmp_path):
     folder = copy_workspace(marker_template, tmp_path / "ws")
-    path = folder / "assessment.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("web:\n", "web:\n  history: {versions_per_item: 3}\n"),
-        encoding="utf-8",
-    )
+    set_web(folder, "history: {versions_per_item: 3}")
     ws = open_workspace(folder)
     app = make_app(ws)
     assert trainer_client(app).post("/trainer/phase/pre/open").status_code == 302

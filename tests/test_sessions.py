@@ -10,8 +10,6 @@ import json
 import zipfile
 import zlib
 
-import pytest
-
 from assess.workspace import now as clock
 from tests.web_support import (
     PASSWORD,
@@ -21,19 +19,7 @@ from tests.web_support import (
     make_app,
     open_workspace,
     participant_client,
-    trainer_client,
 )
-
-
-@pytest.fixture
-def opened(marker_template, tmp_path):
-    ws = open_workspace(copy_workspace(marker_template, tmp_path / "ws"))
-    app = make_app(ws)
-    trainer = trainer_client(app)
-    trainer.post("/trainer/phase/pre/open")
-    codes = [p.access_code for p in ws.store.participants(ws.event_id)]
-    yield ws, app, trainer, codes
-    ws.close()
 
 
 def _copy(app, client: Client, address: str = "127.0.0.77") -> Client:

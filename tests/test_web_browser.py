@@ -6,6 +6,7 @@ screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from assess.store import schema
 from tests.browser import ARGS, CHROMIUM, PHONE, horizontal_overflow, playwright_available, screenshot
 from tests.components import require_component
-from tests.web_support import PASSWORD, example_workspace, marker_workspace, open_workspace
+from tests.web_support import PASSWORD, example_workspace, marker_workspace, open_workspace, set_web
 
 SAVED = re.compile(r"^Tersimpan$")  # not "Belum tersimpan" (has_text ignores case)
 GRACE_SECONDS = 2  # the pre-test's grace in this module's workspace, so that a timer can run out quickly
@@ -73,10 +74,10 @@ def server(tmp_path_factory):
     text = text.replace(
         "    time_limit_minutes: 40\n", f"    time_limit_minutes: 40\n    grace_seconds: {GRACE_SECONDS}\n", 1
     )
+    (folder / "assessment.yaml").write_text(text, encoding="utf-8")
     # These phones answer 30 questions in seconds, two saves each (autosave, then the page): faster than
     # anyone reads, so past web.save_limits' 5 a second. Its own test below keeps the real limit.
-    text += "\nweb:\n  save_limits: {per_second: 100, burst: 1000}\n"
-    (folder / "assessment.yaml").write_text(text, encoding="utf-8")
+    set_web(folder, "save_limits: {per_second: 100, burst: 1000}")
     base, process = _serve(folder)
     ws = open_workspace(folder)
     yield base, ws
@@ -348,14 +349,17 @@ def test_an_answer_given_while_the_connection_is_lost_is_saved_when_it_comes_bac
     context.close()
 
 
-def test_ordering_and_matching_by_touch_without_dragging(browser, tmp_path):
-    """The worked example's pre-test has no ordering item: the bank with one item of every type has."""
+@contextlib.contextmanager
+def _started_on_marker_bank(browser, tmp_path, *web: str):
+    """The bank with one item of every type served (with `web` settings), its pre-test open, and a phone
+    that has started it: (workspace, base address, the phone's sitting, page, browser context, errors)."""
     from assess.delivery.screen import sitting
     from assess.delivery.screen.desk import open_phase
-    from assess.forms import shown
     from assess.workspace import now
 
     folder = marker_workspace(tmp_path / "ws", time_limit=None)
+    if web:
+        set_web(folder, *web)
     ws = open_workspace(folder)
     open_phase(ws, "pre", now())
     base, process = _serve(folder)
@@ -365,7 +369,18 @@ def test_ordering_and_matching_by_touch_without_dragging(browser, tmp_path):
         _join(page, base, code)
         page.get_by_role("button", name="Mulai").click()
         page.wait_for_url("**/test/pre/1")
-        s = sitting.sitting(ws, person, "pre")
+        yield ws, base, sitting.sitting(ws, person, "pre"), page, context, errors
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        ws.close()
+
+
+def test_ordering_and_matching_by_touch_without_dragging(browser, tmp_path):
+    """The worked example's pre-test has no ordering item: the bank with one item of every type has."""
+    from assess.forms import shown
+
+    with _started_on_marker_bank(browser, tmp_path) as (ws, base, s, page, context, errors):
         number = next(n for n, i in enumerate(s.items, 1) if i.type == "ordering")
         item = s.item(number)
         page.goto(f"{base}/test/pre/{number}")
@@ -392,39 +407,16 @@ def test_ordering_and_matching_by_touch_without_dragging(browser, tmp_path):
         assert set(ws.store.answers(s.attempt.id)[mitem.id]) == {p.id for p in mitem.prompts}
         assert errors == []
         context.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        ws.close()
 
 
 def test_a_save_answered_429_is_sent_again_after_retry_after_and_stored(browser, tmp_path):
     """One save in two seconds (web.save_limits): a second choice at once is answered 429, and the page
     sends it again, with the same sequence number, once Retry-After has passed (its usual backoff after a
     failed save would try again sooner, and be refused again)."""
-    from assess.delivery.screen import sitting
-    from assess.delivery.screen.desk import open_phase
     from assess.forms import shown
-    from assess.workspace import now
 
-    folder = marker_workspace(tmp_path / "ws", time_limit=None)
-    path = folder / "assessment.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "web:\n", "web:\n  save_limits: {per_second: 0.5, burst: 1}\n"
-        ),
-        encoding="utf-8",
-    )
-    ws = open_workspace(folder)
-    open_phase(ws, "pre", now())
-    base, process = _serve(folder)
-    try:
-        person, code = list(_codes(ws).items())[1]
-        context, page, errors = _phone(browser)
-        _join(page, base, code)
-        page.get_by_role("button", name="Mulai").click()
-        page.wait_for_url("**/test/pre/1")
-        s = sitting.sitting(ws, person, "pre")
+    web = "save_limits: {per_second: 0.5, burst: 1}"
+    with _started_on_marker_bank(browser, tmp_path, web) as (ws, base, s, page, context, errors):
         number = next(n for n, i in enumerate(s.items, 1) if i.type == "single_choice")
         page.goto(f"{base}/test/pre/{number}")
         saves: list[tuple[int, str | None, str | None, float]] = []  # (status, seq sent, Retry-After, when)
@@ -452,7 +444,3 @@ def test_a_save_answered_429_is_sent_again_after_retry_after_and_stored(browser,
         assert ws.store.answers(s.attempt.id)[item.id] == shown(s.order, item)[1]
         assert [e for e in errors if "status of 429" not in e] == []  # Chromium logs the 429 itself
         context.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        ws.close()

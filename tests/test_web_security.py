@@ -18,24 +18,11 @@ from tests.web_support import (
     WEIGHTED_POINTS,
     Client,
     answer_form,
-    copy_workspace,
     example_workspace,
     make_app,
     open_workspace,
     participant_client,
-    trainer_client,
 )
-
-
-@pytest.fixture
-def opened(marker_template, tmp_path):
-    ws = open_workspace(copy_workspace(marker_template, tmp_path / "ws"))
-    app = make_app(ws)
-    trainer = trainer_client(app)
-    trainer.post("/trainer/phase/pre/open")
-    codes = [p.access_code for p in ws.store.participants(ws.event_id)]
-    yield ws, app, trainer, codes
-    ws.close()
 
 
 def _leaks(body: str) -> list[str]:

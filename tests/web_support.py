@@ -122,6 +122,19 @@ web:
     return folder
 
 
+def set_web(folder: Path, *lines: str) -> None:
+    """Add settings to the `web:` section of the workspace's assessment.yaml (one is made if it has none)."""
+    path = folder / "assessment.yaml"
+    text = path.read_text(encoding="utf-8")
+    settings = "".join(f"  {line}\n" for line in lines)
+    text = (
+        text.replace("\nweb:\n", "\nweb:\n" + settings, 1)
+        if "\nweb:\n" in text
+        else text + "\nweb:\n" + settings
+    )
+    path.write_text(text, encoding="utf-8")
+
+
 def copy_workspace(template: Path, folder: Path) -> Path:
     shutil.copytree(template, folder)
     return folder
