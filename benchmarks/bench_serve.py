@@ -153,21 +153,14 @@ def free_port() -> int:
 
 
 def start_server(folder: Path, port: int) -> subprocess.Popen:
+    command = ["-m", "assess", "-w", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return start_listening(command, port)
+
+
+def start_listening(arguments: list[str], port: int) -> subprocess.Popen:
+    """This Python running `arguments`, once something listens on `port`."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assess",
-            "-w",
-            str(folder),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -915,6 +908,7 @@ def cpu_per_kind(count: int) -> dict[str, dict]:
         finally:
             server.terminate()
             server.wait(timeout=20)
+    figures = {**floor(count), **figures}
     print(
         f"  {'kind':<14} {'n':>5} {'CPU ms':>7} {'p50 ms':>7} {'p95 ms':>7}  (CPU: the server's, a request)"
     )
@@ -922,6 +916,31 @@ def cpu_per_kind(count: int) -> dict[str, dict]:
         cpu = "-" if f["cpu_ms"] is None else f"{f['cpu_ms']:.2f}"
         wrong = f"  ({f['wrong']} wrong answers)" if f["wrong"] else ""
         print(f"  {kind:<14} {f['n']:>5} {cpu:>7} {f['p50_ms']:>7.1f} {f['p95_ms']:>7.1f}{wrong}")
+    return figures
+
+
+FLOOR = {  # the kind's name in the table: floor_server.py's app
+    "floor: waitress": "wsgi",
+    "floor: + Flask": "flask",
+}
+
+
+def floor(count: int) -> dict[str, dict]:
+    """What every request costs before the app does anything: `count` requests, the same client, to the
+    same guarded waitress serving an app that only answers, then a Flask route that only reads and renews
+    its cookie session (benchmarks/floor_server.py)."""
+    figures = {}
+    for kind, app in FLOOR.items():
+        port = free_port()
+        server = start_listening([str(Path(__file__).with_name("floor_server.py")), app, str(port)], port)
+        phone = Phone(port, "127.0.0.1")
+        try:
+            step = (kind, "GET", "/floor", 200)
+            request_as(phone, Identity(""), step)  # not counted: the first warms up
+            figures[kind] = measure_kind(phone, server.pid, [Identity("")] * count, step)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
     return figures
 
 

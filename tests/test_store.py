@@ -350,3 +350,50 @@ def test_the_lobby_poll_does_not_wait_for_a_writer(store):
         poll.start()
         poll.join(timeout=5)  # a poll that waited for the write lock would wait for the busy timeout (30 s)
         assert answered and answered[0]["pre"].state == NOT_OPEN
+
+
+def test_saves_from_many_threads_at_once_all_land(store):
+    """Every save reads, then writes, in one transaction: on SQLite it begins IMMEDIATE (on the driver's
+    connection, store/engine.py), or concurrent writers fail with "database is locked"."""
+    import threading
+
+    attempts = [start(store, person).id for person in ("P001", "P002")]
+    failures, saves = [], 40
+
+    def save_all(attempt_id: int, thread: int) -> None:
+        for n in range(saves):
+            try:
+                store.save_answer(
+                    attempt_id, f"t{thread}-{n % 5}", f"jawaban {n}", seq=n + 1, channel="web", now=T0
+                )
+            except Exception as e:  # noqa: BLE001 - every failure is the finding
+                failures.append(repr(e))
+
+    threads = [threading.Thread(target=save_all, args=(attempts[k % 2], k)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    stored = [store.answers(a) for a in attempts]
+    assert sum(len(answers) for answers in stored) == 6 * 5
+    assert all(value == f"jawaban {saves - 5 + int(item[-1])}" for a in stored for item, value in a.items())
+
+
+def test_a_write_lock_not_had_is_raised_as_sqlalchemys_error(tmp_path):
+    """The immediate BEGIN runs on the driver's connection; its failure is still SQLAlchemy's
+    OperationalError, which the command line answers with exit status 3."""
+    import sqlite3
+
+    store = Store.open(f"sqlite:///{tmp_path / 'assess.db'}")
+    holder = sqlite3.connect(tmp_path / "assess.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing, and not letting go
+    try:
+        with store.engine.connect() as c:
+            c.connection.driver_connection.execute("PRAGMA busy_timeout=0")  # not the 30 s of a real one
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                c.begin()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()

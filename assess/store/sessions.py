@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from assess.store import schema as t
 from assess.store.attempts import write_audit
+from assess.store.prepared import Prepared
 from assess.store.records import KNOWN_DEVICE, PARTICIPANT_SESSION, TRAINER_SESSION, NotFound, WebSession
 
 __all__ = [
@@ -36,8 +37,8 @@ ADDRESS_CHARS = 64
 
 _s = t.web_sessions
 # Every request of a logged-in browser runs the first: built once (building costs more than running).
-_LIVE = sa.select(_s).where((_s.c.token_hash == sa.bindparam("b_hash")) & _s.c.ended_at.is_(None))
-_TOUCH = _s.update().where(_s.c.token_hash == sa.bindparam("b_hash"))
+_LIVE = Prepared(sa.select(_s).where((_s.c.token_hash == sa.bindparam("b_hash")) & _s.c.ended_at.is_(None)))
+_TOUCH = Prepared(_s.update().where(_s.c.token_hash == sa.bindparam("b_hash")), ("last_seen", "address"))
 
 
 def token_hash(token: str) -> str:
@@ -82,15 +83,13 @@ class WebSessions:
     ) -> WebSession | None:
         """The token's session when it has not ended and was seen within `lifetime`; notes that it is seen."""
         h = token_hash(token)
-        with self.single_read.connect() as c:
-            row = c.execute(_LIVE, {"b_hash": h}).first()
-        if row is None or now - row.last_seen > lifetime:
+        row = _LIVE.first(self.engine, {"b_hash": h})
+        if row is None or now - row["last_seen"] > lifetime:
             return None
-        if now - row.last_seen >= TOUCH_EVERY or (address and address[:ADDRESS_CHARS] != row.address):
+        if now - row["last_seen"] >= TOUCH_EVERY or (address and address[:ADDRESS_CHARS] != row["address"]):
             with self.engine.begin() as c:
-                c.execute(
-                    _TOUCH,
-                    {"b_hash": h, "last_seen": now, "address": (address or row.address)[:ADDRESS_CHARS]},
+                _TOUCH.run(
+                    c, {"b_hash": h, "last_seen": now, "address": (address or row["address"])[:ADDRESS_CHARS]}
                 )
         return _session(row)
 
@@ -196,5 +195,5 @@ class WebSessions:
 
 
 def _session(row) -> WebSession:
-    m = row._mapping
+    m = row if isinstance(row, dict) else row._mapping
     return WebSession(**{k: m[k] for k in WebSession.__dataclass_fields__})

@@ -20,23 +20,19 @@ from assess.web import pages
 from assess.web.addresses import SeenAddresses
 from assess.web.limits import JoinLimiter, SaveLimiter
 from assess.web.login_guard import LoginGuard, OneTimeLinks
-from assess.web.logins import LIFETIME
+from assess.web.logins import LIFETIME, RENEW_COOKIE
 from assess.web.pages import CSP
 from assess.workspace import Workspace, secret
 
-# The requests a phone sends most, from a page that has just refreshed the cookie: the lobby's poll
-# (every 4 s) and the autosave. Re-signing the cookie for them is a fifth of a poll's work.
-NO_COOKIE_REFRESH = frozenset({"participant.lobby_state", "participant.autosave"})
-
 
 class Sessions(SecureCookieSessionInterface):
-    """Flask's signed cookie (a session's token, the language, the CSRF token: see logins.py), refreshed
-    with every response but those of NO_COOKIE_REFRESH (unless they change it)."""
+    """Flask's signed cookie (a session's token, the language, the CSRF token: see logins.py), sent when
+    it changes and renewed when the store notes its session as seen (at most once a minute: logins.py),
+    so the cookie lives as long as the session does. Re-signing it with every response was a fifth of a
+    lobby poll's work, and a tenth of a question page's."""
 
     def should_set_cookie(self, app: Flask, session) -> bool:
-        if request.endpoint in NO_COOKIE_REFRESH and not session.modified:
-            return False
-        return super().should_set_cookie(app, session)
+        return session.modified or (session.permanent and g.get(RENEW_COOKIE, False))
 
 
 def _largest_post(ws: Workspace) -> int:

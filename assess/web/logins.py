@@ -12,7 +12,7 @@ import datetime as dt
 
 from flask import g, request, session
 
-from assess.store.sessions import KNOWN_DEVICE, LIFETIME, WebSession
+from assess.store.sessions import KNOWN_DEVICE, LIFETIME, TOUCH_EVERY, WebSession
 
 __all__ = ["LIFETIME", "begin", "current", "end", "known_device", "remember_device"]
 from assess.web.pages import now, workspace
@@ -21,6 +21,7 @@ TOKEN = "sid"
 DEVICE = "device"  # a browser that has logged in as the trainer: its login is never slowed (login_guard.py)
 KEPT = ("lang", DEVICE)  # what a browser keeps across logging in and out
 DEVICE_LIFETIME = dt.timedelta(days=90)  # a trainer's laptop from one course to the next
+RENEW_COOKIE = "renew_cookie"  # set in `g` when the session was noted as seen: its cookie is renewed too
 
 
 def current() -> WebSession | None:
@@ -34,9 +35,12 @@ def _look_up() -> WebSession | None:
     token = session.get(TOKEN)
     if not isinstance(token, str) or not token:
         return None
-    ws = workspace()
-    found = ws.store.live_session(token, now(), address=request.remote_addr or "")
-    return found if found is not None and found.event_id == ws.event_id else None
+    ws, at = workspace(), now()
+    found = ws.store.live_session(token, at, address=request.remote_addr or "")
+    if found is None or found.event_id != ws.event_id:
+        return None
+    g.setdefault(RENEW_COOKIE, at - found.last_seen >= TOUCH_EVERY)  # the store noted it seen just now
+    return found
 
 
 def known_device() -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from flask import abort, current_app, g, request, url_for
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from assess.i18n import LANGUAGES, _
 from assess.templating import render
@@ -70,6 +72,19 @@ def page(template: str, status: int = 200, **context):
         **context,
     )
     return html, status
+
+
+def fragment(template: str, **context) -> Markup:
+    """A part of a page (a template of templates/web/), rendered once for the same values in the same
+    language and then kept. The question navigator's 30 buttons were a third of a page's rendering, and
+    a class's phones show the same few navigators again and again (question k current, 1 to k-1 answered).
+    The values must be hashable, and the part must depend on nothing else."""
+    return _fragment(template, g.lang, tuple(sorted(context.items())))
+
+
+@lru_cache(maxsize=1024)  # a few KB each
+def _fragment(template: str, lang: str, context: tuple) -> Markup:
+    return Markup(render(f"web/{template}", lang=lang, **dict(context)))  # noqa: S704 - autoescaped
 
 
 def message(kind: str, status: int):

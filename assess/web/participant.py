@@ -22,7 +22,16 @@ from assess.store.attempts import MAX_SEQ
 from assess.store.sessions import PARTICIPANT_SESSION
 from assess.store.store import IN_PROGRESS, AttemptClosed, StoreError
 from assess.web import logins
-from assess.web.pages import CSP_REPORT, PAGE_MESSAGES, message, now, page, phase_or_404, workspace
+from assess.web.pages import (
+    CSP_REPORT,
+    PAGE_MESSAGES,
+    fragment,
+    message,
+    now,
+    page,
+    phase_or_404,
+    workspace,
+)
 
 bp = Blueprint("participant", __name__)
 
@@ -184,7 +193,9 @@ def question(phase_id: str, number: int):
         phase=_phase_title(phase_id),
         phase_id=phase_id,
         q=q,
-        nav=question_page.navigator(s, answers, number),
+        navigator=fragment(
+            "navigator.html", nav=tuple(question_page.navigator(s, answers, number)), form_id="answer"
+        ),
         next_seq=s.attempt.next_seq,
         **_timer(s),
         error=error,
@@ -277,7 +288,7 @@ def review(phase_id: str):
         phase=_phase_title(phase_id),
         phase_id=phase_id,
         nav=nav,
-        unanswered=[n for n in nav if not n["answered"]],
+        unanswered=[n for n in nav if not n.answered],
         **_timer(s),
     )
 
@@ -298,7 +309,7 @@ def submit(phase_id: str):
         "submit.html",
         phase=_phase_title(phase_id),
         phase_id=phase_id,
-        unanswered=sum(not n["answered"] for n in nav),
+        unanswered=sum(not n.answered for n in nav),
         total=len(nav),
         **_timer(s),
     )

@@ -8,7 +8,7 @@ source or an option's points goes into a page.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from assess.bank.model import (
     Essay,
@@ -218,7 +218,18 @@ def refill(q: dict, fields: Mapping[str, Any], getlist) -> dict:
     return {**q, "options": options, "prompts": prompts, "text": text}
 
 
-def navigator(s: Sitting, answers: Mapping[str, Any], current: int | None = None) -> list[dict]:
+class NavButton(NamedTuple):
+    """One question's button. Attributes, not a dict's keys: the template reads five of each of 30
+    buttons a page, and Jinja tries an attribute before a key (a dict costs an exception each time)."""
+
+    number: int
+    answered: bool
+    current: bool
+    label: str
+    css: str
+
+
+def navigator(s: Sitting, answers: Mapping[str, Any], current: int | None = None) -> list[NavButton]:
     """A button per question, with its screen reader's label and its class: translated once here, not
     twice a button in the template (that was half the question page's rendering)."""
     question, done = _("Question %(n)s"), _("answered")
@@ -227,9 +238,7 @@ def navigator(s: Sitting, answers: Mapping[str, Any], current: int | None = None
         is_answered = answered(answers.get(item.id))
         label = question % {"n": n} + (f" ({done})" if is_answered else "")
         css = ("answered" if is_answered else "open") + (" current" if n == current else "")
-        buttons.append(
-            {"number": n, "answered": is_answered, "current": n == current, "label": label, "css": css}
-        )
+        buttons.append(NavButton(n, is_answered, n == current, label, css))
     return buttons
 
 
