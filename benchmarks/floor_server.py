@@ -34,8 +34,7 @@ def bare_flask():
 
 
 def main(kind: str, port: int) -> None:
-    from assess.web.serve import sizes
-    from assess.web.server import create_guarded_server
+    from assess.web.server import create_guarded_server, sizes
 
     app = bare_wsgi if kind == "wsgi" else bare_flask()
     size = sizes(200)

@@ -22,7 +22,7 @@ ARGS = {
     "--think-low": "0.05",
     "--think-high": "0.2",
     "--submit-window": "0.3",
-    "--lobby": "1.5",
+    "--lobby": "0.8",
     "--poll-every": "0.2",
     "--hostile-sockets": "20",
     "--hostile-every": "0.3",
@@ -58,6 +58,9 @@ def test_a_small_class_behind_one_address_past_hostile_sockets_survives_a_sigkil
     kinds = results["cpu_per_kind"]
     assert set(kinds) == {kind for kind, *_rest in bench_serve.KIND_STEPS} | set(bench_serve.FLOOR)
     for kind, figures in kinds.items():
-        assert figures["n"] == 30 and figures["wrong"] == 0, (kind, out)
+        assert figures["n"] == (150 if kind in bench_serve.FLOOR else 30) and figures["wrong"] == 0, (
+            kind,
+            out,
+        )
         assert figures["cpu_ms"] > 0 and figures["p50_ms"] > 0, (kind, out)
     assert "worst" not in results

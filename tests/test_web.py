@@ -415,7 +415,7 @@ def _with_cookies(app, old: Client):
 
 
 def test_serve_sizes_threads_and_connections_from_the_class():
-    from assess.web.serve import sizes
+    from assess.web.server import sizes
 
     assert sizes(52).threads == 4 and sizes(52).connection_limit >= 100
     assert sizes(500).connection_limit >= 1000 and 8 <= sizes(500).threads <= 16

@@ -48,7 +48,8 @@ from assess.workspace import now
 @shared_options()
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
-    from assess.web.serve import make_server, sizes, terminal_qr
+    from assess.web.serve import make_server, terminal_qr
+    from assess.web.server import sizes
 
     base = join_base(port, base_url, host)  # a bad --url is refused before anything starts
     ws = open_workspace(ctx)

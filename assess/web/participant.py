@@ -15,7 +15,6 @@ from assess.delivery.screen import question_page, sitting
 from assess.i18n import LANGUAGES, _
 from assess.i18n.numbers import Numbers
 from assess.participants import canonical_access_code
-from assess.reports.render import participant_report_html
 from assess.responses import NotAFieldNumber, answered, field_number
 from assess.scoring import AttemptResult
 from assess.store.attempts import MAX_SEQ
@@ -355,6 +354,8 @@ def _shown_result(scored: AttemptResult | None, aspects: frozenset[str]) -> dict
 @bp.get("/report")
 @joined
 def own_report():
+    from assess.reports.render import participant_report_html  # scipy and the reports: 0.9 s at start-up
+
     html = participant_report_html(workspace(), g.person)
     if html is None:
         abort(404)

@@ -23,9 +23,11 @@ channel's `received` and `del_channel`, its server's `handle_accept` and
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
@@ -41,6 +43,25 @@ ERROR_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Cache-Control", "no-store"),
 )
+
+
+# Sized from the number of participants (see DESIGN.md's measurements).
+MIN_THREADS, MAX_THREADS = 4, 16
+# waitress's default connection_limit (100) failed 742 requests with 500 phones: every phone keeps
+# a connection or two open (a page and an autosave), so allow twice the class and some spare.
+SPARE_CONNECTIONS = 50
+
+
+@dataclass(frozen=True)
+class Sizes:
+    threads: int
+    connection_limit: int
+
+
+def sizes(participants: int) -> Sizes:
+    """Threads and connection limit for a class of `participants` phones."""
+    threads = min(MAX_THREADS, max(MIN_THREADS, math.ceil(participants / 60)))
+    return Sizes(threads=threads, connection_limit=max(100, 2 * participants + SPARE_CONNECTIONS))
 
 
 class GuardedErrorTask(ErrorTask):

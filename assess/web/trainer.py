@@ -27,7 +27,6 @@ from assess.delivery.screen import desk as trainer
 from assess.i18n import _
 from assess.i18n.numbers import Numbers
 from assess.problems import ProblemsFound
-from assess.reports.render import write_reports
 from assess.responses import NotAFieldNumber, field_number
 from assess.store.sessions import TRAINER_SESSION
 from assess.store.store import NotFound, StoreError
@@ -315,6 +314,8 @@ def reopen():
 @bp.post("/score")
 @trainer_only
 def score():
+    from assess.reports.render import write_reports  # scipy and the reports: 0.9 s at start-up
+
     try:
         ws = workspace()
         trainer.score_every_phase(ws, now())
