@@ -208,6 +208,7 @@ cli.lazy.update(
         "event": "assess.cli.event:event",
         "init": "assess.cli.workspace:init",
         "form": "assess.cli.workspace:form",
+        "phase": "assess.cli.phase:phase",
         "simulate": "assess.cli.workspace:simulate_command",
         "score": "assess.cli.workspace:score",
         "participants": "assess.cli.workspace:participants",

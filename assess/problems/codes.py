@@ -168,6 +168,14 @@ MESSAGES: dict[str, str] = {
     ),
     "STORE-NO-ITEM": N_("the test has no question {number}"),
     "STORE-SEQ-RANGE": N_("the save's sequence number {seq} is not from 1 to {limit}"),
+    # The trainer's desk: phases
+    "DESK-PHASE-CLOSED": N_(
+        "phase {phase!r} is closed; to let participants in again: assess phase reopen --phase {phase}"
+    ),
+    "DESK-PHASE-NOT-CLOSED": N_(
+        "phase {phase!r} is not closed: only a closed phase is reopened "
+        "(assess phase open --phase {phase} opens one)"
+    ),
     # The web app
     "WEB-PASSWORD-SHORT": N_("the trainer's password must have at least {n} characters"),
     "WEB-BASE-URL-INVALID": N_(

@@ -372,8 +372,30 @@ def _review(ph: PhaseData, row: Result, aspects: frozenset[str], n: Numbers) -> 
 # -- the index ------------------------------------------------------------------------------
 
 
+def held_back(d: EventData) -> list[str]:
+    """For the trainer, at the top of the index: each test with results that participant reports still
+    hold back something from because it (or the last test) is not closed, what, and how to close it."""
+    notes = []
+    for ph in d.phases:
+        waiting = [
+            text()
+            for aspect, text in ASPECT_TEXT.items()
+            if aspect not in ph.seen and getattr(ph.review, aspect) in ("after_phase", "after_last_phase")
+        ]
+        if ph.results and waiting:
+            notes.append(
+                _(
+                    "{test} is not closed (or the event's last test is not): participant reports hold back "
+                    "{what}. Close it with assess phase close --phase {phase} (or Tutup dan nilai on the "
+                    "dashboard), then write the reports again."
+                ).format(test=ph.title, what=", ".join(waiting), phase=ph.id)
+            )
+    return notes
+
+
 def index_context(d: EventData, *, has_items: bool, written_at) -> dict:
     return {
+        "held_back": held_back(d),
         "event": event_context(d),
         "written": d.numbers.moment(written_at, d.time_zone),
         "has_items": has_items,

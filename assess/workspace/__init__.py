@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from assess.event import Phase
 from assess.event.file import LoadedEvent, load_event
 from assess.forms import Form
 from assess.problems import Problem, ProblemsFound
@@ -77,13 +78,18 @@ class Workspace:
         a restore may bring another)."""
         return self.store.event_secret(self.event_id, ORDERS)
 
-    def form(self, phase_id: str) -> Form:
-        """The phase's stored form, or a located problem saying what to do first."""
+    def phase(self, phase_id: str) -> Phase:
+        """The event's phase, or a problem naming the phases it has."""
         known = [p.id for p in self.loaded.event.phases]
         if phase_id not in known:
             raise ProblemsFound(
                 [Problem("WORKSPACE-NO-PHASE", {"phase": phase_id, "known": ", ".join(known)})]
             )
+        return self.loaded.event.phase(phase_id)
+
+    def form(self, phase_id: str) -> Form:
+        """The phase's stored form, or a located problem saying what to do first."""
+        self.phase(phase_id)
         if not self.store.has_form(self.event_id, phase_id):
             raise ProblemsFound([Problem("WORKSPACE-NO-FORM", {"phase": phase_id})])
         return self.store.form(self.event_id, phase_id)

@@ -27,16 +27,7 @@ def build_phase_form(ws: Workspace, phase_id: str, now: dt.datetime) -> Form:
 
     A phase that reuses or parallels another reads that phase's stored form.
     """
-    event = ws.loaded.event
-    if phase_id not in {p.id for p in event.phases}:
-        raise ProblemsFound(
-            [
-                Problem(
-                    "WORKSPACE-NO-PHASE", {"phase": phase_id, "known": ", ".join(p.id for p in event.phases)}
-                )
-            ]
-        )
-    phase = event.phase(phase_id)
+    phase = ws.phase(phase_id)
     earlier = {}
     for ref in (phase.same_items, phase.parallel_to):
         if ref is not None:

@@ -7,8 +7,10 @@ the rules of attempts live in the store.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from assess.store.sessions import PARTICIPANT_SESSION, WebSession
 from assess.store.store import CLOSED, OPEN, SUPERSEDED, Attempt, NotFound
 from assess.workspace import Workspace
 from assess.workspace.files import PASSWORD_FILE
-from assess.workspace.steps import build_phase_form, score_phase
+from assess.workspace.steps import PhaseScores, build_phase_form, score_phase
 
 ENV_PASSWORD = "ASSESS_TRAINER_PASSWORD"
 MIN_PASSWORD = 8
@@ -63,19 +65,80 @@ def password_matches(ws_folder: Path, password: str) -> bool:
 # -- phases ----------------------------------------------------------------------------
 
 
-def open_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> None:
+DASHBOARD = "dashboard"  # who changed a phase, in the audit log, when it was the web dashboard
+
+
+def cli_actor() -> str:
+    """Who runs a command, for the audit log: `cli:` and the login name."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        return "cli"
+
+
+def open_phase(ws: Workspace, phase_id: str, now: dt.datetime, actor: str = DASHBOARD) -> None:
     """Open a phase for participants, assembling and storing its form first when it has none."""
     if not ws.store.has_form(ws.event_id, phase_id):
         build_phase_form(ws, phase_id, now)
-    ws.store.set_phase_state(ws.event_id, phase_id, OPEN, now, actor="trainer")
+    ws.store.set_phase_state(ws.event_id, phase_id, OPEN, now, actor=actor)
 
 
-def close_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> None:
-    """Close a phase (attempts still running end with what they have) and score it; a phase that was never
-    opened has no form and no attempts: nothing to score."""
-    ws.store.set_phase_state(ws.event_id, phase_id, CLOSED, now, actor="trainer")
-    if ws.store.has_form(ws.event_id, phase_id):
-        score_phase(ws, phase_id, now)
+def close_phase(
+    ws: Workspace, phase_id: str, now: dt.datetime, actor: str = DASHBOARD, *, score: bool = True
+) -> PhaseScores | None:
+    """Close a phase (attempts still running end with what they have) and, with `score`, score it; a
+    phase that was never opened and has no form has no attempts: nothing to score."""
+    ws.store.set_phase_state(ws.event_id, phase_id, CLOSED, now, actor=actor)
+    if score and ws.store.has_form(ws.event_id, phase_id):
+        return score_phase(ws, phase_id, now)
+    return None
+
+
+def change_phase(
+    ws: Workspace, phase_id: str, action: str, now: dt.datetime, actor: str, *, score: bool = False
+) -> PhaseScores | None:
+    """`assess phase open|close|reopen`: the dashboard's rules, said where the dashboard shows no button.
+    Opening a closed phase is refused (reopen says so on purpose); reopening is only for a closed one.
+    Closing a phase that was never opened is allowed: a test taken on paper or in Google Forms is
+    closed so that its reports show what the review policy holds back until then."""
+    ws.phase(phase_id)  # an unknown phase: a problem naming the event's phases
+    state = ws.store.phase_state(ws.event_id, phase_id)
+    if action == "open" and state == CLOSED:
+        raise ProblemsFound([Problem("DESK-PHASE-CLOSED", {"phase": phase_id})])
+    if action == "reopen" and state != CLOSED:
+        raise ProblemsFound([Problem("DESK-PHASE-NOT-CLOSED", {"phase": phase_id})])
+    if action in ("open", "reopen"):
+        if state != OPEN:
+            open_phase(ws, phase_id, now, actor)
+        return None
+    return close_phase(ws, phase_id, now, actor, score=score)
+
+
+@dataclass(frozen=True)
+class PhaseLine:
+    """One phase as `assess phase list` shows it."""
+
+    phase_id: str
+    title: str
+    state: str  # not_open | open | closed
+    has_form: bool
+    attempts: dict[str, int]  # by status: in_progress, submitted, expired (superseded ones not counted)
+
+
+def phase_lines(ws: Workspace) -> list[PhaseLine]:
+    lines = []
+    for p in ws.loaded.event.phases:
+        counted = Counter(a.status for a in ws.store.attempts(ws.event_id, p.id) if a.status != SUPERSEDED)
+        lines.append(
+            PhaseLine(
+                p.id,
+                ws.loaded.event.phase_title(p.id),
+                ws.store.phase_state(ws.event_id, p.id),
+                ws.store.has_form(ws.event_id, p.id),
+                dict(counted),
+            )
+        )
+    return lines
 
 
 def score_every_phase(ws: Workspace, now: dt.datetime) -> None:

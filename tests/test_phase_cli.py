@@ -1,0 +1,126 @@
+"""Phases from the command line (issue 15, point 1): `assess phase list|open|close|reopen` with the
+dashboard's rules and its audit log, so that an event taken on paper or in Google Forms can be
+finished without the web dashboard."""
+
+from __future__ import annotations
+
+import getpass
+
+import pytest
+
+from assess.store.store import IN_PROGRESS, Store
+from assess.workspace import Workspace, choose, now
+
+
+@pytest.fixture
+def event(tmp_path, run):
+    """The worked example with its participants, nothing built or opened: (folder, run with -w)."""
+    folder = tmp_path / "pelatihan"
+    assert run("init", "--example", "payakumbuh-2019", str(folder)).exit_code == 0
+
+    def in_workspace(*args: str):
+        return run("--lang", "en", "-w", str(folder), *args)
+
+    assert in_workspace("participants", "import", str(folder / "peserta.csv")).exit_code == 0
+    return folder, in_workspace
+
+
+def _listed(run_here) -> dict[str, list[str]]:
+    """`phase list`'s rows by phase: state, form, working, submitted, time ran out (the title between the
+    phase's id and its state may hold spaces, and so may the state "not open")."""
+    result = run_here("phase", "list")
+    assert result.exit_code == 0, result.output
+    rows = {}
+    for line in result.stdout.splitlines()[2:]:
+        cells = line.split()
+        state = "not open" if cells[-6] == "not" else cells[-5]
+        rows[cells[0]] = [state, *cells[-4:]]
+    return rows
+
+
+def _start_one(folder) -> str:
+    """One participant starts the open pre-test on a phone (through the store, as the web app does)."""
+    ws = Workspace(*choose(str(folder), None))
+    try:
+        person = ws.store.participants(ws.event_id)[0].person_id
+        ws.store.start_attempt(
+            ws.event_id, person, "pre", channel="web", now=now(), personal_order={"items": []}
+        )
+        return person
+    finally:
+        ws.close()
+
+
+def test_open_then_close_with_score_expires_what_is_running_and_is_audited(event):
+    folder, run_here = event
+    assert _listed(run_here) == {p: ["not open", "no", "0", "0", "0"] for p in ("pre", "post")}
+    opened = run_here("phase", "open", "--phase", "pre")
+    assert opened.exit_code == 0 and "phase pre: open" in opened.stdout
+    person = _start_one(folder)
+    assert _listed(run_here)["pre"] == ["open", "yes", "1", "0", "0"]  # the form was built on opening
+    closed = run_here("phase", "close", "--phase", "pre", "--score")
+    assert closed.exit_code == 0, closed.output
+    assert "phase pre: closed" in closed.stdout and "phase pre: 1 attempts scored" in closed.stdout
+    assert _listed(run_here)["pre"] == ["closed", "yes", "0", "0", "1"]
+    store = Store.open(choose(str(folder), None)[1])
+    try:
+        [attempt] = store.attempts("payakumbuh-2019", "pre")
+        assert attempt.person_id == person and attempt.status != IN_PROGRESS
+        log = [
+            (e.actor, e.action) for e in store.audit_log("payakumbuh-2019") if e.action.startswith("phase.")
+        ]
+        assert log == [
+            (f"cli:{getpass.getuser()}", "phase.open"),
+            (f"cli:{getpass.getuser()}", "phase.closed"),
+        ]
+        assert len(store.results("payakumbuh-2019", "pre")) == 1
+    finally:
+        store.close()
+
+
+def test_a_closed_phase_opens_again_only_with_reopen_and_reopen_needs_a_closed_phase(event):
+    folder, run_here = event
+    refused = run_here("phase", "reopen", "--phase", "post")
+    assert refused.exit_code == 2
+    assert "DESK-PHASE-NOT-CLOSED" in refused.stderr and "assess phase open --phase post" in refused.stderr
+    assert run_here("phase", "close", "--phase", "pre").exit_code == 0  # never opened: a paper test
+    assert _listed(run_here)["pre"][0] == "closed"
+    again = run_here("phase", "open", "--phase", "pre")
+    assert again.exit_code == 2 and "assess phase reopen --phase pre" in again.stderr
+    assert _listed(run_here)["pre"][0] == "closed"
+    reopened = run_here("phase", "reopen", "--phase", "pre")
+    assert reopened.exit_code == 0 and "open again" in reopened.stdout
+    assert _listed(run_here)["pre"][0] == "open"
+
+
+def test_an_unknown_phase_names_the_events_phases(event):
+    _folder, run_here = event
+    result = run_here("phase", "close", "--phase", "akhir")
+    assert result.exit_code == 2
+    assert "WORKSPACE-NO-PHASE" in result.stderr and "pre, post" in result.stderr
+
+
+def test_reports_say_at_their_top_what_an_open_phase_holds_back_until_it_is_closed(event):
+    """The worked example taken on paper (simulated): no phase was ever opened, so every report holds back
+    what the review policy shows after closing; the index says so first, with the command that closes,
+    and each participant's report says it before anything else. Closing both tests releases it."""
+    folder, run_here = event
+    for phase in ("pre", "post"):
+        assert run_here("form", "build", "--phase", phase).exit_code == 0
+    assert run_here("simulate").exit_code == 0 and run_here("score").exit_code == 0
+    assert run_here("report").exit_code == 0
+    index = (folder / "laporan" / "index.html").read_text(encoding="utf-8")
+    top = index.index("Not shown to participants yet")
+    assert top < index.index("Cohort report")
+    for phase in ("pre", "post"):
+        assert f"assess phase close --phase {phase}" in index
+    person = next((folder / "laporan" / "participants").glob("*.html")).read_text(encoding="utf-8")
+    assert person.index("Not shown yet") < person.index("<h2>Participant</h2>")
+    assert "shown once this test has closed for everyone" in person
+    for phase in ("pre", "post"):
+        assert run_here("phase", "close", "--phase", phase).exit_code == 0
+    assert run_here("report").exit_code == 0
+    index = (folder / "laporan" / "index.html").read_text(encoding="utf-8")
+    assert "Not shown to participants yet" not in index and "assess phase close" not in index
+    person = next((folder / "laporan" / "participants").glob("*.html")).read_text(encoding="utf-8")
+    assert "shown once this test has closed for everyone" not in person
