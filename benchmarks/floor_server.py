@@ -34,21 +34,10 @@ def bare_flask():
 
 
 def main(kind: str, port: int) -> None:
-    from assess.web.server import create_guarded_server, sizes
+    from assess.web.server import serve_class
 
     app = bare_wsgi if kind == "wsgi" else bare_flask()
-    size = sizes(200)
-    create_guarded_server(
-        app,
-        per_address=8,
-        host="127.0.0.1",
-        port=port,
-        threads=size.threads,
-        connection_limit=size.connection_limit,
-        channel_timeout=120,
-        ident="assess",
-        clear_untrusted_proxy_headers=True,
-    ).run()
+    serve_class(app, host="127.0.0.1", port=port, participants=200, per_address=8).run()
 
 
 if __name__ == "__main__":

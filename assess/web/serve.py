@@ -20,23 +20,18 @@ def make_server(ws: Workspace, host: str, port: int, participants: int, join: st
     """A waitress server for the workspace's app (raises OSError when the port is taken), and the
     address of a one-time login link for the laptop's own browser."""
     from assess.web import create_app
-    from assess.web.server import create_guarded_server, sizes
+    from assess.web.server import serve_class
 
     app = create_app(ws, {"JOIN_URL": join, "OWN_ADDRESS": host})
     own = host if host not in ("0.0.0.0", "::", "") else "127.0.0.1"
     login = f"http://{own}:{port}/trainer/login/{app.extensions['assess.login_links'].issue()}"
-    size = sizes(participants)
     web = ws.loaded.event.web
-    server = create_guarded_server(
+    server = serve_class(
         app,
-        per_address=web.connections_per_address,
-        trusted_proxy=web.trusted_proxy,
         host=host,
         port=port,
-        threads=size.threads,
-        connection_limit=size.connection_limit,
-        channel_timeout=120,
-        ident="assess",
-        clear_untrusted_proxy_headers=True,
+        participants=participants,
+        per_address=web.connections_per_address,
+        trusted_proxy=web.trusted_proxy,
     )
     return server, login

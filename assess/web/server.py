@@ -201,3 +201,29 @@ def create_guarded_server(
         return servers[0]
     listening = [(s.effective_host, s.effective_port) for s in servers]
     return MultiSocketServer(socket_map, adj, listening, dispatcher, servers[-1].log_info)
+
+
+def serve_class(
+    application,
+    *,
+    host: str,
+    port: int,
+    participants: int,
+    per_address: int,
+    trusted_proxy: str | None = None,
+):
+    """The guarded server as `assess serve` runs it for a class of `participants` phones (threads and
+    connection limit from `sizes`), serving `application`."""
+    size = sizes(participants)
+    return create_guarded_server(
+        application,
+        per_address=per_address,
+        trusted_proxy=trusted_proxy,
+        host=host,
+        port=port,
+        threads=size.threads,
+        connection_limit=size.connection_limit,
+        channel_timeout=120,
+        ident="assess",
+        clear_untrusted_proxy_headers=True,
+    )
