@@ -204,3 +204,35 @@ def test_python_dash_m(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "OK: no problems found." in result.stdout
+
+
+# -- issue 15, point 8: messages -------------------------------------------------------------------
+
+
+def test_a_mistyped_top_level_command_gets_did_you_mean(run):
+    """Top-level commands are loaded when used; their names still count for "did you mean"."""
+    result = run("scor")
+    assert result.exit_code == 2 and "'score'" in result.stderr and "Mungkin maksud Anda" in result.stderr
+    english = run("--lang", "en", "partcipants")
+    assert "Did you mean 'participants'?" in english.stderr
+
+
+def test_clicks_placeholders_are_in_the_interfaces_language(run):
+    usage = run("--help").stdout.splitlines()[0]
+    assert usage.startswith("Cara pakai: ") and usage.endswith(" [OPSI] PERINTAH [ARGUMEN]...")
+    items = run("analyze", "items", "--help").stdout
+    assert "--matrix TEKS" in items and "BILANGAN DALAM RENTANG" in items and "TEXT" not in items
+    english = run("--lang", "en", "analyze", "items", "--help").stdout
+    assert (
+        english.startswith("Usage: ") and "analyze items [OPTIONS]" in english and "--matrix TEXT" in english
+    )
+
+
+def test_event_check_outside_a_workspace_gives_the_same_next_step_as_every_command(
+    run, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ASSESS_WORKSPACE", raising=False)
+    result = run("--lang", "en", "event", "check")
+    assert result.exit_code == 2 and "WORKSPACE-NOT-FOUND" in result.stderr
+    assert "assess init" in result.stderr and "FILE-NOT-FOUND" not in result.stderr

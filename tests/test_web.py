@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import OrderedDict
 
 import pytest
@@ -434,7 +433,9 @@ def test_serve_without_participants_exits_2_and_a_taken_port_exits_3(tmp_path, r
         taken.listen()
         port = taken.getsockname()[1]
         result = run("-w", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port))
-    assert result.exit_code == 3 and re.search(rf"127\.0\.0\.1:{port}", result.output)
+    # Issue 15, point 8: said in the interface's language, with the option that helps
+    assert result.exit_code == 3 and f"port {port} " in result.output, result.output
+    assert f"assess serve --port {port + 1}" in result.output and "in use" not in result.output
 
 
 def test_the_english_switch_keeps_the_language_for_the_pages_and_the_result(setup):

@@ -73,8 +73,8 @@ def _workspace_of(ctx: click.Context, file: str | None):
     try:
         folder, url = choose(chosen(ctx, "workspace"), chosen(ctx, "database"))
     except ProblemsFound:
-        if file is None and chosen(ctx, "workspace"):
-            raise  # a workspace asked for by name that is none
+        if file is None:
+            raise  # no file and no workspace here: the next step every other command gives
         return None
     if file is not None and Path(file).resolve() != (folder / EVENT_FILE).resolve():
         return None

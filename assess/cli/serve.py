@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
 import click
@@ -60,9 +61,16 @@ def serve(ctx: click.Context, host: str, port: int, base_url: str | None) -> Non
     try:
         server, login = make_server(ws, host, port, participants, join)
     except OSError as e:
-        raise EnvironmentFailure(
-            _("cannot listen on {host}:{port}: {reason}").format(host=host, port=port, reason=e.strerror or e)
-        ) from None
+        if e.errno == errno.EADDRINUSE:
+            message = _(
+                "port {port} is already in use on this laptop (another assess serve, or another program): "
+                "stop that one, or choose another port, e.g. assess serve --port {other}"
+            ).format(port=port, other=port + 1 if port < 65535 else 8080)
+        else:
+            message = _("cannot listen on {host}:{port}: {reason}").format(
+                host=host, port=port, reason=e.strerror or e
+            )
+        raise EnvironmentFailure(message) from None
     size = sizes(participants)
     click.echo(terminal_qr(join))
     click.echo(_("Participants join at: {url}").format(url=join))

@@ -113,8 +113,32 @@ class _TranslatedHelp:
         self._help_msgid = value
 
 
+# click's own placeholders in a usage line and beside options: click does not pass them through gettext.
+PLACEHOLDERS = {
+    "[OPTIONS]": N_("[OPTIONS]"),
+    "COMMAND [ARGS]...": N_("COMMAND [ARGS]..."),
+    "TEXT": N_("TEXT"),
+    "INTEGER": N_("INTEGER"),
+    "FLOAT": N_("FLOAT"),
+    "INTEGER RANGE": N_("INTEGER RANGE"),
+    "FLOAT RANGE": N_("FLOAT RANGE"),
+}
+
+
+def placeholder(text: str) -> str:
+    """`text` in the interface's language when it is one of click's placeholders."""
+    plain, dots = (text[:-3], "...") if text.endswith("...") and text not in PLACEHOLDERS else (text, "")
+    return (_(PLACEHOLDERS[plain]) if plain in PLACEHOLDERS else plain) + dots
+
+
 class Option(_TranslatedHelp, click.Option):
-    pass
+    def make_metavar(self, ctx: click.Context) -> str:
+        return placeholder(super().make_metavar(ctx))
+
+
+class _TranslatedUsage:
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [placeholder(piece) for piece in super().collect_usage_pieces(ctx)]
 
 
 def language_in(args: list[str]) -> str | None:
@@ -140,7 +164,7 @@ class _LanguageFirst:
         return super().parse_args(ctx, args)
 
 
-class Command(_LanguageFirst, _TranslatedHelp, click.Command):
+class Command(_LanguageFirst, _TranslatedUsage, _TranslatedHelp, click.Command):
     """A command whose located problems and failing database end as messages and exit codes."""
 
     def invoke(self, ctx: click.Context):
@@ -148,7 +172,7 @@ class Command(_LanguageFirst, _TranslatedHelp, click.Command):
             return super().invoke(ctx)
 
 
-class Group(_LanguageFirst, _TranslatedHelp, click.Group):
+class Group(_LanguageFirst, _TranslatedUsage, _TranslatedHelp, click.Group):
     """A group whose `lazy` subcommands ("name": "module:attribute") are imported when used.
 
     Every command would otherwise pay for the heaviest one's imports (scipy,
@@ -170,6 +194,15 @@ class Group(_LanguageFirst, _TranslatedHelp, click.Group):
             module, attribute = self.lazy[name].split(":")
             self.add_command(getattr(importlib.import_module(module), attribute), name)
         return super().get_command(ctx, name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as e:
+            # click offers "did you mean" among the commands loaded so far: the lazy ones count too
+            raise click.exceptions.NoSuchCommand(
+                e.command_name, possibilities=self.list_commands(ctx), ctx=ctx
+            ) from None
 
 
 def option(*decls: str, **attrs) -> Callable:
