@@ -8,6 +8,7 @@ import click
 
 from assess.cli.support import Group, open_workspace, option, shared_options
 from assess.delivery.gforms import MATCH_KINDS
+from assess.delivery.imports import Leniency
 from assess.i18n import N_, _
 from assess.workspace import now
 from assess.workspace.responses import (
@@ -64,10 +65,34 @@ def responses() -> None:
     default=None,
     help=N_("google-forms: a YAML file naming the item of columns whose titles differ from the stems."),
 )
+@option(
+    "--skip-unknown",
+    is_flag=True,
+    help=N_(
+        "Import the other rows when some name no participant of the event (the trainer's own test "
+        "submission, say); those rows are listed in FILE-dilewati.csv beside the file."
+    ),
+)
+@option(
+    "--new-only",
+    is_flag=True,
+    help=N_(
+        "Skip what was imported before: from Google Forms, the rows of the same respondent with the same "
+        "timestamp (a later export of the same form); from an answer sheet, the rows of participants who "
+        "already have an attempt on the phase."
+    ),
+)
 @shared_options()
 @click.pass_context
 def responses_import(
-    ctx: click.Context, file: str, fmt: str, phase_id: str, match_by: str | None, mapping: str | None
+    ctx: click.Context,
+    file: str,
+    fmt: str,
+    phase_id: str,
+    match_by: str | None,
+    mapping: str | None,
+    skip_unknown: bool,
+    new_only: bool,
 ) -> None:
     if fmt != GOOGLE_FORMS and (match_by or mapping):
         raise click.UsageError(_("--match and --mapping apply to --format google-forms only"), ctx)
@@ -80,6 +105,7 @@ def responses_import(
         now=now(),
         match_by=match_by,
         mapping=Path(mapping) if mapping else None,
+        leniency=Leniency(skip_unknown=skip_unknown, new_only=new_only),
     )
     for line in summary_lines(report, file):
         click.echo(line)

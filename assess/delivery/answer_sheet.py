@@ -41,10 +41,14 @@ from assess.bank.model import (
 )
 from assess.bank.show import letters
 from assess.delivery.imports import (
+    IMPORTED,
+    STRICT,
     AttemptsPlan,
+    Leniency,
     Note,
     People,
     Person,
+    Skipped,
     check_header_row,
     clean_nip,
     person_problem,
@@ -98,8 +102,10 @@ def plan_answer_sheet(
     *,
     file: str,
     taken: frozenset[str] = frozenset(),
+    leniency: Leniency = STRICT,
 ) -> AttemptsPlan:
-    """The attempts of an answer sheet, or ProblemsFound with every problem located."""
+    """The attempts of an answer sheet, or ProblemsFound with every problem located. `taken`: participants
+    who already have an attempt on the phase (with `leniency.new_only`, their rows are left out)."""
     found, notes = Found(file), []
     headers = trimmed_headers(table)
     rows = rows_with_values(table)
@@ -112,14 +118,14 @@ def plan_answer_sheet(
 
     people = People(participants)
     seen: dict[str, int] = {}
-    records = []
+    records, left_out = [], []
     skipped = 0  # rows without answers: participants who did not sit the test
     for row in rows:
         marked = any(cell(row, i).value.strip() for i in questions.values())
         if not marked:
             skipped += 1
             continue
-        sitter = _sitter(row, columns, headers, form, people, seen, taken, found)
+        sitter = _sitter(row, columns, headers, form, people, seen, taken, found, leniency, left_out)
         if sitter is None:
             continue
         person, variant = sitter
@@ -135,7 +141,7 @@ def plan_answer_sheet(
     found.raise_if_any()
     if skipped:
         notes.append(Note(Phrase(N_("rows without answers, so without an attempt: {n}"), {"n": skipped})))
-    return AttemptsPlan(records, notes)
+    return AttemptsPlan(records, notes, skipped=left_out)
 
 
 def _sheet_columns(
@@ -201,8 +207,11 @@ def _sitter(
     seen: dict[str, int],
     taken: frozenset[str],
     found: Found,
+    leniency: Leniency,
+    left_out: list[Skipped],
 ) -> tuple[str, Variant] | None:
-    """The row's participant and variant, or None after reporting why the row makes no attempt."""
+    """The row's participant and variant, or None after reporting (or, as `leniency` allows, listing in
+    `left_out`) why the row makes no attempt."""
     pc = columns[PERSON]
     at = {"line": row.line, "column": pc + 1, "field": headers[pc]}
     person_cell = cell(row, pc)
@@ -211,7 +220,8 @@ def _sitter(
         return None
     value = person_cell.value
     matches = people.find("id", value) or people.find("nip", clean_nip(value))
-    person = person_problem(found, Phrase(N_("id or NIP")), value, matches, at)
+    unknown = left_out if leniency.skip_unknown else None
+    person = person_problem(found, Phrase(N_("id or NIP")), value, matches, at, unknown)
     variant = _variant(row, columns, headers, form, found)
     if person is None or variant is None:
         return None
@@ -220,7 +230,10 @@ def _sitter(
         return None
     seen[person] = row.line
     if person in taken:
-        found.add("RESPONSES-ATTEMPT-EXISTS", **at, person=person, phase=form.phase)
+        if leniency.new_only:
+            left_out.append(Skipped(row.line, person, IMPORTED))
+        else:
+            found.add("RESPONSES-ATTEMPT-EXISTS", **at, person=person, phase=form.phase)
         return None
     return person, variant
 

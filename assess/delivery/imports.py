@@ -34,11 +34,38 @@ class Note:
     column: int | None = None
 
 
+UNKNOWN, IMPORTED = "unknown", "imported"  # why a row was left out
+
+
+@dataclass(frozen=True)
+class Leniency:
+    """What an import may leave out instead of refusing the whole file (`responses import`'s options)."""
+
+    skip_unknown: bool = False  # rows whose participant is not known: listed, not imported
+    # Rows imported before: from Google Forms, the same respondent with the same timestamp; from an answer
+    # sheet, a participant who already has an attempt on the phase.
+    new_only: bool = False
+
+
+STRICT = Leniency()  # the whole file or nothing
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A row an import left out: its line, who it names (the cell as written, or the participant's id),
+    and why (UNKNOWN or IMPORTED)."""
+
+    line: int
+    who: str
+    why: str
+
+
 @dataclass(frozen=True)
 class AttemptsPlan:
     records: list[dict]  # as Store.import_attempts takes them
     notes: list[Note] = field(default_factory=list)
     form_scores: list[float] = field(default_factory=list)  # Google Forms' own percentages, reported only
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def check_header_row(table: Table, headers: list[str], rows: list[Row], found: Found) -> None:
@@ -130,8 +157,19 @@ class People:
         return self.by[kind].get(key, [])
 
 
-def person_problem(found: Found, kind_label: Phrase, value: str, matches: list[str], at: dict) -> str | None:
-    """The one participant matched, or None after reporting why not."""
+def person_problem(
+    found: Found,
+    kind_label: Phrase,
+    value: str,
+    matches: list[str],
+    at: dict,
+    skipped: list[Skipped] | None = None,
+) -> str | None:
+    """The one participant matched, or None after reporting why not (or, given `skipped`, after listing
+    there a row whose participant is not known)."""
+    if not matches and value.strip() and skipped is not None:
+        skipped.append(Skipped(at["line"], value.strip(), UNKNOWN))
+        return None
     if not value.strip():
         found.add("RESPONSES-PERSON-EMPTY", **at, what=kind_label)
     elif not matches:

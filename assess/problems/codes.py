@@ -229,11 +229,16 @@ MESSAGES: dict[str, str] = {
     # Any response import (Google Forms, answer sheets)
     "RESPONSES-NO-ROWS": N_("there are no responses under the header row"),
     "RESPONSES-PERSON-EMPTY": N_("the participant's {what} is empty"),
-    "RESPONSES-PERSON-UNKNOWN": N_("{value!r} is not the {what} of any participant of this event"),
+    "RESPONSES-PERSON-UNKNOWN": N_(
+        "{value!r} is not the {what} of any participant of this event "
+        "(--skip-unknown imports the other rows and lists these in a file)"
+    ),
     "RESPONSES-PERSON-AMBIGUOUS": N_(
         "{value!r} belongs to several participants ({people}); match them by another column"
     ),
-    "RESPONSES-ATTEMPT-EXISTS": N_("{person} already has an attempt on phase {phase!r}"),
+    "RESPONSES-ATTEMPT-EXISTS": N_(
+        "{person} already has an attempt on phase {phase!r} (--new-only skips what was imported before)"
+    ),
     "RESPONSES-ANSWER-UNKNOWN": N_("{value!r} is not one of this item's options"),
     "RESPONSES-ANSWER-TRUE-FALSE": N_("{value!r} is not an answer to a true/false item: Benar or Salah"),
     "RESPONSES-ANSWER-POSITION": N_("{value!r} is not a position from 1 to {n}"),

@@ -14,6 +14,7 @@ BOOKLET_FILE = "naskah-{phase}-{variant}.html"
 KEY_FILE = "kunci-{phase}.html"
 ANSWER_SHEET_FILE = "lembar-jawaban-{phase}.xlsx"
 MARKS_FILE = "penilaian-uraian-{phase}.xlsx"
+SKIPPED_FILE = "{stem}-dilewati.csv"  # beside an import: the rows `--skip-unknown` left out
 RESULTS_EXPORT = "hasil"  # hasil-EVENT[-PHASE][-pseudonim].xlsx or .csv
 RESPONSES_EXPORT = "jawaban"  # jawaban-EVENT[-PHASE][-pseudonim].csv
 PSEUDONYMISED = "pseudonim"

@@ -17,7 +17,7 @@ from pathlib import Path
 from assess.bank.loader import InvalidFile, read_yaml
 from assess.delivery.answer_sheet import plan_answer_sheet, template_rows
 from assess.delivery.gforms import MATCH_KINDS, MappingEntry, Settings, plan_google_forms
-from assess.delivery.imports import AttemptsPlan, Note
+from assess.delivery.imports import STRICT, UNKNOWN, AttemptsPlan, Leniency, Note, Skipped
 from assess.i18n import N_
 from assess.i18n.numbers import numbers
 from assess.problems import Phrase, Problem, ProblemsFound
@@ -25,7 +25,7 @@ from assess.sheets.read import CSV_SUFFIXES, read_table
 from assess.sheets.write import private_file
 from assess.store.store import SUPERSEDED, StoreError
 from assess.workspace import Workspace
-from assess.workspace.files import ANSWER_SHEET_FILE
+from assess.workspace.files import ANSWER_SHEET_FILE, SKIPPED_FILE
 from assess.workspace.steps import PhaseScores, score_phase
 
 GOOGLE_FORMS, SHEET = "google-forms", "sheet"
@@ -41,6 +41,8 @@ class ImportReport:
     form_scores: list[float]  # Google Forms' own percentages: reported, not used
     without_response: int  # participants with no attempt in the file
     scores: PhaseScores
+    skipped: list[Skipped]  # rows left out, as the import's options allowed
+    skipped_file: Path | None  # where the rows of unknown participants are listed
 
 
 def read_mapping(path: Path) -> list[MappingEntry]:
@@ -71,13 +73,16 @@ def import_responses(
     now: dt.datetime,
     match_by: str | None = None,
     mapping: Path | None = None,
+    leniency: Leniency = STRICT,
 ) -> ImportReport:
-    """Import a Google Forms export or an answer sheet into a phase, all or nothing; then score it."""
+    """Import a Google Forms export or an answer sheet into a phase, all or nothing (but for the rows
+    `leniency` leaves out, the unknown ones listed in a file beside `path`); then score it."""
     form = ws.form(phase_id)
     store, event_id = ws.store, ws.event_id
     table = read_table(path)
     participants = store.participants(event_id)
-    taken = frozenset(a.person_id for a in store.attempts(event_id, phase_id) if a.status != SUPERSEDED)
+    attempts = [a for a in store.attempts(event_id, phase_id) if a.status != SUPERSEDED]
+    taken = frozenset(a.person_id for a in attempts)
     if fmt == GOOGLE_FORMS:
         config = ws.loaded.event.imports.google_forms
         chosen = match_by if match_by in MATCH_KINDS else config.match_by
@@ -95,9 +100,11 @@ def import_responses(
             mapping=read_mapping(mapping) if mapping is not None else (),
             mapping_file=str(mapping) if mapping is not None else None,
             taken=taken,
+            imported=frozenset((a.person_id, a.started_at) for a in attempts if a.channel == "import"),
+            leniency=leniency,
         )
     else:
-        plan = plan_answer_sheet(table, form, participants, file=str(path), taken=taken)
+        plan = plan_answer_sheet(table, form, participants, file=str(path), taken=taken, leniency=leniency)
     try:
         store.import_attempts(event_id, phase_id, plan.records, channel="import", now=now, actor="import")
     except StoreError as e:  # a participant who started an attempt meanwhile
@@ -111,7 +118,29 @@ def import_responses(
         plan.form_scores,
         sum(p.person_id not in answered | taken for p in participants),
         scores,
+        plan.skipped,
+        write_skipped(path, [s for s in plan.skipped if s.why == UNKNOWN]),
     )
+
+
+def write_skipped(path: Path, unknown: list[Skipped]) -> Path | None:
+    """The rows of participants not known, listed beside the imported file (row, who, as written), for
+    the trainer to add them or correct the file; None when there are none."""
+    if not unknown:
+        return None
+    import csv
+    import io
+
+    from assess.i18n import _
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("row"), _("respondent")])
+    writer.writerows([[s.line, s.who] for s in unknown])
+    listed = path.with_name(SKIPPED_FILE.format(stem=path.stem))
+    # With a byte-order mark, Excel reads UTF-8.
+    private_file(listed).write_text("\ufeff" + out.getvalue(), encoding="utf-8", newline="")
+    return listed
 
 
 def default_template_path(ws: Workspace, phase_id: str) -> Path:
@@ -175,6 +204,24 @@ def summary_lines(report: ImportReport, file: str) -> list[str]:
         mean = sum(report.form_scores) / len(report.form_scores)
         own = Phrase(N_("the export's own scores (not used): mean {mean}%"), {"mean": numbers().dec(mean, 1)})
         lines.append(f"  {own}")
+    unknown = sum(s.why == UNKNOWN for s in report.skipped)
+    if unknown:
+        lines.append(
+            "  "
+            + ngettext(
+                "{n} row skipped: its participant is not known (listed in {file})",
+                "{n} rows skipped: their participants are not known (listed in {file})",
+                unknown,
+            ).format(n=unknown, file=report.skipped_file)
+        )
+    before = len(report.skipped) - unknown
+    if before:
+        lines.append(
+            "  "
+            + ngettext(
+                "{n} row skipped: imported before", "{n} rows skipped: imported before", before
+            ).format(n=before)
+        )
     if report.without_response:
         lines.append(
             "  "

@@ -34,10 +34,14 @@ from assess.bank.model import (
 from assess.delivery.gforms.columns import MappingEntry, Target, match_columns
 from assess.delivery.gforms.text import day_first, parse_score, parse_timestamp, plain, split_choices, texts
 from assess.delivery.imports import (
+    IMPORTED,
+    STRICT,
     AttemptsPlan,
+    Leniency,
     Note,
     People,
     Person,
+    Skipped,
     check_header_row,
     person_problem,
     text_problem,
@@ -89,10 +93,13 @@ def plan_google_forms(
     mapping: Sequence[MappingEntry] = (),
     mapping_file: str | None = None,
     taken: frozenset[str] = frozenset(),
+    imported: frozenset[tuple[str, dt.datetime]] = frozenset(),
+    leniency: Leniency = STRICT,
 ) -> AttemptsPlan:
     """The attempts of a Google Forms export, or ProblemsFound with every problem located.
 
-    `taken`: participants who already have an attempt on the phase.
+    `taken`: participants who already have an attempt on the phase; `imported`: (participant, time
+    submitted) of those that came from an import, which `leniency.new_only` skips.
     """
     found, notes = Found(file), []
     headers = trimmed_headers(table)
@@ -114,11 +121,13 @@ def plan_google_forms(
     stamp_col = fixed.get(TIMESTAMP)
     dayfirst = _read_day_first(rows, stamp_col, indonesian, notes)
     people, what = People(participants), Phrase(WHAT[settings.match_by])
+    skipped: list[Skipped] = []
     latest: dict[str, tuple] = {}  # person -> (sort key, row, time)
     for n, row in enumerate(rows):
         value = cell(row, person_col).value
         matches = people.find(settings.match_by, value)
-        person = person_problem(found, what, value, matches, _at(row, person_col, headers))
+        at = _at(row, person_col, headers)
+        person = person_problem(found, what, value, matches, at, skipped if leniency.skip_unknown else None)
         when = _submitted_at(row, stamp_col, dayfirst, settings.time_zone, notes)
         if person is None:
             continue
@@ -127,21 +136,26 @@ def plan_google_forms(
     records, scores = [], []
     for person, (_, row, when) in sorted(latest.items(), key=lambda kv: kv[1][1].line):
         if person in taken:
-            found.add(
-                "RESPONSES-ATTEMPT-EXISTS", **_at(row, person_col, headers), person=person, phase=form.phase
-            )
+            if leniency.new_only and (person, when) in imported:
+                skipped.append(Skipped(row.line, person, IMPORTED))
+            else:
+                at = _at(row, person_col, headers)
+                found.add("RESPONSES-ATTEMPT-EXISTS", **at, person=person, phase=form.phase)
             continue
-        answers = _answers(row, targets, form, headers, found)
+        records.append(_record(person, when, _answers(row, targets, form, headers, found)))
         score = _export_score(row, fixed)
         if score is not None:
             scores.append(score)
-        record = {"person_id": person, "answers": answers, "personal_order": {}}
-        if when is not None:
-            record["started_at"] = record["finished_at"] = when
-        records.append(record)
     found.raise_if_any()
     notes.extend(_ignored_column_note(i, headers, line) for i in unmatched)
-    return AttemptsPlan(records, notes, scores)
+    return AttemptsPlan(records, notes, scores, sorted(skipped, key=lambda s: s.line))
+
+
+def _record(person: str, when: dt.datetime | None, answers: dict) -> dict:
+    record = {"person_id": person, "answers": answers, "personal_order": {}}
+    if when is not None:
+        record["started_at"] = record["finished_at"] = when
+    return record
 
 
 def _fixed_columns(headers: list[str]) -> tuple[dict[str, int], bool]:
