@@ -323,3 +323,71 @@ def personal_order(form: Form, participant: str, secret: bytes | None = None) ->
         shuffle_items=form.shuffle_items,
         shuffle_options=form.shuffle_options,
     )
+
+
+# -- how a form drawn now differs from the stored one ------------------------------------------------
+
+WORDING = frozenset(
+    {"stem", "topic", "difficulty", "cognitive_level", "explanation", "source", "status", "tags"}
+    | {"lint_ignore", "translations", "model_answer", "min_words", "max_words"}
+)
+LABELS = frozenset({"text", "label", "description"})  # of options, prompts, choices and rubric levels
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What differs between the stored form of a phase and the form drawn now from assessment.yaml and
+    the banks. The stored form is what scores: a drift is told, never applied."""
+
+    only_stored: list[str]  # items of the stored form the draw no longer gives
+    only_drawn: list[str]  # items the draw gives that the stored form has not
+    keys: list[str]  # items in both whose key, accepted answers, options or rubric differ
+    points: list[str]
+    competencies: list[str]
+    wording: list[str]  # stems, explanations, translations, labels
+    policy: bool  # the scoring policy
+    grading: bool  # bands, pass mark, competency levels
+
+    @property
+    def differs(self) -> bool:
+        return bool(
+            self.only_stored or self.only_drawn or self.keys or self.points or self.competencies
+        ) or bool(self.wording or self.policy or self.grading)
+
+
+def drift(stored: Form, drawn: Form) -> Drift:
+    old = {i.id: i.model_dump(mode="json") for i in stored.items}
+    new = {i.id: i.model_dump(mode="json") for i in drawn.items}
+    changed: dict[str, list[str]] = {"keys": [], "points": [], "competencies": [], "wording": []}
+    for item_id in [i for i in old if i in new]:
+        kinds = {
+            _kind(field, old[item_id].get(field), new[item_id].get(field))
+            for field in {*old[item_id], *new[item_id]}
+        }
+        for kind in sorted(kinds - {None}):
+            changed[kind].append(item_id)
+    return Drift(
+        only_stored=[i for i in old if i not in new],
+        only_drawn=[i for i in new if i not in old],
+        **changed,
+        policy=stored.policy != drawn.policy,
+        grading=stored.grading != drawn.grading,
+    )
+
+
+def _kind(field: str, before, after) -> str | None:
+    """Which kind of change a field of an item makes, or None when it is the same."""
+    if before == after:
+        return None
+    if field in ("points", "competencies"):
+        return field
+    if field in WORDING:
+        return "wording"
+    if (
+        isinstance(before, list)
+        and isinstance(after, list)
+        and field in ("options", "prompts", "choices", "rubric")
+    ):
+        bare = [[{k: v for k, v in e.items() if k not in LABELS} for e in side] for side in (before, after)]
+        return "wording" if bare[0] == bare[1] else "keys"
+    return "keys"

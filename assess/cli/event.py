@@ -9,6 +9,7 @@ import click
 
 from assess.cli.support import Group, chosen, shared_options
 from assess.event.file import DIFFICULTY_NAMES, build_forms, load_event
+from assess.forms import Form, drift
 from assess.i18n import N_, _, ngettext
 from assess.problems import ProblemsFound
 from assess.workspace.files import EVENT_FILE
@@ -60,6 +61,46 @@ def check(ctx: click.Context, file: str | None) -> None:
         click.echo(
             _("Outside a workspace this draw is only an example: a workspace draws with its event's secret.")
         )
+        return
+    for phase_id, drawn in forms.items():
+        if ws.store.has_form(ws.event_id, phase_id):
+            for line in drift_lines(phase_id, ws.store.form(ws.event_id, phase_id), drawn):
+                click.echo(line)
+
+
+def drift_lines(phase_id: str, stored: Form, drawn: Form) -> list[str]:
+    """What `event check` says of a phase whose form is stored: that it matches the draw, or each way in
+    which it differs, and that the stored form is what scores."""
+    found = drift(stored, drawn)
+    if not found.differs:
+        return [_("phase {phase}: the stored form matches this draw").format(phase=phase_id)]
+    lines = [
+        _(
+            "phase {phase}: the stored form ({stored}) differs from what assessment.yaml and the banks give "
+            "now ({drawn}):"
+        ).format(phase=phase_id, stored=stored.hash[:12], drawn=drawn.hash[:12])
+    ]
+    listed = (
+        (found.only_stored, _("items only in the stored form")),
+        (found.only_drawn, _("items only in the new draw")),
+        (found.keys, _("keys or answers changed")),
+        (found.points, _("points changed")),
+        (found.competencies, _("competencies changed")),
+        (found.wording, _("wording changed")),
+    )
+    lines += [f"  {what}: {', '.join(items)}" for items, what in listed if items]
+    if found.policy:
+        lines.append("  " + _("the scoring policy changed"))
+    if found.grading:
+        lines.append("  " + _("the grading changed (bands, pass mark, competency levels)"))
+    lines.append(
+        "  "
+        + _(
+            "The stored form is what scores and what participants see; assess form build replaces it only "
+            "while its phase has no attempt."
+        )
+    )
+    return lines
 
 
 def _workspace_of(ctx: click.Context, file: str | None):
