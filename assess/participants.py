@@ -61,7 +61,10 @@ NIP, NAME, POSITION, UNIT, GROUP, EMAIL = "nip", "name", "position", "unit", "gr
 # Normalised header -> (column, header as shown in suggestions).
 HEADERS: dict[str, tuple[str, str]] = {
     "nip": (NIP, "NIP"),
+    "nipbaru": (NIP, "NIP Baru"),  # lists from the BKN's records
     "nama": (NAME, "Nama"),
+    "namalengkap": (NAME, "Nama Lengkap"),
+    "namapeserta": (NAME, "Nama Peserta"),
     "name": (NAME, "Name"),
     "jabatan": (POSITION, "Jabatan"),
     "position": (POSITION, "Position"),

@@ -115,16 +115,23 @@ def test_only_the_name_column_is_required_and_columns_may_come_in_any_order(tmp_
 
 
 def test_an_unknown_header_gets_the_closest_known_one(tmp_path):
-    path = make(tmp_path, "p.csv", "Nama Lengkap,Jabtan,Tanggal Lahir\nBudi,Lurah,1980\n")
+    path = make(tmp_path, "p.csv", "Nama Panggilan,Jabtan,Tanggal Lahir\nBudi,Lurah,1980\n")
     with pytest.raises(ProblemsFound) as caught:
         plan(path)
     found = {(p.code, p.line, p.column, p.field): dict(p.params) for p in caught.value.problems}
-    assert found[("PARTICIPANTS-HEADER-UNKNOWN-SUGGEST", 1, 1, "Nama Lengkap")]["suggestion"] == "Nama"
+    assert found[("PARTICIPANTS-HEADER-UNKNOWN-SUGGEST", 1, 1, "Nama Panggilan")]["suggestion"] == "Nama"
     assert found[("PARTICIPANTS-HEADER-UNKNOWN-SUGGEST", 1, 2, "Jabtan")]["suggestion"] == "Jabatan"
     assert found[("PARTICIPANTS-HEADER-UNKNOWN", 1, 3, "Tanggal Lahir")]["expected"] == EXPECTED_HEADERS
     assert len(EXPECTED_HEADERS) < MAX_SHOWN_TEXT  # a message shows the list whole
     assert ("PARTICIPANTS-NAME-COLUMN-MISSING", 1, None, None) in found
     assert len(found) == 4
+
+
+@pytest.mark.parametrize(("nip", "name"), [("NIP Baru", "Nama Lengkap"), ("NIP", "Nama Peserta")])
+def test_the_headers_of_other_lists_are_taken_too(tmp_path, nip, name):
+    """Issue 15, point 4: lists from the BKN's records and attendance sheets name their columns so."""
+    path = make(tmp_path, "p.csv", f"No,{nip},{name}\n1,198001012005011001,Budi\n")
+    assert [(x["name"], x["nip"]) for x in plan(path).people] == [("Budi", "198001012005011001")]
 
 
 # -- every problem, located ----------------------------------------------------------------

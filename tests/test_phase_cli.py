@@ -124,3 +124,43 @@ def test_reports_say_at_their_top_what_an_open_phase_holds_back_until_it_is_clos
     assert "Not shown to participants yet" not in index and "assess phase close" not in index
     person = next((folder / "laporan" / "participants").glob("*.html")).read_text(encoding="utf-8")
     assert "shown once this test has closed for everyone" not in person
+
+
+# -- issue 15, point 4 (in part): participants listed, and a new access code from the command line --------
+
+
+def test_participants_are_listed_with_their_codes_and_attempts_as_text_json_and_csv(event):
+    import csv
+    import io
+    import json
+
+    folder, run_here = event
+    assert run_here("phase", "open", "--phase", "pre").exit_code == 0
+    person = _start_one(folder)
+    rows = json.loads(run_here("participants", "list", "--json").stdout)
+    assert len(rows) == 52 and [r["ID"] for r in rows] == sorted(r["ID"] for r in rows)
+    first = next(r for r in rows if r["ID"] == person)
+    assert first["pre"] == "in_progress" and first["post"] == "" and first["Kode"] and first["Unit Kerja"]
+    listed = list(csv.DictReader(io.StringIO(run_here("participants", "list", "--format", "csv").stdout)))
+    assert listed == rows  # the same, for a spreadsheet
+    text = run_here("participants", "list").stdout.splitlines()
+    assert text[0].split()[:2] == ["ID", "Name"] and len(text) == 2 + 52
+    assert next(line for line in text if line.startswith(person)).split()[-2:] == ["working", "-"]
+
+
+def test_a_new_access_code_from_the_command_line_ends_the_old_one_and_is_audited(event):
+    folder, run_here = event
+    store = Store.open(choose(str(folder), None)[1])
+    try:
+        old = store.participants("payakumbuh-2019")[0]
+        result = run_here("participants", "new-code", old.person_id)
+        assert result.exit_code == 0, result.output
+        new = store.participant("payakumbuh-2019", old.person_id).access_code
+        assert new != old.access_code and new in result.stdout
+        assert store.person_by_code("payakumbuh-2019", old.access_code) is None
+        [entry] = [e for e in store.audit_log("payakumbuh-2019") if e.action == "participant.new_code"]
+        assert entry.actor == f"cli:{getpass.getuser()}"
+    finally:
+        store.close()
+    unknown = run_here("participants", "new-code", "P9999")
+    assert unknown.exit_code == 2 and "STORE-NO-PARTICIPANT" in unknown.stderr

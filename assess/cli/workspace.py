@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from assess.cli.support import (
     table,
     terminal_numbers,
 )
+from assess.delivery.screen.desk import cli_actor, new_access_code, status_text
 from assess.i18n import N_, _, ngettext
 from assess.web.address import ENV_BASE_URL, join_base
 from assess.workspace import ENV_DATABASE, now
@@ -33,7 +37,13 @@ from assess.workspace.files import (
     PARTICIPANTS_FILE,
     REPORTS_FOLDER,
 )
-from assess.workspace.participants import import_participants, write_cards, write_template
+from assess.workspace.participants import (
+    LIST_COLUMNS,
+    import_participants,
+    participant_list,
+    write_cards,
+    write_template,
+)
 from assess.workspace.steps import build_phase_form, score_phase, simulate
 
 
@@ -204,6 +214,59 @@ def participants_cards(ctx: click.Context, base_url: str | None, out: str | None
     click.echo(_("{n} cards written to {path}.").format(n=n, path=path))
     click.echo(_("Participants join at: {url}").format(url=base.join))
     show_join_notes(base)
+
+
+@participants.command(
+    "list",
+    help=N_(
+        "List the event's participants: id, NIP, name, position, unit, group, email, access code and "
+        "each phase's attempt (its status). --json or --format csv for other programs; the CSV's "
+        "columns are the import's, with the id first."
+        "\n\nExample: assess participants list --format csv > peserta-kini.csv"
+    ),
+)
+@option("--json", "as_json", is_flag=True, help=N_("Write JSON."))
+@option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@shared_options()
+@click.pass_context
+def participants_list(ctx: click.Context, as_json: bool, fmt: str) -> None:
+    ws = open_workspace(ctx)
+    columns, rows = participant_list(ws)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        phases = columns[len(LIST_COLUMNS) :]
+        shown = ["ID", "Nama", "Unit Kerja", "Kode"]
+        cells = [[r[c] for c in shown] + [status_text(r[p]) if r[p] else "-" for p in phases] for r in rows]
+        for line in table(["ID", _("Name"), _("Unit"), _("Access code"), *phases], cells, left=4):
+            click.echo(line)
+
+
+@participants.command(
+    "new-code",
+    help=N_(
+        "Give a participant a new access code: the old one stops working and every phone logged in with "
+        "it is logged out (audit-logged). Then print their card again with assess participants cards."
+        "\n\nExample: assess participants new-code P0007"
+    ),
+)
+@click.argument("person_id")
+@shared_options()
+@click.pass_context
+def participants_new_code(ctx: click.Context, person_id: str) -> None:
+    ws = open_workspace(ctx)
+    code = new_access_code(ws, person_id, now(), actor=cli_actor())
+    click.echo(
+        _("{person}: new access code {code}; the old one no longer works.").format(
+            person=person_id, code=code
+        )
+    )
 
 
 def demo_table(results: DemoResults) -> str:

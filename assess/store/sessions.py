@@ -166,7 +166,9 @@ class WebSessions:
         with self.single_read.connect() as c:
             return {person: n for person, n in c.execute(query) if person is not None}
 
-    def replace_access_code(self, event_id: str, person_id: str, code: str, now: dt.datetime) -> int:
+    def replace_access_code(
+        self, event_id: str, person_id: str, code: str, now: dt.datetime, actor: str = "trainer"
+    ) -> int:
         """Give the participant a new access code: the old one stops working and every session opened with
         it ends, in one transaction (audited); how many sessions ended."""
         q, s = t.participations, t.web_sessions
@@ -189,7 +191,7 @@ class WebSessions:
                 .values(ended_at=now, ended_why="new_code")
             ).rowcount
             write_audit(
-                c, event_id, "trainer", "participant.new_code", {"person": person_id, "sessions_ended": ended}
+                c, event_id, actor, "participant.new_code", {"person": person_id, "sessions_ended": ended}
             )
         return ended
 

@@ -191,19 +191,10 @@ def _row(r: trainer.Row, devices: dict[str, int]) -> dict:
         "unit": r.unit,
         "attempt": r.attempt_id,
         "status": r.status,
-        "status_text": _status_text(r.status),
+        "status_text": trainer.status_text(r.status),
         "answered": f"{r.answered}/{r.total}" if r.attempt_id else "",
         "left": "" if left is None else f"{left // 60}:{left % 60:02d}",
     }
-
-
-def _status_text(status: str) -> str:
-    return {
-        "not_started": _("not started"),
-        "in_progress": _("working"),
-        "submitted": _("submitted"),
-        "expired": _("time ran out"),
-    }.get(status, status)
 
 
 def _counts(rows: list[trainer.Row]) -> dict:

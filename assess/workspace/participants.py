@@ -10,6 +10,7 @@ from assess.participants import TEMPLATE_HEADERS, ImportPlan, next_person_number
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.read import CSV_SUFFIXES, read_table
 from assess.sheets.write import private_file
+from assess.store.store import SUPERSEDED
 from assess.workspace import Workspace
 from assess.workspace.files import CARDS_FILE
 
@@ -74,3 +75,31 @@ def write_cards(ws: Workspace, base_url: str, path: Path | None = None) -> tuple
     path = path or ws.folder / CARDS_FILE
     private_file(path).write_text(html, encoding="utf-8")
     return path, len(people)
+
+
+LIST_COLUMNS = ("ID", "NIP", "Nama", "Jabatan", "Unit Kerja", "Kecamatan", "Email", "Kode")
+
+
+def participant_list(ws: Workspace) -> tuple[list[str], list[dict[str, str]]]:
+    """The event's participants as `assess participants list` shows them: the columns (the import's
+    headers, so that the CSV imports again, the id first; then the access code and one column per phase
+    with the participant's attempt's status), and a row each, by id."""
+    units, groups = ws.store.units(ws.event_id), ws.store.groups(ws.event_id)
+    phases = [p.id for p in ws.loaded.event.phases]
+    status: dict[tuple[str, str], str] = {}
+    for a in ws.store.attempts(ws.event_id):
+        if a.status != SUPERSEDED:
+            status[(a.person_id, a.phase_id)] = a.status
+    rows = []
+    for p in sorted(ws.store.participants(ws.event_id), key=lambda p: p.person_id):
+        values = (
+            p.person_id,
+            p.nip,
+            p.name,
+            p.position,
+            units.get(p.unit_code or ""),
+            groups.get(p.group_code or ""),
+        )
+        row = dict(zip(LIST_COLUMNS, (*(v or "" for v in values), p.email or "", p.access_code), strict=True))
+        rows.append(row | {phase: status.get((p.person_id, phase), "") for phase in phases})
+    return [*LIST_COLUMNS, *phases], rows

@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from assess.delivery.cards import cards_html
 from assess.delivery.screen.sitting import cached_form, grace, seconds_left
+from assess.i18n import _
 from assess.participants import new_access_code as make_access_code
 from assess.problems import Problem, ProblemsFound
 from assess.responses import answered
@@ -165,6 +166,16 @@ class Row:
     seconds_left: int | None
 
 
+def status_text(status: str) -> str:
+    """An attempt's status (or not_started) as the trainer reads it."""
+    return {
+        "not_started": _("not started"),
+        "in_progress": _("working"),
+        "submitted": _("submitted"),
+        "expired": _("time ran out"),
+    }.get(status, status)
+
+
 def progress(ws: Workspace, phase_id: str, now: dt.datetime) -> list[Row]:
     store = ws.store
     store.expire_due(ws.event_id, phase_id, now, grace(ws, phase_id))
@@ -247,11 +258,13 @@ def end_devices(ws: Workspace, person_id: str, now: dt.datetime, *, only: str | 
     )
 
 
-def new_access_code(ws: Workspace, person_id: str, now: dt.datetime) -> str:
+def new_access_code(ws: Workspace, person_id: str, now: dt.datetime, actor: str = DASHBOARD) -> str:
     """A new code for the participant: the old code and every phone logged in with it stop working."""
-    taken = {p.access_code for p in ws.store.participants(ws.event_id)}
-    code = make_access_code(secrets.SystemRandom(), taken)
-    ws.store.replace_access_code(ws.event_id, person_id, code, now)
+    people = ws.store.participants(ws.event_id)
+    if person_id not in {p.person_id for p in people}:
+        raise ProblemsFound([Problem("STORE-NO-PARTICIPANT", {"person": person_id})])
+    code = make_access_code(secrets.SystemRandom(), {p.access_code for p in people})
+    ws.store.replace_access_code(ws.event_id, person_id, code, now, actor=actor)
     return code
 
 
