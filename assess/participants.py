@@ -12,6 +12,7 @@ header is row 1), the column number (1-based) and the header as written.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import random
@@ -105,6 +106,7 @@ class ImportPlan:
     people: list[dict]  # as Store.add_participants takes them
     new_units: dict[str, str] = field(default_factory=dict)  # code -> name, in order of appearance
     new_groups: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # rows imported, with something to check
 
     @property
     def new_codes(self) -> list[tuple[str, str, str]]:
@@ -217,7 +219,44 @@ def plan_import(
             problem("PARTICIPANTS-HEADER-MISSING", table.header_line, i + 1, number=i + 1)
     if problems:
         raise ProblemsFound(problems)
-    return ImportPlan(people, units.new, groups.new)
+    warnings = [
+        Problem(code, params, file, row.line, columns[NIP] + 1, field=headers[columns[NIP]])
+        for row, person in zip(rows, people, strict=True)
+        if person.get("nip")
+        for code, params in nip_structure(person["nip"])
+    ]
+    return ImportPlan(people, units.new, groups.new, warnings)
+
+
+# -- what an 18-digit NIP says -------------------------------------------------------------------------
+
+ADULT = 18  # years: no one is appointed younger
+
+
+def nip_structure(nip: str) -> list[tuple[str, dict]]:
+    """The parts of an 18-digit NIP that do not read, as (warning code, params); none for a NIP that does.
+
+    A civil servant's NIP (Perka BKN 43/2007): date of birth YYYYMMDD, year and month of appointment
+    YYYYMM, sex (1 or 2), a 3-digit number. A contract employee's NI PPPK has the same places, but for
+    the month of appointment the number of the contract plus 20 (21, 22, ...): see docs/workspace.md."""
+    found = []
+    birth = _date(nip[0:8])
+    if birth is None:
+        found.append(("PARTICIPANTS-NIP-BIRTH", {"part": nip[0:8]}))
+    year, block = int(nip[8:12]), int(nip[12:14])
+    month_reads = 1 <= block <= 12 or block >= 21  # a month, or a contract number (NI PPPK)
+    if not month_reads or (birth is not None and year < birth.year + ADULT):
+        found.append(("PARTICIPANTS-NIP-APPOINTMENT", {"part": nip[8:14], "adult": ADULT}))
+    if nip[14] not in "12":
+        found.append(("PARTICIPANTS-NIP-SEX", {"part": nip[14]}))
+    return found
+
+
+def _date(digits: str) -> dt.date | None:
+    try:
+        return dt.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
 
 
 def _headers_and_rows(table: Table, file: str) -> tuple[list[str], list]:

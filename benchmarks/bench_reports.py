@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.people import synthetic_nip  # noqa: E402
+
 PEOPLE = 1000
 REPEAT = 3
 UNITS = 40
@@ -34,7 +36,7 @@ def write_people(path: Path, n: int) -> None:
         for k in range(1, n + 1):
             w.writerow(
                 [
-                    f"19800101200501{k:04d}",
+                    synthetic_nip(k),
                     f"Peserta Uji {k:04d}",
                     "Lurah" if k % 10 else "Kasi Pemerintahan",
                     f"Kelurahan Uji {k % UNITS + 1:02d}",

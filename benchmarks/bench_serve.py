@@ -76,6 +76,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.people import synthetic_nip  # noqa: E402
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEXT_SEQ = re.compile(r'data-next-seq="(\d+)"')
 SELECT = re.compile(r'<select[^>]*name="((?:m|r)\d+)"')
@@ -110,7 +112,7 @@ def make_workspace(
         w = csv.writer(f)
         w.writerow(["NIP", "Nama", "Jabatan", "Unit Kerja"])
         for k in range(participants):
-            w.writerow([f"19800101200501{k:04d}", f"Peserta {k:03d}", "Staf", f"Kelurahan {k % 47:02d}"])
+            w.writerow([synthetic_nip(k), f"Peserta {k:03d}", "Staf", f"Kelurahan {k % 47:02d}"])
     run("-w", str(folder), "participants", "import", str(people))
     run("-w", str(folder), "trainer-password", env={"ASSESS_TRAINER_PASSWORD": PASSWORD})
     if not open_now:

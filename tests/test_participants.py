@@ -19,6 +19,7 @@ from assess.participants import (
     canonical_access_code,
     new_access_code,
     next_person_number,
+    nip_structure,
     plan_import,
     slug,
 )
@@ -301,6 +302,8 @@ def test_every_problem_is_located(tmp_path, case):
 def test_every_participants_code_is_tested():
     tested = {code for *_, expected in CASES.values() for code, *_ in expected}
     tested.add("PARTICIPANTS-PERSON-EXISTS")  # needs a stored event: tests/test_demo.py, through the CLI
+    # warnings, not problems: test_an_eighteen_digit_nip_is_read_part_by_part
+    tested |= {"PARTICIPANTS-NIP-BIRTH", "PARTICIPANTS-NIP-APPOINTMENT", "PARTICIPANTS-NIP-SEX"}
     assert {c for c in MESSAGES if c.startswith("PARTICIPANTS-")} <= tested
 
 
@@ -570,3 +573,48 @@ def test_the_example_goes_into_the_store_and_a_second_import_is_refused(tmp_path
         assert {code for code, *_ in again} == {"PARTICIPANTS-NIP-EXISTS"} and len(again) == 52
     finally:
         store.close()
+
+
+# -- issue 15, point 4: what an 18-digit NIP says ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("nip", "codes"),
+    [
+        ("198001012005011001", []),  # a civil servant: born 1 Jan 1980, appointed Jan 2005, male, 001
+        ("199208172022212003", []),  # a NI PPPK: the first contract (21) in 2022, female
+        ("198013012005011001", ["PARTICIPANTS-NIP-BIRTH"]),  # no 13th month
+        ("198001012005131001", ["PARTICIPANTS-NIP-APPOINTMENT"]),  # 13: neither a month nor a contract
+        ("198001011995011001", ["PARTICIPANTS-NIP-APPOINTMENT"]),  # appointed at 15
+        ("198001012005013001", ["PARTICIPANTS-NIP-SEX"]),
+        (
+            "000000000000000000",
+            ["PARTICIPANTS-NIP-BIRTH", "PARTICIPANTS-NIP-APPOINTMENT", "PARTICIPANTS-NIP-SEX"],
+        ),
+    ],
+)
+def test_an_eighteen_digit_nip_is_read_part_by_part(nip, codes):
+    assert [code for code, _params in nip_structure(nip)] == codes
+
+
+def test_a_nip_that_does_not_read_is_imported_with_a_located_warning_and_exit_1(tmp_path, run):
+    folder = tmp_path / "ws"
+    assert run("init", str(folder)).exit_code == 0
+    people = make(tmp_path, "p.csv", "Nama,NIP\nAni,198001012005011001\nBudi,198013012005013001\n")
+    result = run("--lang", "en", "-w", str(folder), "participants", "import", str(people))
+    assert result.exit_code == 1, result.output
+    assert "2 participants added." in result.stdout
+    assert f"{people.name}:3:2: PARTICIPANTS-NIP-BIRTH: NIP: warning" in result.stdout.replace(
+        str(tmp_path) + "/", ""
+    )
+    assert "PARTICIPANTS-NIP-SEX" in result.stdout and "2 warnings" in result.stdout
+    from assess.workspace import Workspace, choose
+
+    ws = Workspace(*choose(str(folder), None))
+    try:
+        assert {p.nip for p in ws.store.participants(ws.event_id)} == {
+            "198001012005011001",
+            "198013012005013001",
+        }
+    finally:
+        ws.close()

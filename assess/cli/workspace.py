@@ -12,6 +12,7 @@ import click
 
 from assess.cli.paper import print_command
 from assess.cli.support import (
+    EXIT_WARNINGS,
     Group,
     chosen,
     open_workspace,
@@ -165,6 +166,12 @@ def participants_import(ctx: click.Context, file: str) -> None:
     for kind, code, name in plan.new_codes:
         label = _("new unit") if kind == "unit" else _("new group")
         click.echo(f"  {label}: {code}  ({name})")
+    for warning in plan.warnings:  # imported: a NIP to check with the participant
+        click.echo(str(warning))
+    if plan.warnings:
+        n = len(plan.warnings)
+        click.echo(ngettext("{n} warning", "{n} warnings", n).format(n=n))
+        ctx.exit(EXIT_WARNINGS)
 
 
 @participants.command(

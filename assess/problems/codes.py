@@ -209,6 +209,17 @@ MESSAGES: dict[str, str] = {
         "{value!r} starts with {sign!r}, so a spreadsheet would run it as a formula; remove the sign"
     ),
     "PARTICIPANTS-CONTROL-CHARACTER": N_("the control character {code} is not allowed here"),
+    "PARTICIPANTS-NIP-BIRTH": N_(
+        "warning: the NIP's first 8 digits, {part}, are no date of birth (YYYYMMDD); imported, check it"
+    ),
+    "PARTICIPANTS-NIP-APPOINTMENT": N_(
+        "warning: the NIP's digits 9-14, {part}, are no year and month of appointment (YYYYMM, at least "
+        "{adult} years after birth; a NI PPPK has the contract's number plus 20 for the month); "
+        "imported, check it"
+    ),
+    "PARTICIPANTS-NIP-SEX": N_(
+        "warning: the NIP's digit 15, {part}, is neither 1 nor 2 (sex); imported, check it"
+    ),
     "PARTICIPANTS-NIP-INVALID": N_("{value!r} is not a NIP: a NIP has exactly 18 digits (found {n})"),
     "PARTICIPANTS-NIP-NUMBER": N_(
         "the NIP is stored as a number ({value}); a spreadsheet keeps only 15 significant digits, "
