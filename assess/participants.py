@@ -101,12 +101,9 @@ def suggest_header(text: str) -> str | None:
 # -- the plan ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ImportPlan:
-    people: list[dict]  # as Store.add_participants takes them
-    new_units: dict[str, str] = field(default_factory=dict)  # code -> name, in order of appearance
-    new_groups: dict[str, str] = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)  # rows imported, with something to check
+class _NewCodes:
+    new_units: dict[str, str]
+    new_groups: dict[str, str]
 
     @property
     def new_codes(self) -> list[tuple[str, str, str]]:
@@ -114,6 +111,14 @@ class ImportPlan:
         return [("unit", c, n) for c, n in self.new_units.items()] + [
             ("group", c, n) for c, n in self.new_groups.items()
         ]
+
+
+@dataclass(frozen=True)
+class ImportPlan(_NewCodes):
+    people: list[dict]  # as Store.add_participants takes them
+    new_units: dict[str, str] = field(default_factory=dict)  # code -> name, in order of appearance
+    new_groups: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # rows imported, with something to check
 
 
 def person_id(number: int) -> str:
@@ -424,3 +429,53 @@ def _check_cell(kind: str, cell: Cell, at: dict, problem) -> str | None:
             return None
         return text
     return " ".join(text.split())  # a line break inside a cell, doubled spaces
+
+
+# -- one participant corrected -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditPlan(_NewCodes):
+    """What `assess participants edit` changes: the person's and the participation's new values (a None
+    value clears an optional field), and the unit and group codes to add."""
+
+    person: dict[str, str | None]  # name, nip, email
+    participation: dict[str, str | None]  # position, unit_code, group_code
+    new_units: dict[str, str] = field(default_factory=dict)
+    new_groups: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def plan_edit(
+    given: dict[str, str],
+    *,
+    existing_units: dict[str, str],
+    existing_groups: dict[str, str],
+    nips_of_others: set[str],
+) -> EditPlan:
+    """The changes `given` asks for (column -> text as typed; "" or "-" clears an optional one), each
+    checked by the import's rules, or ProblemsFound naming the option."""
+    problems: list[Problem] = []
+
+    def problem(code: str, /, line=None, column=None, field: str | None = None, **params):
+        problems.append(Problem(code, params, None, None, None, field=field))
+
+    values = {
+        kind: _check_cell(kind, Cell(text), {"line": None, "field": f"--{kind}"}, problem)
+        for kind, text in given.items()
+    }
+    nip = values.get(NIP)
+    if nip is not None and nip in nips_of_others:
+        problem("PARTICIPANTS-NIP-EXISTS", field="--nip", nip=nip)
+    if problems:
+        raise ProblemsFound(problems)
+    units, groups = _Codes(existing_units, "unit"), _Codes(existing_groups, "group")
+    person_changes = {k: values[k] for k in (NAME, NIP, EMAIL) if k in values}
+    participation = {k: values[k] for k in (POSITION,) if k in values}
+    for kind, codes, column in ((UNIT, units, "unit_code"), (GROUP, groups, "group_code")):
+        if kind in values:
+            participation[column] = None if values[kind] is None else codes.code(values[kind])
+    warnings = (
+        [Problem(code, params, None, field="--nip") for code, params in nip_structure(nip)] if nip else []
+    )
+    return EditPlan(person_changes, participation, units.new, groups.new, warnings)

@@ -164,3 +164,36 @@ def test_a_new_access_code_from_the_command_line_ends_the_old_one_and_is_audited
         store.close()
     unknown = run_here("participants", "new-code", "P9999")
     assert unknown.exit_code == 2 and "STORE-NO-PARTICIPANT" in unknown.stderr
+
+
+def test_a_participant_is_corrected_checked_as_the_import_checks_and_audited(event):
+    folder, run_here = event
+    fixed = run_here(
+        "participants", "edit", "P0001", "--name", "Afrizal Rahman, S.Sos", "--unit", "Kelurahan Baru"
+    )
+    assert fixed.exit_code == 0, fixed.output
+    assert "P0001: corrected (name, unit)." in fixed.stdout and "new unit: kelurahan-baru" in fixed.stdout
+    store = Store.open(choose(str(folder), None)[1])
+    try:
+        me = store.participant("payakumbuh-2019", "P0001")
+        assert me.name == "Afrizal Rahman, S.Sos" and me.unit_code == "kelurahan-baru"
+        other_nip = store.participant("payakumbuh-2019", "P0002").nip
+        [entry] = [e for e in store.audit_log("payakumbuh-2019") if e.action == "participant.edit"]
+        assert entry.actor == f"cli:{getpass.getuser()}"
+        assert entry.details == {"person": "P0001", "fields": ["name", "unit_code"]}  # never the values
+    finally:
+        store.close()
+    for args, code in (
+        (("--name", ""), "PARTICIPANTS-NAME-EMPTY"),
+        (("--email", "bukan-surel"), "PARTICIPANTS-EMAIL-INVALID"),
+        (("--nip", other_nip), "PARTICIPANTS-NIP-EXISTS"),
+        (("--position", "=SUM(A1)"), "PARTICIPANTS-FORMULA"),
+    ):
+        refused = run_here("participants", "edit", "P0001", *args)
+        assert refused.exit_code == 2 and code in refused.stderr, (args, refused.output)
+    assert run_here("participants", "edit", "P0001").exit_code == 2  # nothing to change: a usage error
+    warned = run_here("participants", "edit", "P0001", "--nip", "198001012005013001", "--email", "-")
+    assert warned.exit_code == 1 and "PARTICIPANTS-NIP-SEX" in warned.stdout
+    assert run_here("participants", "edit", "P9999", "--name", "X").exit_code == 2
+    listed = run_here("participants", "list", "--json").stdout
+    assert '"Nama": "Afrizal Rahman, S.Sos"' in listed and '"NIP": "198001012005013001"' in listed

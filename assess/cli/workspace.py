@@ -40,6 +40,7 @@ from assess.workspace.files import (
 )
 from assess.workspace.participants import (
     LIST_COLUMNS,
+    edit_participant,
     import_participants,
     participant_list,
     write_cards,
@@ -163,6 +164,11 @@ def participants_import(ctx: click.Context, file: str) -> None:
     plan = import_participants(ws, Path(file))
     n = len(plan.people)
     click.echo(ngettext("{n} participant added.", "{n} participants added.", n).format(n=n))
+    _new_codes_and_warnings(ctx, plan)
+
+
+def _new_codes_and_warnings(ctx: click.Context, plan) -> None:
+    """The new unit and group codes an import or an edit made, then its warnings (exit 1 with any)."""
     for kind, code, name in plan.new_codes:
         label = _("new unit") if kind == "unit" else _("new group")
         click.echo(f"  {label}: {code}  ({name})")
@@ -253,6 +259,37 @@ def participants_list(ctx: click.Context, as_json: bool, fmt: str) -> None:
         cells = [[r[c] for c in shown] + [status_text(r[p]) if r[p] else "-" for p in phases] for r in rows]
         for line in table(["ID", _("Name"), _("Unit"), _("Access code"), *phases], cells, left=4):
             click.echo(line)
+
+
+@participants.command(
+    "edit",
+    help=N_(
+        "Correct a participant: a misspelt name, a new unit. Each value is checked as the import checks "
+        "it; an empty value (or -) clears an optional one. Audit-logged; write the reports again to "
+        'show it.\n\nExample: assess participants edit P0007 --name "Siti Rahmah" --unit "Kelurahan Ibuh"'
+    ),
+)
+@click.argument("person_id")
+@option("--name", default=None, help=N_("The person's name."))
+@option("--nip", default=None, help=N_("The NIP (18 digits)."))
+@option("--email", default=None, help=N_("The email address."))
+@option("--position", default=None, help=N_("The position, e.g. Lurah."))
+@option("--unit", default=None, help=N_("The unit's name, e.g. Kelurahan Ibuh (a new one is added)."))
+@option("--group", default=None, help=N_("The group's name, e.g. Payakumbuh Barat (a new one is added)."))
+@shared_options()
+@click.pass_context
+def participants_edit(ctx: click.Context, person_id: str, **given: str | None) -> None:
+    changes = {kind: text for kind, text in given.items() if text is not None}
+    if not changes:
+        raise click.UsageError(
+            _("give at least one of --name, --nip, --email, --position, --unit, --group"), ctx
+        )
+    ws = open_workspace(ctx)
+    plan = edit_participant(ws, person_id, changes, cli_actor())
+    click.echo(
+        _("{person}: corrected ({fields}).").format(person=person_id, fields=", ".join(sorted(changes)))
+    )
+    _new_codes_and_warnings(ctx, plan)
 
 
 @participants.command(

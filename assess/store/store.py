@@ -226,6 +226,32 @@ class Store(AttemptLifecycle, WebSessions):
                 )
             write_audit(c, event_id, "system", "participants.import", {"count": len(people)})
 
+    def update_participant(
+        self,
+        event_id: str,
+        person_id: str,
+        person: Mapping[str, Any],
+        participation: Mapping[str, Any],
+        units: Mapping[str, str],
+        groups: Mapping[str, str],
+        actor: str,
+    ) -> None:
+        """Correct one participant (name, NIP, email; position, unit, group), adding the new unit and group
+        codes, in one transaction; the audit log names the fields changed, not their values."""
+        with self.engine.begin() as c:
+            for table, new in ((t.units, units), (t.groups, groups)):
+                if new:
+                    c.execute(
+                        table.insert(), [{"event_id": event_id, "code": k, "name": v} for k, v in new.items()]
+                    )
+            for table, changes in ((t.persons, person), (t.participations, participation)):
+                if changes:
+                    key = (table.c.event_id == event_id) & (table.c.person_id == person_id)
+                    if not c.execute(table.update().where(key).values(**changes)).rowcount:
+                        raise NotFound("STORE-NO-PARTICIPANT", person=person_id)
+            fields = sorted({*person, *participation})
+            write_audit(c, event_id, actor, "participant.edit", {"person": person_id, "fields": fields})
+
     def participants(self, event_id: str) -> list[Participant]:
         """Every participation with its person, unit and group, by person id."""
         with self.single_read.connect() as c:

@@ -6,7 +6,14 @@ import secrets
 from pathlib import Path
 
 from assess.delivery.cards import cards_html
-from assess.participants import TEMPLATE_HEADERS, ImportPlan, next_person_number, plan_import
+from assess.participants import (
+    TEMPLATE_HEADERS,
+    EditPlan,
+    ImportPlan,
+    next_person_number,
+    plan_edit,
+    plan_import,
+)
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.read import CSV_SUFFIXES, read_table
 from assess.sheets.write import private_file
@@ -103,3 +110,21 @@ def participant_list(ws: Workspace) -> tuple[list[str], list[dict[str, str]]]:
         row = dict(zip(LIST_COLUMNS, (*(v or "" for v in values), p.email or "", p.access_code), strict=True))
         rows.append(row | {phase: status.get((p.person_id, phase), "") for phase in phases})
     return [*LIST_COLUMNS, *phases], rows
+
+
+def edit_participant(ws: Workspace, person_id: str, given: dict[str, str], actor: str) -> EditPlan:
+    """Correct one participant with the values `given` (column -> text), each checked as the import checks
+    it; the reports show the correction when they are written again."""
+    people = ws.store.participants(ws.event_id)
+    if person_id not in {p.person_id for p in people}:
+        raise ProblemsFound([Problem("STORE-NO-PARTICIPANT", {"person": person_id})])
+    plan = plan_edit(
+        given,
+        existing_units=ws.store.units(ws.event_id),
+        existing_groups=ws.store.groups(ws.event_id),
+        nips_of_others={p.nip for p in people if p.nip and p.person_id != person_id},
+    )
+    ws.store.update_participant(
+        ws.event_id, person_id, plan.person, plan.participation, plan.new_units, plan.new_groups, actor
+    )
+    return plan
