@@ -768,7 +768,8 @@ def report_cpu(log: list, lobby: list[float], server_cpu: float | None, waited) 
         print(
             f"  lobby: server CPU {waited.cpu:.2f} s for those {polls} polls: "
             f"{figures['lobby_cpu_ms_per_poll']:.2f} ms a poll "
-            f"({100 * waited.cpu / (waited.end - waited.start):.0f}% of one core); target <= 2 ms a poll"
+            f"({100 * waited.cpu / (waited.end - waited.start):.0f}% of one core, the machine waking for each "
+            "poll included); target <= 2 ms a poll, sent back to back (the lobby poll of CPU per kind)"
         )
     return figures
 
