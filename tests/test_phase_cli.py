@@ -197,3 +197,26 @@ def test_a_participant_is_corrected_checked_as_the_import_checks_and_audited(eve
     assert run_here("participants", "edit", "P9999", "--name", "X").exit_code == 2
     listed = run_here("participants", "list", "--json").stdout
     assert '"Nama": "Afrizal Rahman, S.Sos"' in listed and '"NIP": "198001012005013001"' in listed
+
+
+def test_a_participant_without_attempts_is_removed_and_one_with_attempts_stays(event):
+    folder, run_here = event
+    assert run_here("phase", "open", "--phase", "pre").exit_code == 0
+    started = _start_one(folder)  # the first participant
+    kept = run_here("participants", "remove", started)
+    assert kept.exit_code == 2 and "STORE-PARTICIPANT-HAS-ATTEMPTS" in kept.stderr
+    store = Store.open(choose(str(folder), None)[1])
+    phone = store.open_session("payakumbuh-2019", "participant", now(), person_id="P0052")  # joined, waiting
+    store.close()
+    removed = run_here("participants", "remove", "P0052")
+    assert removed.exit_code == 0 and "P0052: removed" in removed.stdout
+    assert run_here("participants", "remove", "P0052").exit_code == 2  # no longer there
+    store = Store.open(choose(str(folder), None)[1])
+    try:
+        ids = [p.person_id for p in store.participants("payakumbuh-2019")]
+        assert len(ids) == 51 and "P0052" not in ids and started in ids
+        [entry] = [e for e in store.audit_log("payakumbuh-2019") if e.action == "participant.remove"]
+        assert entry.details == {"person": "P0052"} and entry.actor.startswith("cli:")
+        assert store.live_session(phone, now()) is None  # that phone is logged out
+    finally:
+        store.close()

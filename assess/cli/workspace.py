@@ -43,6 +43,7 @@ from assess.workspace.participants import (
     edit_participant,
     import_participants,
     participant_list,
+    remove_participant,
     write_cards,
     write_template,
 )
@@ -290,6 +291,23 @@ def participants_edit(ctx: click.Context, person_id: str, **given: str | None) -
         _("{person}: corrected ({fields}).").format(person=person_id, fields=", ".join(sorted(changes)))
     )
     _new_codes_and_warnings(ctx, plan)
+
+
+@participants.command(
+    "remove",
+    help=N_(
+        "Take a participant who never started a test out of the event: a row imported by mistake, "
+        "someone who did not come. Their phones are logged out. Refused once they have an attempt. "
+        "Audit-logged.\n\nExample: assess participants remove P0053"
+    ),
+)
+@click.argument("person_id")
+@shared_options()
+@click.pass_context
+def participants_remove(ctx: click.Context, person_id: str) -> None:
+    ws = open_workspace(ctx)
+    remove_participant(ws, person_id, now(), cli_actor())
+    click.echo(_("{person}: removed from the event.").format(person=person_id))
 
 
 @participants.command(

@@ -163,6 +163,10 @@ MESSAGES: dict[str, str] = {
     "STORE-ATTEMPT-CLOSED": N_("the attempt is finished ({status}) and takes no more answers"),
     "STORE-NO-ATTEMPT": N_("no attempt {attempt}"),
     "STORE-NO-PARTICIPANT": N_("no participant {person} in this event"),
+    "STORE-PARTICIPANT-HAS-ATTEMPTS": N_(
+        "{person} has {n} attempt(s): a participant who took a test stays in the event with their answers "
+        "and results"
+    ),
     "STORE-ATTEMPT-OPEN": N_(
         "attempt {attempt} is still in progress: only a finished attempt can be reopened"
     ),

@@ -252,6 +252,28 @@ class Store(AttemptLifecycle, WebSessions):
             fields = sorted({*person, *participation})
             write_audit(c, event_id, actor, "participant.edit", {"person": person_id, "fields": fields})
 
+    def remove_participant(self, event_id: str, person_id: str, now: dt.datetime, actor: str) -> None:
+        """Take a participant who never started a test out of the event (a wrong row, someone who did not
+        come): their sessions end, their participation and person go. Refused (STORE-PARTICIPANT-HAS-
+        ATTEMPTS) once they have an attempt, whose answers and results the event keeps."""
+        a, s = t.attempts, t.web_sessions
+        with self.engine.begin() as c:
+            taken = c.execute(
+                sa.select(sa.func.count()).where((a.c.event_id == event_id) & (a.c.person_id == person_id))
+            ).scalar()
+            if taken:
+                raise StoreError("STORE-PARTICIPANT-HAS-ATTEMPTS", person=person_id, n=taken)
+            c.execute(
+                s.update()
+                .where((s.c.event_id == event_id) & (s.c.person_id == person_id) & s.c.ended_at.is_(None))
+                .values(ended_at=now, ended_why="removed")
+            )
+            for table in (t.participations, t.persons):
+                key = (table.c.event_id == event_id) & (table.c.person_id == person_id)
+                if not c.execute(table.delete().where(key)).rowcount:
+                    raise NotFound("STORE-NO-PARTICIPANT", person=person_id)
+            write_audit(c, event_id, actor, "participant.remove", {"person": person_id})
+
     def participants(self, event_id: str) -> list[Participant]:
         """Every participation with its person, unit and group, by person id."""
         with self.single_read.connect() as c:

@@ -17,7 +17,7 @@ from assess.participants import (
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.read import CSV_SUFFIXES, read_table
 from assess.sheets.write import private_file
-from assess.store.store import SUPERSEDED
+from assess.store.store import SUPERSEDED, StoreError
 from assess.workspace import Workspace
 from assess.workspace.files import CARDS_FILE
 
@@ -128,3 +128,11 @@ def edit_participant(ws: Workspace, person_id: str, given: dict[str, str], actor
         ws.event_id, person_id, plan.person, plan.participation, plan.new_units, plan.new_groups, actor
     )
     return plan
+
+
+def remove_participant(ws: Workspace, person_id: str, now, actor: str) -> None:
+    """Take a participant who never started a test out of the event, or a problem saying why not."""
+    try:
+        ws.store.remove_participant(ws.event_id, person_id, now, actor)
+    except StoreError as e:
+        raise ProblemsFound([Problem(e.code, e.params)]) from None
