@@ -58,9 +58,11 @@ def canonical_access_code(text: str) -> str:
 # -- headers ---------------------------------------------------------------------------
 
 NIP, NAME, POSITION, UNIT, GROUP, EMAIL = "nip", "name", "position", "unit", "group", "email"
+ID = "id"  # the participant's id in the event (P0007): with --update, which one a row corrects
 
 # Normalised header -> (column, header as shown in suggestions).
 HEADERS: dict[str, tuple[str, str]] = {
+    "id": (ID, "ID"),
     "nip": (NIP, "NIP"),
     "nipbaru": (NIP, "NIP Baru"),  # lists from the BKN's records
     "nama": (NAME, "Nama"),
@@ -198,6 +200,8 @@ def plan_import(
         problem("PARTICIPANTS-NAME-COLUMN-MISSING", table.header_line)
     if not rows:
         problem("PARTICIPANTS-NO-ROWS", table.header_line)
+    if ID in columns:
+        problem("PARTICIPANTS-ID-NEEDS-UPDATE", table.header_line, columns[ID] + 1, headers[columns[ID]])
 
     width = len(headers)
     beyond: set[int] = set()  # spreadsheet columns past the last header that hold values
@@ -479,3 +483,147 @@ def plan_edit(
         [Problem(code, params, None, field="--nip") for code, params in nip_structure(nip)] if nip else []
     )
     return EditPlan(person_changes, participation, units.new, groups.new, warnings)
+
+
+# -- a list read again: the new added, the changed corrected --------------------------------------------
+
+COMPARED = {NAME: "name", NIP: "nip", EMAIL: "email", POSITION: "position"}
+
+
+@dataclass(frozen=True)
+class Update:
+    person_id: str
+    person: dict[str, str | None]  # name, nip, email
+    participation: dict[str, str | None]  # position, unit_code, group_code
+
+    @property
+    def fields(self) -> list[str]:
+        return sorted({*self.person, *self.participation})
+
+
+@dataclass(frozen=True)
+class UpdatePlan(_NewCodes):
+    """What `participants import --update` does: people to add, participants to correct."""
+
+    people: list[dict]
+    updates: list[Update]
+    new_units: dict[str, str] = field(default_factory=dict)
+    new_groups: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def plan_update(
+    table: Table,
+    *,
+    file: str,
+    existing: list[dict],  # each: person_id, name, nip, email, position, unit_code, group_code
+    existing_units: dict[str, str],
+    existing_groups: dict[str, str],
+    existing_codes: set[str],
+    next_number: int,
+    rng: random.Random | secrets.SystemRandom,
+) -> UpdatePlan:
+    """Each row matched to a participant by NIP, else by ID: a correction of what differs; a row that
+    matches none is a new participant, unless it has neither and names someone already there (ambiguous).
+    ProblemsFound with every problem located, as the import's."""
+    problems: list[Problem] = []
+
+    def problem(
+        code: str, /, line: int | None, column: int | None = None, field: str | None = None, **params
+    ):
+        problems.append(Problem(code, params, file, line, column, field=field))
+
+    headers, rows = _headers_and_rows(table, file)
+    columns = _columns(table, headers, rows, problem)
+    if NAME not in columns:
+        problem("PARTICIPANTS-NAME-COLUMN-MISSING", table.header_line)
+    match = _Match(existing)
+    units, groups = _Codes(existing_units, "unit"), _Codes(existing_groups, "group")
+    new_rows, updates, taken, seen = [], [], set(existing_codes), set()
+    nips = []  # (row, NIP) of every row with one, for the warnings
+    for row in rows:
+        values = _row_values(row, columns, headers, problem)
+        person = match.person(values, row, columns, headers, problem, seen)
+        if values.get(NIP):
+            nips.append((row, values[NIP]))
+        if problems:
+            continue
+        if person is None:
+            new_rows.append((row, values))
+            continue
+        update = _update(person, values, units, groups)
+        if update.fields:
+            updates.append(update)
+    if problems:
+        raise ProblemsFound(problems)
+    people = []
+    for number, (_row, values) in enumerate(new_rows, next_number):
+        code = new_access_code(rng, taken)
+        taken.add(code)
+        people.append(_person(number, values, code, units, groups))
+    warnings = [
+        Problem(code, params, file, row.line, columns[NIP] + 1, field=headers[columns[NIP]])
+        for row, nip in nips
+        for code, params in nip_structure(nip)
+    ]
+    return UpdatePlan(people, updates, units.new, groups.new, warnings)
+
+
+class _Match:
+    """Which participant a row is: by NIP, else by ID; ambiguity and repeats reported."""
+
+    def __init__(self, existing: list[dict]):
+        self.by_nip = {p["nip"]: p for p in existing if p.get("nip")}
+        self.by_id = {p["person_id"].casefold(): p for p in existing}
+        self.by_name = {p["name"].casefold() for p in existing}
+        self.new_nips: dict[str, int] = {}  # a NIP of a new participant -> its first row
+
+    def person(
+        self, values: dict, row, columns: dict[str, int], headers: list[str], problem, seen: set
+    ) -> dict | None:
+        nip, pid = values.get(NIP), values.get(ID)
+        found = self.by_nip.get(nip) if nip else None
+        if found is None and pid:
+            found = self.by_id.get(pid.casefold())
+            if found is None:
+                i = columns[ID]
+                problem("PARTICIPANTS-ID-UNKNOWN", row.line, i + 1, headers[i], id=pid)
+                return None
+            if nip and nip in self.by_nip:  # the NIP of someone else
+                i = columns[NIP]
+                problem("PARTICIPANTS-NIP-EXISTS", row.line, i + 1, headers[i], nip=nip)
+                return None
+        if found is None:
+            if not nip and (values.get(NAME) or "").casefold() in self.by_name:
+                problem("PARTICIPANTS-ROW-AMBIGUOUS", row.line, name=values[NAME])
+            elif nip and nip in self.new_nips:
+                i = columns[NIP]
+                problem(
+                    "PARTICIPANTS-NIP-DUPLICATE",
+                    row.line,
+                    i + 1,
+                    headers[i],
+                    nip=nip,
+                    other=self.new_nips[nip],
+                )
+            elif nip:
+                self.new_nips[nip] = row.line
+            return None
+        if found["person_id"] in seen:
+            problem("PARTICIPANTS-ROW-SAME-PERSON", row.line, person=found["person_id"])
+            return None
+        seen.add(found["person_id"])
+        return found
+
+
+def _update(person: dict, values: dict, units: _Codes, groups: _Codes) -> Update:
+    """What a matched row changes of the participant: each value it gives that differs. An empty cell
+    changes nothing (a list may lack a value; `participants edit` clears one)."""
+    person_changes, participation = {}, {}
+    for kind, key in COMPARED.items():
+        if values.get(kind) is not None and values[kind] != person.get(key):
+            (person_changes if kind in (NAME, NIP, EMAIL) else participation)[key] = values[kind]
+    for kind, codes, key in ((UNIT, units, "unit_code"), (GROUP, groups, "group_code")):
+        if values.get(kind) is not None and (code := codes.code(values[kind])) != person.get(key):
+            participation[key] = code
+    return Update(person["person_id"], person_changes, participation)

@@ -304,6 +304,9 @@ def test_every_participants_code_is_tested():
     tested.add("PARTICIPANTS-PERSON-EXISTS")  # needs a stored event: tests/test_demo.py, through the CLI
     # warnings, not problems: test_an_eighteen_digit_nip_is_read_part_by_part
     tested |= {"PARTICIPANTS-NIP-BIRTH", "PARTICIPANTS-NIP-APPOINTMENT", "PARTICIPANTS-NIP-SEX"}
+    # an import --update, through the CLI: tests/test_phase_cli.py
+    tested |= {"PARTICIPANTS-ID-NEEDS-UPDATE", "PARTICIPANTS-ID-UNKNOWN", "PARTICIPANTS-ROW-AMBIGUOUS"}
+    tested |= {"PARTICIPANTS-ROW-SAME-PERSON"}
     assert {c for c in MESSAGES if c.startswith("PARTICIPANTS-")} <= tested
 
 

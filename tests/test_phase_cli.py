@@ -220,3 +220,58 @@ def test_a_participant_without_attempts_is_removed_and_one_with_attempts_stays(e
         assert store.live_session(phone, now()) is None  # that phone is logged out
     finally:
         store.close()
+
+
+def test_a_list_read_again_with_update_adds_the_new_and_corrects_the_changed(event):
+    folder, run_here = event
+    lines = (folder / "peserta.csv").read_text(encoding="utf-8").splitlines()
+    header, first = lines[0], lines[1]
+    nip = first.split(",")[0]
+    corrected = first.replace("Afrizal, S.Sos", "Afrizal Rahman, S.Sos")
+    late = "198502022010012005,Rina Marlina,Staf,Kelurahan Ibuh,Payakumbuh Barat,rina@contoh.example"
+    again = folder / "peserta-2.csv"
+    again.write_text("\n".join([header, corrected, *lines[2:], late]) + "\n", encoding="utf-8")
+    assert '"Afrizal, S.Sos"' in first and nip.isdigit()  # the example's first row, quoted for its comma
+
+    plain = run_here("participants", "import", str(again))
+    assert plain.exit_code == 2 and plain.stderr.count("PARTICIPANTS-NIP-EXISTS") == 52
+    dry = run_here("participants", "import", str(again), "--update", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Would add 1 and correct 1 participants" in dry.stdout
+    assert "  P0001: name" in dry.stdout and "new: Rina Marlina" in dry.stdout
+    store = Store.open(choose(str(folder), None)[1])
+    try:
+        assert len(store.participants("payakumbuh-2019")) == 52  # nothing written
+        done = run_here("participants", "import", str(again), "--update")
+        assert done.exit_code == 0 and "1 participants added, 1 corrected." in done.stdout
+        assert store.participant("payakumbuh-2019", "P0001").name == "Afrizal Rahman, S.Sos"
+        assert store.participant("payakumbuh-2019", "P0053").name == "Rina Marlina"
+        [entry] = [e for e in store.audit_log("payakumbuh-2019") if e.details.get("updated")]
+        assert entry.details["updated"] == {"P0001": ["name"]} and entry.actor.startswith("cli:")
+    finally:
+        store.close()
+    assert (
+        "0 participants added, 0 corrected."
+        in run_here("participants", "import", str(again), "--update").stdout
+    )
+
+
+def test_update_matches_by_id_and_refuses_what_it_cannot_tell(event, tmp_path):
+    _folder, run_here = event
+    by_id = tmp_path / "koreksi.csv"
+    by_id.write_text("ID,Nama\nP0002,Yulnefri Putra\nP9999,Siapa\n", encoding="utf-8")
+    assert "PARTICIPANTS-ID-UNKNOWN" in run_here("participants", "import", str(by_id), "--update").stderr
+    needs = run_here("participants", "import", str(by_id))
+    assert needs.exit_code == 2 and "PARTICIPANTS-ID-NEEDS-UPDATE" in needs.stderr
+    by_id.write_text("ID,Nama\nP0002,Yulnefri Putra\n", encoding="utf-8")
+    assert "P0002: name" in run_here("participants", "import", str(by_id), "--update").stdout
+    ambiguous = tmp_path / "tanpa-nip.csv"
+    ambiguous.write_text("Nama,Jabatan\nYulnefri Putra,Lurah\n", encoding="utf-8")
+    refused = run_here("participants", "import", str(ambiguous), "--update")
+    assert refused.exit_code == 2 and "PARTICIPANTS-ROW-AMBIGUOUS" in refused.stderr
+    twice = tmp_path / "dua-kali.csv"
+    twice.write_text("ID,Nama\nP0003,A\np0003,B\n", encoding="utf-8")
+    assert "PARTICIPANTS-ROW-SAME-PERSON" in run_here("participants", "import", str(twice), "--update").stderr
+    assert (
+        run_here("participants", "import", str(twice), "--dry-run").exit_code == 2
+    )  # --dry-run needs --update

@@ -44,6 +44,7 @@ from assess.workspace.participants import (
     import_participants,
     participant_list,
     remove_participant,
+    update_participants,
     write_cards,
     write_template,
 )
@@ -153,19 +154,48 @@ def participants() -> None:
     help=N_(
         "Add the participants of a CSV or XLSX file (headers in Indonesian or English: NIP, Nama, "
         "Jabatan, Unit Kerja, Kecamatan, Email). Everyone gets an access code. The whole file is "
-        "checked first: with any problem, nothing is added."
-        "\n\nExample: assess participants import peserta.xlsx"
+        "checked first: with any problem, nothing is added. With --update, a list read again: rows "
+        "matched by NIP, else by an ID column, correct what differs; the others are added."
+        "\n\nExample: assess participants import peserta.xlsx --update --dry-run"
     ),
 )
 @click.argument("file")
+@option(
+    "--update",
+    is_flag=True,
+    help=N_("Correct the participants the file names again (by NIP, else ID) and add the new ones."),
+)
+@option("--dry-run", is_flag=True, help=N_("With --update: say what it would do, and write nothing."))
 @shared_options()
 @click.pass_context
-def participants_import(ctx: click.Context, file: str) -> None:
+def participants_import(ctx: click.Context, file: str, update: bool, dry_run: bool) -> None:
+    if dry_run and not update:
+        raise click.UsageError(_("--dry-run goes with --update"), ctx)
     ws = open_workspace(ctx)
-    plan = import_participants(ws, Path(file))
-    n = len(plan.people)
-    click.echo(ngettext("{n} participant added.", "{n} participants added.", n).format(n=n))
+    if update:
+        plan = update_participants(ws, Path(file), dry_run=dry_run, actor=cli_actor())
+        _updated(plan, dry_run)
+    else:
+        plan = import_participants(ws, Path(file))
+        n = len(plan.people)
+        click.echo(ngettext("{n} participant added.", "{n} participants added.", n).format(n=n))
     _new_codes_and_warnings(ctx, plan)
+
+
+def _updated(plan, dry_run: bool) -> None:
+    added, changed = len(plan.people), len(plan.updates)
+    if dry_run:
+        click.echo(
+            _("Would add {added} and correct {changed} participants (nothing written):").format(
+                added=added, changed=changed
+            )
+        )
+    else:
+        click.echo(_("{added} participants added, {changed} corrected.").format(added=added, changed=changed))
+    for u in plan.updates:
+        click.echo(f"  {u.person_id}: {', '.join(u.fields)}")
+    for p in plan.people:
+        click.echo("  " + _("new: {name}").format(name=p["name"]))
 
 
 def _new_codes_and_warnings(ctx: click.Context, plan) -> None:

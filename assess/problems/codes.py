@@ -237,6 +237,15 @@ MESSAGES: dict[str, str] = {
     "PARTICIPANTS-NIP-DUPLICATE": N_("NIP {nip} is also in row {other}"),
     "PARTICIPANTS-PERSON-EXISTS": N_("{name!r}, without a NIP, is already a participant of this event"),
     "PARTICIPANTS-NIP-EXISTS": N_("NIP {nip} is already a participant of this event"),
+    "PARTICIPANTS-ID-NEEDS-UPDATE": N_(
+        "an ID column names participants already in the event: to correct them, import with --update"
+    ),
+    "PARTICIPANTS-ID-UNKNOWN": N_("{id!r} is not the ID of a participant of this event"),
+    "PARTICIPANTS-ROW-AMBIGUOUS": N_(
+        "{name!r} is already a participant, and this row has neither NIP nor ID to tell whether it is "
+        "the same person: add the NIP or the ID (assess participants list shows them)"
+    ),
+    "PARTICIPANTS-ROW-SAME-PERSON": N_("{person} was matched by an earlier row of the file already"),
     "PARTICIPANTS-EMAIL-INVALID": N_("{value!r} is not an email address"),
     # Command line
     "ITEM-NOT-FOUND": N_("no item {id!r} in the banks searched"),

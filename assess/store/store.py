@@ -191,8 +191,11 @@ class Store(AttemptLifecycle, WebSessions):
         people: Sequence[Mapping[str, Any]],
         units: Mapping[str, str],
         groups: Mapping[str, str],
+        updates: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = (),
+        actor: str = "system",
     ) -> None:
-        """Add units, groups, persons and participations in one transaction.
+        """Add units, groups, persons and participations in one transaction, and apply `updates`
+        (person id, the person's changes, the participation's changes) in it too.
 
         Each of `people` holds person_id, name, nip, email, position,
         unit_code, group_code and access_code.
@@ -224,7 +227,12 @@ class Store(AttemptLifecycle, WebSessions):
                         for p in people
                     ],
                 )
-            write_audit(c, event_id, "system", "participants.import", {"count": len(people)})
+            for person_id, person, participation in updates:
+                _correct(c, event_id, person_id, person, participation)
+            details = {"count": len(people)}
+            if updates:
+                details["updated"] = {p: sorted({*a, *b}) for p, a, b in updates}  # fields, not values
+            write_audit(c, event_id, actor, "participants.import", details)
 
     def update_participant(
         self,
@@ -244,11 +252,7 @@ class Store(AttemptLifecycle, WebSessions):
                     c.execute(
                         table.insert(), [{"event_id": event_id, "code": k, "name": v} for k, v in new.items()]
                     )
-            for table, changes in ((t.persons, person), (t.participations, participation)):
-                if changes:
-                    key = (table.c.event_id == event_id) & (table.c.person_id == person_id)
-                    if not c.execute(table.update().where(key).values(**changes)).rowcount:
-                        raise NotFound("STORE-NO-PARTICIPANT", person=person_id)
+            _correct(c, event_id, person_id, person, participation)
             fields = sorted({*person, *participation})
             write_audit(c, event_id, actor, "participant.edit", {"person": person_id, "fields": fields})
 
@@ -454,3 +458,18 @@ class Store(AttemptLifecycle, WebSessions):
                 AuditEntry(**r._mapping)
                 for r in c.execute(sa.select(log).where(log.c.event_id == event_id).order_by(log.c.id))
             ]
+
+
+def _correct(
+    c: sa.Connection,
+    event_id: str,
+    person_id: str,
+    person: Mapping[str, Any],
+    participation: Mapping[str, Any],
+) -> None:
+    """Apply a participant's corrections (the person's row, the participation's) in `c`'s transaction."""
+    for table, changes in ((t.persons, person), (t.participations, participation)):
+        if changes:
+            key = (table.c.event_id == event_id) & (table.c.person_id == person_id)
+            if not c.execute(table.update().where(key).values(**changes)).rowcount:
+                raise NotFound("STORE-NO-PARTICIPANT", person=person_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from pathlib import Path
 
@@ -10,9 +11,11 @@ from assess.participants import (
     TEMPLATE_HEADERS,
     EditPlan,
     ImportPlan,
+    UpdatePlan,
     next_person_number,
     plan_edit,
     plan_import,
+    plan_update,
 )
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.read import CSV_SUFFIXES, read_table
@@ -42,6 +45,28 @@ def import_participants(ws: Workspace, path: Path) -> ImportPlan:
         rng=secrets.SystemRandom(),
     )
     store.add_participants(event_id, plan.people, plan.new_units, plan.new_groups)
+    return plan
+
+
+def update_participants(ws: Workspace, path: Path, *, dry_run: bool, actor: str) -> UpdatePlan:
+    """Read a participants file again: add the new, correct the changed (matched by NIP, else by ID),
+    all or nothing; with `dry_run`, only the plan."""
+    table = read_table(path)
+    store, event_id = ws.store, ws.event_id
+    existing = store.participants(event_id)
+    plan = plan_update(
+        table,
+        file=str(path),
+        existing=[dataclasses.asdict(p) for p in existing],
+        existing_units=store.units(event_id),
+        existing_groups=store.groups(event_id),
+        existing_codes={p.access_code for p in existing},
+        next_number=next_person_number(p.person_id for p in existing),
+        rng=secrets.SystemRandom(),
+    )
+    if not dry_run:
+        updates = [(u.person_id, u.person, u.participation) for u in plan.updates]
+        store.add_participants(event_id, plan.people, plan.new_units, plan.new_groups, updates, actor)
     return plan
 
 
