@@ -174,19 +174,9 @@ class _Codes:
         return self.by_key[key]
 
 
-def plan_import(
-    table: Table,
-    *,
-    file: str,
-    existing_units: dict[str, str],
-    existing_groups: dict[str, str],
-    existing_nips: set[str],
-    existing_codes: set[str],
-    existing_names_without_nip: frozenset[str] = frozenset(),
-    next_number: int,
-    rng: random.Random | secrets.SystemRandom,
-) -> ImportPlan:
-    """The people, units and groups to add for `table`, or ProblemsFound with every problem."""
+def _opened(table: Table, file: str):
+    """A participants list's problems so far and the function that adds one, its headers, its rows with a
+    value and which column holds what; the file's own structure checked."""
     problems: list[Problem] = []
 
     def problem(
@@ -200,6 +190,23 @@ def plan_import(
         problem("PARTICIPANTS-NAME-COLUMN-MISSING", table.header_line)
     if not rows:
         problem("PARTICIPANTS-NO-ROWS", table.header_line)
+    return problems, problem, headers, rows, columns
+
+
+def plan_import(
+    table: Table,
+    *,
+    file: str,
+    existing_units: dict[str, str],
+    existing_groups: dict[str, str],
+    existing_nips: set[str],
+    existing_codes: set[str],
+    existing_names_without_nip: frozenset[str] = frozenset(),
+    next_number: int,
+    rng: random.Random | secrets.SystemRandom,
+) -> ImportPlan:
+    """The people, units and groups to add for `table`, or ProblemsFound with every problem."""
+    problems, problem, headers, rows, columns = _opened(table, file)
     if ID in columns:
         problem("PARTICIPANTS-ID-NEEDS-UPDATE", table.header_line, columns[ID] + 1, headers[columns[ID]])
 
@@ -526,17 +533,7 @@ def plan_update(
     """Each row matched to a participant by NIP, else by ID: a correction of what differs; a row that
     matches none is a new participant, unless it has neither and names someone already there (ambiguous).
     ProblemsFound with every problem located, as the import's."""
-    problems: list[Problem] = []
-
-    def problem(
-        code: str, /, line: int | None, column: int | None = None, field: str | None = None, **params
-    ):
-        problems.append(Problem(code, params, file, line, column, field=field))
-
-    headers, rows = _headers_and_rows(table, file)
-    columns = _columns(table, headers, rows, problem)
-    if NAME not in columns:
-        problem("PARTICIPANTS-NAME-COLUMN-MISSING", table.header_line)
+    problems, problem, headers, rows, columns = _opened(table, file)
     match = _Match(existing)
     units, groups = _Codes(existing_units, "unit"), _Codes(existing_groups, "group")
     new_rows, updates, taken, seen = [], [], set(existing_codes), set()
