@@ -30,43 +30,42 @@ TEMPLATE_WIDTHS = (22, 32, 24, 30, 24, 30)
 
 def import_participants(ws: Workspace, path: Path) -> ImportPlan:
     """Read a participants file and add everyone in it, all or nothing."""
-    table = read_table(path)
+    existing, so_far = _event_so_far(ws)
+    plan = plan_import(
+        read_table(path),
+        file=str(path),
+        existing_nips={p.nip for p in existing if p.nip},
+        existing_names_without_nip=frozenset(p.name.casefold() for p in existing if not p.nip),
+        **so_far,
+    )
+    ws.store.add_participants(ws.event_id, plan.people, plan.new_units, plan.new_groups)
+    return plan
+
+
+def _event_so_far(ws: Workspace) -> tuple[list, dict]:
+    """The event's participants, and what a list's plan needs of the event: its units, groups and
+    access codes, the next participant number, and where new codes come from."""
     store, event_id = ws.store, ws.event_id
     existing = store.participants(event_id)
-    plan = plan_import(
-        table,
-        file=str(path),
-        existing_units=store.units(event_id),
-        existing_groups=store.groups(event_id),
-        existing_nips={p.nip for p in existing if p.nip},
-        existing_codes={p.access_code for p in existing},
-        existing_names_without_nip=frozenset(p.name.casefold() for p in existing if not p.nip),
-        next_number=next_person_number(p.person_id for p in existing),
-        rng=secrets.SystemRandom(),
-    )
-    store.add_participants(event_id, plan.people, plan.new_units, plan.new_groups)
-    return plan
+    return existing, {
+        "existing_units": store.units(event_id),
+        "existing_groups": store.groups(event_id),
+        "existing_codes": {p.access_code for p in existing},
+        "next_number": next_person_number(p.person_id for p in existing),
+        "rng": secrets.SystemRandom(),
+    }
 
 
 def update_participants(ws: Workspace, path: Path, *, dry_run: bool, actor: str) -> UpdatePlan:
     """Read a participants file again: add the new, correct the changed (matched by NIP, else by ID),
     all or nothing; with `dry_run`, only the plan."""
-    table = read_table(path)
-    store, event_id = ws.store, ws.event_id
-    existing = store.participants(event_id)
+    existing, so_far = _event_so_far(ws)
     plan = plan_update(
-        table,
-        file=str(path),
-        existing=[dataclasses.asdict(p) for p in existing],
-        existing_units=store.units(event_id),
-        existing_groups=store.groups(event_id),
-        existing_codes={p.access_code for p in existing},
-        next_number=next_person_number(p.person_id for p in existing),
-        rng=secrets.SystemRandom(),
+        read_table(path), file=str(path), existing=[dataclasses.asdict(p) for p in existing], **so_far
     )
     if not dry_run:
         updates = [(u.person_id, u.person, u.participation) for u in plan.updates]
-        store.add_participants(event_id, plan.people, plan.new_units, plan.new_groups, updates, actor)
+        ws.store.add_participants(ws.event_id, plan.people, plan.new_units, plan.new_groups, updates, actor)
     return plan
 
 
