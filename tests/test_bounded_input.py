@@ -440,6 +440,9 @@ def test_arbitrary_text_to_every_post_route_is_answered_in_time_and_never_with_a
         max_examples=200,
         deadline=None,
         database=None,
+        # The same 200 posts every run: random ones took a page's answer in most runs but not in all
+        # (one CI run in six had none), and a test that fails by chance proves nothing.
+        derandomize=True,
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
             HealthCheck.too_slow,
