@@ -8,6 +8,10 @@ request, errors; afterwards every acknowledged save must be in the database (its
 holds the (item, seq) and the latest answer is at least as new). Target: p95 of saves
 <= 150 ms, 0 errors, 0 lost answers, the offered rate sustained.
 
+The server is `assess serve` as a trainer would run it for the class: with its default number of
+processes (one per 150 phones, at most one per core: two for 300 phones on a 2-core machine), or
+`--workers N`. Every CPU figure is the sum over the server's processes.
+
 The second run kills the server with SIGKILL halfway through the answering, starts it again
 on the same port, and lets the participants carry on: a save that got no answer is retried
 with the same sequence number (as the page's script does) and the page is loaded again.
@@ -154,9 +158,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# `--workers N` for `assess serve` (from this benchmark's --workers); empty: serve's own default
+SERVE_OPTIONS: list[str] = []
+
+
 def start_server(folder: Path, port: int) -> subprocess.Popen:
     command = ["-m", "assess", "-w", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return start_listening(command, port)
+    return start_listening([*command, *SERVE_OPTIONS], port)
 
 
 def start_listening(arguments: list[str], port: int) -> subprocess.Popen:
@@ -176,7 +184,23 @@ def start_listening(arguments: list[str], port: int) -> subprocess.Popen:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """The CPU time (user + system) a process has used so far, from /proc (None where there is none)."""
+    """The CPU time (user + system) the server has used so far: the process `pid` and its worker
+    processes (`assess serve --workers`), from /proc (None where there is none)."""
+    total = _process_cpu(pid)
+    if total is None:
+        return None
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            total += _process_cpu(int(stat.parent.name)) or 0.0
+    return total
+
+
+def _process_cpu(pid: int) -> float | None:
+    """The CPU time (user + system) one process has used so far."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -1093,6 +1117,9 @@ def parse(argv=None):
         default=True,
         help="then the server's CPU a request of each kind, one client sending one request after another",
     )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="assess serve --workers (default: its own, from the class)"
+    )
     parser.add_argument("--only-cpu-per-kind", action="store_true", help="only that (about a minute)")
     parser.add_argument("--cpu-count", type=int, default=200, help="requests of each kind for --cpu-per-kind")
     parser.add_argument("--worst-inputs", action="store_true", help="only the worst inputs of one phone")
@@ -1103,14 +1130,16 @@ def parse(argv=None):
 def main(argv=None) -> dict:
     args = parse(argv if argv is not None else [])
     os.environ.setdefault("ASSESS_LANG", "id")
+    SERVE_OPTIONS[:] = ["--workers", str(args.workers)] if args.workers else []
     if args.worst_inputs:
         return {"worst": worst_inputs()}
     if args.only_cpu_per_kind:
         return {"cpu_per_kind": cpu_per_kind(args.cpu_count)}
     behind = f" all behind {SHARED_ADDRESS}" if args.shared_address else ""
     hostile = f", {args.hostile_sockets} hostile sockets throughout" if args.hostile_sockets else ""
+    workers = f"{args.workers} server processes" if args.workers else "serve's default processes"
     print(
-        f"assess serve, {args.participants} phones{behind} on loopback (load run, "
+        f"assess serve ({workers}), {args.participants} phones{behind} on loopback (load run, "
         f"{args.lobby:.0f} s in the lobby first{hostile}):"
     )
     load = run(args, kill=False, lobby=args.lobby)

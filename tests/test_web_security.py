@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import urllib.parse
@@ -267,10 +268,10 @@ def test_the_default_limits_let_a_whole_class_join_from_one_hotspot_address(tmp_
 
 
 class Clock:
-    """The limiter's clock, moved by the test."""
+    """The limiter's clock (naive UTC), moved by the test."""
 
     def __init__(self):
-        self.now = 1000.0
+        self.now = dt.datetime(2026, 12, 7, 8, 0)
 
     def __call__(self):
         return self.now
@@ -290,46 +291,65 @@ def test_a_refused_join_leaves_no_entry_and_made_up_codes_do_not_grow_the_limite
     c.get("/join")
     statuses = [c.post("/join", {"code": f"QQQQQ-{k:05d}"}).status_code for k in range(300)]
     assert statuses == [400] * 3 + [429] * 297
-    assert len(limiter) == 1 + 3  # the address and the three codes it was allowed to try; no more
+    assert len(limiter.held()) == 1 + 3  # the address and the three codes it was allowed to try; no more
     # Allowed tries still count: a real code joins from elsewhere, and is counted once.
     d = Client(strict, "127.0.4.2")
     d.get("/join")
     assert d.post("/join", {"code": codes[0]}).status_code == 302
-    assert len(limiter) == 1 + 3 + 2
+    assert len(limiter.held()) == 1 + 3 + 2
 
 
-def test_the_limiter_counts_allowed_tries_and_forgets_refused_and_old_ones():
+def test_the_limiter_counts_allowed_tries_and_forgets_refused_and_old_ones(opened):
+    ws = opened[0]
     clock = Clock()
-    limiter = JoinLimiter(per_address=3, per_code=2, clock=clock)
+    limiter = JoinLimiter(ws.store, ws.event_id, per_address=3, per_code=2, clock=clock)
     assert [limiter.allow("10.0.0.1", "KODE-A") for _ in range(3)] == [True, True, False]  # per code
     assert limiter.allow("10.0.0.1", "KODE-B") is True  # the address's third try
     assert limiter.allow("10.0.0.1", "KODE-C") is False  # the address has had its three
-    assert len(limiter) == 3  # the address, KODE-A, KODE-B: the refused KODE-C left nothing
-    for k in range(5000):  # a flood of made-up codes from a refused address
+    held = {"join_address:10.0.0.1": 3, "join_code:KODE-A": 2, "join_code:KODE-B": 1}
+    assert limiter.held() == held  # the refused KODE-C left nothing
+    for k in range(300):  # a flood of made-up codes from a refused address
         assert limiter.allow("10.0.0.1", f"PALSU-{k}") is False
-    assert len(limiter) == 3
-    assert limiter.allow("10.0.0.2", "") is True and len(limiter) == 4  # no code: only the address
-    clock.now += WINDOW_SECONDS - 1
+    assert limiter.held() == held
+    assert limiter.allow("10.0.0.2", "") is True and len(limiter.held()) == 4  # no code: only the address
+    clock.now += dt.timedelta(seconds=WINDOW_SECONDS - 1)
     assert limiter.allow("10.0.0.1", "KODE-D") is False  # still within the minute
-    clock.now += 1  # the first tries leave the window; the second address's one too
+    clock.now += dt.timedelta(seconds=1)  # the first tries leave the window; the second address's one too
     assert limiter.allow("10.0.0.3", "KODE-E") is True
-    assert len(limiter) == 2  # swept: only the new try's address and code are left
+    assert limiter.held() == {"join_address:10.0.0.3": 1, "join_code:KODE-E": 1}  # swept
     assert [limiter.allow("10.0.0.1", "KODE-A") for _ in range(3)] == [True, True, False]
 
 
-def test_the_limiter_holds_at_most_its_cap_and_drops_the_least_recently_used():
+def test_the_limiter_holds_at_most_its_cap_and_drops_the_oldest(opened):
+    ws = opened[0]
     clock = Clock()
-    limiter = JoinLimiter(per_address=2, per_code=10, clock=clock, max_keys=3)
+    limiter = JoinLimiter(ws.store, ws.event_id, per_address=2, per_code=10, clock=clock, max_rows=3)
     for address in ("a1", "a2", "a3"):
+        clock.now += dt.timedelta(seconds=1)
         assert limiter.allow(address, "")
-    assert limiter.allow("a1", "")  # a1 used again: a2 is now the least recently used
-    assert limiter.allow("a4", "") and len(limiter) == 3  # a2 dropped
-    assert limiter.allow("a1", "") is False  # a1 kept its two tries
-    assert [limiter.allow("a2", "") for _ in range(3)] == [True, True, False]  # a2 starts again
-    for k in range(1000):  # many addresses, each allowed: the table stays at its cap
+    clock.now += dt.timedelta(seconds=1)
+    assert limiter.allow("a4", "") and set(limiter.held()) == {f"join_address:a{k}" for k in (2, 3, 4)}
+    assert [limiter.allow("a1", "") for _ in range(3)] == [True, True, False]  # a1 starts again
+    for k in range(200):  # many addresses, each allowed: the table stays at its cap
+        clock.now += dt.timedelta(seconds=1)
         assert limiter.allow(f"b{k}", "")
-        assert len(limiter) <= 3
-    assert [limiter.allow("b999", "") for _ in range(2)] == [True, False]  # the latest is remembered
+        assert sum(limiter.held().values()) <= 3
+    assert [limiter.allow("b199", "") for _ in range(2)] == [True, False]  # the latest is remembered
+
+
+def test_two_apps_on_one_workspace_count_the_same_joins(opened):
+    """Two worker processes of `assess serve` are two apps on one database: the limits are shared."""
+    ws, _app, _trainer, codes = opened
+    text = (ws.folder / "assessment.yaml").read_text(encoding="utf-8")
+    (ws.folder / "assessment.yaml").write_text(
+        text.replace("per_address_per_minute: 600", "per_address_per_minute: 4"), encoding="utf-8"
+    )
+    first, second = make_app(open_workspace(ws.folder)), make_app(open_workspace(ws.folder))
+    clients = [Client(first, "127.0.4.9"), Client(second, "127.0.4.9")]
+    for c in clients:
+        c.get("/join")
+    statuses = [clients[k % 2].post("/join", {"code": f"QQQQQ-{k:05d}"}).status_code for k in range(8)]
+    assert statuses == [400] * 4 + [429] * 4
 
 
 HOSTILE_TARGETS = [

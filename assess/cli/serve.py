@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import math
 import os
 
 import click
@@ -46,20 +47,34 @@ from assess.workspace import now
         "The base of the join address, e.g. http://192.168.1.10:8000 (/join is added); also ASSESS_BASE_URL."
     ),
 )
+@option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=None,
+    help=N_(
+        "Server processes (Linux only; default: one for every 150 participants, at most one per core and 4)."
+    ),
+)
 @shared_options()
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
-    from assess.web.serve import make_server, terminal_qr
+def serve(ctx: click.Context, host: str, port: int, base_url: str | None, workers: int | None) -> None:
+    from assess.web import serve as web
     from assess.web.server import sizes
+    from assess.web.workers import can_fork_workers, default_workers
 
     base = join_base(port, base_url, host)  # a bad --url is refused before anything starts
+    if workers and workers > 1 and not can_fork_workers():
+        raise click.BadParameter(
+            _("several server processes need Linux; here use --workers 1"), param_hint="--workers"
+        )
     ws = open_workspace(ctx)
     participants = len(ws.store.participants(ws.event_id))
     if not participants:
         raise UserError([Problem("WORKSPACE-NO-PARTICIPANTS", {})])
+    workers = workers or default_workers(participants)
     join = base.join
     try:
-        server, login = make_server(ws, host, port, participants, join)
+        ready = web.prepare(ws, host, port, join)
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             message = _(
@@ -71,8 +86,8 @@ def serve(ctx: click.Context, host: str, port: int, base_url: str | None) -> Non
                 host=host, port=port, reason=e.strerror or e
             )
         raise EnvironmentFailure(message) from None
-    size = sizes(participants)
-    click.echo(terminal_qr(join))
+    size = sizes(math.ceil(participants / workers))
+    click.echo(web.terminal_qr(join))
     click.echo(_("Participants join at: {url}").format(url=join))
     click.echo(_("Trainer's dashboard: {url}").format(url=base.url + "/trainer/"))
     show_join_notes(base)
@@ -80,19 +95,17 @@ def serve(ctx: click.Context, host: str, port: int, base_url: str | None) -> Non
         click.echo(_("No trainer password yet: set one with `assess trainer-password`."), err=True)
     else:
         click.echo(
-            _("Dashboard on this laptop, without the password (the link works once): {url}").format(url=login)
+            _("Dashboard on this laptop, without the password (the link works once): {url}").format(
+                url=ready.login
+            )
         )
     click.echo(
-        _("{n} participants; {threads} threads, up to {limit} connections. Stop with Ctrl+C.").format(
-            n=participants, threads=size.threads, limit=size.connection_limit
-        )
+        _(
+            "{n} participants; {workers} server processes of {threads} threads, up to {limit} connections "
+            "each. Stop with Ctrl+C."
+        ).format(n=participants, workers=workers, threads=size.threads, limit=size.connection_limit)
     )
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    web.run(ws, ready, participants, workers)
 
 
 @click.command(

@@ -49,10 +49,10 @@ TABLES: tuple[sa.Table, ...] = (
     t.results,
     t.audit_log,
 )
-# Never backed up, never restored: who is logged in on which device. A backup leaves `web_sessions`
-# out, an archive naming it is refused (BACKUP-TABLE-UNKNOWN), and a restore writes none; the bare
-# event a restore replaces takes its sessions with it (ON DELETE CASCADE).
-NEVER_BACKED_UP: tuple[sa.Table, ...] = (t.web_sessions,)
+# Never backed up, never restored: who is logged in on which device, and the web app's counted tries.
+# A backup leaves them out, an archive naming one is refused (BACKUP-TABLE-UNKNOWN), and a restore
+# writes none; the bare event a restore replaces takes its rows with it (ON DELETE CASCADE).
+NEVER_BACKED_UP: tuple[sa.Table, ...] = (t.web_sessions, t.web_tries)
 # What opening a workspace writes for its event, its row and its secrets: a database holding nothing
 # else of the event does not hold it yet, and a restore replaces them with the archive's.
 BARE_EVENT = ("events", "event_secrets")

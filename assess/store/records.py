@@ -196,6 +196,7 @@ class AuditEntry:
 
 
 PARTICIPANT_SESSION, TRAINER_SESSION, KNOWN_DEVICE = "participant", "trainer", "known_device"
+LOGIN_LINK = "login_link"  # the one-time link `assess serve` prints: a "session" that is used once
 
 
 @dataclass(frozen=True)

@@ -229,3 +229,17 @@ web_sessions = sa.Table(
     sa.Column("ended_why", sa.String(32)),  # logout | leave | password | new_code | ended_by_trainer
     sa.Index("ix_web_sessions_event_person", "event_id", "kind", "person_id"),
 )
+
+# Counted tries against the web app's limits (joins per address and per code, the trainer's password
+# checks and failed logins), in the store so that every worker process of `assess serve` counts the same
+# ones. Rows older than their window are swept; a backup never carries them.
+web_tries = sa.Table(
+    "web_tries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _event(),
+    sa.Column("kind", sa.String(16), nullable=False),  # join_address | join_code | password | login_failed
+    sa.Column("key", sa.String(64), nullable=False),  # the address or the code ('' for a global budget)
+    sa.Column("at", WHEN, nullable=False),
+    sa.Index("ix_web_tries_event_kind_key", "event_id", "kind", "key", "at"),
+)

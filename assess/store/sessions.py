@@ -17,10 +17,18 @@ import sqlalchemy as sa
 from assess.store import schema as t
 from assess.store.attempts import write_audit
 from assess.store.prepared import Prepared
-from assess.store.records import KNOWN_DEVICE, PARTICIPANT_SESSION, TRAINER_SESSION, NotFound, WebSession
+from assess.store.records import (
+    KNOWN_DEVICE,
+    LOGIN_LINK,
+    PARTICIPANT_SESSION,
+    TRAINER_SESSION,
+    NotFound,
+    WebSession,
+)
 
 __all__ = [
     "KNOWN_DEVICE",
+    "LOGIN_LINK",
     "PARTICIPANT_SESSION",
     "TRAINER_SESSION",
     "WebSession",
@@ -126,6 +134,36 @@ class WebSessions:
         with self.engine.begin() as c:
             return c.execute(s.update().where(where).values(ended_at=now, ended_why=why)).rowcount
 
+    def use_once(self, event_id: str, token: str, kind: str, now: dt.datetime) -> bool:
+        """End the token's live row of this kind: True for the one call that ends it, False after."""
+        s = t.web_sessions
+        where = (
+            (s.c.token_hash == token_hash(token))
+            & (s.c.event_id == event_id)
+            & (s.c.kind == kind)
+            & s.c.ended_at.is_(None)
+        )
+        with self.engine.begin() as c:
+            return c.execute(s.update().where(where).values(ended_at=now, ended_why="used")).rowcount == 1
+
+    def most_shared_address(
+        self, event_id: str, now: dt.datetime, lifetime: dt.timedelta = LIFETIME
+    ) -> tuple[str | None, int]:
+        """The address the most participants' live sessions were last seen from, and how many
+        participants."""
+        s = t.web_sessions
+        people = sa.func.count(sa.distinct(s.c.person_id))
+        query = (
+            sa.select(s.c.address, people)
+            .where(_live(event_id, PARTICIPANT_SESSION, now, lifetime))
+            .group_by(s.c.address)
+            .order_by(people.desc(), s.c.address)
+            .limit(1)
+        )
+        with self.single_read.connect() as c:
+            row = c.execute(query).first()
+        return (row[0], row[1]) if row else (None, 0)
+
     def live_sessions(
         self,
         event_id: str,
@@ -136,12 +174,7 @@ class WebSessions:
     ) -> list[WebSession]:
         """The live sessions of a kind (of one person, when given), the most recently seen first."""
         s = t.web_sessions
-        where = (
-            (s.c.event_id == event_id)
-            & (s.c.kind == kind)
-            & s.c.ended_at.is_(None)
-            & (s.c.last_seen >= now - lifetime)
-        )
+        where = _live(event_id, kind, now, lifetime)
         if person_id is not None:
             where &= s.c.person_id == person_id
         with self.single_read.connect() as c:
@@ -155,12 +188,7 @@ class WebSessions:
         s = t.web_sessions
         query = (
             sa.select(s.c.person_id, sa.func.count())
-            .where(
-                (s.c.event_id == event_id)
-                & (s.c.kind == kind)
-                & s.c.ended_at.is_(None)
-                & (s.c.last_seen >= now - lifetime)
-            )
+            .where(_live(event_id, kind, now, lifetime))
             .group_by(s.c.person_id)
         )
         with self.single_read.connect() as c:
@@ -194,6 +222,17 @@ class WebSessions:
                 c, event_id, actor, "participant.new_code", {"person": person_id, "sessions_ended": ended}
             )
         return ended
+
+
+def _live(event_id: str, kind: str, now: dt.datetime, lifetime: dt.timedelta):
+    """The rows of the event's live sessions of a kind: not ended, seen within `lifetime`."""
+    s = t.web_sessions
+    return (
+        (s.c.event_id == event_id)
+        & (s.c.kind == kind)
+        & s.c.ended_at.is_(None)
+        & (s.c.last_seen >= now - lifetime)
+    )
 
 
 def _session(row) -> WebSession:

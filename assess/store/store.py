@@ -4,8 +4,9 @@
 units, groups and participants, phases, forms, results and the audit log; the
 attempt lifecycle (attempts, answers, essay marks) is `AttemptLifecycle` in
 attempts.py, which `Store` inherits, as it inherits the web sessions
-(`WebSessions`, sessions.py). What the store hands out (statuses, errors,
-frozen rows) is defined in records.py and importable from here.
+(`WebSessions`, sessions.py) and the web app's counted tries (`WebTries`,
+tries.py). What the store hands out (statuses, errors, frozen rows) is
+defined in records.py and importable from here.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from assess.store.records import (
     StoreError,
 )
 from assess.store.sessions import WebSessions
+from assess.store.tries import WebTries
 
 __all__ = [
     "CompetencyScore",
@@ -132,7 +134,7 @@ def _make_secret(c: sa.Connection, event_id: str, purpose: str, now: dt.datetime
     return key
 
 
-class Store(AttemptLifecycle, WebSessions):
+class Store(AttemptLifecycle, WebSessions, WebTries):
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
@@ -148,6 +150,10 @@ class Store(AttemptLifecycle, WebSessions):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked process: open connections of its own (the parent's stay the parent's)."""
+        self.engine.dispose(close=False)
 
     # -- events, units, groups, people ------------------------------------
 

@@ -7,6 +7,7 @@ render templates/web/. `assess serve` (assess.web.serve) runs it under waitress.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,12 +18,12 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from assess.i18n import DEFAULT_LANGUAGE, LANGUAGES, set_language
 from assess.resources import data_path
 from assess.web import pages
-from assess.web.addresses import SeenAddresses
 from assess.web.limits import JoinLimiter, SaveLimiter
 from assess.web.login_guard import LoginGuard, OneTimeLinks
 from assess.web.logins import LIFETIME, RENEW_COOKIE
 from assess.web.pages import CSP
 from assess.workspace import Workspace, secret
+from assess.workspace import now as utcnow
 
 
 class Sessions(SecureCookieSessionInterface):
@@ -61,13 +62,17 @@ def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.session_interface = Sessions()
     app.extensions["assess.workspace"] = ws
+
+    def clock() -> dt.datetime:
+        return (app.config["NOW"] or utcnow)()
+
+    # Counted in the store, so every worker process of `assess serve` counts the same tries.
     limits = ws.loaded.event.web.join_limits
-    app.extensions["assess.addresses"] = SeenAddresses()
     app.extensions["assess.join_limiter"] = JoinLimiter(
-        limits.per_address_per_minute, limits.per_code_per_minute
+        ws.store, ws.event_id, limits.per_address_per_minute, limits.per_code_per_minute, clock
     )
-    app.extensions["assess.login_guard"] = LoginGuard()
-    app.extensions["assess.login_links"] = OneTimeLinks()
+    app.extensions["assess.login_guard"] = LoginGuard(ws.store, ws.event_id, clock)
+    app.extensions["assess.login_links"] = OneTimeLinks(ws.store, ws.event_id, clock)
     saves = ws.loaded.event.web.save_limits  # per attempt, so one phone's loop cannot fill the disk
     app.extensions["assess.save_limiter"] = SaveLimiter(saves.per_second, saves.burst)
 

@@ -1,81 +1,64 @@
 """Join tries per network address and per access code, in a sliding minute, and saves per attempt, in
-a token bucket (one process, many threads).
+a token bucket.
 
-Only a counted try makes a join entry: a refused one leaves the table as it was. Entries whose last try
-has left the window are swept, and the table holds at most MAX_KEYS of them, the least recently
-used going first, so that a flood of made-up codes or addresses cannot grow the server's memory.
-The save buckets are bounded the same way.
+The join tries are counted in the store (tries.py), so every worker process of `assess serve` counts
+the same ones. Only a counted try writes a row: a refused one leaves the table as it was; rows that
+have left the window are swept, and at most `max_rows` of each kind are held (the oldest go first),
+so that a flood of made-up codes or addresses cannot grow the database.
+
+The save buckets are kept in each worker process's memory: a save is the most frequent request, and
+a phone's autosaves go over its one kept-alive connection, to one worker. A phone that opens
+connections to several workers gets at most one bucket in each; what it can store stays bounded by
+the history limits (web.history), which the store enforces.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
+from collections.abc import Callable
+
+from assess.store.tries import JOIN_ADDRESS, JOIN_CODE, MAX_ROWS, Budget
 
 WINDOW_SECONDS = 60.0
-# A class of 500 joining within the minute uses about 2 x 500 keys (addresses and codes); an entry
-# is about 1 KB, so the table stays under a few MB whatever arrives.
+WINDOW = dt.timedelta(seconds=WINDOW_SECONDS)
+# A class of 500 keeps about 500 buckets; an entry is about 200 bytes.
 MAX_KEYS = 4096
 
 
 class JoinLimiter:
-    def __init__(self, per_address: int, per_code: int, clock=time.monotonic, max_keys: int = MAX_KEYS):
+    def __init__(
+        self,
+        store,
+        event_id: str,
+        per_address: int,
+        per_code: int,
+        clock: Callable[[], dt.datetime],
+        max_rows: int = MAX_ROWS,
+    ):
+        self.store = store
+        self.event_id = event_id
         self.per_address = per_address
         self.per_code = per_code
         self.clock = clock
-        self.max_keys = max_keys
-        # (kind, address or code) -> times of its counted tries; least recently counted first
-        self._tries: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        """How many addresses and codes the table holds now."""
-        with self._lock:
-            return len(self._tries)
+        self.max_rows = max_rows
 
     def allow(self, address: str, code: str) -> bool:
         """Count one try; False when the address or the code has had its share this minute."""
-        now = self.clock()
-        with self._lock:
-            self._sweep(now)
-            if self._count(("address", address), now) >= self.per_address:
-                return False
-            if code and self._count(("code", code), now) >= self.per_code:
-                return False
-            self._add(("address", address), now)
-            if code:
-                self._add(("code", code), now)
-            return True
+        budgets = [Budget(JOIN_ADDRESS, address, self.per_address)]
+        if code:
+            budgets.append(Budget(JOIN_CODE, code, self.per_code))
+        return self.store.take_tries(self.event_id, budgets, self.clock(), WINDOW, max_rows=self.max_rows)
 
-    def _count(self, key: tuple[str, str], now: float) -> int:
-        """The key's tries in the window, without making an entry for it."""
-        tries = self._tries.get(key)
-        if tries is None:
-            return 0
-        while tries and now - tries[0] >= WINDOW_SECONDS:
-            tries.popleft()
-        if not tries:
-            del self._tries[key]
-        return len(tries)
-
-    def _add(self, key: tuple[str, str], now: float) -> None:
-        tries = self._tries.get(key)
-        if tries is None:
-            tries = self._tries[key] = deque()
-        tries.append(now)
-        self._tries.move_to_end(key)
-        while len(self._tries) > self.max_keys:
-            self._tries.popitem(last=False)  # the least recently counted
-
-    def _sweep(self, now: float) -> None:
-        """Forget keys whose last try has left the window: they are the oldest, at the front."""
-        while self._tries:
-            key, tries = next(iter(self._tries.items()))
-            if now - tries[-1] < WINDOW_SECONDS:
-                return
-            del self._tries[key]
+    def held(self) -> dict[str, int]:
+        """The addresses and codes with counted tries in the table now, and how many each."""
+        held = {}
+        for kind in (JOIN_ADDRESS, JOIN_CODE):
+            held.update({f"{kind}:{k.key}": k.count for k in self.store.tries_of(self.event_id, kind)})
+        return held
 
 
 class SaveLimiter:

@@ -44,7 +44,6 @@ def joined(view):
         if me is None or me.kind != PARTICIPANT_SESSION or not me.person_id:
             return redirect(url_for("participant.join"))
         g.person = me.person_id
-        current_app.extensions["assess.addresses"].saw(me.person_id, request.remote_addr or "")
         return view(**kwargs)
 
     return wrapped

@@ -24,6 +24,8 @@ channel's `received` and `del_channel`, its server's `handle_accept` and
 from __future__ import annotations
 
 import math
+import os
+import socket
 import threading
 import time
 from collections import Counter
@@ -185,42 +187,74 @@ def create_guarded_server(
     dispatcher.set_thread_count(adj.threads)
     connections = OpenConnections(per_address, frozenset({trusted_proxy}) if trusted_proxy else frozenset())
     socket_map: dict = {}
-    servers = [
-        GuardedServer(
-            application,
-            connections=connections,
-            header_seconds=header_seconds,
-            map=socket_map,
-            dispatcher=dispatcher,
-            adj=adj,
-            sockinfo=sockinfo,
-        )
-        for sockinfo in adj.listen
-    ]
+    guarded = {
+        "connections": connections,
+        "header_seconds": header_seconds,
+        "map": socket_map,
+        "dispatcher": dispatcher,
+        "adj": adj,
+    }
+    if adj.sockets:  # bound before: by `listening_sockets`, shared by the worker processes
+        servers = [
+            GuardedServer(
+                application,
+                _sock=sock,
+                bind_socket=False,
+                sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
+                **guarded,
+            )
+            for sock in adj.sockets
+        ]
+    else:
+        servers = [GuardedServer(application, sockinfo=sockinfo, **guarded) for sockinfo in adj.listen]
     if len(servers) == 1:
         return servers[0]
     listening = [(s.effective_host, s.effective_port) for s in servers]
     return MultiSocketServer(socket_map, adj, listening, dispatcher, servers[-1].log_info)
 
 
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """The sockets waitress would listen on for `host` and `port`, bound and listening, for servers made
+    with `sockets=` (the worker processes of `assess serve` accept on the same ones). Raises OSError
+    when the address cannot be bound (a port in use)."""
+    adj = Adjustments(host=host, port=port)
+    bound = []
+    try:
+        for family, kind, proto, address in adj.listen:
+            sock = socket.socket(family, kind, proto)
+            bound.append(sock)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            if os.name != "nt":  # a restart binds while the last run's connections linger (TIME_WAIT);
+                # on Windows the same option would let two servers share the port, unnoticed
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+            sock.listen(adj.backlog)
+    except OSError:
+        for sock in bound:
+            sock.close()
+        raise
+    return bound
+
+
 def serve_class(
     application,
     *,
-    host: str,
-    port: int,
     participants: int,
     per_address: int,
     trusted_proxy: str | None = None,
+    workers: int = 1,
+    **where,
 ):
-    """The guarded server as `assess serve` runs it for a class of `participants` phones (threads and
-    connection limit from `sizes`), serving `application`."""
-    size = sizes(participants)
+    """The guarded server as `assess serve` runs it for a class of `participants` phones, in one of
+    `workers` processes (threads and connection limit from `sizes`), serving `application` on `host`
+    and `port`, or on `sockets` bound before."""
+    size = sizes(math.ceil(participants / workers))
     return create_guarded_server(
         application,
         per_address=per_address,
         trusted_proxy=trusted_proxy,
-        host=host,
-        port=port,
+        **where,
         threads=size.threads,
         connection_limit=size.connection_limit,
         channel_timeout=120,

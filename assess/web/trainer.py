@@ -72,7 +72,7 @@ def login():
         if trainer.password_matches(ws.folder, request.form.get("password", "")):
             guard.succeeded(address)
             return _logged_in()
-        guard.failed(address, now())
+        guard.failed(address)
         error = _("Wrong password.")
     return page("trainer/login.html", 200 if error is None else 401, error=error)
 
@@ -156,7 +156,7 @@ def dashboard():
 
 
 def _failed_logins() -> list[dict]:
-    """Wrong trainer passwords since the server started, per address, the most recent first."""
+    """Wrong trainer passwords of the last day, per address, the most recent first."""
     n, zone = Numbers(g.lang), workspace().loaded.event.event.time_zone
     return [
         {
@@ -172,7 +172,10 @@ def _failed_logins() -> list[dict]:
 def _shared_address(participants: int) -> str | None:
     """A warning when more than half the class comes through one address that the cap would choke."""
     per_address = workspace().loaded.event.web.connections_per_address
-    shared = shared_address_warning(current_app.extensions["assess.addresses"], participants, per_address)
+    ws = workspace()
+    shared = shared_address_warning(
+        ws.store.most_shared_address(ws.event_id, now()), participants, per_address
+    )
     if shared is None:
         return None
     return _(
