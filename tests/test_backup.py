@@ -372,7 +372,7 @@ DAMAGE = {
     "manifest-missing": ("BACKUP-MEMBER-MISSING", lambda m, f: None),
     "member-missing": ("BACKUP-MEMBER-MISSING", lambda m, f: f.pop("attempts.jsonl")),
     "checksum": ("BACKUP-CHECKSUM", _flip_byte),
-    "format-version": ("BACKUP-FORMAT-UNKNOWN", lambda m, f: m.update(format_version=2)),
+    "format-version": ("BACKUP-FORMAT-UNKNOWN", lambda m, f: m.update(format_version=3)),
     "newer-schema": ("BACKUP-SCHEMA-NEWER", lambda m, f: m.update(schema_revision="9999_future")),
     "not-a-backup": ("BACKUP-NOT-A-BACKUP", lambda m, f: m.update(format="something-else")),
     "count": ("BACKUP-COUNT-MISMATCH", None),
@@ -515,7 +515,7 @@ def test_backup_into_a_missing_folder_is_a_located_error(source, tmp_path, run):
 def test_the_manifest_describes_every_member(archive):
     found = members(archive)
     manifest = json.loads(found["manifest.json"])
-    assert manifest["format_version"] == 1 and manifest["event_id"] == EVENT
+    assert manifest["format_version"] == 2 and manifest["event_id"] == EVENT
     assert manifest["schema_revision"] == dump.schema_head() and manifest["created_at"].endswith("Z")
     assert list(manifest["tables"]) == [t.name for t in dump.TABLES]
     for entry in manifest["tables"].values():

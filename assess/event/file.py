@@ -3,11 +3,16 @@
 The event's banks are named by path (from the file's folder) or shipped id;
 a blueprint the banks cannot satisfy is reported at its cell, naming the
 shortfall.
+
+A workspace restored from a backup holds copies of every file its event loaded
+(COPIES_FOLDER, listed in its PINS_FILE): such an event reads the copies,
+never the shipped files installed now, so that it scores and reports as it did.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import TypeAdapter
@@ -29,42 +34,94 @@ DIFFICULTY_NAMES = {
 }
 
 
+COPIES_FOLDER = "salinan-cadangan"  # beside assessment.yaml: the files a backup carried
+PINS_FILE = "daftar.json"  # in it: {"banks": {entry of `banks:`: [copy, ...]}, "others": [copy, ...]}
+
+
+@dataclass(frozen=True)
+class EventFile:
+    """A file the event loaded: by which entry of `banks:` (None: a framework or sources registry taken
+    from the shipped files because a bank refers to it), and whether it is an installed shipped file."""
+
+    path: Path
+    ref: str | None
+    shipped: bool
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """Copies restored from a backup: what each entry of `banks:` loads, and the frameworks and sources
+    registries beside them (which then replace the shipped ones)."""
+
+    refs: dict[str, list[Path]]
+    others: list[Path]
+
+
 @dataclass
 class LoadedEvent:
     event: Event
     context: Context  # the assessment.yaml file, for locating problems
     library: Library
     pool: dict[str, list[ItemBase]]  # the event's banks: bank id -> items
+    files: list[EventFile] = field(default_factory=list)  # every file loaded, for a backup
+    pinned: bool = False  # read from copies restored from a backup
+
+
+def read_pins(folder: Path) -> Pinned | None:
+    """The copies a restore wrote into `folder` (the workspace), or None where there are none."""
+    pins = folder / COPIES_FOLDER / PINS_FILE
+    if not pins.is_file():
+        return None
+    where = str(pins)
+    try:
+        data = json.loads(pins.read_text(encoding="utf-8"))
+        refs = {str(ref): [pins.parent / name for name in names] for ref, names in data["banks"].items()}
+        others = [pins.parent / name for name in data["others"]]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ProblemsFound([Problem("EVENT-COPIES-INVALID", {"reason": str(e)}, where)]) from None
+    return Pinned(refs, others)
 
 
 def load_event(path: Path) -> LoadedEvent:
     """The event of `path` with its banks; ProblemsFound lists every problem, located."""
     ctx = read_yaml(path)
     event: Event = validate(ctx, _EVENT, Event)
+    pinned = read_pins(path.parent)
     shipped = None
-    arguments, problems = [], []
+    arguments, problems, files = [], [], []
     for i, ref in enumerate(event.banks):
-        local = path.parent / ref
-        if local.is_dir():  # its YAML files, but not this event file itself
-            found = [p for p in sorted(local.rglob("*.y*ml")) if p.resolve() != path.resolve()]
-            arguments.extend(str(p) for p in found if p.suffix in (".yaml", ".yml"))
-            continue
-        if local.exists():
-            arguments.append(str(local))
-            continue
-        shipped = shipped if shipped is not None else shipped_bank_ids()
-        if ref in shipped:
-            arguments.append(ref)
+        if pinned is not None and ref in pinned.refs:
+            found = pinned.refs[ref]
+            shipped_file = False
         else:
-            problems.append(ctx.problem("EVENT-BANK-NOT-FOUND", ("banks", i), {"name": ref}))
+            found, shipped_file = [], False
+            local = path.parent / ref
+            if local.is_dir():  # its YAML files, but not this event file itself
+                found = [p for p in sorted(local.rglob("*.y*ml")) if p.resolve() != path.resolve()]
+                found = [p for p in found if p.suffix in (".yaml", ".yml")]
+            elif local.exists():
+                found = [local]
+            else:
+                shipped = shipped if shipped is not None else shipped_bank_ids()
+                if ref in shipped:
+                    found, shipped_file = [shipped[ref]], True
+                else:
+                    problems.append(ctx.problem("EVENT-BANK-NOT-FOUND", ("banks", i), {"name": ref}))
+        arguments.extend(str(p) for p in found)
+        files.extend(EventFile(p, ref, shipped_file) for p in found)
     if problems:
         raise ProblemsFound(problems)
-    library = load(arguments)
+    if pinned is None:
+        library = load(arguments)
+        files.extend(EventFile(Path(f.context.file), None, True) for f in library.files if f.shipped)
+    else:
+        library = load([*arguments, *(str(p) for p in pinned.others)], with_shipped=False)
+        files.extend(EventFile(p, None, False) for p in pinned.others)
     pool = {b.id: list(b.items) for b in library.banks}
     problems.extend(_blueprint_problems(event, ctx, library, pool))
     if problems:
         raise ProblemsFound(problems)
-    return LoadedEvent(event, ctx, library, pool)
+    return LoadedEvent(event, ctx, library, pool, files, pinned is not None)
 
 
 def _blueprint_problems(event: Event, ctx: Context, library: Library, pool: dict) -> list[Problem]:

@@ -122,6 +122,10 @@ MESSAGES: dict[str, str] = {
     "EVENT-PHASE-DUPLICATE": N_("phase id {id!r} is used twice"),
     "EVENT-PHASE-REFERENCE": N_("{id!r} is not an earlier phase"),
     "EVENT-BANK-NOT-FOUND": N_("no bank file or shipped bank {name!r}"),
+    "EVENT-COPIES-INVALID": N_(
+        "the list of the files restored from a backup cannot be read ({reason}): restore the backup "
+        "again into an empty folder"
+    ),
     "EVENT-BANK-UNKNOWN": N_("bank {id!r} is not one of the event's banks"),
     "EVENT-COMPETENCY-UNKNOWN": N_("competency {id!r} is not in the banks' framework"),
     "EVENT-BANDS-NO-ZERO": N_("the lowest band must start at 0"),
@@ -393,6 +397,15 @@ MESSAGES: dict[str, str] = {
         "restored: restore into an empty workspace or database"
     ),
     "BACKUP-RESTORE-FAILED": N_("the database refused the archive's rows; nothing was restored: {reason}"),
+    "BACKUP-NO-FILES": N_(
+        "this archive (backup format 1) holds no assessment.yaml, and {folder} has none: restore it into "
+        "the workspace of its event (with its assessment.yaml), or back the event up again with this "
+        "version of assess"
+    ),
+    "BACKUP-FOLDER-NOT-EMPTY": N_(
+        "not a workspace (no assessment.yaml) and not empty: restore a backup into an empty or a new "
+        "folder, or into its event's workspace"
+    ),
     # -- Item analysis
     # Two kinds: problems of the input (a marks file, --max-marks, a phase without
     # results), which end in exit 2; and flags, findings about items and

@@ -7,35 +7,49 @@ only the event's own rows, in primary-key order, datetimes as ISO text and
 JSON columns as JSON. SQLite and PostgreSQL write the same bytes, so an
 archive from one restores into the other.
 
+Since format 2 it also carries the event's files under `files/`, each with its
+SHA-256: `assessment.yaml` and every bank, framework and sources registry the
+event loads, the shipped ones included. Restored into an empty folder, they
+make the workspace again: the workspace's own files go back to their places,
+the others into COPIES_FOLDER, which the event then reads instead of the
+shipped files installed now (assess.event.file). Format 1 (without files)
+still restores into a workspace that has its assessment.yaml.
+
 Restoring checks the whole archive before it touches the database, then
-writes everything in one transaction or nothing (assess.store.dump).
+writes everything in one transaction or nothing (assess.store.dump); files
+written for a new workspace are taken away again when the restore fails.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+import shutil
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from assess import __version__
+from assess.event.file import COPIES_FOLDER, PINS_FILE
 from assess.i18n import N_
 from assess.problems import Phrase, Problem, ProblemsFound, found_name
-from assess.sheets.write import PRIVATE_FILE, replace_atomically
+from assess.sheets.write import PRIVATE_FILE, private_file, private_folder, replace_atomically
 from assess.store import dump
 from assess.store.store import Store, StoreError
 from assess.workspace import Workspace
 from assess.workspace.files import EVENT_FILE
 
 FORMAT = "assess-event-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the event's files too
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
+FILES = "files/"  # the members holding the event's files
 MAX_PROBLEMS_PER_MEMBER = 20
 # A member that zipfile cannot give back: damaged (CRC, truncated), encrypted, or compressed
 # with a method Python lacks.
@@ -74,6 +88,7 @@ class Summary:
     event_id: str
     counts: dict[str, int]  # rows per table
     renumbered: tuple[str, ...] = ()  # restore: tables whose ids were renumbered
+    workspace_made: bool = False  # restore: the workspace was made again from the archive's files
 
 
 def encode(column: sa.Column, value: Any) -> Any:
@@ -98,15 +113,51 @@ def member_bytes(table: sa.Table, rows: list[dict]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def backup_event(store: Store, event_id: str, path: Path, *, force: bool = False) -> Summary:
-    """Write the event's rows, read in one snapshot, into the archive at `path` (whole or not at all)."""
+def event_files(ws: Workspace) -> tuple[dict, dict[str, bytes]]:
+    """The manifest's `files` entry and the members for the workspace's assessment.yaml and every file
+    its event loads. A file inside the workspace keeps its path there; the others (shipped files,
+    files from elsewhere) are named by the entry of `banks:` that loads them (None: a framework or
+    sources registry loaded beside the banks)."""
+    folder = ws.folder.resolve()
+    members: dict[str, bytes] = {}
+
+    def add(member: str, source: Path) -> dict:
+        try:
+            data = source.read_bytes()
+        except OSError as e:
+            raise ProblemsFound(
+                [Problem("FILE-UNREADABLE", {"reason": e.strerror or str(e)}, str(source))]
+            ) from None
+        members[member] = data
+        return {"member": member, "sha256": hashlib.sha256(data).hexdigest()}
+
+    event = add(FILES + EVENT_FILE, ws.folder / EVENT_FILE)
+    loaded, seen = [], set()
+    for number, f in enumerate(ws.loaded.files, 1):
+        if (f.ref, f.path.resolve()) in seen:
+            continue
+        seen.add((f.ref, f.path.resolve()))
+        entry = add(f"{FILES}{number:03d}-{f.path.name}", f.path)
+        inside = not f.shipped and f.path.resolve().is_relative_to(folder)
+        here = f.path.resolve().relative_to(folder).as_posix() if inside else None
+        if here is not None and here.startswith(COPIES_FOLDER + "/"):
+            here = None  # a restored workspace's copies: copies again
+        loaded.append({**entry, "ref": f.ref, "path": here, "shipped": f.shipped})
+    return {"event": event, "loaded": loaded}, members
+
+
+def backup_event(
+    store: Store, event_id: str, path: Path, *, force: bool = False, workspace: Workspace | None = None
+) -> Summary:
+    """Write the event's rows, read in one snapshot, into the archive at `path` (whole or not at all),
+    with the files of `workspace`'s event."""
     if path.is_dir():
         raise ProblemsFound([Problem("FILE-NOT-REGULAR", {}, str(path))])
     if path.exists() and not force:
         raise ProblemsFound([Problem("BACKUP-FILE-EXISTS", {}, str(path))])
+    files, members = event_files(workspace) if workspace is not None else ({}, {})
     snapshot = dump.read_event(store.engine, event_id)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    members: dict[str, bytes] = {}
     tables = {}
     for table in dump.TABLES:
         rows = snapshot.rows[table.name]
@@ -127,6 +178,8 @@ def backup_event(store: Store, event_id: str, path: Path, *, force: bool = False
         "source": store.engine.dialect.name,
         "tables": tables,
     }
+    if files:
+        manifest["files"] = files
     _write_zip(path, manifest, members, now)
     return Summary(path, event_id, {name: entry["rows"] for name, entry in tables.items()})
 
@@ -154,10 +207,15 @@ class Archive:
     path: Path
     manifest: dict
     rows: dict[str, list[dict]]  # table name -> rows with Python values
+    files: dict[str, bytes] = dataclasses.field(default_factory=dict)  # member -> bytes, checked (format 2)
 
     @property
     def event_id(self) -> str:
         return self.manifest["event_id"]
+
+    @property
+    def has_files(self) -> bool:
+        return bool(self.files)
 
 
 def read_backup(path: Path) -> Archive:
@@ -174,6 +232,7 @@ def read_backup(path: Path) -> Archive:
             for table in dump.TABLES:
                 entry = manifest["tables"][table.name]
                 rows[table.name] = _member(z, table, entry, manifest["event_id"], where, problems)
+            files = _files(z, manifest, where, problems)
     except zipfile.BadZipFile as e:
         raise ProblemsFound([Problem("BACKUP-NOT-ZIP", {"reason": str(e)}, where)]) from None
     except OSError as e:
@@ -182,7 +241,70 @@ def read_backup(path: Path) -> Archive:
         problems = _references(rows, manifest, where)
     if problems:
         raise ProblemsFound(problems)
-    return Archive(path, manifest, rows)
+    return Archive(path, manifest, rows, files)
+
+
+def _files(z: zipfile.ZipFile, manifest: dict, where: str, problems: list[Problem]) -> dict[str, bytes]:
+    """The event's files (format 2), each checked against its SHA-256; {} for an archive without."""
+    listed = manifest.get("files")
+    if listed is None:
+        return {}
+    here = f"{where}:{MANIFEST}"
+    entries = _file_entries(listed)
+    if entries is None:
+        problems.append(Problem("BACKUP-MANIFEST-FIELD", {}, here, field="files"))
+        return {}
+    names, files = set(z.namelist()), {}
+    for entry in entries:
+        member = entry["member"]
+        if member not in names:
+            problems.append(Problem("BACKUP-MEMBER-MISSING", {"member": member}, where))
+            continue
+        try:
+            data = z.read(member)
+        except UNREADABLE as e:
+            problems.append(Problem("BACKUP-MEMBER-UNREADABLE", {"reason": str(e)}, f"{where}:{member}"))
+            continue
+        if hashlib.sha256(data).hexdigest() != entry["sha256"].lower():
+            problems.append(Problem("BACKUP-CHECKSUM", {}, f"{where}:{member}"))
+            continue
+        files[member] = data
+    return files
+
+
+def _file_entries(listed: Any) -> list[dict] | None:
+    """Every file entry of the manifest's `files`, or None when it is not as format 2 writes it."""
+    if not isinstance(listed, dict) or not isinstance(listed.get("loaded"), list):
+        return None
+    entries = [listed.get("event"), *listed["loaded"]]
+    for number, entry in enumerate(entries):
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("member"), str)
+            and entry["member"].startswith(FILES)
+            and isinstance(entry.get("sha256"), str)
+        ):
+            return None
+        if number and not (
+            isinstance(entry.get("ref"), str | None)
+            and (entry.get("path") is None or _safe_place(entry["path"]))
+        ):
+            return None
+    return entries
+
+
+def _safe_place(place: Any) -> bool:
+    """A path inside the workspace: relative, no `..`, not in the copies' folder."""
+    if not isinstance(place, str) or not place or "\\" in place:
+        return False
+    parts = place.split("/")
+    return (
+        not place.startswith("/")
+        and ":" not in place  # a Windows drive
+        and ".." not in parts
+        and "" not in parts
+        and parts[0] != COPIES_FOLDER
+    )
 
 
 def _fail(code: str, params: dict, where: str, field: str | None = None) -> ProblemsFound:
@@ -200,7 +322,7 @@ def _manifest(z: zipfile.ZipFile, where: str) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _fail("BACKUP-NOT-A-BACKUP", {}, where)
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION or isinstance(version, bool):
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise _fail("BACKUP-FORMAT-UNKNOWN", {"version": str(version), "known": FORMAT_VERSION}, here)
     for field in ("schema_revision", "event_id"):
         if not isinstance(manifest.get(field), str) or not manifest[field]:
@@ -400,16 +522,77 @@ def restore_event(store: Store, archive: Archive) -> Summary:
 
 
 def restore_workspace(folder: Path, database_url: str, path: Path) -> Summary:
-    """Check the archive and the workspace's event, then restore into the workspace's database.
+    """Check the archive, then restore its event: into the workspace in `folder` when it has its
+    assessment.yaml (which must be the archive's event), else into `folder` empty or missing, made
+    into the workspace again from the archive's files.
 
-    The database is opened (and its schema created) only once the archive has
-    passed every check. NewerDatabase and unreachable databases propagate.
+    The database is opened (and its schema created) only once the archive has passed every check;
+    files written for a new workspace are taken away again when anything fails. NewerDatabase and
+    unreachable databases propagate.
     """
-    event_id = Workspace(folder, database_url).event_id
     archive = read_backup(path)
-    check_event(archive, event_id, folder / EVENT_FILE)
+    event_file = folder / EVENT_FILE
+    if event_file.is_file():
+        check_event(archive, Workspace(folder, database_url).event_id, event_file)
+        return _restore_rows(database_url, archive)
+    if not archive.has_files:
+        raise _fail("BACKUP-NO-FILES", {"folder": str(folder)}, str(path))
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise _fail("BACKUP-FOLDER-NOT-EMPTY", {}, str(folder))
+    made = not folder.exists()
+    try:
+        write_files(folder, archive)
+        check_event(archive, Workspace(folder, database_url).event_id, event_file)
+        return replace(_restore_rows(database_url, archive), workspace_made=True)
+    except BaseException:
+        _take_away(folder, made)
+        raise
+
+
+def _restore_rows(database_url: str, archive: Archive) -> Summary:
     store = Store.open(database_url)
     try:
         return restore_event(store, archive)
     finally:
         store.close()
+
+
+def write_files(folder: Path, archive: Archive) -> None:
+    """The archive's assessment.yaml and the files its event loaded, into `folder`: the workspace's own
+    back in their places, the others into COPIES_FOLDER with the list the event reads them by."""
+    listed = archive.manifest["files"]
+    private_folder(folder)
+    _write(folder / EVENT_FILE, archive.files[listed["event"]["member"]])
+    copies = folder / COPIES_FOLDER
+    pins: dict = {"banks": {}, "others": []}
+    for entry in listed["loaded"]:
+        data = archive.files[entry["member"]]
+        if entry["path"] is not None:
+            _write(folder / entry["path"], data)
+            continue
+        name = entry["member"][len(FILES) :]
+        _write(copies / name, data)
+        if entry["ref"] is None:
+            pins["others"].append(name)
+        else:
+            pins["banks"].setdefault(entry["ref"], []).append(name)
+    if pins["banks"] or pins["others"]:
+        text = json.dumps(pins, ensure_ascii=False, indent=2) + "\n"
+        _write(copies / PINS_FILE, text.encode("utf-8"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    private_folder(path.parent)
+    private_file(path).write_bytes(data)
+
+
+def _take_away(folder: Path, made: bool) -> None:
+    """Undo a restore into a new workspace: the folder as it was (missing, or empty)."""
+    if made:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
