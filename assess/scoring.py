@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from assess.adjustments import ItemChange, alternatives
 from assess.bank.model import (
     Essay,
     ItemBase,
@@ -313,11 +315,34 @@ def score_attempt(
     grading: Grading,
     responses: dict[str, Any],
     marks: dict[str, str] | None = None,
+    changes: Mapping[str, ItemChange] | None = None,
 ) -> AttemptResult:
-    """One attempt: `responses` maps item ids to normalised values; `marks` essay ids to level ids."""
-    marks = marks or {}
-    scores = [score_item(i, policy, responses.get(i.id), marks.get(i.id)) for i in items]
-    return summarise(items, scores, grading, floor_total=policy.floor_total)
+    """One attempt: `responses` maps item ids to normalised values; `marks` essay ids to level ids;
+    `changes` the adjustments made after the test (assess.adjustments), item id -> what applies."""
+    marks, changes = marks or {}, changes or {}
+    kept = [i for i in items if not (i.id in changes and changes[i.id].dropped)]
+    scores = [
+        _adjusted_score(i, policy, responses.get(i.id), marks.get(i.id), changes.get(i.id)) for i in kept
+    ]
+    return summarise(kept, scores, grading, floor_total=policy.floor_total)
+
+
+def _adjusted_score(
+    item: ItemBase, policy: ScoringPolicy, value: Any, mark: str | None, change: ItemChange | None
+) -> ItemScore:
+    score = score_item(item, policy, value, mark)
+    if change is None:
+        return score
+    for other in alternatives(item, change.accepted):
+        better = score_item(other, policy, value, mark)
+        if better.points > score.points:
+            score = better
+    if change.full_credit:
+        score = ItemScore(score.max_points, score.max_points, blank=False)
+    if change.points is not None:
+        factor = change.points / score.max_points if score.max_points else 0.0
+        score = ItemScore(score.points * factor, change.points, score.blank, score.pending)
+    return score
 
 
 @dataclass(frozen=True)
@@ -371,23 +396,58 @@ class BulkResult:
         )
 
 
+def _adjusted_column(
+    item: ItemBase,
+    policy: ScoringPolicy,
+    encoded: EncodedItem,
+    marks: np.ndarray | None,
+    change: ItemChange,
+    column: tuple[np.ndarray, np.ndarray, np.ndarray],
+    top: float,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], float]:
+    """One item's (points, blank, pending) for every attempt, and its maximum, adjusted as `_adjusted_score`
+    adjusts one attempt's."""
+    points, blank, pending = column
+    for other in alternatives(item, change.accepted):
+        points = np.maximum(points, score_item_bulk(other, policy, encoded, marks)[0])
+    if change.full_credit:
+        n = points.shape[0]
+        points, blank, pending = np.full(n, top), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if change.points is not None:
+        points = points * (change.points / top if top else 0.0)
+        top = change.points
+    return (points, blank, pending), top
+
+
 def score_bulk(
     items: list[ItemBase],
     policy: ScoringPolicy,
     grading: Grading,
     encoded: list[EncodedItem],
     marks: dict[int, np.ndarray] | None = None,
+    changes: Mapping[str, ItemChange] | None = None,
 ) -> BulkResult:
-    """Every attempt of a form at once. `marks` maps an essay's item index to its marks array."""
-    marks = marks or {}
-    columns = [
-        score_item_bulk(it, policy, enc, marks.get(k))
-        for k, (it, enc) in enumerate(zip(items, encoded, strict=True))
-    ]
-    points = np.column_stack([c[0] for c in columns])
-    blank = np.column_stack([c[1] for c in columns])
-    pending = np.column_stack([c[2] for c in columns])
-    maxima = np.array([item_max(it, policy) for it in items])
+    """Every attempt of a form at once. `marks` maps an essay's item index to its marks array; `changes`
+    as for `score_attempt` (a dropped item leaves the result's columns)."""
+    marks, changes = marks or {}, changes or {}
+    columns, kept, maxima_kept = [], [], []
+    for k, (it, enc) in enumerate(zip(items, encoded, strict=True)):
+        change = changes.get(it.id)
+        if change is not None and change.dropped:
+            continue
+        column = score_item_bulk(it, policy, enc, marks.get(k))
+        top = item_max(it, policy)
+        if change is not None:
+            column, top = _adjusted_column(it, policy, enc, marks.get(k), change, column, top)
+        columns.append(column)
+        kept.append(it)
+        maxima_kept.append(top)
+    items = kept
+    n = encoded[0].data.shape[0] if encoded else 0
+    points = np.column_stack([c[0] for c in columns]) if columns else np.zeros((n, 0))
+    blank = np.column_stack([c[1] for c in columns]) if columns else np.zeros((n, 0), dtype=bool)
+    pending = np.column_stack([c[2] for c in columns]) if columns else np.zeros((n, 0), dtype=bool)
+    maxima = np.array(maxima_kept, dtype=float)
     floor = 0.0 if policy.floor_total else -np.inf
     total = np.maximum(points.sum(axis=1), floor)
     top = float(maxima.sum())

@@ -2,7 +2,7 @@
 
 The source is the worked example after participants import, form build,
 simulate and score, with a phase opened and closed, a reopened attempt (and a
-save on it) and an essay mark. Every comparison reads the databases directly, every row of every
+save on it), an essay mark and a correction of the form. Every comparison reads the databases directly, every row of every
 table, with the renumbered ids replaced by what they point at.
 """
 
@@ -76,6 +76,8 @@ def source(tmp_path_factory) -> Path:
     item = next(iter(store.answers(reopened.id)))
     store.save_answer(reopened.id, item, None, seq=None, channel="web", now=NOW)
     store.set_mark(store.attempts(EVENT, "pre")[1].id, item, "baik", "pelatih", NOW)
+    store.add_adjustment(EVENT, "post", item, "drop", None, "soal rusak", "cli:pelatih", NOW)
+    store.add_adjustment(EVENT, "post", item, "undo", 1, "ternyata tidak", "cli:pelatih", NOW)  # as scored
     store.close()
     return folder
 

@@ -346,6 +346,11 @@ ROUTES = {
     "extend": ("trainer", "/trainer/extend", ["attempt", "minutes", "phase"]),
     "reopen": ("trainer", "/trainer/reopen", ["attempt", "minutes", "phase", "reason"]),
     "score": ("trainer", "/trainer/score", []),
+    "adjust": (
+        "trainer",
+        "/trainer/phase/{phase}/adjust",
+        ["item", "kind", "answers", "points", "undo", "reason"],
+    ),
     "end_devices": ("trainer", "/trainer/person/{person}/end", ["device"]),
     "new_code": ("trainer", "/trainer/person/{person}/code", []),
 }

@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "forms.py": 2,
     "responses.py": 2,
     "scoring.py": 2,
+    "adjustments.py": 2,
     "participants.py": 2,
     "analysis/": 2,
     "delivery/": 3,
@@ -46,7 +47,7 @@ LAYERS: dict[str, int] = {
 }
 
 # The rules do no I/O: they import no store, workspace, web, CLI or template code.
-RULES = ("bank/", "event/", "forms.py", "responses.py", "scoring.py", "analysis/")
+RULES = ("bank/", "event/", "forms.py", "responses.py", "scoring.py", "adjustments.py", "analysis/")
 RULES_NEVER_IMPORT = ("store/", "workspace/", "web/", "cli/", "templating.py")
 RULES_NEVER_IMPORT_LIBRARIES = ("jinja2", "flask", "sqlalchemy")
 # Steps that end in reports are composed in cli/ and web/ from a workspace step and a reports step.

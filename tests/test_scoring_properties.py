@@ -120,14 +120,14 @@ def forms_and_attempts(draw):
     return items, attempts, marks, draw(policies()), draw(gradings())
 
 
-def _bulk(items, attempts, marks, policy, grading):
+def _bulk(items, attempts, marks, policy, grading, changes=None):
     encoded = [encode_item(i, [a[i.id] for a in attempts]) for i in items]
     essay_marks = {}
     for k, i in enumerate(items):
         if isinstance(i, Essay):
             points = {r.id: r.points for r in i.rubric}
             essay_marks[k] = np.array([np.nan if m[i.id] is None else points[m[i.id]] for m in marks])
-    return score_bulk(items, policy, grading, encoded, essay_marks)
+    return score_bulk(items, policy, grading, encoded, essay_marks, changes)
 
 
 @settings(max_examples=150, deadline=None)

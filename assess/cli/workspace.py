@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from assess.cli.adjust import form_adjust
 from assess.cli.paper import print_command
 from assess.cli.support import (
     EXIT_WARNINGS,
@@ -26,6 +27,7 @@ from assess.delivery.screen.desk import cli_actor, new_access_code, status_text
 from assess.i18n import N_, _, ngettext
 from assess.web.address import ENV_BASE_URL, join_base
 from assess.workspace import ENV_DATABASE, now
+from assess.workspace.adjust import ResultChange, result_changes
 from assess.workspace.demo import (
     EXAMPLES,
     DemoResults,
@@ -127,20 +129,58 @@ def simulate_command(ctx: click.Context, seed: int) -> None:
         "stay provisional while essays wait for marks.\n\nExample: assess score"
     ),
 )
+@option(
+    "--dry-run",
+    is_flag=True,
+    help=N_(
+        "Say what would change (points and bands per participant, against the stored results); write nothing."
+    ),
+)
 @shared_options()
 @click.pass_context
-def score(ctx: click.Context) -> None:
+def score(ctx: click.Context, dry_run: bool) -> None:
     ws = open_workspace(ctx)
+    numbers = terminal_numbers()
     for phase in ws.loaded.event.phases:
         if not ws.store.has_form(ws.event_id, phase.id):
             continue
+        if dry_run:
+            stored = ws.store.results(ws.event_id, phase.id)
+            _show_changes(
+                ws, phase.id, result_changes(stored, score_phase(ws, phase.id, now(), write=False).rows)
+            )
+            continue
         s = score_phase(ws, phase.id, now())
-        mean = terminal_numbers().dec(s.mean_percentage, 1)
+        mean = numbers.dec(s.mean_percentage, 1)
         click.echo(
             _("phase {phase}: {n} attempts scored ({provisional} provisional), mean {mean}%").format(
                 phase=s.phase, n=s.scored, provisional=s.provisional, mean=mean
             )
         )
+    if dry_run:
+        click.echo(_("Nothing was written (--dry-run): assess score writes these results."))
+
+
+def _show_changes(ws, phase_id: str, changes: list[ResultChange]) -> None:
+    numbers = terminal_numbers()
+    names = {p.person_id: p.name for p in ws.store.participants(ws.event_id)}
+    click.echo(
+        _("phase {phase}: {n} of the results would change").format(
+            phase=phase_id, n=sum(1 for c in changes if c.changed)
+        )
+    )
+    rows = []
+    for c in changes:
+        if not c.changed:
+            continue
+        points = f"{numbers.dec(c.old_points, 2)} -> {numbers.dec(c.new_points, 2)}"
+        top = f"{numbers.dec(c.old_max, 2)} -> {numbers.dec(c.new_max, 2)}" if c.old_max != c.new_max else ""
+        band = f"{c.old_band} -> {c.new_band}" if c.old_band != c.new_band else ""
+        rows.append([c.person_id, names.get(c.person_id, ""), points, top, band])
+    if rows:
+        head = ["ID", _("name"), _("points"), _("maximum"), _("band")]
+        for line in table(head, rows, left=2):
+            click.echo("  " + line)
 
 
 @click.group("participants", cls=Group, help=N_("The event's participants."))
@@ -423,3 +463,4 @@ def demo(ctx: click.Context, out: str, seed: int) -> None:
 
 
 form.add_command(print_command, "print")
+form.add_command(form_adjust, "adjust")

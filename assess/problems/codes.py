@@ -154,6 +154,22 @@ MESSAGES: dict[str, str] = {
         "build the form of phase {other!r} first: phase {phase!r} takes its items from it"
     ),
     "WORKSPACE-NO-FORM": N_("phase {phase!r} has no form yet: assess form build --phase {phase}"),
+    # Adjustments after the test (assess form adjust)
+    "ADJUST-ITEM-UNKNOWN": N_("item {item!r} is not in the form of phase {phase!r}"),
+    "ADJUST-REASON-EMPTY": N_("say why with --reason: the reports and the audit log show it"),
+    "ADJUST-REASON-LONG": N_("the reason has {n} characters; at most {max} fit"),
+    "ADJUST-POINTS-RANGE": N_("--points must be more than 0 and at most {max}"),
+    "ADJUST-UNDO-UNKNOWN": N_(
+        "phase {phase!r} has no adjustment number {n}: assess form adjust --phase {phase} lists them"
+    ),
+    "ADJUST-ACCEPT-TYPE": N_(
+        "item {item!r} is a {type} item: it takes --drop, --full-credit or --points, not --accept"
+    ),
+    "ADJUST-ACCEPT-EMPTY": N_("give the answers to accept for item {item!r}"),
+    "ADJUST-ACCEPT-OPTION": N_("{answer!r} is not an option of item {item!r} (its options: {options})"),
+    "ADJUST-ACCEPT-IS-KEY": N_("item {item!r} already takes that answer as its key"),
+    "ADJUST-ACCEPT-BOOLEAN": N_("{answer!r} is neither true nor false (benar/salah) for item {item!r}"),
+    "ADJUST-ACCEPT-NUMBER": N_("{answer!r} is not a number for item {item!r}"),
     "WORKSPACE-NO-PARTICIPANTS": N_("the event has no participants yet: assess participants import FILE"),
     "WORKSPACE-DEMO-DATABASE-USED": N_(
         "the database already holds event {event!r} with participants; give the demo a fresh database"

@@ -19,6 +19,7 @@ from hashlib import sha256
 
 import numpy as np
 
+from assess.adjustments import ItemChange, effective
 from assess.event.policy import Grading, ReviewPolicy
 from assess.event.review import Moments, visible
 from assess.forms import Form
@@ -26,6 +27,7 @@ from assess.i18n import _, current_language
 from assess.i18n.numbers import Numbers
 from assess.reports import charts
 from assess.reports.answers import ItemText, answer_text, item_text
+from assess.reports.corrections import correction_lines
 from assess.store.store import CLOSED, FINISHED, NotFound, Participant, Result
 from assess.workspace import Workspace
 
@@ -54,6 +56,7 @@ class PhaseData:
     answers: dict[int, dict] = field(default_factory=dict)
     texts: dict[str, ItemText] = field(default_factory=dict)
     scores: np.ndarray = field(default_factory=lambda: np.array([]))  # sorted percentages
+    changes: dict[str, ItemChange] = field(default_factory=dict)  # adjustments after the test, in force
 
     def band(self, label: str, lang: str) -> str:
         if lang == "id":
@@ -90,6 +93,9 @@ def load(ws: Workspace) -> EventData:
     rows_by_phase: dict[str, list[Result]] = {p.id: [] for p in event.phases}
     for row in store.results(event_id):
         rows_by_phase.setdefault(row.phase_id, []).append(row)
+    adjustments: dict[str, list] = {}
+    for a in store.adjustments(event_id):
+        adjustments.setdefault(a.phase_id, []).append(a)
     status_by_phase: dict[str, dict[int, str]] = {p.id: {} for p in event.phases}
     for a in store.attempts(event_id):
         status_by_phase.setdefault(a.phase_id, {})[a.id] = a.status
@@ -114,6 +120,7 @@ def load(ws: Workspace) -> EventData:
             status=status_by_phase[p.id],
             seen=visible(p.review, Moments(True, closed, last_closed)),
             scores=np.sort(np.array([r.percentage for r in latest.values()], dtype=float)),
+            changes=effective(adjustments.get(p.id, [])),
         )
         if form is not None and ph.seen & set(REVIEW_ITEMS):
             ph.texts = {i.id: item_text(i, lang, sources, numbers) for i in form.items}
@@ -202,7 +209,7 @@ def _levels(grading: Grading) -> tuple[int, int, int]:
 
 def participant_context(d: EventData, person: Participant) -> dict:
     n, lang, pid = d.numbers, d.lang, person.person_id
-    phases, seen, notes, review, percentiles = [], [], [], [], []
+    phases, seen, notes, review, percentiles, corrections = [], [], [], [], [], []
     for ph in d.phases:
         row = ph.results.get(pid)
         if row is None:
@@ -241,6 +248,10 @@ def participant_context(d: EventData, person: Participant) -> dict:
             )
         if aspects & set(REVIEW_ITEMS) and ph.form is not None:
             review.append(_review(ph, row, aspects, n))
+        if "score" in aspects:
+            corrections += correction_lines(
+                ph.title, ph.form, ph.changes, n, show_answers="correct_answers" in aspects
+            )
     grading = d.phases[-1].grading
     return {
         "event": event_context(d),
@@ -252,6 +263,7 @@ def participant_context(d: EventData, person: Participant) -> dict:
         "percentiles": percentiles,
         "review": review,
         "hidden": notes,
+        "corrections": corrections,
     }
 
 

@@ -16,6 +16,7 @@ from assess.i18n import _
 from assess.i18n.numbers import Numbers
 from assess.reports import charts
 from assess.reports.context import EventData, event_context, person_context, report_name
+from assess.reports.corrections import correction_lines
 from assess.workspace.prepost import WORKSPACE_DIGITS_RANK, record, run_prepost
 
 HAKE_LOW, HAKE_HIGH = 0.3, 0.7  # Hake (1998): low below 0.3, high from 0.7
@@ -52,6 +53,9 @@ def cohort_context(d: EventData) -> dict:
         "units": _groups(d, pre, post, "unit_code", d.units),
         "groups": _groups(d, pre, post, "group_code", d.groups),
         "people": _people(d, pre, post),
+        "corrections": [
+            line for ph in d.phases for line in correction_lines(ph.title, ph.form, ph.changes, n)
+        ],
     }
 
 

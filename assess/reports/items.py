@@ -27,8 +27,10 @@ from assess.i18n import N_, _
 from assess.i18n.numbers import numbers
 from assess.problems import Phrase, ProblemsFound
 from assess.problems.codes import MESSAGES
+from assess.reports.corrections import correction_lines
 from assess.sheets.write import private_file, private_folder
 from assess.templating import render
+from assess.workspace.adjust import item_changes
 from assess.workspace.item_analysis import event_matrix
 from assess.workspace.prepost import load_event_pairs
 
@@ -259,6 +261,7 @@ def phase_context(ws, phase_id: str) -> dict:
         )
     return {
         **base,
+        "corrections": correction_lines(base["title"], form, item_changes(ws, phase_id), numbers()),
         "facility_by_id": {i: float(s.facility[j]) for j, i in enumerate(s.ids)},
         "summary": _("{n} participants, {k} items").format(n=a.test.n, k=a.test.k),
         "reliability": _reliability(a),

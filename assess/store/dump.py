@@ -42,6 +42,7 @@ TABLES: tuple[sa.Table, ...] = (
     t.participations,
     t.phases,
     t.forms,
+    t.form_adjustments,
     t.attempts,
     t.responses,
     t.answer_history,

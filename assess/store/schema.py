@@ -200,6 +200,24 @@ audit_log = sa.Table(
     sa.Column("details", sa.JSON, nullable=False),
 )
 
+# Corrections after the test (assess.adjustments): the form never changes; these apply to its items
+# when scoring. Numbered per phase (`n`), so that an undo's reference survives a restore beside other
+# events; a backup carries them.
+form_adjustments = sa.Table(
+    "form_adjustments",
+    metadata,
+    _event(),
+    sa.Column("phase_id", ID, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("item_id", ID, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # accept | full_credit | drop | points | undo
+    sa.Column("value", sa.JSON),  # accept: the answers; points: the new maximum; undo: the n undone
+    sa.Column("reason", TEXT, nullable=False),
+    sa.Column("actor", TEXT, nullable=False),
+    sa.Column("at", WHEN, nullable=False),
+    sa.PrimaryKeyConstraint("event_id", "phase_id", "n"),
+)
+
 # Keys made for one event, kept with its data (a backup carries them): "orders" keys the personal
 # orders and the default form seeds, so nothing a participant sees lets them compute an order.
 event_secrets = sa.Table(

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from assess.adjustments import Adjustment
 from assess.forms import Form
 from assess.store import migrate
 from assess.store import schema as t
@@ -372,6 +373,61 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
         if snapshot is None:
             raise NotFound("STORE-NO-FORM", phase=phase_id)
         return Form.model_validate_json(snapshot)
+
+    def add_adjustment(
+        self,
+        event_id: str,
+        phase_id: str,
+        item_id: str,
+        kind: str,
+        value: Any,
+        reason: str,
+        actor: str,
+        now: dt.datetime,
+    ) -> Adjustment:
+        """Record one adjustment of a phase's form (numbered next in the phase), audited in the same
+        transaction."""
+        a = t.form_adjustments
+        with self.engine.begin() as c:
+            last = c.execute(
+                sa.select(sa.func.max(a.c.n)).where((a.c.event_id == event_id) & (a.c.phase_id == phase_id))
+            ).scalar()
+            n = (last or 0) + 1
+            c.execute(
+                a.insert().values(
+                    event_id=event_id,
+                    phase_id=phase_id,
+                    n=n,
+                    item_id=item_id,
+                    kind=kind,
+                    value=value,
+                    reason=reason,
+                    actor=actor,
+                    at=now,
+                )
+            )
+            details = {
+                "phase": phase_id,
+                "n": n,
+                "item": item_id,
+                "kind": kind,
+                "value": value,
+                "reason": reason,
+            }
+            write_audit(c, event_id, actor, "form.adjust", details)
+        return Adjustment(n, phase_id, item_id, kind, value, reason, actor, now)
+
+    def adjustments(self, event_id: str, phase_id: str | None = None) -> list[Adjustment]:
+        """The adjustments of the event's forms (of one phase, when given), by phase and number."""
+        a = t.form_adjustments
+        query = sa.select(a).where(a.c.event_id == event_id).order_by(a.c.phase_id, a.c.n)
+        if phase_id is not None:
+            query = query.where(a.c.phase_id == phase_id)
+        with self.engine.connect() as c:
+            return [
+                Adjustment(r.n, r.phase_id, r.item_id, r.kind, r.value, r.reason, r.actor, r.at)
+                for r in c.execute(query)
+            ]
 
     def has_form(self, event_id: str, phase_id: str) -> bool:
         """Whether the phase has a stored form (a key lookup: the form is not read)."""

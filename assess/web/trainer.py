@@ -26,8 +26,8 @@ from markupsafe import Markup
 from assess.delivery.screen import desk as trainer
 from assess.i18n import _
 from assess.i18n.numbers import Numbers
-from assess.problems import ProblemsFound
-from assess.responses import NotAFieldNumber, field_number
+from assess.problems import Problem, ProblemsFound
+from assess.responses import NotAFieldNumber, ResponseError, field_number, parse_number
 from assess.store.sessions import TRAINER_SESSION
 from assess.store.store import NotFound, StoreError
 from assess.web import logins
@@ -317,6 +317,67 @@ def score():
     except ProblemsFound as e:
         return _back(None, "; ".join(p.message() for p in e.problems))
     return _back(None, _("Scored; the reports are written."))
+
+
+@bp.route("/phase/<phase_id>/adjust", methods=["GET", "POST"])
+@trainer_only
+def adjust(phase_id: str):
+    """Corrections after the test (assess.adjustments), as `assess form adjust` makes them, and what
+    scoring again would change."""
+    phase_or_404(phase_id)
+    ws = workspace()
+    if not ws.store.has_form(ws.event_id, phase_id):
+        abort(404)
+    chosen = {k: (request.form.get(k) or "")[:2000] for k in ("item", "kind", "answers", "points", "reason")}
+    error = None
+    if request.method == "POST":
+        try:
+            made = _adjust_posted(ws, phase_id)
+        except ProblemsFound as e:
+            error = "; ".join(p.message() for p in e.problems)
+        else:
+            session["notice"] = _("Correction {n} saved. Score again to apply it.").format(n=made.n)
+            return redirect(url_for("trainer.adjust", phase_id=phase_id))
+    return page(
+        "trainer/adjust.html",
+        200 if error is None else 400,
+        phase_id=phase_id,
+        title=ws.loaded.event.phase_title(phase_id),
+        notice=session.pop("notice", None),
+        error=error,
+        chosen=chosen,
+        **trainer.adjust_page(ws, phase_id, now()),
+    )
+
+
+def _adjust_posted(ws, phase_id: str):
+    kind = request.form.get("kind", "")
+    if kind not in trainer.ADJUSTMENT_KINDS:
+        abort(400)
+    answers = tuple(a.strip() for a in (request.form.get("answers") or "").split(",") if a.strip())
+    points = undo = None
+    if kind == "points":
+        try:
+            points = parse_number((request.form.get("points") or "")[:64])
+        except ResponseError:
+            top = trainer.MAX_ADJUSTED_POINTS
+            raise ProblemsFound([Problem("ADJUST-POINTS-RANGE", {"max": top})]) from None
+    if kind == "undo":
+        try:
+            undo = field_number(request.form.get("undo", ""), low=1)
+        except NotAFieldNumber:
+            abort(400)
+    return trainer.adjust(
+        ws,
+        phase_id,
+        request.form.get("item"),
+        kind,
+        reason=request.form.get("reason") or "",
+        now=now(),
+        answers=answers,
+        points=points,
+        undo=undo,
+    )
 
 
 @bp.get("/reports/")

@@ -20,6 +20,7 @@ from assess.responses import encode_item, stored_value
 from assess.scoring import score_bulk
 from assess.store.store import EXPIRED, SUBMITTED, StoreError
 from assess.workspace import Workspace
+from assess.workspace.adjust import item_changes
 
 
 def build_phase_form(ws: Workspace, phase_id: str, now: dt.datetime) -> Form:
@@ -48,15 +49,20 @@ class PhaseScores:
     scored: int
     provisional: int
     mean_percentage: float | None
+    rows: tuple[dict, ...] = ()  # the results as scored (written, or not in a dry run)
 
 
-def score_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> PhaseScores:
-    """Score every submitted or expired attempt of a phase from its stored form; replace its results."""
+def score_phase(ws: Workspace, phase_id: str, now: dt.datetime, *, write: bool = True) -> PhaseScores:
+    """Score every submitted or expired attempt of a phase from its stored form and the adjustments made
+    to it since; replace its results (with `write`; without, nothing is written: the rows are returned
+    in `rows` for a dry run)."""
     store, event = ws.store, ws.loaded.event
     form = store.form(ws.event_id, phase_id)
     grace = dt.timedelta(seconds=event.phase(phase_id).grace_seconds)
-    store.expire_due(ws.event_id, phase_id, now, grace)
+    if write:
+        store.expire_due(ws.event_id, phase_id, now, grace)
     attempts = store.attempts(ws.event_id, phase_id, statuses=(SUBMITTED, EXPIRED))
+    changes = item_changes(ws, phase_id)
     ids = [a.id for a in attempts]
     answers = store.answers_of(ids)
     marks = store.marks_of(ids)
@@ -73,7 +79,8 @@ def score_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> PhaseScores:
             )
     rows = []
     if attempts:
-        bulk = score_bulk(form.items, form.policy, form.grading, encoded, essay_marks)
+        bulk = score_bulk(form.items, form.policy, form.grading, encoded, essay_marks, changes)
+        scored_items = [i for i in form.items if i.id in set(bulk.item_ids)]
         for row, a in enumerate(attempts):
             result = bulk.attempt(row)
             rows.append(
@@ -102,14 +109,15 @@ def score_phase(ws: Workspace, phase_id: str, now: dt.datetime) -> PhaseScores:
                             "blank": s.blank,
                             "pending": s.pending,
                         }
-                        for i, s in zip(form.items, result.items, strict=True)
+                        for i, s in zip(scored_items, result.items, strict=True)
                     },
                     "scored_at": now,
                 }
             )
-    store.replace_results(ws.event_id, phase_id, rows)
+    if write:
+        store.replace_results(ws.event_id, phase_id, rows)
     mean = float(np.mean([r["percentage"] for r in rows])) if rows else None
-    return PhaseScores(phase_id, len(rows), sum(r["provisional"] for r in rows), mean)
+    return PhaseScores(phase_id, len(rows), sum(r["provisional"] for r in rows), mean, tuple(rows))
 
 
 def simulate(ws: Workspace, seed: int, now: dt.datetime, phases: list[str] | None = None) -> dict[str, int]:

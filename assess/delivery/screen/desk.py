@@ -16,15 +16,18 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from assess.adjustments import ACCEPT, DROP, FULL_CREDIT, POINTS, UNDO, Adjustment, in_force
 from assess.delivery.cards import cards_html
 from assess.delivery.screen.sitting import cached_form, grace, seconds_left
-from assess.i18n import _
+from assess.i18n import N_, _, current_language
+from assess.i18n.numbers import Numbers
 from assess.participants import new_access_code as make_access_code
 from assess.problems import Problem, ProblemsFound
 from assess.responses import answered
 from assess.store.sessions import PARTICIPANT_SESSION, WebSession
 from assess.store.store import CLOSED, OPEN, SUPERSEDED, Attempt, NotFound
 from assess.workspace import Workspace
+from assess.workspace.adjust import MAX_POINTS, adjust_item, result_changes
 from assess.workspace.files import PASSWORD_FILE
 from assess.workspace.steps import PhaseScores, build_phase_form, score_phase
 
@@ -274,3 +277,108 @@ def card_html(ws: Workspace, person_id: str, base_url: str) -> str:
     if not people:
         raise NotFound("STORE-NO-PARTICIPANT", person=person_id)
     return cards_html(ws.loaded.event.event.title, base_url, people, ws.store.units(ws.event_id))
+
+
+# -- corrections after the test --------------------------------------------------------------------
+
+ADJUSTMENT_KINDS = (ACCEPT, FULL_CREDIT, DROP, POINTS, UNDO)
+MAX_ADJUSTED_POINTS = MAX_POINTS
+ADJUSTMENT_NAMES = {
+    ACCEPT: N_("also accept {value}"),
+    FULL_CREDIT: N_("full points for everyone"),
+    DROP: N_("dropped"),
+    POINTS: N_("maximum {value} points"),
+    UNDO: N_("undo {value}"),
+}
+STEM_SHOWN = 80  # characters of a question in the list to choose from
+
+
+def adjust(
+    ws: Workspace,
+    phase_id: str,
+    item_id: str | None,
+    kind: str,
+    *,
+    reason: str,
+    now: dt.datetime,
+    answers: tuple[str, ...] = (),
+    points: float | None = None,
+    undo: int | None = None,
+    actor: str = DASHBOARD,
+) -> Adjustment:
+    """A correction, as `assess form adjust` makes it (checked against the stored form, audited)."""
+    return adjust_item(
+        ws,
+        phase_id,
+        item_id,
+        kind,
+        reason=reason,
+        actor=actor,
+        now=now,
+        answers=answers,
+        points=points,
+        undo=undo,
+    )
+
+
+def adjust_page(ws: Workspace, phase_id: str, now: dt.datetime) -> dict:
+    """The dashboard's corrections page: the adjustments made, the questions to choose from, and what
+    scoring the phase again would change (a dry run)."""
+    from assess.delivery.paper import TYPE_NAMES
+
+    form = ws.store.form(ws.event_id, phase_id)
+    done = ws.store.adjustments(ws.event_id, phase_id)
+    applying = {a.n for a in in_force(done)}
+    undone = {a.value for a in done if a.kind == UNDO}
+    numbers = Numbers(current_language())
+    names = {p.person_id: p.name for p in ws.store.participants(ws.event_id)}
+    stored = ws.store.results(ws.event_id, phase_id)
+    changes = [
+        c for c in result_changes(stored, score_phase(ws, phase_id, now, write=False).rows) if c.changed
+    ]
+
+    def value(a: Adjustment) -> str:
+        if isinstance(a.value, list):
+            return ", ".join(" + ".join(v) if isinstance(v, list) else _bool_or(v) for v in a.value)
+        return numbers.points(a.value) if a.kind == POINTS else str(a.value)
+
+    return {
+        "done": [
+            {
+                "n": a.n,
+                "item": a.item_id,
+                "what": _(ADJUSTMENT_NAMES[a.kind]).format(value=value(a)),
+                "in_force": _("yes") if a.n in applying or a.kind == UNDO else _("no"),
+                "actor": a.actor,
+                "reason": a.reason,
+                "can_undo": a.n in applying and a.n not in undone,
+            }
+            for a in done
+        ],
+        "items": [
+            {
+                "id": item.id,
+                "number": k,
+                "type": _(TYPE_NAMES[item.type]),  # type: ignore[attr-defined]
+                "stem": item.stem if len(item.stem) <= STEM_SHOWN else item.stem[: STEM_SHOWN - 1] + "…",
+            }
+            for k, item in enumerate(form.items, 1)
+        ],
+        "changes": [
+            {
+                "name": names.get(c.person_id, c.person_id),
+                "points": f"{numbers.points(c.old_points)} → {numbers.points(c.new_points)}",
+                "top": f"{numbers.points(c.old_max)} → {numbers.points(c.new_max)}"
+                if c.old_max != c.new_max
+                else "",
+                "band": f"{c.old_band} → {c.new_band}" if c.old_band != c.new_band else "",
+            }
+            for c in changes
+        ],
+    }
+
+
+def _bool_or(v) -> str:
+    if isinstance(v, bool):
+        return _("true") if v else _("false")
+    return str(v)

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from assess.adjustments import effective
 from assess.bank.model import ItemBase
 from assess.event.review import Moments, visible
 from assess.forms import Form, ItemOrder, personal_order
@@ -248,7 +249,8 @@ def live_result(ws: Workspace, s: Sitting, aspects: frozenset[str]) -> AttemptRe
     for item in s.form.items:
         values[item.id] = stored_value(item, answers.get(item.id))
     marks = ws.store.marks_of([s.attempt.id])[s.attempt.id]
-    return score_attempt(list(s.form.items), s.form.policy, s.form.grading, values, marks)
+    changes = effective(ws.store.adjustments(ws.event_id, s.attempt.phase_id))
+    return score_attempt(list(s.form.items), s.form.policy, s.form.grading, values, marks, changes)
 
 
 def has_report(ws: Workspace, person_id: str) -> bool:
