@@ -351,6 +351,11 @@ ROUTES = {
         "/trainer/phase/{phase}/adjust",
         ["item", "kind", "answers", "points", "undo", "reason"],
     ),
+    "essays": (
+        "trainer",
+        "/trainer/phase/{phase}/essays",
+        ["attempt", "item", "level", "comment", "at", "names"],
+    ),
     "end_devices": ("trainer", "/trainer/person/{person}/end", ["device"]),
     "new_code": ("trainer", "/trainer/person/{person}/code", []),
 }

@@ -193,6 +193,10 @@ MESSAGES: dict[str, str] = {
     "STORE-NO-ITEM": N_("the test has no question {number}"),
     "STORE-SEQ-RANGE": N_("the save's sequence number {seq} is not from 1 to {limit}"),
     # The trainer's desk: phases
+    "DESK-ESSAY-UNKNOWN": N_(
+        "that essay is not one of phase {phase!r} to mark (the attempt is not finished, or not the latest)"
+    ),
+    "DESK-ESSAY-LEVEL": N_("{level!r} is not a level of this essay's rubric ({levels})"),
     "DESK-PHASE-CLOSED": N_(
         "phase {phase!r} is closed; to let participants in again: assess phase reopen --phase {phase}"
     ),

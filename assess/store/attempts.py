@@ -460,11 +460,30 @@ class AttemptLifecycle:
     def marks_of(self, attempt_ids: Sequence[int]) -> dict[int, dict[str, str]]:
         return self._per_attempt_item(t.essay_marks.c.level_id, attempt_ids)
 
-    def set_mark(self, attempt_id: int, item_id: str, level_id: str, marker: str, now: dt.datetime) -> None:
-        self.set_marks([(attempt_id, item_id, level_id)], marker, now)
+    def mark_comments_of(self, attempt_ids: Sequence[int]) -> dict[int, dict[str, str | None]]:
+        """The markers' comments, as `marks_of` gives the levels."""
+        return self._per_attempt_item(t.essay_marks.c.comment, attempt_ids)
 
-    def set_marks(self, marks: Sequence[tuple[int, str, str]], marker: str, now: dt.datetime) -> None:
-        """Several essay marks, (attempt id, item id, level id) each, in one transaction."""
+    def set_mark(
+        self,
+        attempt_id: int,
+        item_id: str,
+        level_id: str,
+        marker: str,
+        now: dt.datetime,
+        comment: str | None = None,
+    ) -> None:
+        self.set_marks([(attempt_id, item_id, level_id)], marker, now, comment)
+
+    def set_marks(
+        self,
+        marks: Sequence[tuple[int, str, str]],
+        marker: str,
+        now: dt.datetime,
+        comment: str | None = None,
+    ) -> None:
+        """Several essay marks, (attempt id, item id, level id) each, in one transaction; `comment`, the
+        marker's, goes with each."""
         m = t.essay_marks
         with self.engine.begin() as c:
             for attempt_id, item_id, level_id in marks:
@@ -478,6 +497,7 @@ class AttemptLifecycle:
                         level_id=level_id,
                         marker=marker,
                         marked_at=now,
+                        comment=comment,
                     )
                 )
                 write_audit(

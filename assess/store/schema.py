@@ -167,6 +167,7 @@ essay_marks = sa.Table(
     sa.Column("level_id", ID, nullable=False),
     sa.Column("marker", TEXT),
     sa.Column("marked_at", WHEN, nullable=False),
+    sa.Column("comment", TEXT),  # the marker's, for the participant's report (marked on the dashboard)
     sa.PrimaryKeyConstraint("attempt_id", "item_id"),
 )
 

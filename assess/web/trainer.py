@@ -30,6 +30,7 @@ from assess.problems import Problem, ProblemsFound
 from assess.responses import NotAFieldNumber, ResponseError, field_number, parse_number
 from assess.store.sessions import TRAINER_SESSION
 from assess.store.store import NotFound, StoreError
+from assess.templating import markdown_block
 from assess.web import logins
 from assess.web.address import is_loopback, loopback_warning
 from assess.web.addresses import shared_address_warning
@@ -378,6 +379,76 @@ def _adjust_posted(ws, phase_id: str):
         points=points,
         undo=undo,
     )
+
+
+@bp.route("/phase/<phase_id>/essays", methods=["GET", "POST"])
+@trainer_only
+def essays(phase_id: str):
+    """Essays marked on screen, one at a time (anonymous unless names are asked for), through the same
+    path as a marks file: stored, audited, the phase scored again."""
+    phase_or_404(phase_id)
+    ws = workspace()
+    if not ws.store.has_form(ws.event_id, phase_id):
+        abort(404)
+    names = request.values.get("names") == "1"
+    at = _essay_number("at")
+    error = None
+    if request.method == "POST":
+        try:
+            trainer.mark_essay(
+                ws,
+                phase_id,
+                _attempt_id(),
+                request.form.get("item", ""),
+                request.form.get("level", ""),
+                request.form.get("comment", ""),
+                now(),
+            )
+        except ProblemsFound as e:
+            error = "; ".join(p.message() for p in e.problems)
+        else:
+            queue = trainer.essay_queue(ws, phase_id)
+            following = next((e.number for e in queue if e.number > at and e.level_id is None), None)
+            following = following or next((e.number for e in queue if e.level_id is None), at)
+            return redirect(url_for("trainer.essays", phase_id=phase_id, at=following, names=int(names)))
+    queue = trainer.essay_queue(ws, phase_id)
+    shown = next((e for e in queue if e.number == at), queue[0] if queue else None)
+    return page(
+        "trainer/essays.html",
+        200 if error is None else 400,
+        phase_id=phase_id,
+        title=ws.loaded.event.phase_title(phase_id),
+        names=names,
+        error=error,
+        essay=shown,
+        stem=markdown_block(shown.item.stem) if shown else "",
+        levels=[
+            {
+                "id": lv.id,
+                "label": lv.label,
+                "points": Numbers(g.lang).points(lv.points),
+                "about": lv.description,
+            }
+            for lv in (shown.item.rubric if shown else [])
+        ],
+        model_answer=markdown_block(shown.item.model_answer) if shown and shown.item.model_answer else "",
+        name=_participant_name(ws, shown.person_id) if shown and names else None,
+        total=len(queue),
+        marked=sum(1 for e in queue if e.level_id is not None),
+        previous=shown.number - 1 if shown and shown.number > 1 else None,
+        following=shown.number + 1 if shown and shown.number < len(queue) else None,
+    )
+
+
+def _essay_number(field: str) -> int:
+    try:
+        return field_number(request.values.get(field) or "1", low=1)
+    except NotAFieldNumber:
+        abort(400)
+
+
+def _participant_name(ws, person_id: str) -> str:
+    return next((p.name for p in ws.store.participants(ws.event_id) if p.person_id == person_id), person_id)
 
 
 @bp.get("/reports/")

@@ -23,7 +23,7 @@ from assess.workspace.steps import score_phase
 MARKER = "import"  # who the audit log names for marks read from a file
 
 
-def _finished(ws: Workspace, phase_id: str) -> list[Finished]:
+def finished_attempts(ws: Workspace, phase_id: str) -> list[Finished]:
     """One finished attempt per participant (the latest, should there be more)."""
     latest = {a.person_id: a.id for a in ws.store.attempts(ws.event_id, phase_id, statuses=FINISHED)}
     return [Finished(attempt_id, person) for person, attempt_id in sorted(latest.items())]
@@ -43,7 +43,7 @@ def export_marks(ws: Workspace, phase_id: str, path: Path) -> int:
         raise ProblemsFound([Problem("MARKS-NO-ESSAYS", {"phase": phase_id})])
     if format_of(path) is None:
         raise ProblemsFound([Problem("EXPORT-OUT-SUFFIX", {"suffix": path.suffix or path.name}, str(path))])
-    attempts = _finished(ws, phase_id)
+    attempts = finished_attempts(ws, phase_id)
     ids = [a.attempt_id for a in attempts]
     sheets = essays_sheets(form, attempts, ws.store.answers_of(ids), ws.store.marks_of(ids))
     write_table(path, sheets)
@@ -65,7 +65,7 @@ def import_marks(ws: Workspace, path: Path, now: dt.datetime) -> MarksImported:
     """
     table = read_table(path)
     forms = ws.forms()
-    attempts = {phase: _finished(ws, phase) for phase in forms}
+    attempts = {phase: finished_attempts(ws, phase) for phase in forms}
     ids = [a.attempt_id for found in attempts.values() for a in found]
     answers = ws.store.answers_of(ids)
     context = MarksContext(
@@ -76,12 +76,26 @@ def import_marks(ws: Workspace, path: Path, now: dt.datetime) -> MarksImported:
         marks=ws.store.marks_of(ids),
     )
     plan = plan_marks(table, file=str(path), context=context)
-    # All the file's marks in one transaction: a failure part-way stores none.
-    ws.store.set_marks([(c.attempt_id, c.item_id, c.level_id) for c in plan.changes], MARKER, now)
-    marks = ws.store.marks_of(ids)
-    remaining, provisional = {}, {}
-    for phase in plan.phases:
-        scores = score_phase(ws, phase, now)
-        provisional[phase] = scores.provisional
-        remaining[phase] = unmarked(forms[phase], [a.attempt_id for a in attempts[phase]], answers, marks)
+    marks = [(c.attempt_id, c.item_id, c.level_id) for c in plan.changes]
+    remaining, provisional = store_marks(ws, marks, plan.phases, MARKER, now)
     return MarksImported(len(plan.changes), plan.unchanged, remaining, provisional)
+
+
+def store_marks(
+    ws: Workspace,
+    marks: list[tuple[int, str, str]],
+    phases: tuple[str, ...],
+    marker: str,
+    now: dt.datetime,
+    comment: str | None = None,
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Store essay marks (attempt id, item id, level id) in one transaction (a failure part-way stores
+    none), then score the phases again: the one path of a marks file and of marking on the dashboard.
+    Per phase: the essays still waiting for a mark, and the provisional results."""
+    ws.store.set_marks(marks, marker, now, comment)
+    remaining, provisional = {}, {}
+    for phase in phases:
+        provisional[phase] = score_phase(ws, phase, now).provisional
+        ids = [a.attempt_id for a in finished_attempts(ws, phase)]
+        remaining[phase] = unmarked(ws.form(phase), ids, ws.store.answers_of(ids), ws.store.marks_of(ids))
+    return remaining, provisional

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import os
 import secrets
 from collections import Counter
@@ -17,7 +18,9 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from assess.adjustments import ACCEPT, DROP, FULL_CREDIT, POINTS, UNDO, Adjustment, in_force
+from assess.bank.model import Essay
 from assess.delivery.cards import cards_html
+from assess.delivery.marks import essays, is_blank
 from assess.delivery.screen.sitting import cached_form, grace, seconds_left
 from assess.i18n import N_, _, current_language
 from assess.i18n.numbers import Numbers
@@ -29,6 +32,7 @@ from assess.store.store import CLOSED, OPEN, SUPERSEDED, Attempt, NotFound
 from assess.workspace import Workspace
 from assess.workspace.adjust import MAX_POINTS, adjust_item, result_changes
 from assess.workspace.files import PASSWORD_FILE
+from assess.workspace.marks import finished_attempts, store_marks
 from assess.workspace.steps import PhaseScores, build_phase_form, score_phase
 
 ENV_PASSWORD = "ASSESS_TRAINER_PASSWORD"
@@ -382,3 +386,75 @@ def _bool_or(v) -> str:
     if isinstance(v, bool):
         return _("true") if v else _("false")
     return str(v)
+
+
+# -- essays marked on screen ---------------------------------------------------------------------
+
+MAX_COMMENT = 2000  # characters
+
+
+@dataclass(frozen=True)
+class EssayToMark:
+    """One essay answer of a finished attempt, in the marking order (anonymous: not by name)."""
+
+    number: int  # 1-based, in the order the dashboard shows them
+    attempt_id: int
+    person_id: str
+    item: Essay
+    answer: str
+    level_id: str | None
+    comment: str | None
+
+
+def essay_queue(ws: Workspace, phase_id: str) -> list[EssayToMark]:
+    """Every essay answer of the phase's finished attempts (the latest per participant), item by item,
+    each item's answers in an order that follows no name (a hash of the attempt and the item)."""
+    form = ws.form(phase_id)
+    attempts = finished_attempts(ws, phase_id)
+    ids = [a.attempt_id for a in attempts]
+    answers, marks = ws.store.answers_of(ids), ws.store.marks_of(ids)
+    comments = ws.store.mark_comments_of(ids)
+    found = []
+    for item in essays(form):
+        given = [a for a in attempts if not is_blank(item, answers[a.attempt_id].get(item.id))]
+        given.sort(key=lambda a: hashlib.sha256(f"{item.id}/{a.attempt_id}".encode()).hexdigest())
+        found += [(item, a) for a in given]
+    return [
+        EssayToMark(
+            number=k,
+            attempt_id=a.attempt_id,
+            person_id=a.person_id,
+            item=item,
+            answer=str(answers[a.attempt_id][item.id]),
+            level_id=marks[a.attempt_id].get(item.id),
+            comment=comments[a.attempt_id].get(item.id),
+        )
+        for k, (item, a) in enumerate(found, 1)
+    ]
+
+
+def mark_essay(
+    ws: Workspace,
+    phase_id: str,
+    attempt_id: int,
+    item_id: str,
+    level_id: str,
+    comment: str,
+    now: dt.datetime,
+    marker: str = DASHBOARD,
+) -> int:
+    """Store one essay's mark (audited, as a marks file's are) and score the phase again; how many of its
+    essays still wait for a mark."""
+    essay = next(
+        (e for e in essay_queue(ws, phase_id) if (e.attempt_id, e.item.id) == (attempt_id, item_id)), None
+    )
+    if essay is None:
+        raise ProblemsFound([Problem("DESK-ESSAY-UNKNOWN", {"phase": phase_id})])
+    if level_id not in {level.id for level in essay.item.rubric}:
+        levels = ", ".join(level.id for level in essay.item.rubric)
+        raise ProblemsFound([Problem("DESK-ESSAY-LEVEL", {"level": level_id, "levels": levels})])
+    comment = comment.strip()[:MAX_COMMENT] or None
+    remaining, _provisional = store_marks(
+        ws, [(attempt_id, item_id, level_id)], (phase_id,), marker, now, comment
+    )
+    return remaining[phase_id]
