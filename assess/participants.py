@@ -58,6 +58,7 @@ def canonical_access_code(text: str) -> str:
 # -- headers ---------------------------------------------------------------------------
 
 NIP, NAME, POSITION, UNIT, GROUP, EMAIL = "nip", "name", "position", "unit", "group", "email"
+AGENCY = "agency"  # the Instansi (Pemerintah Kota Payakumbuh): kept with the participation
 ID = "id"  # the participant's id in the event (P0007): with --update, which one a row corrects
 
 # Normalised header -> (column, header as shown in suggestions).
@@ -78,6 +79,8 @@ HEADERS: dict[str, tuple[str, str]] = {
     "group": (GROUP, "Group"),
     "email": (EMAIL, "Email"),
     "surel": (EMAIL, "Surel"),
+    "instansi": (AGENCY, "Instansi"),
+    "agency": (AGENCY, "Agency"),
 }
 # A running number column, common in Indonesian lists ("No", "No.", "Nomor"), is read past.
 IGNORED_HEADERS = frozenset({"no", "nomor", "nourut", "number"})
@@ -400,6 +403,7 @@ def _person(number: int, values: dict, code: str, units: _Codes, groups: _Codes)
         "nip": values.get(NIP),
         "email": values.get(EMAIL),
         "position": values.get(POSITION),
+        "agency": values.get(AGENCY),
         "unit_code": None if values.get(UNIT) is None else units.code(values[UNIT]),
         "group_code": None if values.get(GROUP) is None else groups.code(values[GROUP]),
         "access_code": code,
@@ -451,7 +455,7 @@ class EditPlan(_NewCodes):
     value clears an optional field), and the unit and group codes to add."""
 
     person: dict[str, str | None]  # name, nip, email
-    participation: dict[str, str | None]  # position, unit_code, group_code
+    participation: dict[str, str | None]  # position, agency, unit_code, group_code
     new_units: dict[str, str] = field(default_factory=dict)
     new_groups: dict[str, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
@@ -482,7 +486,7 @@ def plan_edit(
         raise ProblemsFound(problems)
     units, groups = _Codes(existing_units, "unit"), _Codes(existing_groups, "group")
     person_changes = {k: values[k] for k in (NAME, NIP, EMAIL) if k in values}
-    participation = {k: values[k] for k in (POSITION,) if k in values}
+    participation = {k: values[k] for k in (POSITION, AGENCY) if k in values}
     for kind, codes, column in ((UNIT, units, "unit_code"), (GROUP, groups, "group_code")):
         if kind in values:
             participation[column] = None if values[kind] is None else codes.code(values[kind])
@@ -494,14 +498,14 @@ def plan_edit(
 
 # -- a list read again: the new added, the changed corrected --------------------------------------------
 
-COMPARED = {NAME: "name", NIP: "nip", EMAIL: "email", POSITION: "position"}
+COMPARED = {NAME: "name", NIP: "nip", EMAIL: "email", POSITION: "position", AGENCY: "agency"}
 
 
 @dataclass(frozen=True)
 class Update:
     person_id: str
     person: dict[str, str | None]  # name, nip, email
-    participation: dict[str, str | None]  # position, unit_code, group_code
+    participation: dict[str, str | None]  # position, agency, unit_code, group_code
 
     @property
     def fields(self) -> list[str]:

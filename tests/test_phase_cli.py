@@ -5,6 +5,7 @@ finished without the web dashboard."""
 from __future__ import annotations
 
 import getpass
+import json
 
 import pytest
 
@@ -216,7 +217,7 @@ def test_a_participant_without_attempts_is_removed_and_one_with_attempts_stays(e
         ids = [p.person_id for p in store.participants("payakumbuh-2019")]
         assert len(ids) == 51 and "P0052" not in ids and started in ids
         [entry] = [e for e in store.audit_log("payakumbuh-2019") if e.action == "participant.remove"]
-        assert entry.details == {"person": "P0052"} and entry.actor.startswith("cli:")
+        assert entry.details == {"person": "P0052", "attempts_kept": 0} and entry.actor.startswith("cli:")
         assert store.live_session(phone, now()) is None  # that phone is logged out
     finally:
         store.close()
@@ -275,3 +276,38 @@ def test_update_matches_by_id_and_refuses_what_it_cannot_tell(event, tmp_path):
     assert (
         run_here("participants", "import", str(twice), "--dry-run").exit_code == 2
     )  # --dry-run needs --update
+
+
+def test_the_agency_column_is_kept_listed_corrected_and_on_the_report(event, tmp_path):
+    """`Instansi` (issue 15, point 4): read by an import and by --update, listed, edited, reported."""
+    folder, run_here = event
+    lines = (folder / "peserta.csv").read_text(encoding="utf-8").splitlines()
+    rows = [f"{lines[0]},Instansi", *(f"{line},Pemerintah Kota Payakumbuh" for line in lines[1:])]
+    rows[1] = rows[1].replace("Pemerintah Kota Payakumbuh", "Pemkab Lima Puluh Kota")
+    again = tmp_path / "peserta-instansi.csv"
+    again.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    done = run_here("participants", "import", str(again), "--update")
+    assert done.exit_code == 0 and "0 participants added, 52 corrected." in done.stdout
+    listed = {p["ID"]: p for p in json.loads(run_here("participants", "list", "--json").stdout)}
+    assert listed["P0001"]["Instansi"] == "Pemkab Lima Puluh Kota"
+    assert listed["P0002"]["Instansi"] == "Pemerintah Kota Payakumbuh"
+    assert run_here("participants", "edit", "P0001", "--agency", "Pemerintah Kota Payakumbuh").exit_code == 0
+    csv_text = run_here("participants", "list", "--format", "csv").stdout
+    assert csv_text.splitlines()[0].split(",")[:9] == [
+        "ID",
+        "NIP",
+        "Nama",
+        "Jabatan",
+        "Unit Kerja",
+        "Kecamatan",
+        "Instansi",
+        "Email",
+        "Kode",
+    ]
+    assert "Pemkab" not in csv_text
+    for args in (("form", "build", "--phase", "pre"), ("form", "build", "--phase", "post"), ("simulate",)):
+        assert run_here(*args).exit_code == 0
+    assert run_here("phase", "close", "--phase", "pre", "--score").exit_code == 0
+    assert run_here("report").exit_code == 0
+    report = (folder / "laporan" / "participants" / "P0002.html").read_text(encoding="utf-8")
+    assert "<dt>Agency</dt><dd>Pemerintah Kota Payakumbuh</dd>" in report

@@ -347,13 +347,14 @@ def participants_list(ctx: click.Context, as_json: bool, fmt: str) -> None:
 @option("--position", default=None, help=N_("The position, e.g. Lurah."))
 @option("--unit", default=None, help=N_("The unit's name, e.g. Kelurahan Ibuh (a new one is added)."))
 @option("--group", default=None, help=N_("The group's name, e.g. Payakumbuh Barat (a new one is added)."))
+@option("--agency", default=None, help=N_("The agency (Instansi), e.g. Pemerintah Kota Payakumbuh."))
 @shared_options()
 @click.pass_context
 def participants_edit(ctx: click.Context, person_id: str, **given: str | None) -> None:
     changes = {kind: text for kind, text in given.items() if text is not None}
     if not changes:
         raise click.UsageError(
-            _("give at least one of --name, --nip, --email, --position, --unit, --group"), ctx
+            _("give at least one of --name, --nip, --email, --position, --unit, --group, --agency"), ctx
         )
     ws = open_workspace(ctx)
     plan = edit_participant(ws, person_id, changes, cli_actor())
@@ -367,16 +368,23 @@ def participants_edit(ctx: click.Context, person_id: str, **given: str | None) -
     "remove",
     help=N_(
         "Take a participant who never started a test out of the event: a row imported by mistake, "
-        "someone who did not come. Their phones are logged out. Refused once they have an attempt. "
-        "Audit-logged.\n\nExample: assess participants remove P0053"
+        "someone who did not come. Their phones are logged out. Once they have an attempt, only with "
+        "--with-attempts: their rows and attempts stay in the database and its backups, and they are "
+        "left out of results, statistics, exports, the dashboard and the reports. Audit-logged."
+        "\n\nExample: assess participants remove P0053"
     ),
 )
 @click.argument("person_id")
+@option(
+    "--with-attempts",
+    is_flag=True,
+    help=N_("Also one who took a test: kept in the database, left out of every summary."),
+)
 @shared_options()
 @click.pass_context
-def participants_remove(ctx: click.Context, person_id: str) -> None:
+def participants_remove(ctx: click.Context, person_id: str, with_attempts: bool) -> None:
     ws = open_workspace(ctx)
-    remove_participant(ws, person_id, now(), cli_actor())
+    remove_participant(ws, person_id, now(), cli_actor(), with_attempts=with_attempts)
     click.echo(_("{person}: removed from the event.").format(person=person_id))
 
 

@@ -185,7 +185,7 @@ MESSAGES: dict[str, str] = {
     "STORE-NO-PARTICIPANT": N_("no participant {person} in this event"),
     "STORE-PARTICIPANT-HAS-ATTEMPTS": N_(
         "{person} has {n} attempt(s): a participant who took a test stays in the event with their answers "
-        "and results"
+        "and results; --with-attempts keeps them in the database but out of every summary"
     ),
     "STORE-ATTEMPT-OPEN": N_(
         "attempt {attempt} is still in progress: only a finished attempt can be reopened"

@@ -161,6 +161,7 @@ def person_context(d: EventData, person: Participant) -> dict:
         "position": person.position or "",
         "unit": d.units.get(person.unit_code or "", ""),
         "group": d.groups.get(person.group_code or "", ""),
+        "agency": person.agency or "",
     }
 
 

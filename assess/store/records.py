@@ -71,6 +71,8 @@ class Participant:
     unit_code: str | None
     group_code: str | None
     access_code: str
+    agency: str | None = None  # Instansi
+    removed: bool = False  # taken out after taking a test (listed only when asked for)
 
 
 @dataclass(frozen=True)

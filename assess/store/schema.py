@@ -77,6 +77,9 @@ participations = sa.Table(
     sa.Column("unit_code", ID),
     sa.Column("group_code", ID),
     sa.Column("access_code", sa.String(32), nullable=False),
+    sa.Column("agency", TEXT),  # the Instansi (the Pemerintah Kota or Kabupaten), as the list gives it
+    # Taken out of the event after taking a test: rows and attempts kept, left out of every summary.
+    sa.Column("removed_at", WHEN),
     sa.PrimaryKeyConstraint("event_id", "person_id"),
     sa.UniqueConstraint("event_id", "access_code", name="uq_participations_event_code"),
     sa.ForeignKeyConstraint(["event_id", "person_id"], ["persons.event_id", "persons.person_id"]),

@@ -109,6 +109,8 @@ def _participants_query() -> sa.Select:
             q.c.unit_code,
             q.c.group_code,
             q.c.access_code,
+            q.c.agency,
+            q.c.removed_at.is_not(None).label("removed"),
         )
         .join(q, (q.c.event_id == p.c.event_id) & (q.c.person_id == p.c.person_id))
         .where(p.c.event_id == sa.bindparam("b_event"))
@@ -116,8 +118,13 @@ def _participants_query() -> sa.Select:
     )
 
 
-_PARTICIPANTS = _participants_query()
+_EVERY_PARTICIPANT = _participants_query()
+# A participant removed after taking a test is left out of every list and summary (and cannot join).
+_PARTICIPANTS = _EVERY_PARTICIPANT.where(t.participations.c.removed_at.is_(None))
 _PARTICIPANT = _PARTICIPANTS.where(t.persons.c.person_id == sa.bindparam("b_person"))
+_REMOVED = sa.select(t.participations.c.person_id).where(
+    (t.participations.c.event_id == sa.bindparam("b_event")) & t.participations.c.removed_at.is_not(None)
+)
 
 # event_secrets.purpose of the key of personal orders and default form seeds (assess.forms).
 ORDERS = "orders"
@@ -228,7 +235,14 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
                             "event_id": event_id,
                             **{
                                 k: p.get(k)
-                                for k in ("person_id", "position", "unit_code", "group_code", "access_code")
+                                for k in (
+                                    "person_id",
+                                    "position",
+                                    "agency",
+                                    "unit_code",
+                                    "group_code",
+                                    "access_code",
+                                )
                             },
                         }
                         for p in people
@@ -263,32 +277,46 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
             fields = sorted({*person, *participation})
             write_audit(c, event_id, actor, "participant.edit", {"person": person_id, "fields": fields})
 
-    def remove_participant(self, event_id: str, person_id: str, now: dt.datetime, actor: str) -> None:
-        """Take a participant who never started a test out of the event (a wrong row, someone who did not
-        come): their sessions end, their participation and person go. Refused (STORE-PARTICIPANT-HAS-
-        ATTEMPTS) once they have an attempt, whose answers and results the event keeps."""
-        a, s = t.attempts, t.web_sessions
+    def remove_participant(
+        self, event_id: str, person_id: str, now: dt.datetime, actor: str, *, with_attempts: bool = False
+    ) -> None:
+        """Take a participant out of the event; their sessions end. One who never started a test (a wrong
+        row, someone who did not come) goes with their participation and person. Once they have an
+        attempt this is refused (STORE-PARTICIPANT-HAS-ATTEMPTS) unless `with_attempts`: then their rows,
+        attempts and results stay (in backups too) and they are left out of every list and summary."""
+        a, s, q = t.attempts, t.web_sessions, t.participations
         with self.engine.begin() as c:
+            key = (q.c.event_id == event_id) & (q.c.person_id == person_id) & q.c.removed_at.is_(None)
+            if c.execute(sa.select(q.c.person_id).where(key)).first() is None:
+                raise NotFound("STORE-NO-PARTICIPANT", person=person_id)
             taken = c.execute(
                 sa.select(sa.func.count()).where((a.c.event_id == event_id) & (a.c.person_id == person_id))
             ).scalar()
-            if taken:
+            if taken and not with_attempts:
                 raise StoreError("STORE-PARTICIPANT-HAS-ATTEMPTS", person=person_id, n=taken)
             c.execute(
                 s.update()
                 .where((s.c.event_id == event_id) & (s.c.person_id == person_id) & s.c.ended_at.is_(None))
                 .values(ended_at=now, ended_why="removed")
             )
-            for table in (t.participations, t.persons):
-                key = (table.c.event_id == event_id) & (table.c.person_id == person_id)
-                if not c.execute(table.delete().where(key)).rowcount:
-                    raise NotFound("STORE-NO-PARTICIPANT", person=person_id)
-            write_audit(c, event_id, actor, "participant.remove", {"person": person_id})
+            if taken:
+                c.execute(q.update().where(key).values(removed_at=now))
+            else:
+                for table in (t.participations, t.persons):
+                    c.execute(
+                        table.delete().where(
+                            (table.c.event_id == event_id) & (table.c.person_id == person_id)
+                        )
+                    )
+            details = {"person": person_id, "attempts_kept": taken}
+            write_audit(c, event_id, actor, "participant.remove", details)
 
-    def participants(self, event_id: str) -> list[Participant]:
-        """Every participation with its person, unit and group, by person id."""
+    def participants(self, event_id: str, *, with_removed: bool = False) -> list[Participant]:
+        """Every participation with its person, unit and group, by person id (those removed after taking
+        a test only `with_removed`)."""
+        query = _EVERY_PARTICIPANT if with_removed else _PARTICIPANTS
         with self.single_read.connect() as c:
-            return [Participant(**r._mapping) for r in c.execute(_PARTICIPANTS, {"b_event": event_id})]
+            return [Participant(**r._mapping) for r in c.execute(query, {"b_event": event_id})]
 
     def participant(self, event_id: str, person_id: str) -> Participant | None:
         """One participation (a key lookup: the lobby asks on every load)."""
@@ -300,7 +328,9 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
         q = t.participations
         with self.engine.connect() as c:
             return c.execute(
-                sa.select(q.c.person_id).where((q.c.event_id == event_id) & (q.c.access_code == access_code))
+                sa.select(q.c.person_id).where(
+                    (q.c.event_id == event_id) & (q.c.access_code == access_code) & q.c.removed_at.is_(None)
+                )
             ).scalar()
 
     # -- phases and forms --------------------------------------------------
@@ -503,7 +533,9 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
     def results(self, event_id: str, phase_id: str | None = None) -> list[Result]:
         """The stored results, by phase and person."""
         res = t.results
-        query = sa.select(res).where(res.c.event_id == event_id)
+        query = sa.select(res).where(
+            (res.c.event_id == event_id) & res.c.person_id.not_in(_REMOVED.params(b_event=event_id))
+        )
         if phase_id is not None:
             query = query.where(res.c.phase_id == phase_id)
         with self.engine.connect() as c:

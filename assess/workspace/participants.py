@@ -108,7 +108,7 @@ def write_cards(ws: Workspace, base_url: str, path: Path | None = None) -> tuple
     return path, len(people)
 
 
-LIST_COLUMNS = ("ID", "NIP", "Nama", "Jabatan", "Unit Kerja", "Kecamatan", "Email", "Kode")
+LIST_COLUMNS = ("ID", "NIP", "Nama", "Jabatan", "Unit Kerja", "Kecamatan", "Instansi", "Email", "Kode")
 
 
 def participant_list(ws: Workspace) -> tuple[list[str], list[dict[str, str]]]:
@@ -130,6 +130,7 @@ def participant_list(ws: Workspace) -> tuple[list[str], list[dict[str, str]]]:
             p.position,
             units.get(p.unit_code or ""),
             groups.get(p.group_code or ""),
+            p.agency,
         )
         row = dict(zip(LIST_COLUMNS, (*(v or "" for v in values), p.email or "", p.access_code), strict=True))
         rows.append(row | {phase: status.get((p.person_id, phase), "") for phase in phases})
@@ -154,9 +155,11 @@ def edit_participant(ws: Workspace, person_id: str, given: dict[str, str], actor
     return plan
 
 
-def remove_participant(ws: Workspace, person_id: str, now, actor: str) -> None:
-    """Take a participant who never started a test out of the event, or a problem saying why not."""
+def remove_participant(
+    ws: Workspace, person_id: str, now, actor: str, *, with_attempts: bool = False
+) -> None:
+    """Take a participant out of the event (see Store.remove_participant), or a problem saying why not."""
     try:
-        ws.store.remove_participant(ws.event_id, person_id, now, actor)
+        ws.store.remove_participant(ws.event_id, person_id, now, actor, with_attempts=with_attempts)
     except StoreError as e:
         raise ProblemsFound([Problem(e.code, e.params)]) from None
