@@ -23,6 +23,7 @@ from assess.adjustments import (
     effective,
 )
 from assess.bank.model import (
+    ITEM_TYPES,
     Essay,
     Matching,
     MultipleResponse,
@@ -352,3 +353,31 @@ def test_the_dashboard_makes_the_same_corrections(marker_template, tmp_path):
     audit = [e.action for e in ws.store.audit_log(ws.event_id)]
     assert audit.count("form.adjust") == 2
     ws.close()
+
+
+@settings(max_examples=36, deadline=None)
+@given(st.data(), st.sampled_from(sorted(ITEM_TYPES)))
+def test_full_credit_drop_and_points_on_every_item_type(data, type_):
+    from tests.strategies import item_data
+
+    item = ITEM.validate_python(data.draw(item_data(type_)))
+    other = _items()[0]  # a single-choice item beside it, answered right
+    both = [item, other]
+    answers = {item.id: None, other.id: "a"}  # the item left blank
+    plain = score_attempt(both, POLICY, GRADING, answers)
+    top = plain.items[0].max_points
+
+    def scored(kind, value=None):
+        return score_attempt(
+            both, POLICY, GRADING, answers, changes=effective([_adjust(1, item.id, kind, value)])
+        )
+
+    full = scored(FULL_CREDIT)
+    assert full.items[0].points == pytest.approx(top) and full.max_points == pytest.approx(plain.max_points)
+    assert not full.provisional  # an unmarked essay too
+    dropped = scored(DROP)
+    assert len(dropped.items) == 1 and dropped.max_points == pytest.approx(plain.max_points - top)
+    scaled = scored(POINTS, 3.0)
+    assert scaled.items[0].max_points == 3.0 and scaled.max_points == pytest.approx(
+        plain.max_points - top + 3
+    )
