@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -96,6 +98,31 @@ def marker_template(tmp_path_factory):
     from tests.web_support import marker_workspace
 
     return marker_workspace(tmp_path_factory.mktemp("template") / "ws")
+
+
+@pytest.fixture(scope="session")
+def scored_template(tmp_path_factory):
+    """The worked example with its participants, both forms, a simulated cohort and the pre-test closed
+    and scored (the post-test's attempts submitted, not scored), built once; copy it."""
+    from tests.web_support import cli_run, example_workspace
+
+    folder = example_workspace(tmp_path_factory.mktemp("scored") / "ws")
+    for args in (
+        ("form", "build", "--phase", "pre"),
+        ("form", "build", "--phase", "post"),
+        ("simulate",),
+        ("phase", "close", "--phase", "pre", "--score"),
+    ):
+        cli_run("-w", str(folder), *args)
+    return folder
+
+
+@pytest.fixture
+def scored(scored_template, tmp_path) -> Path:
+    """A copy of `scored_template`, the test's own."""
+    from tests.web_support import copy_workspace
+
+    return copy_workspace(scored_template, tmp_path / "pelatihan")
 
 
 @pytest.fixture

@@ -10,17 +10,14 @@ import zipfile
 from assess.i18n import set_language
 from assess.reports.render import write_reports
 from assess.workspace import Workspace
-from tests.web_support import Client, example_workspace, make_app, trainer_client
+from tests.web_support import Client, make_app, trainer_client
 
 GONE = "P0001"
 
 
-def test_a_participant_removed_with_attempts_is_kept_but_left_out_of_every_summary(tmp_path, run):
-    folder = example_workspace(tmp_path / "ws")
+def test_a_participant_removed_with_attempts_is_kept_but_left_out_of_every_summary(scored, tmp_path, run):
+    folder = scored
     w = ("-w", str(folder), "--lang", "en")
-    build = (("form", "build", "--phase", "pre"), ("form", "build", "--phase", "post"))
-    for args in (*build, ("simulate",), ("phase", "close", "--phase", "pre", "--score")):
-        assert run(*w, *args).exit_code == 0
     refused = run(*w, "participants", "remove", GONE)
     assert refused.exit_code == 2 and "--with-attempts" in refused.stderr
     ws = Workspace(folder, f"sqlite:///{folder / 'assess.db'}")
