@@ -101,12 +101,25 @@ def marker_template(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def scored_template(tmp_path_factory):
-    """The worked example with its participants, both forms, a simulated cohort and the pre-test closed
-    and scored (the post-test's attempts submitted, not scored), built once; copy it."""
-    from tests.web_support import cli_run, example_workspace
+def imported_template(tmp_path_factory):
+    """`assess init --example payakumbuh-2019` with its participants imported, built once; copy it."""
+    from tests.web_support import cli_run
 
-    folder = example_workspace(tmp_path_factory.mktemp("scored") / "ws")
+    folder = tmp_path_factory.mktemp("imported") / "pelatihan"
+    cli_run("init", "--example", "payakumbuh-2019", str(folder))
+    cli_run("-w", str(folder), "participants", "import", str(folder / "peserta.csv"))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def scored_template(imported_template, tmp_path_factory):
+    """The worked example with its participants, both forms, a simulated cohort and the pre-test closed
+    and scored (the post-test's attempts submitted, not scored), and a trainer password, built once;
+    copy it."""
+    from tests.web_support import PASSWORD, cli_run, copy_workspace
+
+    folder = copy_workspace(imported_template, tmp_path_factory.mktemp("scored") / "ws")
+    cli_run("-w", str(folder), "trainer-password", env={"ASSESS_TRAINER_PASSWORD": PASSWORD})
     for args in (
         ("form", "build", "--phase", "pre"),
         ("form", "build", "--phase", "post"),

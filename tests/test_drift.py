@@ -11,6 +11,7 @@ import pytest
 from assess.bank.model import SingleChoice
 from assess.event.file import build_forms, load_event
 from assess.forms import drift
+from tests.web_support import copy_workspace
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "payakumbuh-2019" / "assessment.yaml"
 
@@ -51,11 +52,9 @@ def test_each_kind_of_change_is_named_with_its_items(pre):
     assert drift(pre, stricter).grading and not drift(pre, stricter).policy
 
 
-def test_event_check_says_what_differs_from_the_stored_forms(tmp_path, run):
-    folder = tmp_path / "pelatihan"
-    assert run("init", "--example", "payakumbuh-2019", str(folder)).exit_code == 0
+def test_event_check_says_what_differs_from_the_stored_forms(imported_template, tmp_path, run):
+    folder = copy_workspace(imported_template, tmp_path / "pelatihan")
     here = ("--lang", "en", "-w", str(folder))
-    assert run(*here, "participants", "import", str(folder / "peserta.csv")).exit_code == 0
     for phase in ("pre", "post"):
         assert run(*here, "form", "build", "--phase", phase).exit_code == 0
     same = run(*here, "event", "check")

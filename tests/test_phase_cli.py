@@ -11,18 +11,17 @@ import pytest
 
 from assess.store.store import IN_PROGRESS, Store
 from assess.workspace import Workspace, choose, now
+from tests.web_support import copy_workspace
 
 
 @pytest.fixture
-def event(tmp_path, run):
+def event(imported_template, tmp_path, run):
     """The worked example with its participants, nothing built or opened: (folder, run with -w)."""
-    folder = tmp_path / "pelatihan"
-    assert run("init", "--example", "payakumbuh-2019", str(folder)).exit_code == 0
+    folder = copy_workspace(imported_template, tmp_path / "pelatihan")
 
     def in_workspace(*args: str):
         return run("--lang", "en", "-w", str(folder), *args)
 
-    assert in_workspace("participants", "import", str(folder / "peserta.csv")).exit_code == 0
     return folder, in_workspace
 
 
