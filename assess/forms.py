@@ -128,8 +128,13 @@ def participant_key(secret: bytes, phase_id: str, person_id: str) -> str:
     return _hmac(secret, f"{phase_id}/{person_id}").hex()
 
 
-def _matches(item: ItemBase, cell: Cell) -> bool:
-    return item.primary_competency == cell.competency and (cell.difficulty in (None, item.difficulty))
+def _matches(item: ItemBase, cell: Cell, blueprint_types: Sequence[str] | None = None) -> bool:
+    types = cell.types if cell.types is not None else blueprint_types
+    return (
+        item.primary_competency == cell.competency
+        and cell.difficulty in (None, item.difficulty)
+        and (types is None or item.type in types)  # type: ignore[attr-defined]
+    )
 
 
 def _cell_order(cells: list[Cell]) -> list[int]:
@@ -152,22 +157,18 @@ def draw(
     `fixed` items (anchors) count toward their cells. Raises
     BlueprintShortfall naming every cell the pool cannot fill.
     """
-    allowed = set(blueprint.types) if blueprint.types is not None else None
     taken = set(exclude) | {i.id for i in fixed}
-    candidates = sorted(
-        (i for i in pool if i.status == "ready" and (allowed is None or i.type in allowed)),  # type: ignore[attr-defined]
-        key=lambda i: i.id,
-    )
+    candidates = sorted((i for i in pool if i.status == "ready"), key=lambda i: i.id)
     chosen: dict[int, list[ItemBase]] = {}
     free_fixed = list(fixed)
     shortfalls = []
     for index in _cell_order(blueprint.cells):
         cell = blueprint.cells[index]
-        mine = [i for i in free_fixed if _matches(i, cell)][: cell.count]
+        mine = [i for i in free_fixed if _matches(i, cell, blueprint.types)][: cell.count]
         for i in mine:
             free_fixed.remove(i)
         need = cell.count - len(mine)
-        available = [i for i in candidates if _matches(i, cell) and i.id not in taken]
+        available = [i for i in candidates if _matches(i, cell, blueprint.types) and i.id not in taken]
         if len(available) < need:
             shortfalls.append(Shortfall(phase, index, cell.competency, cell.difficulty, need, len(available)))
             continue

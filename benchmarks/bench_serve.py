@@ -1,7 +1,7 @@
 """`assess serve` under a class of phones, on loopback: load, then a SIGKILL halfway.
 
 300 simulated participants, each from its own 127.x.y.z source address (or all from one with
-`--shared-address`), join within 60 s with the real join limits on, each answers the 30 questions of
+`--shared-address`), join within 60 s with the real join limits on, each answers 30 questions of
 the pre-test (open the page, think 1-3 s, autosave the answer with its sequence number),
 then all submit within 10 s. Printed: requests per second, p50/p95/p99 latency per kind of
 request, errors; afterwards every acknowledged save must be in the database (its history

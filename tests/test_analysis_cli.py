@@ -314,7 +314,7 @@ def test_items_with_pending_marks_are_left_out_and_no_results_refused(run, demo,
     assert result.exit_code == 0, result.stderr
     data = no_nan(result.stdout)
     assert data["pending_items"] == [first_item]
-    assert first_item not in {i["id"] for i in data["items"]} and len(data["items"]) == 29
+    assert first_item not in {i["id"] for i in data["items"]} and len(data["items"]) == len(marks) - 1
     text = run("-w", str(folder), "analyze", "items", "--phase", "pre", "--lang", "en").stdout
     assert f"Left out, marks pending: {first_item}" in text
     store.replace_results("payakumbuh-2019", "pre", [])

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from assess.bank.model import Matching, Ordering
+from assess.event import Cell
 from assess.event.file import build_forms, load_event
-from assess.forms import Form, build_form, personal_order
+from assess.forms import BlueprintShortfall, Form, build_form, personal_order
 from assess.problems import ProblemsFound
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,13 +36,32 @@ def write_event(tmp_path: Path, text: str) -> Path:
 
 def test_example_pre_and_parallel_post(example, forms):
     pre, post = forms["pre"], forms["post"]
-    assert len(pre.items) == len(post.items) == 30
+    assert len(pre.items) == len(post.items) == 31
     assert not {i.id for i in pre.items} & {i.id for i in post.items}  # parallel: disjoint
-    cells = lambda f: sorted((i.primary_competency, i.difficulty) for i in f.items)  # noqa: E731
+    cells = lambda f: sorted((i.primary_competency, i.difficulty, i.type == "essay") for i in f.items)  # noqa: E731
     assert cells(pre) == cells(post)  # the same cells
     assert all(i.status == "ready" for i in pre.items + post.items)
-    assert "essay" not in {i.type for i in pre.items}  # the blueprint's types
+    # The essay cell's own types replace the blueprint's, which leave essays out of every other cell.
+    for form in (pre, post):
+        [essay] = [i for i in form.items if i.type == "essay"]
+        assert (essay.primary_competency, essay.difficulty) == ("T.01", "hard")
     assert [v.label for v in pre.variants] == ["A", "B"]
+
+
+def test_a_cells_types_replace_the_blueprints(example):
+    def pre_with(*cells: Cell):
+        phase = example.event.phases[0]
+        blueprint = phase.blueprint.model_copy(update={"cells": list(cells), "types": ["single_choice"]})
+        event = example.event.model_copy(
+            update={"phases": [phase.model_copy(update={"blueprint": blueprint})]}
+        )
+        return build_form(event, "pre", example.pool)
+
+    form = pre_with(Cell(competency="T.01", count=2, types=["essay"]), Cell(competency="T.01", count=3))
+    assert sorted(i.type for i in form.items) == ["essay", "essay", *["single_choice"] * 3]
+    with pytest.raises(BlueprintShortfall) as short:  # the banks hold two T.01 essays
+        pre_with(Cell(competency="T.01", count=3, types=["essay"]))
+    assert [(s.need, s.have) for s in short.value.shortfalls] == [(3, 2)]
 
 
 def test_same_seed_and_banks_give_an_identical_form(example, forms):
@@ -107,14 +127,14 @@ def test_personal_orders(forms):
 
 def test_forms_are_the_same_on_every_machine(forms):
     """Drawn with SHA-256 streams, not a library's random generator: pinned, so a change shows."""
-    assert forms["pre"].hash == "3a95fe844ad4145c92a4b6165296bdc35ba7463feb6b259347ba18c6956e8e9c"
+    assert forms["pre"].hash == "27ce4550a6317cb47e5ac5da822652542714005f6e6f6a52c152e038df3d6c44"
     assert [i.id for i in forms["pre"].items][:4] == [
         "tupoksi-001",
         "tupoksi-002",
         "tupoksi-004",
         "tupoksi-012",
     ]
-    assert forms["post"].hash == "9d42cbf8343bffdafa8e57c64eb6527ce8a7f99faefe1a3dde83458e27c03cfc"
+    assert forms["post"].hash == "91c49fb9a6a05cf5b8cf9488aabff3318dcd7e4c44264a15363d40435dc1f0b5"
 
 
 def test_ordering_and_matching_items_are_never_shown_in_their_key_order():
@@ -320,5 +340,6 @@ phases:
 def test_event_check_prints_the_forms(run):
     result = run("event", "check", str(EXAMPLE), "--lang", "en")
     assert result.exit_code == 0, result.stderr
-    assert "phase pre: 30 items, variants A, B, hash " in result.stdout
-    assert "phase post: 30 items" in result.stdout
+    assert "phase pre: 31 items, variants A, B, hash " in result.stdout
+    assert "phase post: 31 items" in result.stdout
+    assert "    T.01     hard, essay      1\n" in result.stdout  # essays on a line of their own

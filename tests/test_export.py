@@ -79,7 +79,7 @@ def test_long_and_wide_agree_with_the_stored_results(tmp_path, run, database_url
     long_file, wide_file = tmp_path / "long.csv", tmp_path / "wide.csv"
     result = run(*options, "export", "--format", "csv-long", "--out", str(long_file), "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert "3120 rows written" in result.stdout  # 52 people x 2 phases x 30 items
+    assert "3224 rows written" in result.stdout  # 52 people x 2 phases x 31 items
     result = run(*options, "export", "--format", "csv-wide", "--out", str(wide_file), "--lang", "en")
     assert result.exit_code == 0, result.output
     results = {(r.phase_id, r.person_id): r for r in stored_results(folder, db)}
@@ -157,7 +157,7 @@ def test_the_workbook_has_formatted_sheets(example, tmp_path, run):
 
     items = book["Items"]
     heads = [c.value for c in items[1]]
-    assert items.max_row == 61  # 30 items in each phase
+    assert items.max_row == 63  # 31 items in each phase
     for line in range(2, items.max_row + 1):
         phase, item_id = items.cell(line, 1).value, items.cell(line, 2).value
         scores = [r.items[item_id] for (p, _), r in results.items() if p == phase]

@@ -45,8 +45,8 @@ def test_booklet_key_and_item_report_at_phone_and_desktop_width(pages, tmp_path)
                 assert horizontal_overflow(page) == 0, (name, width)
                 assert screenshot(page, f"paper-{name}-{width}").stat().st_size > 0
                 if name == "booklet":
-                    assert page.locator("section.question").count() == 30
-                    assert page.locator("section.sheet .row").count() == 30
+                    assert page.locator("section.question").count() == 31
+                    assert page.locator("section.sheet .row").count() == 31
                     assert page.locator("li[data-option] .letter").first.is_visible()
                 if name == "items":
                     charts = page.locator("svg.bars")
@@ -67,7 +67,7 @@ def test_booklet_key_and_item_report_at_phone_and_desktop_width(pages, tmp_path)
         pdf = tmp_path / "naskah.pdf"
         page.pdf(path=str(pdf), format="A4")
         data = pdf.read_bytes()
-        assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 4  # 30 questions and the sheet
+        assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 4  # 31 questions and the sheet
         page.close()
         page, errors = open_page(browser, pages["items"].as_uri(), DESKTOP)
         page.emulate_media(media="print")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from assess.cli.support import Group, chosen, shared_options
+from assess.delivery.paper import TYPE_NAMES
 from assess.event.file import DIFFICULTY_NAMES, build_forms, load_event
 from assess.forms import Form, drift
 from assess.i18n import N_, _, ngettext
@@ -53,10 +54,14 @@ def check(ctx: click.Context, file: str | None) -> None:
             hash=form.hash[:12],
         )
         click.echo(line)
-        cells = Counter((i.primary_competency, i.difficulty) for i in form.items)
+        # Essays on a line of their own: a marker has to mark them by hand.
+        cells = Counter((i.primary_competency, i.difficulty, i.type == "essay") for i in form.items)  # type: ignore[attr-defined]
         rank = {"easy": 0, "medium": 1, "hard": 2}
-        for (competency, difficulty), count in sorted(cells.items(), key=lambda c: (c[0][0], rank[c[0][1]])):
-            click.echo(f"    {competency:<8} {_(DIFFICULTY_NAMES[difficulty]):<14} {count:>3}")
+        for (competency, difficulty, essay), count in sorted(
+            cells.items(), key=lambda c: (c[0][0], rank[c[0][1]], c[0][2])
+        ):
+            kind = f", {_(TYPE_NAMES['essay'])}" if essay else ""
+            click.echo(f"    {competency:<8} {_(DIFFICULTY_NAMES[difficulty]) + kind:<14} {count:>3}")
     if ws is None:
         click.echo(
             _("Outside a workspace this draw is only an example: a workspace draws with its event's secret.")

@@ -40,11 +40,14 @@ class EventInfo(Model):
 
 
 class Cell(Model):
-    """How many items to draw for one competency (an item's first) and difficulty."""
+    """How many items to draw for one competency (an item's first), difficulty and types."""
 
     competency: Id
     difficulty: Difficulty | None = None  # None: any difficulty
     count: Annotated[int, Field(ge=1)]
+    # None: the blueprint's types. Set, it replaces them for this cell, so that an essay cell
+    # can sit beside cells that draw no essays.
+    types: Annotated[list[ItemType], Field(min_length=1)] | None = None
 
 
 class Blueprint(Model):
