@@ -5,6 +5,7 @@ item type they apply to, the same in one attempt's scoring and in bulk, and `ass
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -373,3 +374,38 @@ def test_full_credit_drop_and_points_on_every_item_type(data, type_):
     assert scaled.items[0].max_points == 3.0 and scaled.max_points == pytest.approx(
         plain.max_points - top + 3
     )
+
+
+def test_the_item_analysis_reads_the_phase_as_corrected(scored, run):
+    w = ("-w", str(scored), "--lang", "en")
+
+    def analysis() -> dict:
+        result = run(*w, "analyze", "items", "--phase", "pre", "--json")
+        assert result.exit_code == 0, result.stderr
+        return {row["id"]: row for row in json.loads(result.stdout)["items"]} | {
+            "left out": json.loads(result.stdout)["corrected_items"]
+        }
+
+    before = analysis()
+    upper = [
+        f["params"]["option"]
+        for f in before["tupoksi-023"]["flags"]
+        if f["code"] == "ANALYZE-DISTRACTOR-UPPER"
+    ]
+    assert upper == ["d"] and before["left out"] == []
+    dropped, rescaled = "tupoksi-001", "tupoksi-002"
+    for args in (
+        ("tupoksi-023", "--accept", "d"),
+        (dropped, "--drop"),
+        (rescaled, "--points", "3"),
+    ):
+        assert run(*w, "form", "adjust", "--phase", "pre", *args, "--reason", "uji").exit_code == 0
+    assert run(*w, "score").exit_code == 0
+    after = analysis()
+    keyed = {o["option"] for o in after["tupoksi-023"]["options"]["options"] if o["key"]}
+    assert keyed == {"c", "d"} and after["tupoksi-023"]["facility"] > before["tupoksi-023"]["facility"]
+    assert not [f for f in after["tupoksi-023"]["flags"] if f["code"] == "ANALYZE-DISTRACTOR-UPPER"]
+    assert dropped not in after and after["left out"] == [dropped]
+    assert after[rescaled]["facility"] == pytest.approx(before[rescaled]["facility"])  # marks and maximum x3
+    text = run(*w, "analyze", "items", "--phase", "pre").stdout
+    assert f"Left out, dropped or given full credit after the test: {dropped}" in text

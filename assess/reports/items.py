@@ -268,6 +268,11 @@ def phase_context(ws, phase_id: str) -> dict:
         "pending": _("Left out until their marks are in: {ids}").format(ids=", ".join(data.pending_items))
         if data.pending_items
         else "",
+        "corrected": _("Left out, dropped or given full credit after the test: {ids}").format(
+            ids=", ".join(data.corrected_items)
+        )
+        if data.corrected_items
+        else "",
         "groups": _(
             "Upper and lower groups: the {share} with the highest and the lowest totals, {size} each."
         ).format(share=numbers().share(s.groups.fraction), size=s.groups.size),

@@ -29,6 +29,7 @@ from assess.problems import Problem, ProblemsFound
 from assess.responses import stored_value
 from assess.scoring import item_max, score_item
 from assess.sheets.matrix import Matrix
+from assess.workspace.adjust import item_changes
 
 # -- an event's own data ------------------------------------------------------------
 
@@ -61,16 +62,18 @@ def random_guess_score(item: ItemBase, policy: ScoringPolicy) -> float:
     raise TypeError(type(item).__name__)
 
 
-def _choices(item: ItemBase, values: Sequence) -> Choices | None:
-    """The options each person chose, for the item types whose answers are options."""
+def _choices(item: ItemBase, values: Sequence, accepted: Sequence = ()) -> Choices | None:
+    """The options each person chose, for the item types whose answers are options; an answer accepted
+    by a correction after the test counts as keyed."""
     if isinstance(item, SingleChoice | WeightedOptions | MultipleResponse):
         ids = [o.id for o in item.options]
         if isinstance(item, SingleChoice):
-            keyed = [o.id == item.key for o in item.options]
+            keyed = [o.id == item.key or o.id in accepted for o in item.options]
         elif isinstance(item, WeightedOptions):
             keyed = [o.points == item.max_points for o in item.options]
         else:
-            keyed = [o.id in set(item.key) for o in item.options]
+            in_a_key = set(item.key).union(*accepted)
+            keyed = [o.id in in_a_key for o in item.options]
         multiple = isinstance(item, MultipleResponse)
         chosen = np.array(
             [[(v is not None and (o in v if multiple else v == o)) for o in ids] for v in values], dtype=bool
@@ -78,7 +81,8 @@ def _choices(item: ItemBase, values: Sequence) -> Choices | None:
         return Choices(chosen, ids, keyed)
     if isinstance(item, TrueFalse):
         chosen = np.array([[v is True, v is False] for v in values], dtype=bool).reshape(len(values), 2)
-        return Choices(chosen, ["true", "false"], [item.key is True, item.key is False])
+        keys = {item.key, *accepted}
+        return Choices(chosen, ["true", "false"], [True in keys, False in keys])
     return None
 
 
@@ -89,6 +93,7 @@ class EventMatrix:
     random_guess: np.ndarray
     choices: dict[str, Choices]
     pending_items: tuple[str, ...]  # left out: some mark is still pending (an essay not marked)
+    corrected_items: tuple[str, ...] = ()  # left out: dropped or given full credit after the test
 
 
 def event_matrix(ws, phase_id: str) -> EventMatrix:
@@ -98,24 +103,30 @@ def event_matrix(ws, phase_id: str) -> EventMatrix:
     results = store.results(ws.event_id, phase_id)
     if not results:
         raise ProblemsFound([Problem("ANALYZE-NO-RESULTS", {"phase": phase_id})])
-    kept, pending = [], []
+    changes = item_changes(ws, phase_id)
+    kept, pending, corrected = [], [], []
     for item in form.items:
         marks = [r.items.get(item.id) for r in results]
-        if any(m is None or m.pending for m in marks):
+        change = changes.get(item.id)
+        if change is not None and (change.dropped or change.full_credit):
+            corrected.append(item.id)  # nothing left to tell the participants apart
+        elif any(m is None or m.pending for m in marks):
             pending.append(item.id)
         else:
             kept.append(item)
     if not kept:
         raise ProblemsFound([Problem("ANALYZE-NO-RESULTS", {"phase": phase_id})])
     marks = np.array([[r.items[i.id].points for i in kept] for r in results], dtype=np.float64)
-    top = np.array([item_max(i, form.policy) for i in kept], dtype=np.float64)
+    # The maximum the results were scored against: a correction may have set new points.
+    top = np.array([results[0].items[i.id].max_points for i in kept], dtype=np.float64)
     answers = store.answers_of([r.attempt_id for r in results])
     choices = {}
     for item in kept:
         values = [stored_value(item, answers[r.attempt_id].get(item.id)) for r in results]
-        found = _choices(item, values)
+        accepted = changes[item.id].accepted if item.id in changes else ()
+        found = _choices(item, values, accepted)
         if found is not None:
             choices[item.id] = found
     matrix = Matrix(tuple(i.id for i in kept), marks, top, tuple(r.person_id for r in results))
     guess = np.array([random_guess_score(i, form.policy) for i in kept], dtype=np.float64)
-    return EventMatrix(phase_id, matrix, guess, choices, tuple(pending))
+    return EventMatrix(phase_id, matrix, guess, choices, tuple(pending), tuple(corrected))

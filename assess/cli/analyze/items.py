@@ -130,7 +130,11 @@ def items(
                 choices=data.choices,
                 **conventions,
             )
-            extra = {"phase": phase_id, "pending_items": list(data.pending_items)}
+            extra = {
+                "phase": phase_id,
+                "pending_items": list(data.pending_items),
+                "corrected_items": list(data.corrected_items),
+            }
     if as_json:
         click.echo(
             json.dumps({**extra, **analysis_dict(result)}, indent=2, ensure_ascii=False, allow_nan=False)
@@ -235,6 +239,9 @@ def render(a: ItemAnalysis, extra: dict) -> str:
     lines += _test_section(a)
     if extra.get("pending_items"):
         lines += ["", _("Left out, marks pending: {ids}").format(ids=", ".join(extra["pending_items"]))]
+    if extra.get("corrected_items"):
+        ids = ", ".join(extra["corrected_items"])
+        lines += ["", _("Left out, dropped or given full credit after the test: {ids}").format(ids=ids)]
     lines += _options_section(a)
     return "\n".join(lines)
 
