@@ -275,13 +275,33 @@ def _percent(points: float, top: float) -> float:
     return round(100.0 * points / top, PERCENT_DECIMALS) if top > 0 else 0.0
 
 
+def lowest_share(item: ItemBase) -> float:
+    """The share of its maximum that a weighted-options item's worst option earns (0 for other types):
+    in a competency subscore that answer counts as 0%, so that the subscore ranges over what the item
+    can tell apart (an attitude item whose options earn 1..5 would otherwise give 20% for its worst)."""
+    if isinstance(item, WeightedOptions) and item.max_points > 0:
+        return max(min(o.points for o in item.options), 0.0) / item.max_points
+    return 0.0
+
+
+def competency_points(points, top, low_share: float):
+    """An item's points as they count in a competency subscore: (points - low) / (top - low) x top with
+    low = `low_share` x top, never below 0 (a blank answer to a weighted-options item earns 0). Works on
+    numbers and on numpy arrays."""
+    if low_share <= 0 or low_share >= 1:
+        return points
+    low = low_share * top
+    return np.maximum(points - low, 0.0) / (top - low) * top
+
+
 def summarise(
     items: list[ItemBase], scores: list[ItemScore], grading: Grading, *, floor_total: bool = True
 ) -> AttemptResult:
     """Totals, band, pass/fail and competency subscores of one attempt's item scores.
 
-    An item with several competencies counts fully in each of them. With
-    `floor_total`, negative marking can bring a total down to 0, not below.
+    An item with several competencies counts fully in each of them; a weighted-options item counts in
+    them from its worst option up (`competency_points`). With `floor_total`, negative marking can bring
+    a total down to 0, not below.
     """
     floor = 0.0 if floor_total else -np.inf
     points = max(sum(s.points for s in scores), floor)
@@ -289,9 +309,10 @@ def summarise(
     pct = _percent(points, top)
     comp: dict[str, list[float]] = {}
     for item, s in zip(items, scores, strict=True):
+        counted = float(competency_points(s.points, s.max_points, lowest_share(item)))
         for c in dict.fromkeys(item.competencies):
             acc = comp.setdefault(c, [0.0, 0.0])
-            acc[0] += s.points
+            acc[0] += counted
             acc[1] += s.max_points
     subscores = {}
     for c, (p, t) in comp.items():
@@ -454,7 +475,10 @@ def score_bulk(
     pct = np.round(100.0 * total / top, PERCENT_DECIMALS) if top > 0 else np.zeros_like(total)
     competencies = list(dict.fromkeys(c for it in items for c in it.competencies))
     incidence = np.array([[float(c in it.competencies) for c in competencies] for it in items])
-    comp_points = np.maximum(points @ incidence, floor)
+    counted = points.copy()
+    for j, it in enumerate(items):
+        counted[:, j] = competency_points(points[:, j], maxima[j], lowest_share(it))
+    comp_points = np.maximum(counted @ incidence, floor)
     comp_max = maxima @ incidence
     with np.errstate(divide="ignore", invalid="ignore"):
         comp_pct = np.round(np.where(comp_max > 0, 100.0 * comp_points / comp_max, 0.0), PERCENT_DECIMALS)

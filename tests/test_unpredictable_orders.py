@@ -308,7 +308,8 @@ EXAMPLE_NOTE = "only an example"
 
 
 def check_hashes(result) -> dict[str, str]:
-    assert result.exit_code == 0, result.stderr
+    # 1: another draw may carry a reported competency on too few items (a warning); the forms are printed.
+    assert result.exit_code in (0, 1), result.stderr
     return dict(re.findall(r"phase (\w+): .*, hash ([0-9a-f]{12})", result.stdout))
 
 

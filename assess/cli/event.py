@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from assess.cli.support import Group, chosen, shared_options
+from assess.cli.support import EXIT_WARNINGS, Group, chosen, shared_options
 from assess.delivery.paper import TYPE_NAMES
-from assess.event.file import DIFFICULTY_NAMES, build_forms, load_event
+from assess.event.file import DIFFICULTY_NAMES, build_forms, competency_warnings, load_event
 from assess.forms import Form, drift
 from assess.i18n import N_, _, ngettext
 from assess.problems import ProblemsFound
@@ -66,11 +66,17 @@ def check(ctx: click.Context, file: str | None) -> None:
         click.echo(
             _("Outside a workspace this draw is only an example: a workspace draws with its event's secret.")
         )
-        return
-    for phase_id, drawn in forms.items():
-        if ws.store.has_form(ws.event_id, phase_id):
-            for line in drift_lines(phase_id, ws.store.form(ws.event_id, phase_id), drawn):
-                click.echo(line)
+    else:
+        for phase_id, drawn in forms.items():
+            if ws.store.has_form(ws.event_id, phase_id):
+                for line in drift_lines(phase_id, ws.store.form(ws.event_id, phase_id), drawn):
+                    click.echo(line)
+    warnings = competency_warnings(loaded, forms)
+    for warning in warnings:
+        click.echo(str(warning))
+    if warnings:
+        click.echo(ngettext("{n} warning", "{n} warnings", len(warnings)).format(n=len(warnings)))
+        ctx.exit(EXIT_WARNINGS)
 
 
 def drift_lines(phase_id: str, stored: Form, drawn: Form) -> list[str]:

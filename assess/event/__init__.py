@@ -177,6 +177,16 @@ class Web(Model):
     save_limits: SaveLimits = SaveLimits()
 
 
+class Reporting(Model):
+    """What the reports claim. A competency's score, level and gain are reported for a phase only when
+    at least `min_items_per_competency` items of its form carry the competency (every item whose
+    `competencies` name it, as scoring counts them); `competencies`, when set, are the only ones the
+    reports show (None: every competency the forms measure)."""
+
+    min_items_per_competency: Annotated[int, Field(ge=1)] = 4
+    competencies: list[Id] | None = None
+
+
 class Event(Model):
     """An event as `assessment.yaml` describes it.
 
@@ -196,6 +206,7 @@ class Event(Model):
     grading: Grading = Grading()
     imports: Imports = Imports()
     web: Web = Web()
+    reporting: Reporting = Reporting()
 
     @model_validator(mode="after")
     def _phases(self) -> Self:

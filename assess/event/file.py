@@ -12,6 +12,7 @@ never the shipped files installed now, so that it scores and reports as it did.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,6 +139,10 @@ def _blueprint_problems(event: Event, ctx: Context, library: Library, pool: dict
             if cell.competency not in known:
                 path = ("phases", p, "blueprint", "cells", i, "competency")
                 problems.append(ctx.problem("EVENT-COMPETENCY-UNKNOWN", path, {"id": cell.competency}))
+    for i, competency in enumerate(event.reporting.competencies or []):
+        if competency not in known:
+            path = ("reporting", "competencies", i)
+            problems.append(ctx.problem("EVENT-COMPETENCY-UNKNOWN", path, {"id": competency}))
     return problems
 
 
@@ -189,3 +194,27 @@ def build_forms(loaded: LoadedEvent, secret: bytes | None = None) -> dict[str, F
     if problems:
         raise ProblemsFound(problems)
     return forms
+
+
+def competency_warnings(loaded: LoadedEvent, forms: dict[str, Form]) -> list[Problem]:
+    """A warning per phase and competency the reports would show but whose assembled form carries it on
+    fewer than `reporting.min_items_per_competency` items (counted as scoring counts them): the reports
+    will say "too few items" there instead of a score."""
+    event, ctx = loaded.event, loaded.context
+    wanted, minimum = event.reporting.competencies, event.reporting.min_items_per_competency
+    found = []
+    for index, phase in enumerate(event.phases):
+        form = forms.get(phase.id)
+        if form is None:
+            continue
+        counts = Counter(c for item in form.items for c in dict.fromkeys(item.competencies))
+        for competency in wanted if wanted is not None else list(counts):
+            if counts[competency] < minimum:
+                params = {
+                    "phase": phase.id,
+                    "competency": competency,
+                    "n": counts[competency],
+                    "min": minimum,
+                }
+                found.append(ctx.problem("EVENT-COMPETENCY-FEW-ITEMS", ("phases", index, "id"), params))
+    return found

@@ -128,6 +128,11 @@ MESSAGES: dict[str, str] = {
     ),
     "EVENT-BANK-UNKNOWN": N_("bank {id!r} is not one of the event's banks"),
     "EVENT-COMPETENCY-UNKNOWN": N_("competency {id!r} is not in the banks' framework"),
+    "EVENT-COMPETENCY-FEW-ITEMS": N_(
+        "warning: phase {phase}, competency {competency}: {n} of the form's items carry it; the reports "
+        'score a competency only from {min} items (reporting.min_items_per_competency) and say "too few '
+        'items" here. Add cells for it, or list the competencies to report in reporting.competencies'
+    ),
     "EVENT-BANDS-NO-ZERO": N_("the lowest band must start at 0"),
     "EVENT-BANDS-DUPLICATE": N_("two bands start at the same percentage"),
     "EVENT-LEVELS-ORDER": N_("level thresholds must start at 0 and rise"),

@@ -20,6 +20,7 @@ from hashlib import sha256
 import numpy as np
 
 from assess.adjustments import ItemChange, effective
+from assess.event import Reporting
 from assess.event.policy import Grading, ReviewPolicy
 from assess.event.review import Moments, visible
 from assess.forms import Form
@@ -28,6 +29,7 @@ from assess.i18n.numbers import Numbers
 from assess.reports import charts
 from assess.reports.answers import ItemText, answer_text, item_text
 from assess.reports.corrections import correction_lines
+from assess.reports.measured import Measured, measured, median_level
 from assess.store.store import CLOSED, FINISHED, NotFound, Participant, Result
 from assess.workspace import Workspace
 
@@ -57,6 +59,7 @@ class PhaseData:
     texts: dict[str, ItemText] = field(default_factory=dict)
     scores: np.ndarray = field(default_factory=lambda: np.array([]))  # sorted percentages
     changes: dict[str, ItemChange] = field(default_factory=dict)  # adjustments after the test, in force
+    measured: dict[str, Measured] = field(default_factory=dict)  # competency -> what the form measured
 
     def band(self, label: str, lang: str) -> str:
         if lang == "id":
@@ -80,6 +83,8 @@ class EventData:
     competencies: dict[str, str]  # id -> name in the current language
     numbers: Numbers
     lang: str
+    reporting: Reporting = field(default_factory=Reporting)
+    level_words: dict[str, dict[int, str]] = field(default_factory=dict)  # competency -> level -> descriptor
 
 
 def load(ws: Workspace) -> EventData:
@@ -122,16 +127,23 @@ def load(ws: Workspace) -> EventData:
             scores=np.sort(np.array([r.percentage for r in latest.values()], dtype=float)),
             changes=effective(adjustments.get(p.id, [])),
         )
+        if form is not None:
+            levels = len(ph.grading.level_thresholds)
+            ph.measured = measured(form, ph.changes, list(latest.values()), event.reporting, levels)
         if form is not None and ph.seen & set(REVIEW_ITEMS):
             ph.texts = {i.id: item_text(i, lang, sources, numbers) for i in form.items}
             if "own_answers" in ph.seen:
                 ph.answers = store.answers_of([r.attempt_id for r in latest.values()])
         phases.append(ph)
     names: dict[str, str] = {}
+    level_words: dict[str, dict[int, str]] = {}
     for framework in library.frameworks.values():
         for c in framework.competencies:
             tr = c.translations.get(lang) if lang != framework.language else None
             names[c.id] = (tr.name if tr and tr.name else None) or c.name
+            level_words[c.id] = {
+                lv.level: (tr.levels.get(lv.level) if tr else None) or lv.descriptor for lv in c.levels
+            }
     people = sorted(store.participants(event_id), key=lambda p: (p.name.casefold(), p.person_id))
     info = event.event
     return EventData(
@@ -148,6 +160,8 @@ def load(ws: Workspace) -> EventData:
         competencies=names,
         numbers=numbers,
         lang=lang,
+        reporting=event.reporting,
+        level_words=level_words,
     )
 
 
@@ -294,55 +308,98 @@ def _gain(d: EventData, seen: list) -> dict | None:
     }
 
 
+def not_measured() -> str:
+    return _("not measured")
+
+
+def too_few_items() -> str:
+    return _("too few items to assess this competency")
+
+
+def measured_cell(n: Numbers, m: Measured | None, score, result: Result | None = None) -> dict:
+    """One competency in one phase for a participant: its score with ± its standard error and what it
+    rests on, or why there is none."""
+    if m is None:
+        return {"text": not_measured(), "detail": "", "reported": False}
+    rests = _("{items} items, {points} points").format(items=n.count(len(m.items)), points=n.points(m.points))
+    if not m.enough:
+        return {"text": too_few_items(), "detail": rests, "reported": False}
+    if m.levels_only and result is not None:
+        level = median_level(m, result)
+        text = _("level {level} (median of the answers)").format(level=level) if level else n.pct(None)
+        return {"text": text, "detail": rests, "reported": True}
+    if score is None:
+        return {"text": n.pct(None), "detail": rests, "reported": False}
+    sem = m.sem(score.percentage)
+    text = f"{n.pct(score.percentage)} ± {n.dec(sem, 0)}"
+    return {"text": text, "detail": rests, "reported": True}
+
+
 def _competencies(d: EventData, seen: list) -> dict | None:
     shown = [(ph, row) for ph, row, aspects in seen if "competencies" in aspects]
     if not shown:
         return None
     n = d.numbers
-    ids = sorted({c for _ph, row in shown for c in row.competencies})
+    ids = list(dict.fromkeys(c for ph, _row in shown for c in ph.measured))
+    if not ids:
+        return None
     first, last = d.phases[0], d.phases[-1]
     two = len(d.phases) >= 2
-    values = {ph.id: row.competencies for ph, row in shown}
     latest_phase = shown[-1][0]
     levels, strong, weak = _levels(latest_phase.grading)
-    rows, strengths, develop, chart_rows = [], [], [], []
+    rows, strengths, develop, chart_rows, meanings = [], [], [], [], []
+    any_binomial = False
     for c in ids:
         name = d.competencies.get(c, c)
-        cells = [values.get(ph.id, {}).get(c) for ph, _row in shown]
-        now = next((v[c] for v in reversed([values[ph.id] for ph, _row in shown]) if c in v), None)
-        level = now.level if now else None
+        cells = []
+        level = None
+        for ph, row in shown:
+            m = ph.measured.get(c)
+            score = row.competencies.get(c)
+            cells.append(measured_cell(n, m, score, row))
+            if m is not None and m.enough:
+                any_binomial = any_binomial or (m.method == "binomial" and not m.levels_only)
+                # The level comes from the latest test that reported the competency.
+                level = median_level(m, row) if m.levels_only else (score.level if score else None)
         rows.append(
             {
                 "id": c,
                 "name": name,
-                "scores": [n.pct(v.percentage) if v else n.pct(None) for v in cells],
-                "level": _("{level} of {levels}").format(level=level, levels=levels)
-                if level
-                else n.pct(None),
+                "cells": cells,
+                "level": _("{level} of {levels}").format(level=level, levels=levels) if level else "",
             }
         )
-        pair = [values.get(p.id, {}).get(c) for p in ((first, last) if two else (first,))]
-        label = f"{name} ({c})"
+        pair = []
+        for p in (first, last) if two else (first,):
+            m, row = p.measured.get(c), next((r for ph, r in shown if ph.id == p.id), None)
+            ok = (
+                m is not None and m.enough and not m.levels_only and row is not None and c in row.competencies
+            )
+            pair.append(row.competencies[c].percentage if ok else None)
+        if any(v is not None for v in pair):
+            chart_rows.append((f"{name} ({c})", *pair))
         if level:
-            label = _("{competency}: level {level} of {levels}").format(
-                competency=label, level=level, levels=levels
-            )
-        chart_rows.append((label, *(v.percentage if v else None for v in pair)))
-        if now:
-            said = _("{name}: {share} of its points, level {level} of {levels}").format(
-                name=name, share=n.pct(now.percentage, 0), level=level, levels=levels
-            )
+            words = d.level_words.get(c, {}).get(level)
+            if words:
+                meanings.append(
+                    _("{name}, level {level}: {words}").format(name=name, level=level, words=words)
+                )
+            said = _("{name}: level {level} of {levels}").format(name=name, level=level, levels=levels)
             if level >= strong:
                 strengths.append(said)
             elif level <= weak:
                 develop.append(said)
-    chart = charts.paired_bars(
-        "competencies",
-        chart_rows,
-        (first.title, last.title) if two else (first.title,),
-        _("Share of the competency's points (%)"),
-        lambda v: n.pct(v, 0),
-        _("Competencies: pre-test and post-test"),
+    chart = (
+        charts.paired_bars(
+            "competencies",
+            chart_rows,
+            (first.title, last.title) if two else (first.title,),
+            _("Share of the competency's points (%)"),
+            lambda v: n.pct(v, 0),
+            _("Competencies: pre-test and post-test"),
+        )
+        if chart_rows
+        else ""
     )
     return {
         "phases": [ph.title for ph, _row in shown],
@@ -350,7 +407,10 @@ def _competencies(d: EventData, seen: list) -> dict | None:
         "chart": chart,
         "strengths": strengths,
         "develop": develop,
+        "meanings": meanings,
         "levels": n.count(levels),
+        "minimum": n.count(d.reporting.min_items_per_competency),
+        "binomial": any_binomial,
     }
 
 

@@ -15,7 +15,14 @@ import numpy as np
 from assess.i18n import _
 from assess.i18n.numbers import Numbers
 from assess.reports import charts
-from assess.reports.context import EventData, event_context, person_context, report_name
+from assess.reports.context import (
+    EventData,
+    event_context,
+    not_measured,
+    person_context,
+    report_name,
+    too_few_items,
+)
 from assess.reports.corrections import correction_lines
 from assess.workspace.prepost import WORKSPACE_DIGITS_RANK, record, run_prepost
 
@@ -259,9 +266,11 @@ _GAIN_STATISTICS = (_mean_gain, _confidence_interval, _hake_gain, _effect_size, 
 
 
 def _competencies(d: EventData) -> dict | None:
+    """Each competency either test measured: the cohort's means where a test reported it, and the gain
+    only where both did (docs/reports.md: a competency score rests on enough items)."""
     n = d.numbers
     first, last = d.phases[0], d.phases[-1]
-    ids = sorted({c for ph in (first, last) for r in ph.results.values() for c in r.competencies})
+    ids = list(dict.fromkeys(c for ph in (first, last) for c in ph.measured))
     if not ids:
         return None
 
@@ -276,33 +285,54 @@ def _competencies(d: EventData) -> dict | None:
             dtype=float,
         )
 
+    def reported(ph, c) -> bool:
+        m = ph.measured.get(c)
+        return m is not None and m.enough and not m.levels_only
+
+    def cell(ph, c, mean) -> dict:
+        m = ph.measured.get(c)
+        if m is None:
+            return {"text": not_measured(), "detail": "", "reported": False}
+        rests = _("{items} items").format(items=n.count(len(m.items)))
+        if not m.enough:
+            return {"text": too_few_items(), "detail": rests, "reported": False}
+        return {"text": n.pct(mean), "detail": rests, "reported": True}
+
     rows, chart_rows = [], []
     for c in ids:
-        s = _stats(column(first, c), column(last, c))
         name = d.competencies.get(c, c)
+        pre, post = column(first, c), column(last, c)
+        both = reported(first, c) and reported(last, c)
+        s = _stats(pre, post) if both else None
+        mean = lambda x: float(np.nanmean(x)) if np.isfinite(x).any() else None  # noqa: E731
         rows.append(
             {
                 "id": c,
                 "name": name,
-                "n": n.count(s["n"]),
-                "pre": n.pct(s["mean_pre"]),
-                "post": n.pct(s["mean_post"]),
-                "gain": n.signed(s["mean_gain"]),
+                "n": n.count(s["n"]) if s else "",
+                "pre": cell(first, c, mean(pre)),
+                "post": cell(last, c, mean(post)),
+                "gain": n.signed(s["mean_gain"]) if s else n.pct(None),
                 "ci": f"{n.signed(s['ci_low'])} … {n.signed(s['ci_high'])}"
-                if s["ci_low"] is not None
-                else n.pct(None),
-                "hake_g": n.dec(s["hake_g"], 2),
+                if s and s["ci_low"] is not None
+                else "",
+                "hake_g": n.dec(s["hake_g"], 2) if s else "",
             }
         )
-        chart_rows.append((f"{name} ({c})", s["mean_gain"], s["ci_low"], s["ci_high"]))
-    chart = charts.gain_bars(
-        "competency-gains",
-        chart_rows,
-        _("Mean gain (percentage points)"),
-        lambda v: n.signed(v, 0),
-        _("Mean gain per competency"),
+        if s:
+            chart_rows.append((f"{name} ({c})", s["mean_gain"], s["ci_low"], s["ci_high"]))
+    chart = (
+        charts.gain_bars(
+            "competency-gains",
+            chart_rows,
+            _("Mean gain (percentage points)"),
+            lambda v: n.signed(v, 0),
+            _("Mean gain per competency"),
+        )
+        if chart_rows
+        else ""
     )
-    return {"rows": rows, "chart": chart}
+    return {"rows": rows, "chart": chart, "minimum": n.count(d.reporting.min_items_per_competency)}
 
 
 def _mean(n: Numbers, x: np.ndarray, signed: bool = False) -> str:

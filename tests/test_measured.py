@@ -1,0 +1,207 @@
+"""Reports claim only what the test measured (issue 16, points 1 and 2): a competency is scored only on
+enough items, with its standard error; not measured is not zero; a weighted-options item's worst answer
+is 0% of a competency; `event check` warns of a competency the reports would show on too few items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import TypeAdapter
+
+from assess.bank.model import Item
+from assess.event import Reporting
+from assess.event.policy import Grading, ScoringPolicy
+from assess.reports.measured import BINOMIAL, Measured, measured, median_level
+from assess.responses import encode_item
+from assess.scoring import score_attempt, score_bulk
+from assess.store.records import CompetencyScore, ItemMark, Result
+
+ITEM = TypeAdapter(Item)
+POLICY = ScoringPolicy.model_validate({"type_weights": {"weighted_options": 0.2}})
+
+
+def _attitude(item_id: str, competencies: list[str]):
+    options = [
+        {"id": k, "text": k.upper(), "points": p} for k, p in zip("abcde", (1, 2, 3, 4, 5), strict=True)
+    ]
+    return ITEM.validate_python(
+        {
+            "id": item_id,
+            "type": "weighted_options",
+            "stem": "Sikap?",
+            "options": options,
+            "competencies": competencies,
+            "difficulty": "easy",
+        }
+    )
+
+
+def _choice(item_id: str):
+    options = [{"id": k, "text": k.upper()} for k in "abcd"]
+    return ITEM.validate_python(
+        {
+            "id": item_id,
+            "type": "single_choice",
+            "stem": "Soal?",
+            "options": options,
+            "key": "a",
+            "competencies": ["M.05"],
+            "difficulty": "easy",
+        }
+    )
+
+
+def test_a_weighted_items_worst_answer_is_zero_percent_of_a_competency_and_the_total_keeps_its_points():
+    items = [_attitude("w", ["M.01"]), _choice("s")]
+    answers = [{"w": "a", "s": "a"}, {"w": "c", "s": "b"}, {"w": "e"}, {"s": "a"}]
+    single = [score_attempt(items, POLICY, Grading(), a) for a in answers]
+    worst, middle, best, blank = single
+    assert worst.competencies["M.01"].percentage == 0.0  # 1 of 1..5
+    assert worst.points == pytest.approx(0.2 + 1.0)  # the total keeps the option's own points
+    assert middle.competencies["M.01"].percentage == pytest.approx(50.0)  # (3 - 1) / (5 - 1)
+    assert best.competencies["M.01"].percentage == pytest.approx(100.0)
+    assert blank.competencies["M.01"].percentage == 0.0 and blank.points == pytest.approx(1.0)
+    # The bulk path gives the same subscores.
+    encoded = [encode_item(i, [a.get(i.id) for a in answers]) for i in items]
+    bulk = score_bulk(items, POLICY, Grading(), encoded)
+    for row, one in enumerate(single):
+        assert bulk.attempt(row).competencies == one.competencies
+
+
+def _result(person: str, marks: dict[str, tuple[float, float]], competencies: dict[str, float]) -> Result:
+    items = {i: ItemMark(p, t, blank=False, pending=False) for i, (p, t) in marks.items()}
+    return Result(
+        event_id="e",
+        attempt_id=int(person[1:]),
+        phase_id="pre",
+        person_id=person,
+        points=sum(p for p, _t in marks.values()),
+        max_points=sum(t for _p, t in marks.values()),
+        percentage=0.0,
+        band="Kurang",
+        passed=None,
+        provisional=False,
+        competencies={c: CompetencyScore(0.0, 1.0, v, 1) for c, v in competencies.items()},
+        items=items,
+        scored_at=dt.datetime(2019, 10, 31),
+    )
+
+
+def test_a_competency_of_attitude_items_reports_the_median_level_of_the_answers():
+    items = tuple(_attitude(f"w{k}", ["M.01"]) for k in range(4))
+    m = Measured("M.01", items, 4.0, enough=True, levels_only=True, alpha=math.nan, sd=math.nan)
+    chosen = {"w0": 2, "w1": 4, "w2": 4, "w3": 5}  # levels; the lower median of 2, 4, 4, 5 is 4
+    result = _result("P1", {i: (p * 0.2, 1.0) for i, p in chosen.items()}, {"M.01": 0.0})
+    assert median_level(m, result) == 4
+    blank = _result("P2", {}, {})
+    assert median_level(m, blank) is None
+
+
+def test_without_ten_people_the_error_is_binomial():
+    m = Measured("T.01", (_choice("a"),) * 4, 4.0, enough=True, levels_only=False, alpha=math.nan, sd=10.0)
+    assert m.method == BINOMIAL
+    assert m.sem(75.0) == pytest.approx(100 * math.sqrt(0.75 * 0.25 / 4))
+    assert m.sem(0.0) == 0.0
+
+
+# -- on the worked example ----------------------------------------------------------------------
+
+
+def _workspace(folder: Path):
+    from assess.workspace import Workspace
+
+    return Workspace(folder, f"sqlite:///{folder / 'assess.db'}")
+
+
+def _alpha(x: np.ndarray) -> float:
+    k = x.shape[1]
+    return k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+
+
+def test_a_subscores_error_is_its_sd_times_the_root_of_one_minus_its_alpha(scored):
+    ws = _workspace(scored)
+    try:
+        form, results = ws.form("pre"), ws.store.results(ws.event_id, "pre")
+        found = measured(form, {}, results, Reporting(), 5)
+        t02 = found["T.02"]
+        carried = [i for i in form.items if "T.02" in i.competencies]
+        assert [i.id for i in t02.items] == [i.id for i in carried] and t02.enough
+        # By hand: the items' marks (none is weighted options here), their alpha, the subscores' SD.
+        assert all(i.type != "weighted_options" for i in carried)
+        x = np.array([[r.items[i.id].points for i in carried] for r in results])
+        shares = np.array([r.competencies["T.02"].percentage for r in results])
+        assert t02.alpha == pytest.approx(_alpha(x)) and t02.sd == pytest.approx(shares.std(ddof=1))
+        assert t02.sem(50.0) == pytest.approx(shares.std(ddof=1) * math.sqrt(1 - _alpha(x)))
+        # M.01 rests on one item of the pre-test: measured, not enough.
+        assert not found["M.01"].enough and len(found["M.01"].items) == 1
+        # reporting.competencies leaves the others out.
+        listed = measured(form, {}, results, Reporting(competencies=["T.01", "M.05"]), 5)
+        assert set(listed) == {"T.01", "M.05"}
+    finally:
+        ws.close()
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _reports(run, folder: Path) -> Path:
+    assert run("-w", str(folder), "phase", "close", "--phase", "post", "--score").exit_code == 0
+    result = run("-w", str(folder), "report", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    return folder / "laporan"
+
+
+def _lowest(folder: Path) -> str:
+    ws = _workspace(folder)
+    try:
+        return min(ws.store.results(ws.event_id, "post"), key=lambda r: r.percentage).person_id
+    finally:
+        ws.close()
+
+
+def test_the_lowest_scorer_is_told_nothing_that_rests_on_too_few_items(scored, run):
+    # Every competency the forms touch, as an event without reporting.competencies would report them.
+    event = scored / "assessment.yaml"
+    event.write_text(event.read_text(encoding="utf-8").split("\nreporting:")[0] + "\n", encoding="utf-8")
+    reports = _reports(run, scored)
+    person = _text((reports / "participants" / f"{_lowest(scored)}.html").read_text(encoding="utf-8"))
+    section = person.split(" Competencies ", 1)[1].split(" Position in the cohort ", 1)[0]
+    table = section.split(" A competency is scored only ", 1)[0]
+    rows = re.findall(r"\((M\.\d\d|T\.\d\d)\)(.*?)(?=\S+ \((?:M|T)\.\d\d\)|$)", table)
+    assert {c for c, _row in rows} >= {"T.01", "T.02", "T.03", "M.05", "M.01", "M.07", "M.08"}
+    for competency, row in rows:
+        scores = re.findall(r"\d+,?\d*% ± \d+ (\d+) items", row)
+        assert all(int(k) >= 4 for k in scores), (competency, row)  # a score only on 4 items or more
+        if competency in ("M.01", "M.07", "M.08"):
+            assert "%" not in row and "Level reached" not in row, row
+    assert "too few items to assess this competency" in table
+    assert "not measured" in table  # M.01 has no item on the post-test: not 0%
+    strengths = section.split(" Strengths ", 1)[1]
+    assert not re.search(r"Integritas|Mengelola Perubahan|Pengambilan Keputusan", strengths)
+    cohort = _text((reports / "cohort.html").read_text(encoding="utf-8"))
+    gains = cohort.split(" Gain per competency ", 1)[1].split(" Per unit ", 1)[0]
+    m01 = gains.split("(M.01)", 1)[1].split(" (", 1)[0]
+    assert "not measured" in m01 and "+" not in m01  # no gain for what one test did not measure
+
+
+def test_event_check_warns_of_a_reported_competency_on_too_few_items(run, tmp_path):
+    example = Path(__file__).resolve().parents[1] / "examples" / "payakumbuh-2019" / "assessment.yaml"
+    clean = run("event", "check", str(example), "--lang", "en")
+    assert clean.exit_code == 0 and "EVENT-COMPETENCY-FEW-ITEMS" not in clean.stdout
+    text = example.read_text(encoding="utf-8").replace("[T.01, T.02, T.03, M.05]", "[T.01, M.08]")
+    path = tmp_path / "assessment.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("event", "check", str(path), "--lang", "en")
+    assert result.exit_code == 1
+    warnings = [line for line in result.stdout.splitlines() if "EVENT-COMPETENCY-FEW-ITEMS" in line]
+    assert len(warnings) == 2 and all("competency M.08" in w for w in warnings)
+    assert "phase pre, competency M.08: 2 of the form's items" in warnings[0]
+    assert "phase post, competency M.08: 1 of the form's items" in warnings[1]
+    assert "2 warnings" in result.stdout
