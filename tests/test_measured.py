@@ -172,6 +172,12 @@ def test_the_lowest_scorer_is_told_nothing_that_rests_on_too_few_items(scored, r
     event.write_text(event.read_text(encoding="utf-8").split("\nreporting:")[0] + "\n", encoding="utf-8")
     reports = _reports(run, scored)
     person = _text((reports / "participants" / f"{_lowest(scored)}.html").read_text(encoding="utf-8"))
+    # The pre-test is a starting point (no band, no pass or fail); the post-test has its verdict.
+    scores = person.split(" Scores ", 1)[1].split(" Competencies ", 1)[0]
+    assert "Tes awal shows where you started: it has no band and no pass or fail." in scores
+    pre_row = scores.split("Tes awal", 1)[1].split("Tes akhir", 1)[0]
+    assert "Insufficient" not in pre_row and "passed" not in pre_row
+    assert "not passed yet" in scores.split("Tes akhir", 1)[1]
     section = person.split(" Competencies ", 1)[1].split(" Position in the cohort ", 1)[0]
     table = section.split(" A competency is scored only ", 1)[0]
     rows = re.findall(r"\((M\.\d\d|T\.\d\d)\)(.*?)(?=\S+ \((?:M|T)\.\d\d\)|$)", table)

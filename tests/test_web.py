@@ -252,10 +252,11 @@ def test_review_lists_unanswered_then_submit_asks_to_confirm_and_the_result_foll
     answers = ws.store.answers(s.attempt.id)
     values = {i.id: normalise(i, answers.get(i.id)) for i in s.form.items}
     expected = score_attempt(list(s.form.items), s.form.policy, s.form.grading, values)
-    # The default policy shows the score and band at once.
+    # The default policy shows the score at once; the pre-test of two says where one starts, no band.
     from assess.i18n.numbers import Numbers
 
-    assert Numbers("id").pct(expected.percentage) in result and expected.band.label in result
+    assert Numbers("id").pct(expected.percentage) in result and expected.band.label not in result
+    assert "Tes ini menunjukkan titik awal Anda" in result and "lulus (batas" not in result
     assert ("Sementara: esai masih menunggu" in result) == expected.provisional
     # A finished attempt takes nothing more, by page or by autosave.
     assert c.post("/test/pre/3", {"answer": "0"}).location.endswith("/test/pre/result")
@@ -276,6 +277,24 @@ def test_a_policy_of_never_shows_no_score(setup, tmp_path):
     result = c.get("/test/pre/result").get_data(as_text=True)
     assert "Hasil Anda akan ditampilkan setelah dirilis pelatih" in result
     assert "Skor" not in result and "Nilai" not in result.split("<main", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("verdict", "shown", "hidden"),
+    [
+        ("band", ["Predikat", "Kurang"], ["lulus (batas", "titik awal"]),
+        ("pass_fail", ["Kurang", "belum lulus (batas lulus 70%)"], ["titik awal"]),
+    ],
+)
+def test_a_phases_verdict_says_its_band_or_pass_or_fail(setup, verdict, shown, hidden):
+    ws, app, _, codes, _ = setup
+    text = (ws.folder / "assessment.yaml").read_text(encoding="utf-8")
+    text = text.replace("    grace_seconds: 30\n", f"    grace_seconds: 30\n    verdict: {verdict}\n", 1)
+    (ws.folder / "assessment.yaml").write_text(text, encoding="utf-8")
+    c = start(make_app(open_workspace(ws.folder)), codes[1])
+    c.post("/test/pre/submit")  # nothing answered: 0%, Kurang, not passed
+    result = c.get("/test/pre/result").get_data(as_text=True).split("<main", 1)[1]
+    assert all(s in result for s in shown) and not any(h in result for h in hidden), result
 
 
 # -- the trainer's dashboard ---------------------------------------------------------------------
@@ -449,7 +468,7 @@ def test_the_english_switch_keeps_the_language_for_the_pages_and_the_result(setu
     assert "Question 1 of 9" in c.get("/test/pre/1").get_data(as_text=True)
     c.post("/test/pre/submit")
     result = c.get("/test/pre/result").get_data(as_text=True)
-    assert "Insufficient" in result and "Kurang" not in result
+    assert "This test shows where you start" in result and "titik awal" not in result
 
 
 def test_the_lobby_poll_parses_each_form_once_and_the_cache_of_forms_is_bounded(

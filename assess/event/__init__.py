@@ -83,6 +83,9 @@ class Phase(Model):
     grace_seconds: Annotated[int, Field(ge=0)] = 60
     review: ReviewPolicy = ReviewPolicy()
     scoring: ScoringPolicy | None = None  # the event's policy unless set
+    # What a result says beyond its score: nothing (a diagnostic pre-test), its band, or pass/fail.
+    # None: `none` for the first phase, else `pass_fail` with a pass mark, `band` without.
+    verdict: Literal["none", "band", "pass_fail"] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -235,6 +238,15 @@ class Event(Model):
         while phase.blueprint is None:
             phase = self.phase(phase.same_items or phase.parallel_to)  # type: ignore[arg-type]
         return phase.blueprint
+
+    def verdict_of(self, phase_id: str) -> str:
+        """`none`, `band` or `pass_fail`: what a result of this phase says beyond its score."""
+        phase = self.phase(phase_id)
+        if phase.verdict is not None:
+            return phase.verdict
+        if phase is self.phases[0] and len(self.phases) > 1:
+            return "none"
+        return "pass_fail" if self.grading.pass_mark is not None else "band"
 
     def scoring_of(self, phase_id: str) -> ScoringPolicy:
         return self.phase(phase_id).scoring or self.scoring

@@ -59,6 +59,7 @@ class PhaseData:
     texts: dict[str, ItemText] = field(default_factory=dict)
     scores: np.ndarray = field(default_factory=lambda: np.array([]))  # sorted percentages
     changes: dict[str, ItemChange] = field(default_factory=dict)  # adjustments after the test, in force
+    verdict: str = "band"  # none (a starting point), band or pass_fail: Event.verdict_of
     measured: dict[str, Measured] = field(default_factory=dict)  # competency -> what the form measured
 
     def band(self, label: str, lang: str) -> str:
@@ -126,6 +127,7 @@ def load(ws: Workspace) -> EventData:
             seen=visible(p.review, Moments(True, closed, last_closed)),
             scores=np.sort(np.array([r.percentage for r in latest.values()], dtype=float)),
             changes=effective(adjustments.get(p.id, [])),
+            verdict=event.verdict_of(p.id),
         )
         if form is not None:
             levels = len(ph.grading.level_thresholds)
@@ -230,13 +232,13 @@ def participant_context(d: EventData, person: Participant) -> dict:
         if row is None:
             phases.append(
                 dict.fromkeys(("score", "points", "band", "passed"), None)
-                | {"title": ph.title, "taken": False, "provisional": False}
+                | {"title": ph.title, "taken": False, "provisional": False, "starting_point": False}
             )
             continue
         aspects = ph.seen if ph.status.get(row.attempt_id) in FINISHED else frozenset()
         seen.append((ph, row, aspects))
-        score, band = "score" in aspects, "band" in aspects
-        passed = row.passed
+        score, band = "score" in aspects, "band" in aspects and ph.verdict != "none"
+        passed = row.passed if ph.verdict == "pass_fail" else None
         phases.append(
             {
                 "title": ph.title,
@@ -246,7 +248,8 @@ def participant_context(d: EventData, person: Participant) -> dict:
                 "band": ph.band(row.band, lang) if band else None,
                 "passed": None
                 if not band or passed is None
-                else (_("passed") if passed else _("not passed")),
+                else (_("passed") if passed else _("not passed yet")),
+                "starting_point": ph.verdict == "none" and score,
                 "provisional": bool(row.provisional) and score,
             }
         )
@@ -268,11 +271,12 @@ def participant_context(d: EventData, person: Participant) -> dict:
                 ph.title, ph.form, ph.changes, n, show_answers="correct_answers" in aspects
             )
     grading = d.phases[-1].grading
+    judged = any(ph.verdict == "pass_fail" for ph in d.phases)
     return {
         "event": event_context(d),
         "person": person_context(d, person),
         "phases": phases,
-        "pass_mark": n.pct(grading.pass_mark, 0) if grading.pass_mark is not None else None,
+        "pass_mark": n.pct(grading.pass_mark, 0) if grading.pass_mark is not None and judged else None,
         "gain": _gain(d, seen),
         "competencies": _competencies(d, seen),
         "percentiles": percentiles,

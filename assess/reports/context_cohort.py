@@ -89,7 +89,8 @@ def _distribution(d: EventData) -> dict:
     rows = []
     for ph in d.phases:
         x = np.array([r.percentage for r in ph.results.values()], dtype=float)
-        passed = [r.passed for r in ph.results.values() if r.passed is not None]
+        judged = ph.verdict == "pass_fail"
+        passed = [r.passed for r in ph.results.values() if r.passed is not None and judged]
         rows.append(
             {
                 "title": ph.title,
@@ -372,7 +373,11 @@ def _people(d: EventData, pre: np.ndarray, post: np.ndarray) -> list[dict]:
         pid = p.person_id
         scores = [n.pct(ph.results[pid].percentage) if pid in ph.results else n.pct(None) for ph in d.phases]
         band = next(
-            (ph.band(ph.results[pid].band, lang) for ph in reversed(d.phases) if pid in ph.results),
+            (
+                ph.band(ph.results[pid].band, lang)
+                for ph in reversed(d.phases)
+                if pid in ph.results and ph.verdict != "none"
+            ),
             n.pct(None),
         )
         gain = post[k] - pre[k] if len(d.phases) >= 2 else math.nan

@@ -328,24 +328,30 @@ def result(phase_id: str):
         "result.html",
         phase=_phase_title(phase_id),
         attempt_status=s.attempt.status,
-        shown=_shown_result(scored, aspects),
+        shown=_shown_result(scored, aspects, ws.loaded.event.verdict_of(phase_id), s.form.grading.pass_mark),
         report=sitting.has_report(ws, g.person),
     )
 
 
-def _shown_result(scored: AttemptResult | None, aspects: frozenset[str]) -> dict | None:
+def _shown_result(
+    scored: AttemptResult | None, aspects: frozenset[str], verdict: str, pass_mark: float | None
+) -> dict | None:
     if scored is None:
         return None
     n = Numbers(g.lang)
+    says = "band" in aspects and verdict != "none"  # a diagnostic test says where one starts, no more
+    passed = scored.passed if says and verdict == "pass_fail" else None
     return {
         "score": n.pct(scored.percentage) if "score" in aspects else None,
         "points": f"{n.points(scored.points)} / {n.points(scored.max_points)}"
         if "score" in aspects
         else None,
         "band": (scored.band.label_en or scored.band.label if g.lang == "en" else scored.band.label)
-        if "band" in aspects
+        if says
         else None,
-        "passed": None if "band" not in aspects else scored.passed,
+        "passed": passed,
+        "pass_mark": n.pct(pass_mark, 0) if passed is not None and pass_mark is not None else None,
+        "starting_point": verdict == "none" and "score" in aspects,
         "provisional": scored.provisional,
     }
 
