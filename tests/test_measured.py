@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +149,7 @@ def test_a_subscores_error_is_its_sd_times_the_root_of_one_minus_its_alpha(score
 
 def _text(html: str) -> str:
     html = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def _reports(run, folder: Path) -> Path:
@@ -211,3 +212,62 @@ def test_event_check_warns_of_a_reported_competency_on_too_few_items(run, tmp_pa
     assert "phase pre, competency M.08: 2 of the form's items" in warnings[0]
     assert "phase post, competency M.08: 1 of the form's items" in warnings[1]
     assert "2 warnings" in result.stdout
+
+
+# -- what the gain compares (point 3) ------------------------------------------------------------
+
+
+def _forms_with_anchors(anchors: int):
+    from assess.event.file import build_forms, load_event
+
+    loaded = load_event(
+        Path(__file__).resolve().parents[1] / "examples" / "payakumbuh-2019" / "assessment.yaml"
+    )
+    phases = [loaded.event.phases[0], loaded.event.phases[1].model_copy(update={"anchors": anchors})]
+    loaded.event = loaded.event.model_copy(update={"phases": phases})
+    forms = build_forms(loaded)
+    return forms["pre"], forms["post"]
+
+
+def _results_of(form, share_of) -> dict[str, Result]:
+    """20 people; person k earns share_of(k, item id) of every item's point."""
+    out = {}
+    for k in range(20):
+        marks = {i.id: (share_of(k, i.id), 1.0) for i in form.items}
+        out[f"P{k + 1}"] = _result(f"P{k + 1}", marks, {})
+    return out
+
+
+def test_the_gain_is_called_a_gain_only_when_the_forms_are_the_same_or_shown_equally_difficult():
+    from assess.reports.forms_compared import compare_forms, mean_difficulty
+
+    pre, post = _forms_with_anchors(6)
+    shared = {i.id for i in pre.items} & {i.id for i in post.items}
+    assert len(shared) == 6
+    start = lambda k, _i: 0.3 + 0.01 * k  # noqa: E731
+    before = _results_of(pre, start)
+    # Everyone gains 20 points on every item, anchors or not: the forms behave alike.
+    alike = compare_forms(
+        pre, post, before, _results_of(post, lambda k, i: start(k, i) + 0.2 + 0.002 * (k % 3))
+    )
+    assert not alike.same and alike.equal and set(alike.shared) == shared
+    assert alike.anchor_facility == pytest.approx((0.395, 0.595), abs=0.002)
+    assert alike.difficulty == (mean_difficulty(pre), mean_difficulty(post))
+    # The other items "gain" 20 points more than the anchors: an easier post-test form, not learning.
+    easier = _results_of(post, lambda k, i: start(k, i) + (0.1 if i in shared else 0.3) + 0.002 * (k % 3))
+    apart = compare_forms(pre, post, before, easier)
+    assert not apart.equal and apart.difference_ci[0] > 5
+    # Without anchors nothing can show it.
+    pre0, post0 = _forms_with_anchors(0)
+    none = compare_forms(pre0, post0, _results_of(pre0, start), _results_of(post0, start))
+    assert none.shared == () and none.anchor_facility is None and not none.equal
+
+
+def test_the_reports_say_the_example_compares_two_forms(scored, run):
+    reports = _reports(run, scored)
+    cohort = _text((reports / "cohort.html").read_text(encoding="utf-8"))
+    assert "Difference between the two forms' scores: Tes awal to Tes akhir" in cohort
+    assert "The two tests are different forms with no item in common." in cohort
+    assert "Learning gain:" not in cohort
+    person = _text((reports / "participants" / "P0001.html").read_text(encoding="utf-8"))
+    assert "Difference between the two forms' scores" in person and "different forms" in person

@@ -29,6 +29,7 @@ from assess.i18n.numbers import Numbers
 from assess.reports import charts
 from assess.reports.answers import ItemText, answer_text, item_text
 from assess.reports.corrections import correction_lines
+from assess.reports.forms_compared import FormsCompared, compare_forms
 from assess.reports.measured import Measured, measured, median_level
 from assess.store.store import CLOSED, FINISHED, NotFound, Participant, Result
 from assess.workspace import Workspace
@@ -86,6 +87,12 @@ class EventData:
     lang: str
     reporting: Reporting = field(default_factory=Reporting)
     level_words: dict[str, dict[int, str]] = field(default_factory=dict)  # competency -> level -> descriptor
+    compared: FormsCompared | None = None  # the first and the last test's forms, when both are stored
+
+    @property
+    def gain_is_a_gain(self) -> bool:
+        """Whether a difference of the first and last scores may be called a gain (docs/reports.md)."""
+        return self.compared is None or self.compared.equal
 
 
 def load(ws: Workspace) -> EventData:
@@ -137,17 +144,13 @@ def load(ws: Workspace) -> EventData:
             if "own_answers" in ph.seen:
                 ph.answers = store.answers_of([r.attempt_id for r in latest.values()])
         phases.append(ph)
-    names: dict[str, str] = {}
-    level_words: dict[str, dict[int, str]] = {}
-    for framework in library.frameworks.values():
-        for c in framework.competencies:
-            tr = c.translations.get(lang) if lang != framework.language else None
-            names[c.id] = (tr.name if tr and tr.name else None) or c.name
-            level_words[c.id] = {
-                lv.level: (tr.levels.get(lv.level) if tr else None) or lv.descriptor for lv in c.levels
-            }
+    names, level_words = _competency_words(library, lang)
     people = sorted(store.participants(event_id), key=lambda p: (p.name.casefold(), p.person_id))
     info = event.event
+    first, last = phases[0], phases[-1]
+    compared = None
+    if len(phases) >= 2 and first.form is not None and last.form is not None:
+        compared = compare_forms(first.form, last.form, first.results, last.results)
     return EventData(
         event_id=event_id,
         title=info.title,
@@ -164,7 +167,22 @@ def load(ws: Workspace) -> EventData:
         lang=lang,
         reporting=event.reporting,
         level_words=level_words,
+        compared=compared,
     )
+
+
+def _competency_words(library, lang: str) -> tuple[dict[str, str], dict[str, dict[int, str]]]:
+    """Each competency's name, and its levels' descriptors, in the current language."""
+    names: dict[str, str] = {}
+    level_words: dict[str, dict[int, str]] = {}
+    for framework in library.frameworks.values():
+        for c in framework.competencies:
+            tr = c.translations.get(lang) if lang != framework.language else None
+            names[c.id] = (tr.name if tr and tr.name else None) or c.name
+            level_words[c.id] = {
+                lv.level: (tr.levels.get(lv.level) if tr else None) or lv.descriptor for lv in c.levels
+            }
+    return names, level_words
 
 
 def event_context(d: EventData) -> dict:
@@ -299,16 +317,27 @@ def _gain(d: EventData, seen: list) -> dict | None:
     pre, post = a.percentage, b.percentage
     g = (post - pre) / (100 - pre) if pre < 100 else math.nan
     n = d.numbers
+    explained = _(
+        "The gain is the post-test score minus the pre-test score, in percentage points. The "
+        "normalised gain is the share of what you could still gain after the pre-test that you "
+        "did gain: 1 is everything, 0 nothing, below 0 a drop."
+    )
+    if not d.gain_is_a_gain:
+        explained = (
+            _(
+                "The two tests were different forms of the same course, not shown to be equally "
+                "difficult: the difference of their scores is partly a difference of forms."
+            )
+            + " "
+            + explained
+        )
     return {
         "first": first.title,
         "last": last.title,
+        "label": _("Gain") if d.gain_is_a_gain else _("Difference between the two forms' scores"),
         "gain": n.signed(post - pre),
         "normalised": n.signed(g, 2),
-        "explained": _(
-            "The gain is the post-test score minus the pre-test score, in percentage points. The "
-            "normalised gain is the share of what you could still gain after the pre-test that you "
-            "did gain: 1 is everything, 0 nothing, below 0 a drop."
-        ),
+        "explained": explained,
     }
 
 

@@ -24,6 +24,7 @@ from assess.reports.context import (
     too_few_items,
 )
 from assess.reports.corrections import correction_lines
+from assess.reports.forms_compared import EQUIVALENCE
 from assess.workspace.prepost import WORKSPACE_DIGITS_RANK, record, run_prepost
 
 HAKE_LOW, HAKE_HIGH = 0.3, 0.7  # Hake (1998): low below 0.3, high from 0.7
@@ -145,6 +146,8 @@ def _gain(d: EventData, pre: np.ndarray, post: np.ndarray) -> dict:
         "sentences": [],
         "rows": [],
         "unpaired": None,
+        "is_a_gain": d.gain_is_a_gain,
+        "forms": _forms(d),
     }
     if s["n_unpaired"]:
         out["unpaired"] = _(
@@ -161,6 +164,50 @@ def _gain(d: EventData, pre: np.ndarray, post: np.ndarray) -> dict:
             said.append(sentence)
     out["rows"] = [{"label": a, "value": b} for a, b in rows]
     return out
+
+
+def _forms(d: EventData) -> list[str]:
+    """What the gain compares: one form, or two and how they stand (docs/reports.md)."""
+    c, n = d.compared, d.numbers
+    if c is None:
+        return []
+    first, last = d.phases[0].title, d.phases[-1].title
+    if c.same:
+        return [_("Both tests had the same items: the gain is a change on one test.")]
+    said = [
+        (
+            _("The two tests are different forms with {k} items in common.").format(k=n.count(len(c.shared)))
+            if c.shared
+            else _("The two tests are different forms with no item in common.")
+        )
+        + " "
+        + _(
+            "Mean intended difficulty of the items (1 easy, 2 medium, 3 hard): {first} {a}, {last} {b}."
+        ).format(first=first, a=n.dec(c.difficulty[0], 2), last=last, b=n.dec(c.difficulty[1], 2))
+    ]
+    if c.anchor_facility is not None:
+        said.append(
+            _("On the items in both tests the share of points went from {a} to {b}.").format(
+                a=n.dec(c.anchor_facility[0], 2), b=n.dec(c.anchor_facility[1], 2)
+            )
+        )
+    if c.equal:
+        said.append(
+            _(
+                "Against the items in both, the other items gained the same within {points} percentage "
+                "points (95% confidence): the forms were equally difficult, and the difference is read "
+                "as a gain."
+            ).format(points=n.dec(EQUIVALENCE, 0))
+        )
+    else:
+        said.append(
+            _(
+                "Nothing shows the two forms to be equally difficult, so the figures below are the "
+                "difference between two forms' scores: part of it may be the forms, not learning. Anchor "
+                "items (phases[].anchors) let the report tell the two apart."
+            )
+        )
+    return said
 
 
 # Each explains one statistic of the gain: ((label, value) for the table, the sentence), or None without it.
