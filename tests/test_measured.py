@@ -271,3 +271,22 @@ def test_the_reports_say_the_example_compares_two_forms(scored, run):
     assert "Learning gain:" not in cohort
     person = _text((reports / "participants" / "P0001.html").read_text(encoding="utf-8"))
     assert "Difference between the two forms' scores" in person and "different forms" in person
+
+
+# -- groups (point 9) -------------------------------------------------------------------------------
+
+
+def test_the_cohort_compares_groups_of_three_or_more_and_never_a_smaller_one_by_name(scored, run):
+    reports = _reports(run, scored)
+    cohort = _text((reports / "cohort.html").read_text(encoding="utf-8"))
+    # One lurah per kelurahan: units average under 3, so the report compares the five groups.
+    groups = cohort.split(" Per group ", 1)[1].split(" Participants Name ", 1)[0]
+    assert " Per unit " not in cohort
+    assert re.findall(r"Payakumbuh Barat (\d+) ", groups) == ["13"]
+    event = scored / "assessment.yaml"
+    event.write_text(event.read_text(encoding="utf-8") + "  group_by: unit\n", encoding="utf-8")
+    assert run("-w", str(scored), "report", "--lang", "en").exit_code == 0
+    cohort = _text((reports / "cohort.html").read_text(encoding="utf-8"))
+    units = cohort.split(" Per unit ", 1)[1].split(" Participants Name ", 1)[0]
+    assert "Kelurahan" not in units and "Kecamatan" not in units  # no unit of one person by name
+    assert "52 smaller groups together 52 " in units

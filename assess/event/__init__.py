@@ -184,10 +184,14 @@ class Reporting(Model):
     """What the reports claim. A competency's score, level and gain are reported for a phase only when
     at least `min_items_per_competency` items of its form carry the competency (every item whose
     `competencies` name it, as scoring counts them); `competencies`, when set, are the only ones the
-    reports show (None: every competency the forms measure)."""
+    reports show (None: every competency the forms measure); `group_by` what the cohort report
+    compares."""
 
     min_items_per_competency: Annotated[int, Field(ge=1)] = 4
     competencies: list[Id] | None = None
+    # The cohort report compares participants by unit or by group; None: by group when units average
+    # fewer than 3 participants (one lurah per kelurahan), else by unit.
+    group_by: Literal["unit", "group"] | None = None
 
 
 class Event(Model):

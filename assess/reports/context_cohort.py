@@ -58,8 +58,7 @@ def cohort_context(d: EventData) -> dict:
         "distribution": _distribution(d),
         "gain": _gain(d, pre, post) if two else None,
         "competencies": _competencies(d) if two else None,
-        "units": _groups(d, pre, post, "unit_code", d.units),
-        "groups": _groups(d, pre, post, "group_code", d.groups),
+        "grouping": _grouping(d, pre, post),
         "people": _people(d, pre, post),
         "corrections": [
             line for ph in d.phases for line in correction_lines(ph.title, ph.form, ph.changes, n)
@@ -390,27 +389,59 @@ def _mean(n: Numbers, x: np.ndarray, signed: bool = False) -> str:
     return n.signed(float(x.mean())) if signed else n.pct(float(x.mean()))
 
 
-def _groups(d: EventData, pre: np.ndarray, post: np.ndarray, key: str, names: dict[str, str]) -> list[dict]:
+MIN_GROUP = 3  # a group of fewer people is never compared by name
+
+
+def group_key(d: EventData) -> str:
+    """`unit_code` or `group_code`: what the cohort report compares (reporting.group_by, else by group
+    when units average fewer than MIN_GROUP participants and groups exist)."""
+    if d.reporting.group_by is not None:
+        return f"{d.reporting.group_by}_code"
+    units = [p.unit_code for p in d.people if p.unit_code]
+    groups = [p.group_code for p in d.people if p.group_code]
+    few = not units or len(units) / len(set(units)) < MIN_GROUP
+    return "group_code" if few and groups else "unit_code"
+
+
+def _grouping(d: EventData, pre: np.ndarray, post: np.ndarray) -> dict | None:
     n = d.numbers
+    key = group_key(d)
+    names = d.units if key == "unit_code" else d.groups
     members: dict[str, list[int]] = {}
     for k, p in enumerate(d.people):
         if getattr(p, key):
             members.setdefault(getattr(p, key), []).append(k)
-    rows = []
-    for code, idx in sorted(members.items(), key=lambda kv: names.get(kv[0], kv[0]).casefold()):
+    if not members:
+        return None
+
+    def row(name: str, idx: list[int]) -> dict:
         a, b = pre[idx], post[idx]
         both = ~np.isnan(a) & ~np.isnan(b)
-        rows.append(
-            {
-                "name": names.get(code, code),
-                "n": n.count(len(idx)),
-                "both": n.count(int(both.sum())),
-                "pre": _mean(n, a),
-                "post": _mean(n, b),
-                "gain": _mean(n, b[both] - a[both], signed=True),
-            }
+        shown = len(idx) >= MIN_GROUP
+        return {
+            "name": name,
+            "n": n.count(len(idx)),
+            "both": n.count(int(both.sum())),
+            "pre": _mean(n, a) if shown else n.pct(None),
+            "post": _mean(n, b) if shown else n.pct(None),
+            "gain": _mean(n, b[both] - a[both], signed=True)
+            if shown and both.sum() >= MIN_GROUP
+            else n.pct(None),
+        }
+
+    rows, small = [], []
+    for code, idx in sorted(members.items(), key=lambda kv: names.get(kv[0], kv[0]).casefold()):
+        if len(idx) >= MIN_GROUP:
+            rows.append(row(names.get(code, code), idx))
+        else:
+            small += idx
+    if small:
+        others = _("{n} smaller groups together").format(
+            n=n.count(sum(1 for i in members.values() if len(i) < MIN_GROUP))
         )
-    return rows
+        rows.append(row(others, small))
+    title = _("Per unit") if key == "unit_code" else _("Per group")
+    return {"title": title, "rows": rows, "min": n.count(MIN_GROUP)}
 
 
 def _people(d: EventData, pre: np.ndarray, post: np.ndarray) -> list[dict]:
