@@ -27,6 +27,7 @@ from assess.workspace.steps import score_phase
 from tests.test_marks import ESSAY_A, ESSAY_B, essay_workspace
 
 EVENT = "payakumbuh-2019"
+TITLES = {"Tes awal": "pre", "Tes akhir": "post"}  # the example's phases as exports label them
 
 
 def build_example(folder: Path, run, db: str | None = None) -> list[str]:
@@ -55,10 +56,10 @@ def example(tmp_path_factory):
     return folder, build_example(folder, run)
 
 
-def read_csv(path: Path) -> list[dict[str, str]]:
+def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
     raw = path.read_bytes()
     assert raw.startswith("\ufeff".encode())  # Excel reads it as UTF-8
-    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=delimiter))
 
 
 def stored_results(folder: Path, db: str | None = None) -> list[Result]:
@@ -88,8 +89,8 @@ def test_long_and_wide_agree_with_the_stored_results(tmp_path, run, database_url
     long_rows = read_csv(long_file)
     sums: dict[tuple[str, str], float] = defaultdict(float)
     for row in long_rows:
-        sums[(row["Phase"], row["Participant"])] += float(row["Points"])
-        stored = results[(row["Phase"], row["Participant"])].items[row["Item"]]
+        sums[(TITLES[row["Phase"]], row["Participant"])] += float(row["Points"])
+        stored = results[(TITLES[row["Phase"]], row["Participant"])].items[row["Item"]]
         assert float(row["Points"]) == pytest.approx(stored.points, abs=1e-6)
         assert float(row["Max"]) == pytest.approx(stored.max_points, abs=1e-6)
         assert row["Blank"] == ("true" if stored.blank else "false")
@@ -103,7 +104,7 @@ def test_long_and_wide_agree_with_the_stored_results(tmp_path, run, database_url
     wide_rows = read_csv(wide_file)
     assert len(wide_rows) == len(results)
     for row in wide_rows:
-        stored = results[(row["Phase"], row["Participant"])]
+        stored = results[(TITLES[row["Phase"]], row["Participant"])]
         assert float(row["Points"]) == pytest.approx(stored.points, abs=1e-5)
         assert float(row["Percentage"]) == pytest.approx(stored.percentage, abs=1e-5)
         assert row["Band"] == stored.band
@@ -114,7 +115,8 @@ def test_long_and_wide_agree_with_the_stored_results(tmp_path, run, database_url
         items_here = [k for k in row if k.count("-") == 1 and k.split("-")[1].isdigit()]
         assert {k for k in items_here if row[k] != ""} == set(stored.items)  # other phase's items empty
         for competency, sub in stored.competencies.items():
-            assert float(row[f"{competency} %"]) == pytest.approx(sub.percentage, abs=1e-5)
+            [head] = [k for k in row if k.endswith(f"({competency}) %")]  # "Name (ID) %"
+            assert float(row[head]) == pytest.approx(sub.percentage, abs=1e-5)
         assert row["Name"] and (row["Email"] == "" or "@" in row["Email"])
     assert any(row["Email"] for row in wide_rows)
 
@@ -124,7 +126,7 @@ def test_one_phase_only(example, tmp_path, run):
     out = tmp_path / "pre.csv"
     assert run(*options, "export", "--phase", "pre", "--out", str(out)).exit_code == 0
     rows = read_csv(out)
-    assert len(rows) == 52 and {r[next(iter(r))] for r in rows} == {"pre"}
+    assert len(rows) == 52 and {r[next(iter(r))] for r in rows} == {"Tes awal"}  # the phase's title
 
 
 def test_the_workbook_has_formatted_sheets(example, tmp_path, run):
@@ -149,7 +151,7 @@ def test_the_workbook_has_formatted_sheets(example, tmp_path, run):
     heads = [c.value for c in sheet[1]]
     assert sheet.max_row == 105
     for line in range(2, sheet.max_row + 1):
-        phase, person = sheet.cell(line, 1).value, sheet.cell(line, 2).value
+        phase, person = TITLES[sheet.cell(line, 1).value], sheet.cell(line, 2).value
         assert sheet.cell(line, heads.index("Points") + 1).value == pytest.approx(
             results[(phase, person)].points
         )
@@ -159,7 +161,7 @@ def test_the_workbook_has_formatted_sheets(example, tmp_path, run):
     heads = [c.value for c in items[1]]
     assert items.max_row == 63  # 31 items in each phase
     for line in range(2, items.max_row + 1):
-        phase, item_id = items.cell(line, 1).value, items.cell(line, 2).value
+        phase, item_id = TITLES[items.cell(line, 1).value], items.cell(line, 2).value
         scores = [r.items[item_id] for (p, _), r in results.items() if p == phase]
         expected = sum(s.points for s in scores) / len(scores) / scores[0].max_points
         assert items.cell(line, heads.index("Facility") + 1).value == pytest.approx(expected)
@@ -393,3 +395,34 @@ def test_wrong_formats_and_places_are_refused_without_a_file(example, tmp_path, 
         assert result.exit_code == 2, (args, result.output)
         assert code in result.stderr and "Traceback" not in result.output
     assert os.listdir(tmp_path) == []
+
+
+def test_labels_in_the_interfaces_language_a_gain_column_and_decimal_commas(example, tmp_path, run):
+    folder, options = example
+    book_path = tmp_path / "hasil.xlsx"
+    assert run(*options, "export", "--out", str(book_path)).exit_code == 0  # Indonesian, the default
+    book = openpyxl.load_workbook(book_path)
+    people = book["Peserta"]
+    heads = [c.value for c in people[1]]
+    assert heads[-3:] == ["Tes awal %", "Tes akhir %", "Kenaikan, Tes awal ke Tes akhir (poin)"]
+    for line in range(2, people.max_row + 1):
+        pre, post, gain = (people.cell(line, len(heads) - k).value for k in (2, 1, 0))
+        assert gain == pytest.approx(post - pre)
+    items = book["Per soal"]
+    types = {items.cell(line, 3).value for line in range(2, items.max_row + 1)}
+    assert "pilihan tunggal" in types and "single_choice" not in types
+    competencies = {items.cell(line, 5).value for line in range(2, items.max_row + 1)}
+    assert "Pelayanan Publik (M.05)" in competencies
+    results = book["Hasil"]
+    points = [c for c in results[2] if isinstance(c.value, float)]
+    assert points and all(c.number_format in ("0.00", "0.0") for c in points)  # never "0.##": "4."
+    # A CSV for Indonesian-locale Excel: ; between fields, decimal commas.
+    out = tmp_path / "hasil.csv"
+    assert (
+        run(*options, "export", "--format", "csv-wide", "--decimal-comma", "--out", str(out)).exit_code == 0
+    )
+    rows = read_csv(out, delimiter=";")
+    assert len(rows) == 104 and "," in rows[0]["Persentase"] and "." not in rows[0]["Persentase"]
+    stored = {(r.phase_id, r.person_id): r for r in stored_results(folder)}
+    first = stored[(TITLES[rows[0]["Fase"]], rows[0]["Peserta"])]
+    assert float(rows[0]["Persentase"].replace(",", ".")) == pytest.approx(first.percentage, abs=1e-5)

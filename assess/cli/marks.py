@@ -92,14 +92,27 @@ def marks_import(ctx: click.Context, file: str) -> None:
 )
 @option("--out", "out", default=None, help=N_("The file to write (default: in the workspace)."))
 @option("--pseudonymise", is_flag=True, help=N_("Replace names and NIPs with pseudonyms; leave out email."))
+@option(
+    "--decimal-comma",
+    is_flag=True,
+    help=N_("CSV: decimal commas and ; between fields, as spreadsheets set to Indonesian read them."),
+)
 @option("--phase", "phase_id", default=None, help=N_("Only this phase (default: every phase with a form)."))
 @shared_options()
 @click.pass_context
 def export(
-    ctx: click.Context, fmt: str | None, out: str | None, pseudonymise: bool, phase_id: str | None
+    ctx: click.Context,
+    fmt: str | None,
+    out: str | None,
+    pseudonymise: bool,
+    decimal_comma: bool,
+    phase_id: str | None,
 ) -> None:
     ws = open_workspace(ctx)
-    done = export_results(ws, fmt, Path(out) if out else None, pseudonymise=pseudonymise, phase=phase_id)
+    target = Path(out) if out else None
+    done = export_results(
+        ws, fmt, target, pseudonymise=pseudonymise, phase=phase_id, decimal_comma=decimal_comma
+    )
     click.echo(
         ngettext(
             "{n} row written to {path} ({format}).", "{n} rows written to {path} ({format}).", done.rows

@@ -144,7 +144,7 @@ def load(ws: Workspace) -> EventData:
             if "own_answers" in ph.seen:
                 ph.answers = store.answers_of([r.attempt_id for r in latest.values()])
         phases.append(ph)
-    names, level_words = _competency_words(library, lang)
+    names, level_words = competency_words(library, lang)
     people = sorted(store.participants(event_id), key=lambda p: (p.name.casefold(), p.person_id))
     info = event.event
     first, last = phases[0], phases[-1]
@@ -171,7 +171,7 @@ def load(ws: Workspace) -> EventData:
     )
 
 
-def _competency_words(library, lang: str) -> tuple[dict[str, str], dict[str, dict[int, str]]]:
+def competency_words(library, lang: str) -> tuple[dict[str, str], dict[str, dict[int, str]]]:
     """Each competency's name, and its levels' descriptors, in the current language."""
     names: dict[str, str] = {}
     level_words: dict[str, dict[int, str]] = {}

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from assess.i18n import current_language
 from assess.problems import Problem, ProblemsFound
+from assess.reports.context import competency_words
 from assess.reports.tables import ExportData, long_sheet, people, wide_sheet, workbook
 from assess.sheets.write import format_of, write_table
 from assess.workspace import Workspace, secret
@@ -52,9 +54,16 @@ class Exported:
 
 
 def export_results(
-    ws: Workspace, fmt: str | None, out: Path | None, *, pseudonymise: bool, phase: str | None
+    ws: Workspace,
+    fmt: str | None,
+    out: Path | None,
+    *,
+    pseudonymise: bool,
+    phase: str | None,
+    decimal_comma: bool = False,
 ) -> Exported:
-    """Write the event's results as long CSV, wide CSV or a workbook."""
+    """Write the event's results as long CSV, wide CSV or a workbook, labelled in the interface's language
+    (phase titles, item types, competency names); `decimal_comma` for a CSV with decimal commas and `;`."""
     fmt = choose_format(fmt, out)
     forms = ws.forms()
     if phase is not None:
@@ -70,6 +79,8 @@ def export_results(
         forms=forms,
         results=results,
         answers=store.answers_of([r.attempt_id for r in results]) if fmt == "csv-long" else {},
+        phase_titles={p.id: ws.loaded.event.phase_title(p.id) for p in ws.loaded.event.phases},
+        competency_names=competency_words(ws.loaded.library, current_language())[0],
     )
     who = people(data, secret(ws, "pseudonym") if pseudonymise else None)
     if fmt == "csv-long":
@@ -79,6 +90,6 @@ def export_results(
     else:
         sheets = workbook(data, who, phases, pseudonymised=pseudonymise)
     path = out or default_export_file(ws, fmt, phase, pseudonymise)
-    write_table(path, sheets)
+    write_table(path, sheets, decimal_comma=decimal_comma)
     main = sheets[0] if fmt != "xlsx" else sheets[1]
     return Exported(path, fmt, len(main.rows))

@@ -22,9 +22,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from assess.delivery.paper import TYPE_NAMES
 from assess.forms import Form
 from assess.i18n import _
 from assess.sheets.table import Sheet
@@ -33,7 +34,8 @@ from assess.store.records import Participant, Result
 PSEUDONYM_HEX = 10  # 40 bits: no two of thousands of participants share one by chance
 
 
-POINTS_FORMAT = "0.##"
+# Excel's "0.##" shows a whole number with a trailing dot ("4."): two decimals always.
+POINTS_FORMAT = "0.00"
 PERCENT_FORMAT = "0.0"
 
 
@@ -49,6 +51,20 @@ class ExportData:
     forms: Mapping[str, Form]  # phase -> form, in the event's order of phases
     results: list[Result]  # Store.results
     answers: Mapping[int, Mapping[str, Any]]  # attempt -> item -> JSON value
+    phase_titles: Mapping[str, str] = field(default_factory=dict)  # phase -> its title (else its id)
+    competency_names: Mapping[str, str] = field(default_factory=dict)  # id -> name, in the language
+
+    def phase(self, phase_id: str) -> str:
+        return self.phase_titles.get(phase_id) or phase_id
+
+    def competency(self, competency_id: str) -> str:
+        name = self.competency_names.get(competency_id)
+        return f"{name} ({competency_id})" if name else competency_id
+
+
+def type_name(item) -> str:
+    """The item's type in the interface's language."""
+    return _(TYPE_NAMES[item.type])
 
 
 @dataclass(frozen=True)
@@ -148,13 +164,13 @@ def long_sheet(data: ExportData, who: Mapping[str, Person], phases: Sequence[str
             rows.append(
                 (
                     data.event_id,
-                    r.phase_id,
+                    data.phase(r.phase_id),
                     person.person_id,
                     person.name,
                     person.unit,
                     person.group,
                     item.id,
-                    item.type,  # type: ignore[attr-defined]
+                    type_name(item),
                     response_cell(answers.get(item.id)),
                     score.points,
                     score.max_points,
@@ -193,7 +209,7 @@ def wide_sheet(
         _("Passed"),
         _("Provisional"),
         *items,
-        *(f"{c} %" for c in competencies),
+        *(f"{data.competency(c)} %" for c in competencies),
     )
     rows = []
     for r in results:
@@ -202,7 +218,7 @@ def wide_sheet(
         comp_pct = [r.competencies[c].percentage if c in r.competencies else None for c in competencies]
         rows.append(
             (
-                r.phase_id,
+                data.phase(r.phase_id),
                 *_person_cells(person, pseudonymised),
                 r.points,
                 r.max_points,
@@ -229,17 +245,23 @@ def wide_sheet(
 def participants_sheet(
     data: ExportData, who: Mapping[str, Person], phases: Sequence[str], *, pseudonymised: bool
 ) -> Sheet:
-    """Everyone, with their percentage in each phase (empty where there is no result)."""
+    """Everyone, with their percentage in each phase (empty where there is no result) and, with two
+    phases or more, the gain from the first to the last in percentage points."""
     percent: dict[tuple[str, str], float] = {
         (r.person_id, r.phase_id): r.percentage for r in _ordered_results(data, phases)
     }
     people_heads = _person_headers(pseudonymised)
-    headers = (*people_heads, *(f"{p} %" for p in phases))
-    rows = [
-        (*_person_cells(person, pseudonymised), *(percent.get((pid, p)) for p in phases))
-        for pid, person in sorted(who.items())
+    two = len(phases) >= 2
+    gain_head = [
+        _("Gain, {first} to {last} (points)").format(first=data.phase(phases[0]), last=data.phase(phases[-1]))
     ]
-    formats = {len(people_heads) + k: PERCENT_FORMAT for k in range(len(phases))}
+    headers = (*people_heads, *(f"{data.phase(p)} %" for p in phases), *(gain_head if two else []))
+    rows = []
+    for pid, person in sorted(who.items()):
+        scores = [percent.get((pid, p)) for p in phases]
+        gain = [scores[-1] - scores[0] if None not in (scores[0], scores[-1]) else None] if two else []
+        rows.append((*_person_cells(person, pseudonymised), *scores, *gain))
+    formats = {len(people_heads) + k: PERCENT_FORMAT for k in range(len(phases) + int(two))}
     return Sheet(_("Participants"), headers, rows, formats=formats)
 
 
@@ -276,11 +298,11 @@ def items_sheet(data: ExportData, phases: Sequence[str]) -> Sheet:
             blanks = sum(s.blank for s in scores) / len(scores) if scores else None
             rows.append(
                 (
-                    phase,
+                    data.phase(phase),
                     item.id,
-                    item.type,  # type: ignore[attr-defined]
+                    type_name(item),
                     form.banks.get(item.id) or None,
-                    item.primary_competency,
+                    data.competency(item.primary_competency),
                     _(item.difficulty),
                     top,
                     len(done),
@@ -290,7 +312,7 @@ def items_sheet(data: ExportData, phases: Sequence[str]) -> Sheet:
                     len(scores) - len(done),
                 )
             )
-    formats = {6: POINTS_FORMAT, 8: "0.00", 9: "0.00", 10: "0%"}
+    formats = {6: POINTS_FORMAT, 8: POINTS_FORMAT, 9: "0.00", 10: "0%"}
     return Sheet(_("Items"), headers, rows, formats=formats)
 
 

@@ -50,8 +50,9 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def number_text(value: float) -> str:
-    """A number as CSV text: whole numbers without decimals, others to at most 6 decimals."""
+def number_text(value: float, decimal_comma: bool = False) -> str:
+    """A number as CSV text: whole numbers without decimals, others to at most 6 decimals (with a
+    decimal comma, as Indonesian-locale spreadsheets read them, when asked)."""
     if isinstance(value, int):
         return str(value)
     if not math.isfinite(value):
@@ -59,16 +60,17 @@ def number_text(value: float) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = "0" if text in ("-0", "") else text
+    return text.replace(".", ",") if decimal_comma else text
 
 
-def csv_text(value: Any) -> str:
+def csv_text(value: Any, decimal_comma: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return number_text(value)
+        return number_text(value, decimal_comma)
     return neutralise(str(value))
 
 
@@ -78,13 +80,14 @@ def format_of(path: Path) -> str | None:
     return {CSV_SUFFIX: "csv", XLSX_SUFFIX: "xlsx"}.get(suffix)
 
 
-def write_table(path: Path, sheets: Sequence[Sheet]) -> None:
-    """CSV (the first sheet) or XLSX (every sheet), by the file's suffix."""
+def write_table(path: Path, sheets: Sequence[Sheet], *, decimal_comma: bool = False) -> None:
+    """CSV (the first sheet) or XLSX (every sheet), by the file's suffix. `decimal_comma`: a CSV with
+    decimal commas and `;` between fields, as spreadsheets set to Indonesian read it."""
     kind = format_of(path)
     if kind is None:
         raise ProblemsFound([Problem("EXPORT-OUT-SUFFIX", {"suffix": path.suffix or path.name}, str(path))])
     if kind == "csv":
-        write_csv(path, sheets[0])
+        write_csv(path, sheets[0], decimal_comma=decimal_comma)
     else:
         write_xlsx(path, sheets)
 
@@ -92,17 +95,17 @@ def write_table(path: Path, sheets: Sequence[Sheet]) -> None:
 # -- CSV ---------------------------------------------------------------------------------------
 
 
-def csv_bytes(sheet: Sheet) -> bytes:
+def csv_bytes(sheet: Sheet, *, decimal_comma: bool = False) -> bytes:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", delimiter=";" if decimal_comma else ",")
     writer.writerow([neutralise(h) for h in sheet.headers])
     for row in sheet.rows:
-        writer.writerow([csv_text(v) for v in row])
+        writer.writerow([csv_text(v, decimal_comma) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8", "replace")
 
 
-def write_csv(path: Path, sheet: Sheet) -> None:
-    data = csv_bytes(sheet)
+def write_csv(path: Path, sheet: Sheet, *, decimal_comma: bool = False) -> None:
+    data = csv_bytes(sheet, decimal_comma=decimal_comma)
     replace_atomically(path, lambda tmp: tmp.write_bytes(data))
 
 
