@@ -290,3 +290,33 @@ def test_the_cohort_compares_groups_of_three_or_more_and_never_a_smaller_one_by_
     units = cohort.split(" Per unit ", 1)[1].split(" Participants Name ", 1)[0]
     assert "Kelurahan" not in units and "Kecamatan" not in units  # no unit of one person by name
     assert "52 smaller groups together 52 " in units
+
+
+# -- the item review (point 4) ---------------------------------------------------------------------
+
+
+def test_the_review_marks_every_item_right_wrong_or_partly_with_its_points_folded_away(scored, run):
+    reports = _reports(run, scored)
+    html = (reports / "participants" / "P0001.html").read_text(encoding="utf-8")
+    ws = _workspace(scored)
+    try:
+        post = next(r for r in ws.store.results(ws.event_id, "post") if r.person_id == "P0001")
+        form = ws.form("post")
+    finally:
+        ws.close()
+    review = html.split("Item review: Tes akhir", 1)[1]
+    assert "<details>" in review.split("<ol", 1)[0]  # folded away on screen
+    marks = re.findall(r'<span class="mark (right|wrong|partial)"', review)
+    expected = []
+    for item in form.items:  # variant A's order is the form's
+        m = post.items[item.id]
+        if not m.pending:
+            expected.append("right" if m.points >= m.max_points else "wrong" if m.points <= 0 else "partial")
+    assert marks == expected
+    parts = [
+        len(i.prompts) if i.type == "matching" else len(i.key)
+        for i in form.items
+        if i.type in ("matching", "ordering")
+    ]
+    tables = re.findall(r'<table class="parts">.*?</table>', review, flags=re.S)
+    assert parts and [t.count("<tr>") - 1 for t in tables] == parts  # a row per prompt or position

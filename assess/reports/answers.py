@@ -130,3 +130,31 @@ def answer_text(item: ItemBase, t: ItemText, value: Any, numbers: Numbers) -> st
         return (shown + (f" {t.unit}" if t.unit else "")) if shown else None
     text = str(value).strip()
     return text or None
+
+
+def answer_parts(item: ItemBase, t: ItemText, value: Any) -> list[dict]:
+    """A matching or ordering answer as rows of a small table (prompt or position, the answer, the key,
+    whether they agree); [] for the other types."""
+    if isinstance(item, Matching):
+        given = value if isinstance(value, dict) else {}
+        return [
+            {
+                "label": t.prompts.get(p, p),
+                "given": t.texts.get(given.get(p), "") if given.get(p) else "",
+                "key": t.texts.get(c, c),
+                "right": given.get(p) == c,
+            }
+            for p, c in item.key.items()
+        ]
+    if isinstance(item, Ordering):
+        given = list(value) if isinstance(value, list) else []
+        return [
+            {
+                "label": str(k),
+                "given": t.texts.get(given[k - 1], "") if k <= len(given) else "",
+                "key": t.texts.get(c, c),
+                "right": k <= len(given) and given[k - 1] == c,
+            }
+            for k, c in enumerate(item.key, 1)
+        ]
+    return []

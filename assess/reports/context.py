@@ -27,7 +27,7 @@ from assess.forms import Form
 from assess.i18n import _, current_language
 from assess.i18n.numbers import Numbers
 from assess.reports import charts
-from assess.reports.answers import ItemText, answer_text, item_text
+from assess.reports.answers import ItemText, answer_parts, answer_text, item_text
 from assess.reports.corrections import correction_lines
 from assess.reports.forms_compared import FormsCompared, compare_forms
 from assess.reports.measured import Measured, measured, median_level
@@ -464,15 +464,33 @@ def _review(ph: PhaseData, row: Result, aspects: frozenset[str], n: Numbers) -> 
             "explanation": t.explanation if "explanations" in aspects else None,
             "sources": t.sources if "sources" in aspects else "",
         }
+        entry["mark"] = None
+        entry["parts"] = []
         if own:
-            entry["answer"] = answer_text(item, t, answers.get(item.id), n) or _("(no answer)")
+            value = answers.get(item.id)
+            entry["answer"] = answer_text(item, t, value, n) or _("(no answer)")
             if keys and mark is not None:
                 if mark.pending:
                     entry["points"] = _("waiting for marking")
                 else:
                     entry["points"] = f"{n.points(mark.points)} / {n.points(mark.max_points)}"
+                    entry["mark"] = _mark(mark.points, mark.max_points)
+                entry["parts"] = answer_parts(item, t, value)
         items.append(entry)
     return {"title": ph.title, "own": own, "show_key": keys, "entries": items}
+
+
+MARKS = {
+    "right": ("✓", lambda: _("right")),
+    "partial": ("◐", lambda: _("partly right")),
+    "wrong": ("✗", lambda: _("wrong")),
+}
+
+
+def _mark(points: float, top: float) -> dict:
+    kind = "right" if top > 0 and points >= top else ("wrong" if points <= 0 else "partial")
+    symbol, words = MARKS[kind]
+    return {"kind": kind, "symbol": symbol, "words": words()}
 
 
 # -- the index ------------------------------------------------------------------------------
