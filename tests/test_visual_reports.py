@@ -82,3 +82,38 @@ def test_participant_report_prints_to_pdf(reports, tmp_path):
         # The scores and competencies on one page, the item review of each test from a new page.
         assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 3
         browser.close()
+
+
+def test_each_summary_prints_on_one_a4_page(reports, tmp_path):
+    """`assess report --summary`: one page per participant, alone or all together (issue 16, point 4)."""
+    import re
+
+    from click.testing import CliRunner
+
+    from assess.cli import cli
+    from assess.i18n import set_language
+    from assess.workspace import Workspace
+
+    require_component("Playwright", playwright_available(), "pip install playwright")
+    from playwright.sync_api import sync_playwright
+
+    folder, out = reports.parent, tmp_path / "laporan"
+    result = CliRunner().invoke(cli, ["-w", str(folder), "report", "--summary", "--out", str(out)])
+    set_language(None)
+    assert result.exit_code == 0, result.output
+    ws = Workspace(folder, f"sqlite:///{folder / 'assess.db'}")
+    try:
+        post = sorted(ws.store.results(ws.event_id, "post"), key=lambda r: r.percentage)
+        n = len(ws.store.participants(ws.event_id))
+    finally:
+        ws.close()
+    pages = lambda data: len(re.findall(rb"/Type\s*/Page[^s]", data))  # noqa: E731
+    with sync_playwright() as p:
+        browser = launch(p)
+        for who in (post[0].person_id, post[-1].person_id):  # the lowest and the highest scorer
+            page, errors = open_page(browser, (out / "ringkasan" / f"{who}.html").as_uri(), DESKTOP)
+            assert errors == [] and pages(page.pdf(format="A4")) == 1, who
+            page.close()
+        page, errors = open_page(browser, (out / "ringkasan.html").as_uri(), DESKTOP)
+        assert errors == [] and pages(page.pdf(format="A4")) == n
+        browser.close()

@@ -23,14 +23,19 @@ from assess.workspace.files import REPORTS_FOLDER
     ),
 )
 @option("--out", "out", default=None, help=N_("The folder to write (default: laporan in the workspace)."))
+@option(
+    "--summary",
+    is_flag=True,
+    help=N_("Also one A4 page per participant: ringkasan/<id>.html, and all of them in ringkasan.html."),
+)
 @shared_options()
 @click.pass_context
-def report(ctx: click.Context, out: str | None) -> None:
+def report(ctx: click.Context, out: str | None, summary: bool) -> None:
     from assess.reports.render import write_reports
 
     ws = open_workspace(ctx)
     folder = Path(out) if out else ws.folder / REPORTS_FOLDER
-    index = write_reports(ws, folder)
+    index = write_reports(ws, folder, summary=summary)
     n = len(list((folder / "participants").glob("*.html")))
     click.echo(ngettext("{n} participant report written.", "{n} participant reports written.", n).format(n=n))
     click.echo(_("Open {path}").format(path=index))

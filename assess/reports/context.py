@@ -301,7 +301,33 @@ def participant_context(d: EventData, person: Participant) -> dict:
         "review": review,
         "hidden": notes,
         "corrections": corrections,
+        "study": _study_next(d, seen),
     }
+
+
+STUDY_TOPICS = 5
+
+
+def _study_next(d: EventData, seen: list) -> list[str]:
+    """The topics of the items missed (not full marks) in the latest test whose keys may be shown, the
+    most missed first: what to study next."""
+    shown = [(ph, row) for ph, row, aspects in seen if "correct_answers" in aspects and ph.form is not None]
+    if not shown:
+        return []
+    ph, row = shown[-1]
+    missed: dict[str, int] = {}
+    for item in ph.form.items:
+        mark = row.items.get(item.id)
+        if mark is None or mark.pending or mark.points >= mark.max_points:
+            continue
+        topic = item.topic or d.competencies.get(item.primary_competency, item.primary_competency)
+        missed[topic] = missed.get(topic, 0) + 1
+    ranked = sorted(missed.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:STUDY_TOPICS]
+    n = d.numbers
+    return [
+        _("{topic}: {n} items not fully right in the {test}").format(topic=t, n=n.count(k), test=ph.title)
+        for t, k in ranked
+    ]
 
 
 def _gain(d: EventData, seen: list) -> dict | None:

@@ -25,6 +25,7 @@ from assess.workspace import Workspace, now
 from assess.workspace.files import REPORTS_MARKER
 
 PARTICIPANTS = "participants"
+SUMMARIES, ALL_SUMMARIES = "ringkasan", "ringkasan.html"
 
 
 def check_target(out: Path) -> None:
@@ -37,8 +38,11 @@ def _write(path: Path, text: str) -> None:
         f.write(text)
 
 
-def write_reports(ws: Workspace, out: Path, written_at: dt.datetime | None = None) -> Path:
-    """Every report of the event into `out`; returns the path of its index.html."""
+def write_reports(
+    ws: Workspace, out: Path, written_at: dt.datetime | None = None, *, summary: bool = False
+) -> Path:
+    """Every report of the event into `out`; returns the path of its index.html. With `summary`, also
+    one page per participant: ringkasan/<id>.html, and all of them in ringkasan.html (a page each)."""
     out = Path(out)
     check_target(out)
     data = load(ws)
@@ -50,9 +54,14 @@ def write_reports(ws: Workspace, out: Path, written_at: dt.datetime | None = Non
         _write(tmp / REPORTS_MARKER, "assess report\n")
         template = env.get_template("report/participant.html")
         lang = data.lang
+        contexts = []
         for person in data.people:
-            html = template.render(lang=lang, **participant_context(data, person))
+            context = participant_context(data, person)
+            contexts.append((person, context))
+            html = template.render(lang=lang, **context)
             _write(tmp / PARTICIPANTS / report_name(person.person_id), html)
+        if summary:
+            _summaries(env, tmp, contexts, lang, data.title)
         _write(
             tmp / "cohort.html",
             env.get_template("report/cohort.html").render(lang=lang, **cohort_context(data)),
@@ -70,6 +79,17 @@ def write_reports(ws: Workspace, out: Path, written_at: dt.datetime | None = Non
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out / "index.html"
+
+
+def _summaries(env, folder: Path, contexts: list, lang: str, title: str) -> None:
+    """One page per participant, each alone and all together (to print the cohort's in one go)."""
+    template = env.get_template("report/summary.html")
+    private_folder(folder / SUMMARIES)
+    for person, context in contexts:
+        html = template.render(lang=lang, title=f"{person.name} · {title}", sheets=[context])
+        _write(folder / SUMMARIES / report_name(person.person_id), html)
+    every = template.render(lang=lang, title=title, sheets=[c for _p, c in contexts])
+    _write(folder / ALL_SUMMARIES, every)
 
 
 def _items_report(ws: Workspace, folder: Path) -> bool:
