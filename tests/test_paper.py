@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import shutil
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -689,3 +690,27 @@ def test_the_item_report_escapes_hostile_text_and_waits_for_essay_marks(tmp_path
     assert set(report.table["pre"]) == {i.id for i in stored(folder, FIXTURE_EVENT)[0].items}
     # same_items: every item is on both forms, each compared.
     assert len(report.changes) == len(report.table["pre"])
+
+
+def test_the_key_shows_accepted_answers_and_a_pattern_only_in_a_line_for_the_trainer(tmp_path, run):
+    """A short answer's regular expression is the scoring's business: the key shows the accepted texts,
+    and the pattern on a line of its own for the trainer (issue 16, point 6)."""
+    folder = example(tmp_path, run)
+    out = tmp_path / "cetak"
+    assert print_paper(run, folder, out, "--lang", "en").exit_code == 0
+    form, _ = stored(folder, EXAMPLE_EVENT)
+    with_patterns = [i for i in form.items if i.type == "short_answer" and any(a.regex for a in i.accepted)]
+    assert with_patterns
+    keys = KeyReader()
+    html = (out / "kunci-pre.html").read_text(encoding="utf-8")
+    keys.feed(html)
+    variant_a = form.variants[0]
+    for item in with_patterns:
+        number = variant_a.items.index(item.id) + 1
+        printed = keys.keys["A"][number]
+        assert all(a.text in printed for a in item.accepted if a.text)
+        assert not any(a.regex in printed for a in item.accepted if a.regex)
+        for a in item.accepted:
+            if a.regex:
+                note = "For the trainer: the scoring also accepts what matches " + a.regex
+                assert note in unescape(html)

@@ -117,3 +117,18 @@ def test_each_summary_prints_on_one_a4_page(reports, tmp_path):
         page, errors = open_page(browser, (out / "ringkasan.html").as_uri(), DESKTOP)
         assert errors == [] and pages(page.pdf(format="A4")) == n
         browser.close()
+
+
+def test_text_follows_the_phones_own_text_size(reports):
+    """Sizes in rem: a phone set to larger text gets larger report text (issue 16, point 6)."""
+    require_component("Playwright", playwright_available(), "pip install playwright")
+    from playwright.sync_api import sync_playwright
+
+    body_size = "parseFloat(getComputedStyle(document.body).fontSize)"
+    with sync_playwright() as p:
+        browser = launch(p)
+        page, errors = open_page(browser, (reports / PAGES["participant"]).as_uri(), PHONE)
+        default = page.evaluate(body_size)
+        page.add_style_tag(content="html { font-size: 20px; }")  # as the phone's larger text would
+        assert errors == [] and page.evaluate(body_size) == 20 * default / 16
+        browser.close()

@@ -241,7 +241,9 @@ def key_text(item: ItemBase, order: Variant) -> str:
     if isinstance(item, Numeric):
         return _numeric_key(item)
     if isinstance(item, ShortAnswer):
-        return " / ".join(_accepted(a) for a in item.accepted)
+        # The accepted texts as examples; a pattern goes to a line of its own for the trainer.
+        texts = [a for a in item.accepted if a.text is not None]
+        return " / ".join(_accepted(a) for a in texts) or _("see the note for the trainer")
     if isinstance(item, Essay):
         return " · ".join(f"{r.label} {number(r.points)}" for r in item.rubric)
     raise TypeError(type(item).__name__)  # pragma: no cover
@@ -265,7 +267,7 @@ def _numeric_key(item: Numeric) -> str:
 
 
 def _accepted(a) -> str:
-    text = a.text if a.text is not None else _("pattern {regex}").format(regex=a.regex)
+    text = a.text if a.text is not None else a.regex
     if a.credit != 1:
         text += " (" + _("{share} of the points").format(share=numbers().pct_upto(a.credit * 100, 1)) + ")"
     return text
@@ -283,6 +285,13 @@ def _key_rows(form: Form, variant: Variant) -> list[dict]:
             "points": number(item_max(item, form.policy)),
             "notes": [],
         }
+        patterns = [a for a in getattr(item, "accepted", []) if a.regex is not None]
+        if isinstance(item, ShortAnswer) and patterns:
+            row["notes"] = [
+                _("For the trainer: the scoring also accepts what matches {patterns}").format(
+                    patterns=" / ".join(_accepted(a) for a in patterns)
+                )
+            ]
         if isinstance(item, Essay):
             row["notes"] = [
                 f"{r.label} ({number(r.points)}): {r.description}" for r in item.rubric if r.description
