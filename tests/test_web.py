@@ -497,3 +497,19 @@ def test_the_lobby_poll_parses_each_form_once_and_the_cache_of_forms_is_bounded(
     again = sitting.cached_form(ws, "pre")  # dropped, so read and parsed again
     assert again is not pre and again == pre
     other.close()
+
+
+def test_closing_asks_first_naming_who_is_still_answering_and_the_own_report_leads_back_to_the_lobby(setup):
+    """Issue 16, point 7: one tap does not close a test for everyone; a phone's report has a way back."""
+    ws, app, trainer, codes, _ = setup
+    start(app, codes[0])
+    start(app, codes[1])
+    dashboard = trainer.get("/trainer/?phase=pre").get_data(as_text=True)
+    assert 'action="/trainer/phase/pre/close"' not in dashboard  # a link to the question, no form
+    asked = trainer.get("/trainer/phase/pre/close").get_data(as_text=True)
+    assert "2 peserta masih mengerjakan" in asked and 'action="/trainer/phase/pre/close"' in asked
+    assert ws.store.phase_state(ws.event_id, "pre") == "open"  # asking closed nothing
+    assert trainer.post("/trainer/phase/pre/close").status_code == 302
+    assert ws.store.phase_state(ws.event_id, "pre") == "closed"
+    own = participant_client(app, codes[0]).get("/report").get_data(as_text=True)
+    assert 'href="/lobby"' in own and "../index.html" not in own

@@ -238,7 +238,10 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
     screenshot(trainer, "web-trainer-progress")
     assert horizontal_overflow(a) == 0
     # Close, score and read the reports.
-    trainer.locator("form[action$='/phase/pre/close'] button").click()
+    trainer.locator("a[href$='/phase/pre/close']").click()  # the dashboard asks first
+    trainer.wait_for_url("**/phase/pre/close")
+    assert "Tutup Tes awal untuk semua peserta?" in trainer.content()
+    trainer.get_by_role("button", name="Tutup dan nilai").click()
     trainer.wait_for_load_state("load")
     trainer.get_by_role("button", name="Nilai dan tulis laporan").click()
     trainer.get_by_role("link", name="Buka laporan").click()

@@ -98,13 +98,14 @@ def _items_report(ws: Workspace, folder: Path) -> bool:
     return (folder / "items.html").is_file()
 
 
-def participant_report_html(ws: Workspace, person_id: str) -> str | None:
-    """A participant's own report, as the review policies allow it now; None for no such participant."""
+def participant_report_html(ws: Workspace, person_id: str, lobby: str | None = None) -> str | None:
+    """A participant's own report, as the review policies allow it now, its one link back to `lobby`
+    (on a phone there is no folder of reports to go back to); None for no such participant."""
     data = load(ws)
     found = next((p for p in data.people if p.person_id == person_id), None)
     if found is None:
         return None
-    return render("report/participant.html", **participant_context(data, found))
+    return render("report/participant.html", lobby=lobby, **participant_context(data, found))
 
 
 def _replace(new: Path, out: Path) -> None:

@@ -361,7 +361,7 @@ def _shown_result(
 def own_report():
     from assess.reports.render import participant_report_html  # scipy and the reports: 0.9 s at start-up
 
-    html = participant_report_html(workspace(), g.person)
+    html = participant_report_html(workspace(), g.person, lobby=url_for("participant.lobby"))
     if html is None:
         abort(404)
     return html, 200, {"Content-Security-Policy": CSP_REPORT}

@@ -237,6 +237,16 @@ def open_phase(phase_id: str):
     return _back(phase_id, _("The test is open: participants can start."))
 
 
+@bp.get("/phase/<phase_id>/close")
+@trainer_only
+def confirm_close(phase_id: str):
+    """Closing ends every attempt in progress: the dashboard asks first, saying how many are answering."""
+    phase_or_404(phase_id)
+    rows = trainer.progress(workspace(), phase_id, now())
+    title = workspace().loaded.event.phase_title(phase_id)
+    return page("trainer/close.html", phase_id=phase_id, title=title, working=_counts(rows)["in_progress"])
+
+
 @bp.post("/phase/<phase_id>/close")
 @trainer_only
 def close_phase(phase_id: str):
