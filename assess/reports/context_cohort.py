@@ -336,13 +336,14 @@ def _competencies(d: EventData) -> dict | None:
         m = ph.measured.get(c)
         return m is not None and m.enough and not m.levels_only
 
-    def cell(ph, c, mean) -> dict:
+    def cell(ph, c, scores: np.ndarray) -> dict:
         m = ph.measured.get(c)
         if m is None:
             return {"text": not_measured(), "detail": "", "reported": False}
         rests = _("{items} items").format(items=n.count(len(m.items)))
         if not m.enough:
             return {"text": too_few_items(), "detail": rests, "reported": False}
+        mean = float(np.nanmean(scores)) if np.isfinite(scores).any() else None
         return {"text": n.pct(mean), "detail": rests, "reported": True}
 
     rows, chart_rows = [], []
@@ -351,14 +352,13 @@ def _competencies(d: EventData) -> dict | None:
         pre, post = column(first, c), column(last, c)
         both = reported(first, c) and reported(last, c)
         s = _stats(pre, post) if both else None
-        mean = lambda x: float(np.nanmean(x)) if np.isfinite(x).any() else None  # noqa: E731
         rows.append(
             {
                 "id": c,
                 "name": name,
                 "n": n.count(s["n"]) if s else "",
-                "pre": cell(first, c, mean(pre)),
-                "post": cell(last, c, mean(post)),
+                "pre": cell(first, c, pre),
+                "post": cell(last, c, post),
                 "gain": n.signed(s["mean_gain"]) if s else n.pct(None),
                 "ci": f"{n.signed(s['ci_low'])} … {n.signed(s['ci_high'])}"
                 if s and s["ci_low"] is not None

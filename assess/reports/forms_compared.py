@@ -63,7 +63,7 @@ def compare_forms(
     """`pre_results` and `post_results`: person id -> the result of each test."""
     pre_ids, post_ids = [i.id for i in pre.items], [i.id for i in post.items]
     shared = tuple(i for i in pre_ids if i in set(post_ids))
-    same = pre.hash == post.hash or (set(pre_ids) == set(post_ids))
+    same = set(pre_ids) == set(post_ids)
     facility = None
     ci = None
     if shared and not same:
