@@ -294,6 +294,22 @@ def competency_points(points, top, low_share: float):
     return np.maximum(points - low, 0.0) / (top - low) * top
 
 
+def items_by_competency(
+    items: list[ItemBase], changes: Mapping[str, ItemChange], only: list[str] | None = None
+) -> dict[str, list[ItemBase]]:
+    """The items each competency rests on, counted as scoring counts them: every item that names it,
+    dropped items left out; only the competencies in `only` when given. In the order the items first
+    name them."""
+    carried: dict[str, list[ItemBase]] = {}
+    for item in items:
+        if item.id in changes and changes[item.id].dropped:
+            continue
+        for c in dict.fromkeys(item.competencies):
+            if only is None or c in only:
+                carried.setdefault(c, []).append(item)
+    return carried
+
+
 def summarise(
     items: list[ItemBase], scores: list[ItemScore], grading: Grading, *, floor_total: bool = True
 ) -> AttemptResult:

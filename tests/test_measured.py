@@ -196,6 +196,33 @@ def test_the_lowest_scorer_is_told_nothing_that_rests_on_too_few_items(scored, r
     gains = cohort.split(" Gain per competency ", 1)[1].split(" Per unit ", 1)[0]
     m01 = gains.split("(M.01)", 1)[1].split(" (", 1)[0]
     assert "not measured" in m01 and "+" not in m01  # no gain for what one test did not measure
+    _exports_say_not_measured(run, scored)
+
+
+def _exports_say_not_measured(run, folder: Path) -> None:
+    """The wide export and `analyze prepost --json` say "not measured" and "too few items" where the
+    reports do, and compare a competency only where both forms measured it (point 2)."""
+    import csv
+    import json
+
+    out = folder / "wide.csv"
+    assert (
+        run("-w", str(folder), "export", "--format", "csv-wide", "--out", str(out), "--lang", "en").exit_code
+        == 0
+    )
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    pre = next(r for r in rows if r["Phase"] == "Tes awal")
+    post = next(r for r in rows if r["Phase"] == "Tes akhir")
+    assert pre["Integrity (M.01) %"] == "too few items" and post["Integrity (M.01) %"] == "not measured"
+    assert float(pre["Kelurahan governance (T.01) %"]) >= 0  # enough items: the percentage
+    result = run("-w", str(folder), "analyze", "prepost", "--json")
+    assert result.exit_code == 0, result.stderr
+    by_id = {c["competency"]: c for c in json.loads(result.stdout)["competencies"]}
+    assert by_id["M.01"]["measured"] == {"pre": "too_few_items", "post": "not_measured"}
+    assert by_id["M.01"]["n_items"] == {"pre": 1, "post": 0} and "mean_gain" not in by_id["M.01"]
+    assert by_id["T.01"]["measured"] == {"pre": "measured", "post": "measured"}
+    assert by_id["T.01"]["mean_gain"] is not None
 
 
 def test_event_check_warns_of_a_reported_competency_on_too_few_items(run, tmp_path):

@@ -37,6 +37,7 @@ SAME_IN_BOTH = {
     "Median",
     "t({df}) = {t}, p {p}",
     "V = {v}, p {p} ({method})",
+    "level {level}",
 }
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from assess.adjustments import effective
 from assess.i18n import current_language
 from assess.problems import Problem, ProblemsFound
 from assess.reports.context import competency_words
+from assess.reports.measured import Measured, measured
 from assess.reports.tables import ExportData, long_sheet, people, wide_sheet, workbook
 from assess.sheets.write import format_of, write_table
 from assess.workspace import Workspace, secret
@@ -81,6 +83,7 @@ def export_results(
         answers=store.answers_of([r.attempt_id for r in results]) if fmt == "csv-long" else {},
         phase_titles={p.id: ws.loaded.event.phase_title(p.id) for p in ws.loaded.event.phases},
         competency_names=competency_words(ws.loaded.library, current_language())[0],
+        measured=_measured(ws, forms, results),
     )
     who = people(data, secret(ws, "pseudonym") if pseudonymise else None)
     if fmt == "csv-long":
@@ -93,3 +96,16 @@ def export_results(
     write_table(path, sheets, decimal_comma=decimal_comma)
     main = sheets[0] if fmt != "xlsx" else sheets[1]
     return Exported(path, fmt, len(main.rows))
+
+
+def _measured(ws: Workspace, forms, results) -> dict[str, dict[str, Measured]]:
+    """Per phase, what its form measured of each reported competency, as the reports count it."""
+    event = ws.loaded.event
+    found = {}
+    for phase, form in forms.items():
+        changes = effective(ws.store.adjustments(ws.event_id, phase))
+        latest = {r.person_id: r for r in sorted(results, key=lambda r: r.attempt_id) if r.phase_id == phase}
+        rows = list(latest.values())
+        levels = len(form.grading.level_thresholds)
+        found[phase] = measured(form, changes, rows, event.reporting, levels)
+    return found

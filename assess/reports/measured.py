@@ -29,7 +29,7 @@ from assess.analysis.test_stats import cronbach_alpha
 from assess.bank.model import ItemBase, WeightedOptions
 from assess.event import Reporting
 from assess.forms import Form
-from assess.scoring import competency_points, item_max, lowest_share
+from assess.scoring import competency_points, item_max, items_by_competency, lowest_share
 from assess.store.records import Result
 
 MIN_ITEMS_FOR_ALPHA = 3
@@ -70,12 +70,7 @@ def measured(
 ) -> dict[str, Measured]:
     """Each competency the form measures (of `reporting.competencies`, when set), in the order the form
     first names them."""
-    kept = [i for i in form.items if not (i.id in changes and changes[i.id].dropped)]
-    carried: dict[str, list[ItemBase]] = {}
-    for item in kept:
-        for c in dict.fromkeys(item.competencies):
-            if reporting.competencies is None or c in reporting.competencies:
-                carried.setdefault(c, []).append(item)
+    carried = items_by_competency(form.items, changes, reporting.competencies)
     return {
         c: _measure(c, items, form, changes, results, reporting.min_items_per_competency, levels)
         for c, items in carried.items()

@@ -28,6 +28,7 @@ from typing import Any
 from assess.delivery.paper import TYPE_NAMES
 from assess.forms import Form
 from assess.i18n import _
+from assess.reports.measured import Measured, median_level
 from assess.sheets.table import Sheet
 from assess.store.records import Participant, Result
 
@@ -53,6 +54,9 @@ class ExportData:
     answers: Mapping[int, Mapping[str, Any]]  # attempt -> item -> JSON value
     phase_titles: Mapping[str, str] = field(default_factory=dict)  # phase -> its title (else its id)
     competency_names: Mapping[str, str] = field(default_factory=dict)  # id -> name, in the language
+    # phase -> what its form measured of each reported competency (`assess.reports.measured`); None:
+    # every stored subscore as it is
+    measured: Mapping[str, Mapping[str, Measured]] | None = None
 
     def phase(self, phase_id: str) -> str:
         return self.phase_titles.get(phase_id) or phase_id
@@ -188,8 +192,28 @@ def _item_columns(data: ExportData, phases: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(i.id for p in phases for i in data.forms[p].items))
 
 
-def _competency_columns(results: list[Result]) -> list[str]:
+def _competency_columns(data: ExportData, results: list[Result]) -> list[str]:
+    if data.measured is not None:
+        return sorted({c for found in data.measured.values() for c in found})
     return sorted({c for r in results for c in r.competencies})
+
+
+def competency_cell(data: ExportData, result: Result, competency: str) -> float | str | None:
+    """A competency's percentage in one result, or why there is none: not measured by that phase's
+    form, or on too few items; a competency of level-valued attitude items gives its median level."""
+    if data.measured is None:
+        score = result.competencies.get(competency)
+        return score.percentage if score else None
+    m = data.measured.get(result.phase_id, {}).get(competency)
+    if m is None:
+        return _("not measured")
+    if not m.enough:
+        return _("too few items")
+    if m.levels_only:
+        level = median_level(m, result)
+        return _("level {level}").format(level=level) if level else None
+    score = result.competencies.get(competency)
+    return score.percentage if score else None
 
 
 def wide_sheet(
@@ -197,7 +221,7 @@ def wide_sheet(
 ) -> Sheet:
     results = _ordered_results(data, phases)
     items = _item_columns(data, phases)
-    competencies = _competency_columns(results)
+    competencies = _competency_columns(data, results)
     people_heads = _person_headers(pseudonymised)
     headers = (
         _("Phase"),
@@ -215,7 +239,7 @@ def wide_sheet(
     for r in results:
         person = who.get(r.person_id) or _unknown(r.person_id)
         item_points = [r.items[i].points if i in r.items else None for i in items]
-        comp_pct = [r.competencies[c].percentage if c in r.competencies else None for c in competencies]
+        comp_pct = [competency_cell(data, r, c) for c in competencies]
         rows.append(
             (
                 data.phase(r.phase_id),

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assess.adjustments import effective
 from assess.analysis.mcnemar import mcnemar
 from assess.analysis.prepost import DegenerateDataWarning, PrePostResult, prepost
+from assess.event import Reporting
 from assess.problems import Problem, ProblemsFound
+from assess.scoring import items_by_competency
 from assess.sheets.pairs import PairsFile
 from assess.store.records import ItemMark, Result
 
+MEASURED, TOO_FEW_ITEMS, NOT_MEASURED = "measured", "too_few_items", "not_measured"
 WORKSPACE_DIGITS_RANK = 7  # stored percentages carry 9 decimals: rank differences to 7 significant digits
 
 
@@ -113,6 +117,18 @@ class EventPairs:
     competencies: dict[str, tuple[np.ndarray, np.ndarray]]
     items: list[ItemPairs]
     items_left_out: list[dict]  # {"id", "reason"}: in both forms but not comparable
+    # competency -> how many items of the pre and of the post form carry it (None: no forms stored)
+    carried: dict[str, tuple[int, int]] | None = None
+    min_items: int = 1  # the fewest items on which a competency's score is reported
+
+    def measured(self, competency: str) -> tuple[str, str]:
+        """MEASURED, TOO_FEW_ITEMS or NOT_MEASURED, for the pre and for the post form."""
+        if self.carried is None:
+            return (MEASURED, MEASURED)
+        counts = self.carried.get(competency, (0, 0))
+        return tuple(  # type: ignore[return-value]
+            NOT_MEASURED if k == 0 else TOO_FEW_ITEMS if k < self.min_items else MEASURED for k in counts
+        )
 
 
 def choose_phases(phases: list[str], pre: str | None, post: str | None) -> tuple[str, str]:
@@ -158,7 +174,9 @@ def _item_pairs(item, pre: dict[str, Result], post: dict[str, Result], paired: l
     return ItemPairs(item.id, list(item.competencies), np.array(before, bool), np.array(after, bool))
 
 
-def load_event_pairs(store, event_id: str, pre_phase: str, post_phase: str) -> EventPairs:
+def load_event_pairs(
+    store, event_id: str, pre_phase: str, post_phase: str, reporting: Reporting | None = None
+) -> EventPairs:
     """Pair the stored results of two phases by participant; items shared by both forms, too.
 
     An item is compared (McNemar) when both phases' forms hold it unchanged
@@ -166,7 +184,12 @@ def load_event_pairs(store, event_id: str, pre_phase: str, post_phase: str) -> E
     (right) or 0 or less (wrong, blank); an item with partial marks, or
     changed between the forms, is left out and listed. Marks waiting for an
     essay's marking leave that participant out of that item.
+
+    With both forms stored, each competency is counted on each form as scoring counts it
+    (`items_by_competency`; only `reporting.competencies` when set), so that a competency is compared
+    only where both forms measured it on at least `reporting.min_items_per_competency` items.
     """
+    reporting = reporting or Reporting()
     pre, post = _latest(store.results(event_id, pre_phase)), _latest(store.results(event_id, post_phase))
     people = sorted(pre.keys() | post.keys())
     names = {p.person_id: p.name for p in store.participants(event_id)}
@@ -185,9 +208,18 @@ def load_event_pairs(store, event_id: str, pre_phase: str, post_phase: str) -> E
         )
 
     competencies = sorted({c for rows in (pre, post) for r in rows.values() for c in r.competencies})
-    items, left_out = [], []
+    items, left_out, carried = [], [], None
     if store.has_form(event_id, pre_phase) and store.has_form(event_id, post_phase):
         before, after = store.form(event_id, pre_phase), store.form(event_id, post_phase)
+        changes = {p: effective(store.adjustments(event_id, p)) for p in (pre_phase, post_phase)}
+        counts = [
+            items_by_competency(form.items, changes[p], reporting.competencies)
+            for form, p in ((before, pre_phase), (after, post_phase))
+        ]
+        carried = {
+            c: (len(counts[0].get(c, [])), len(counts[1].get(c, []))) for c in {*counts[0], *counts[1]}
+        }
+        competencies = sorted(carried)
         later = {i.id: i for i in after.items}
         for item in before.items:
             other = later.get(item.id)
@@ -212,6 +244,8 @@ def load_event_pairs(store, event_id: str, pre_phase: str, post_phase: str) -> E
         competencies={c: (column(pre, c), column(post, c)) for c in competencies},
         items=items,
         items_left_out=left_out,
+        carried=carried,
+        min_items=reporting.min_items_per_competency,
     )
 
 
@@ -252,7 +286,13 @@ def event_record(pairs: EventPairs, **options) -> dict:
     competencies = []
     for c, (before, after) in pairs.competencies.items():
         ids = [i["id"] for i in items if c in i["competencies"]]
-        competencies.append({"competency": c, **record(run_prepost(before, after, **options)), "items": ids})
+        statuses = pairs.measured(c)
+        entry = {"competency": c, "measured": dict(zip(("pre", "post"), statuses, strict=True))}
+        if pairs.carried is not None:
+            entry["n_items"] = dict(zip(("pre", "post"), pairs.carried.get(c, (0, 0)), strict=True))
+        if statuses == (MEASURED, MEASURED):  # a gain only between two forms that both measured it
+            entry.update(record(run_prepost(before, after, **options)))
+        competencies.append({**entry, "items": ids})
     return {
         "pre_phase": pairs.pre_phase,
         "post_phase": pairs.post_phase,

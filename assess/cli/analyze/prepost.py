@@ -105,7 +105,8 @@ def prepost(
         ws = open_workspace(ctx)
         phases = [p.id for p in ws.loaded.event.phases]
         pre_phase, post_phase = choose_phases(phases, pre_phase, post_phase)
-        rec = event_record(load_event_pairs(ws.store, ws.event_id, pre_phase, post_phase), **options)
+        pairs = load_event_pairs(ws.store, ws.event_id, pre_phase, post_phase, ws.loaded.event.reporting)
+        rec = event_record(pairs, **options)
     if as_json:
         click.echo(json.dumps(rec, indent=2, ensure_ascii=False, allow_nan=False))
     else:
@@ -221,8 +222,25 @@ def competency_table(competencies: list[dict]) -> list[str]:
     rows = [
         [c["competency"]] + [shown.get(k, lambda v: n.dec(v, 2))(c[k]) for k in COMPETENCY_COLUMNS]
         for c in competencies
+        if "n" in c
     ]
-    return [_("Per competency (percentages)"), *table(head, rows)]
+    lines = [_("Per competency (percentages)"), *table(head, rows)]
+    for c in competencies:
+        if "n" not in c:  # not compared: a form did not measure it, or on too few items
+            lines.append(f"  {c['competency']}: {_not_compared(c)}")
+    return lines
+
+
+def _not_compared(c: dict) -> str:
+    words = {"not_measured": _("not measured"), "too_few_items": _("too few items")}
+    label = {"pre": _("Pre"), "post": _("Post")}
+    says = []
+    for phase in ("pre", "post"):
+        status = c["measured"][phase]
+        if status != "measured":
+            items = c.get("n_items", {}).get(phase, 0)
+            says.append(f"{label[phase]}: {words[status]}" + (f" ({items})" if items else ""))
+    return _("not compared") + " (" + "; ".join(says) + ")"
 
 
 def item_lines(rec: dict) -> list[str]:
