@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser import (
@@ -68,26 +70,49 @@ def test_reports_render_at_phone_and_desktop_width(reports, name):
         browser.close()
 
 
-def test_participant_report_prints_to_pdf(reports, tmp_path):
+def _pdf_pages(data: bytes) -> int:
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page[^s]", data))
+
+
+def test_participant_report_opens_with_its_summary_and_prints_short(reports):
+    """Point 4: the report opens with one part (scores, gain, competencies with their precision, what
+    to study next); the item review is folded away and printed only when opened."""
     require_component("Playwright", playwright_available(), "pip install playwright")
     from playwright.sync_api import sync_playwright
 
+    url = (reports / PAGES["participant"]).as_uri()
     with sync_playwright() as p:
         browser = launch(p)
-        page, errors = open_page(browser, (reports / PAGES["participant"]).as_uri(), DESKTOP)
-        assert errors == []
-        pdf = tmp_path / "peserta.pdf"
-        page.pdf(path=str(pdf), format="A4")
-        data = pdf.read_bytes()
-        # The scores and competencies on one page, the item review of each test from a new page.
-        assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 3
+        page, errors = open_page(browser, url, PHONE)
+        first = page.locator("main > section").first
+        assert errors == [] and first.get_attribute("class") == "summary"
+        text = first.inner_text()
+        for words in (
+            "Tes awal",
+            "Tes akhir",
+            "Selisih skor dua naskah",
+            "Kompetensi",
+            "Yang perlu dipelajari",
+        ):
+            assert words in text, words
+        assert "±" in text and "Topik soal yang belum sepenuhnya benar" in text
+        box = first.bounding_box()
+        assert box["y"] + box["height"] <= 2 * PHONE["height"]  # under two phone screens
+        assert page.locator("details[open]").count() == 0 and page.locator("details").count() == 2
+        page.close()
+        page, errors = open_page(browser, url, DESKTOP)
+        short = _pdf_pages(page.pdf(format="A4"))
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        full = _pdf_pages(page.pdf(format="A4"))
+        assert errors == [] and short <= 3 and full >= short + 4, (short, full)
         browser.close()
 
 
-def test_each_summary_prints_on_one_a4_page(reports, tmp_path):
-    """`assess report --summary`: one page per participant, alone or all together (issue 16, point 4)."""
-    import re
-
+def test_each_summary_prints_on_one_a4_page_and_files_may_be_named_by_name_and_nip(reports, tmp_path):
+    """`assess report --summary`: one page per participant, alone or all together; with --name-files
+    every participant's files are named by name and NIP and every link leads to one (issue 16, point 4)."""
     from click.testing import CliRunner
 
     from assess.cli import cli
@@ -98,24 +123,34 @@ def test_each_summary_prints_on_one_a4_page(reports, tmp_path):
     from playwright.sync_api import sync_playwright
 
     folder, out = reports.parent, tmp_path / "laporan"
-    result = CliRunner().invoke(cli, ["-w", str(folder), "report", "--summary", "--out", str(out)])
+    args = ["-w", str(folder), "report", "--summary", "--name-files", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
     set_language(None)
     assert result.exit_code == 0, result.output
     ws = Workspace(folder, f"sqlite:///{folder / 'assess.db'}")
     try:
         post = sorted(ws.store.results(ws.event_id, "post"), key=lambda r: r.percentage)
-        n = len(ws.store.participants(ws.event_id))
+        people = {p.person_id: p for p in ws.store.participants(ws.event_id)}
     finally:
         ws.close()
-    pages = lambda data: len(re.findall(rb"/Type\s*/Page[^s]", data))  # noqa: E731
+    files = {f.name for f in (out / "participants").iterdir()}
+    assert files == {f.name for f in (out / "ringkasan").iterdir()} and len(files) == len(people)
+    named = {}
+    for pid, person in people.items():
+        [name] = [f for f in files if f.endswith(f"-{person.nip}.html")]
+        assert name.startswith(person.name.split()[0].lower().strip(",."))
+        named[pid] = name
+    for page_name in ("index.html", "cohort.html"):
+        links = re.findall(r'href="participants/([^"]+)"', (out / page_name).read_text(encoding="utf-8"))
+        assert set(links) == files, page_name
     with sync_playwright() as p:
         browser = launch(p)
         for who in (post[0].person_id, post[-1].person_id):  # the lowest and the highest scorer
-            page, errors = open_page(browser, (out / "ringkasan" / f"{who}.html").as_uri(), DESKTOP)
-            assert errors == [] and pages(page.pdf(format="A4")) == 1, who
+            page, errors = open_page(browser, (out / "ringkasan" / named[who]).as_uri(), DESKTOP)
+            assert errors == [] and _pdf_pages(page.pdf(format="A4")) == 1, who
             page.close()
         page, errors = open_page(browser, (out / "ringkasan.html").as_uri(), DESKTOP)
-        assert errors == [] and pages(page.pdf(format="A4")) == n
+        assert errors == [] and _pdf_pages(page.pdf(format="A4")) == len(people)
         browser.close()
 
 

@@ -28,14 +28,22 @@ from assess.workspace.files import REPORTS_FOLDER
     is_flag=True,
     help=N_("Also one A4 page per participant: ringkasan/<id>.html, and all of them in ringkasan.html."),
 )
+@option(
+    "--name-files",
+    is_flag=True,
+    help=N_(
+        "Name each participant's files by their name and NIP (afrizal-197805122005011002.html) instead "
+        "of their id, to send each their own. The names then carry the NIP."
+    ),
+)
 @shared_options()
 @click.pass_context
-def report(ctx: click.Context, out: str | None, summary: bool) -> None:
+def report(ctx: click.Context, out: str | None, summary: bool, name_files: bool) -> None:
     from assess.reports.render import write_reports
 
     ws = open_workspace(ctx)
     folder = Path(out) if out else ws.folder / REPORTS_FOLDER
-    index = write_reports(ws, folder, summary=summary)
+    index = write_reports(ws, folder, summary=summary, name_files=name_files)
     n = len(list((folder / "participants").glob("*.html")))
     click.echo(ngettext("{n} participant report written.", "{n} participant reports written.", n).format(n=n))
     click.echo(_("Open {path}").format(path=index))

@@ -26,6 +26,7 @@ from assess.event.review import Moments, visible
 from assess.forms import Form
 from assess.i18n import _, current_language
 from assess.i18n.numbers import Numbers
+from assess.participants import slug
 from assess.reports import charts
 from assess.reports.answers import ItemText, answer_parts, answer_text, item_text
 from assess.reports.corrections import correction_lines
@@ -43,6 +44,21 @@ def report_name(person_id: str) -> str:
     if _SAFE_NAME.fullmatch(person_id) and not person_id.endswith("."):
         return f"{person_id}.html"
     return f"p-{sha256(person_id.encode()).hexdigest()[:16]}.html"
+
+
+def named_report_files(people: list[Participant]) -> dict[str, str]:
+    """Report file names a trainer can send on as they are: the name and the NIP ("afrizal-s-sos-
+    197805122005011002.html"), the internal id where there is no NIP or two would be alike."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for p in people:
+        nip = p.nip if p.nip and _SAFE_NAME.fullmatch(p.nip) else None
+        name = f"{slug(p.name, 'peserta')}-{nip or report_name(p.person_id).removesuffix('.html')}.html"
+        if name.casefold() in taken:
+            name = f"{slug(p.name, 'peserta')}-{report_name(p.person_id)}"
+        taken.add(name.casefold())
+        names[p.person_id] = name
+    return names
 
 
 @dataclass
@@ -88,6 +104,11 @@ class EventData:
     reporting: Reporting = field(default_factory=Reporting)
     level_words: dict[str, dict[int, str]] = field(default_factory=dict)  # competency -> level -> descriptor
     compared: FormsCompared | None = None  # the first and the last test's forms, when both are stored
+    report_files: dict[str, str] = field(default_factory=dict)  # person -> file name, when not report_name
+
+    def report_file(self, person_id: str) -> str:
+        """The file name of a participant's report (and of their one-page summary)."""
+        return self.report_files.get(person_id) or report_name(person_id)
 
     @property
     def gain_is_a_gain(self) -> bool:
@@ -308,12 +329,12 @@ def participant_context(d: EventData, person: Participant) -> dict:
 STUDY_TOPICS = 5
 
 
-def _study_next(d: EventData, seen: list) -> list[str]:
+def _study_next(d: EventData, seen: list) -> str | None:
     """The topics of the items missed (not full marks) in the latest test whose keys may be shown, the
-    most missed first: what to study next."""
+    most missed first, with how many: what to study next, in one line."""
     shown = [(ph, row) for ph, row, aspects in seen if "correct_answers" in aspects and ph.form is not None]
     if not shown:
-        return []
+        return None
     ph, row = shown[-1]
     missed: dict[str, int] = {}
     for item in ph.form.items:
@@ -322,12 +343,13 @@ def _study_next(d: EventData, seen: list) -> list[str]:
             continue
         topic = item.topic or d.competencies.get(item.primary_competency, item.primary_competency)
         missed[topic] = missed.get(topic, 0) + 1
+    if not missed:
+        return None
     ranked = sorted(missed.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:STUDY_TOPICS]
-    n = d.numbers
-    return [
-        _("{topic}: {n} items not fully right in the {test}").format(topic=t, n=n.count(k), test=ph.title)
-        for t, k in ranked
-    ]
+    topics = ", ".join(f"{t} ({d.numbers.count(k)})" for t, k in ranked)
+    return _("Topics of the items not fully right in the {test} (how many): {topics}.").format(
+        test=ph.title, topics=topics
+    )
 
 
 def _gain(d: EventData, seen: list) -> dict | None:
@@ -390,7 +412,7 @@ def measured_cell(n: Numbers, m: Measured | None, score, result: Result | None =
     if score is None:
         return {"text": n.pct(None), "detail": rests, "reported": False}
     sem = m.sem(score.percentage)
-    text = f"{n.pct(score.percentage)} ± {n.dec(sem, 0)}"
+    text = f"{n.pct(score.percentage)} ±\u00a0{n.dec(sem, 0)}"  # wraps, if it must, before the ±
     return {"text": text, "detail": rests, "reported": True}
 
 
@@ -563,5 +585,5 @@ def _index_person(d: EventData, person: Participant) -> dict:
     return {
         "name": who["name"],
         "detail": " · ".join(x for x in (who["position"], who["unit"]) if x),
-        "href": "participants/" + report_name(person.person_id),
+        "href": "participants/" + d.report_file(person.person_id),
     }

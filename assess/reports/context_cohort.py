@@ -20,7 +20,6 @@ from assess.reports.context import (
     event_context,
     not_measured,
     person_context,
-    report_name,
     too_few_items,
 )
 from assess.reports.corrections import correction_lines
@@ -462,7 +461,7 @@ def _people(d: EventData, pre: np.ndarray, post: np.ndarray) -> list[dict]:
         rows.append(
             {
                 **person_context(d, p),
-                "href": "participants/" + report_name(pid),
+                "href": "participants/" + d.report_file(pid),
                 "scores": scores,
                 "gain": n.signed(gain),
                 "band": band,

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from assess.problems import Problem, ProblemsFound
-from assess.reports.context import index_context, load, participant_context, report_name
+from assess.reports.context import EventData, index_context, load, named_report_files, participant_context
 from assess.reports.context_cohort import cohort_context
 from assess.reports.items import write_items_report
 from assess.sheets.write import private_file, private_folder
@@ -39,13 +39,21 @@ def _write(path: Path, text: str) -> None:
 
 
 def write_reports(
-    ws: Workspace, out: Path, written_at: dt.datetime | None = None, *, summary: bool = False
+    ws: Workspace,
+    out: Path,
+    written_at: dt.datetime | None = None,
+    *,
+    summary: bool = False,
+    name_files: bool = False,
 ) -> Path:
     """Every report of the event into `out`; returns the path of its index.html. With `summary`, also
-    one page per participant: ringkasan/<id>.html, and all of them in ringkasan.html (a page each)."""
+    one page per participant: ringkasan/<id>.html, and all of them in ringkasan.html (a page each).
+    With `name_files`, a participant's files are named by their name and NIP instead of their id."""
     out = Path(out)
     check_target(out)
     data = load(ws)
+    if name_files:
+        data.report_files = named_report_files(data.people)
     env = environment()
     private_folder(out.parent)
     tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
@@ -59,9 +67,9 @@ def write_reports(
             context = participant_context(data, person)
             contexts.append((person, context))
             html = template.render(lang=lang, **context)
-            _write(tmp / PARTICIPANTS / report_name(person.person_id), html)
+            _write(tmp / PARTICIPANTS / data.report_file(person.person_id), html)
         if summary:
-            _summaries(env, tmp, contexts, lang, data.title)
+            _summaries(env, tmp, contexts, lang, data)
         _write(
             tmp / "cohort.html",
             env.get_template("report/cohort.html").render(lang=lang, **cohort_context(data)),
@@ -81,14 +89,14 @@ def write_reports(
     return out / "index.html"
 
 
-def _summaries(env, folder: Path, contexts: list, lang: str, title: str) -> None:
+def _summaries(env, folder: Path, contexts: list, lang: str, data: EventData) -> None:
     """One page per participant, each alone and all together (to print the cohort's in one go)."""
     template = env.get_template("report/summary.html")
     private_folder(folder / SUMMARIES)
     for person, context in contexts:
-        html = template.render(lang=lang, title=f"{person.name} · {title}", sheets=[context])
-        _write(folder / SUMMARIES / report_name(person.person_id), html)
-    every = template.render(lang=lang, title=title, sheets=[c for _p, c in contexts])
+        html = template.render(lang=lang, title=f"{person.name} · {data.title}", sheets=[context])
+        _write(folder / SUMMARIES / data.report_file(person.person_id), html)
+    every = template.render(lang=lang, title=data.title, sheets=[c for _p, c in contexts])
     _write(folder / ALL_SUMMARIES, every)
 
 
