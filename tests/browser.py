@@ -58,3 +58,47 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Every visible piece of text (HTML and SVG), as the browser lays it out: the lines under `min_height`
+# px high, and the elements reaching past the viewport's right edge outside a table that scrolls.
+_LAYOUT_PROBE = """(minHeight) => {
+  const vw = document.documentElement.clientWidth;
+  const small = [], wide = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest('details:not([open]), title, style')) continue;
+    if (!el.checkVisibility()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const low = [...range.getClientRects()].find(r => r.width > 0 && r.height < minHeight);
+    if (low) small.push(`${el.tagName} "${node.textContent.trim().slice(0, 30)}" ${low.height.toFixed(1)} px`);
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.getBoundingClientRect().right > vw + 1 && !el.closest('.table-wrap')) {
+      wide.push(`${el.tagName}.${el.className}`);
+    }
+  }
+  return {small, wide};
+}"""
+
+
+def small_texts(page, min_height: float = 12.0) -> list[str]:
+    """The visible text lines whose box is under `min_height` px high (SVG text included)."""
+    return page.evaluate(_LAYOUT_PROBE, min_height)["small"]
+
+
+def wider_than_viewport(page) -> list[str]:
+    """Elements reaching past the viewport's right edge, other than inside a table that scrolls."""
+    return page.evaluate(_LAYOUT_PROBE, 0)["wide"]
+
+
+def scrolling_tables_without_a_cue(page) -> int:
+    """Tables wider than their box (they scroll sideways) with no visible hint just before them."""
+    return page.evaluate(
+        """[...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth)
+             .filter(w => { const h = w.previousElementSibling;
+                            return !(h && h.classList.contains('scroll-hint') && h.checkVisibility()); })
+             .length"""
+    )

@@ -314,6 +314,7 @@ def test_the_cohort_compares_groups_of_three_or_more_and_never_a_smaller_one_by_
     reports = _reports(run, scored)
     cohort = _text((reports / "cohort.html").read_text(encoding="utf-8"))
     # One lurah per kelurahan: units average under 3, so the report compares the five groups.
+    cohort = cohort.replace(" Swipe the table sideways to see every column →", "")
     groups = cohort.split(" Per group ", 1)[1].split(" Participants Name ", 1)[0]
     assert " Per unit " not in cohort
     assert re.findall(r"Payakumbuh Barat (\d+) ", groups) == ["13"]
@@ -321,6 +322,7 @@ def test_the_cohort_compares_groups_of_three_or_more_and_never_a_smaller_one_by_
     event.write_text(event.read_text(encoding="utf-8") + "  group_by: unit\n", encoding="utf-8")
     assert run("-w", str(scored), "report", "--lang", "en").exit_code == 0
     cohort = _text((reports / "cohort.html").read_text(encoding="utf-8"))
+    cohort = cohort.replace(" Swipe the table sideways to see every column →", "")
     units = cohort.split(" Per unit ", 1)[1].split(" Participants Name ", 1)[0]
     assert "Kelurahan" not in units and "Kecamatan" not in units  # no unit of one person by name
     assert "52 smaller groups together 52 " in units

@@ -3,6 +3,9 @@ errors, no horizontal overflow, screenshots, and the booklet printed to A4 PDF."
 
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
 
 from tests.browser import (
@@ -13,9 +16,18 @@ from tests.browser import (
     open_page,
     playwright_available,
     screenshot,
+    small_texts,
+    wider_than_viewport,
 )
 from tests.components import require_component
 from tests.test_paper import items_report, simulated
+
+
+def pdf_texts(data: bytes) -> list[str]:
+    """The text of each page of a PDF."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
 @pytest.fixture
@@ -43,6 +55,8 @@ def test_booklet_key_and_item_report_at_phone_and_desktop_width(pages, tmp_path)
                 page, errors = open_page(browser, path.as_uri(), viewport)
                 assert errors == [], (name, width)
                 assert horizontal_overflow(page) == 0, (name, width)
+                if width == "phone":
+                    assert small_texts(page) == [] and wider_than_viewport(page) == [], name
                 assert screenshot(page, f"paper-{name}-{width}").stat().st_size > 0
                 if name == "booklet":
                     assert page.locator("section.question").count() == 31
@@ -64,10 +78,14 @@ def test_booklet_key_and_item_report_at_phone_and_desktop_width(pages, tmp_path)
             "avoid",
             "avoid-page",
         )
-        pdf = tmp_path / "naskah.pdf"
-        page.pdf(path=str(pdf), format="A4")
-        data = pdf.read_bytes()
-        assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 4  # 31 questions and the sheet
+        printed = pdf_texts(page.pdf(format="A4"))
+        assert len(printed) >= 4  # 31 questions and the sheet
+        # No page holds only a footer: the form's identity heads the answer sheet, whose last page
+        # ends with its last row (issue 16, point 6).
+        form_id = page.locator("section.sheet p.foot").inner_text()
+        [sheet_start] = [k for k, text in enumerate(printed) if "Lembar jawaban" in text]
+        assert form_id in printed[sheet_start]
+        assert re.search(r"\b31\b", printed[-1]) and printed[-1].strip() != form_id
         page.close()
         page, errors = open_page(browser, pages["items"].as_uri(), DESKTOP)
         page.emulate_media(media="print")

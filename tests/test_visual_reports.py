@@ -14,6 +14,9 @@ from tests.browser import (
     open_page,
     playwright_available,
     screenshot,
+    scrolling_tables_without_a_cue,
+    small_texts,
+    wider_than_viewport,
 )
 from tests.components import require_component
 
@@ -35,6 +38,7 @@ def reports(tmp_path_factory):
 PAGES = {
     "index": "index.html",
     "cohort": "cohort.html",
+    "items": "items.html",
     "participant": "participants/P0001.html",
 }
 
@@ -56,12 +60,16 @@ def test_reports_render_at_phone_and_desktop_width(reports, name):
             page, errors = open_page(browser, url, viewport)
             assert errors == []
             if width == "phone":
-                assert horizontal_overflow(page) == 0
+                # Point 6: nothing past the screen's edge but a table that scrolls, and that one with a
+                # cue; no text, chart text included, under 12 px.
+                assert horizontal_overflow(page) == 0 and wider_than_viewport(page) == []
+                assert scrolling_tables_without_a_cue(page) == 0
+                assert small_texts(page) == [], name
             if width == "phone" and name == "participant":
                 # A participant reads their report on a phone: no table of it may need scrolling.
                 assert page.evaluate(SCROLLING_TABLES) == 0
             assert page.locator("h1").count() == 1 and page.locator("h2").count() >= 2
-            if name != "index":
+            if name not in ("index", "items"):
                 assert page.locator("svg.chart").count() >= 1
                 box = page.locator("svg.chart").first.bounding_box()
                 assert box["width"] <= viewport["width"] and box["height"] > 100
@@ -107,6 +115,15 @@ def test_participant_report_opens_with_its_summary_and_prints_short(reports):
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         full = _pdf_pages(page.pdf(format="A4"))
         assert errors == [] and short <= 3 and full >= short + 4, (short, full)
+        # Printed, every item's number is whole inside the text's edge, "10." and up too.
+        page.emulate_media(media="print")
+        numbers = page.locator("ol.review span.qnum")
+        assert numbers.count() == 62 and numbers.nth(9).inner_text() == "10."
+        assert page.evaluate(
+            """[...document.querySelectorAll('ol.review span.qnum')].every(n => {
+                 const r = n.getBoundingClientRect(), main = document.querySelector('main').getBoundingClientRect();
+                 return r.left >= main.left && n.scrollWidth <= n.clientWidth; })"""
+        )
         browser.close()
 
 

@@ -14,14 +14,16 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH = 400  # the viewBox width; the SVG scales to its container (max-width: 100%)
-FONT = 12
-SMALL = 10
-TINY = 8
+# The viewBox is about as wide as a 360 px phone's column (328 px), so that a viewBox unit is about a
+# pixel there and no text renders under 12 px; wider screens scale the chart up to 1.5 times.
+WIDTH = 320
+FONT = 13
+SMALL = 12
+LINE_CHARS = 36  # characters of a bold FONT label per line (SVG text does not wrap: wrapped here)
 POST_FILL = "#444"
 GAIN_FILL = "#aaa"  # light enough for the black interval whisker to show on it
 GRID = "#bbb"
-MAX_LABEL = 58  # characters of a category label (SVG text does not wrap)
+MAX_LABEL = 2 * LINE_CHARS  # characters of a category label, on at most two lines
 MISSING = "–"
 
 Format = Callable[[float], str]
@@ -33,6 +35,31 @@ def _t(text: object) -> str:
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _lines(text: str, width: int = LINE_CHARS) -> list[str]:
+    """A label on one line, or on two broken at a space (the second shortened with … if it must)."""
+    if len(text) <= width:
+        return [text]
+    cut = text.rfind(" ", 0, width + 1)
+    if cut <= 0:
+        cut = width
+    first, rest = text[:cut].rstrip(), text[cut:].strip()
+    return [first, _short(rest, width)]
+
+
+def _label(y: float, text: str, after: str = "") -> tuple[str, float]:
+    """A bold label from the left edge, baseline `y` on its first line, `after` in plain type after its
+    last line; the markup and the height of the lines below the first."""
+    lines = _lines(_short(text), LINE_CHARS - len(after))
+    out = []
+    for k, line in enumerate(lines):
+        tail = f"</tspan>{_t(after)}" if k == len(lines) - 1 and after else "</tspan>"
+        out.append(
+            f'<text x="1" y="{_n(y + k * (FONT + 3))}" font-size="{FONT}"><tspan font-weight="bold">'
+            f"{_t(line)}{tail}</text>"
+        )
+    return "".join(out), (len(lines) - 1) * (FONT + 3)
 
 
 def _n(x: float) -> str:
@@ -68,7 +95,7 @@ def _open(uid: str, height: float, title: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" width="{WIDTH}" '
         f'height="{_n(height)}" role="img" aria-labelledby="{u}-title" class="chart" '
-        f'style="width:100%;max-width:{WIDTH * 1.5:.0f}px;height:auto">',
+        f'style="width:100%;max-width:{WIDTH * 1.5:.0f}px;height:auto">',  # 1.5: fonts 19 px at most
         f'<title id="{u}-title">{_t(title)}</title>',
         f'<defs><pattern id="{u}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
@@ -81,7 +108,7 @@ def _legend(uid: str, names: Sequence[str], y: float) -> list[str]:
     for k, name in enumerate(names):
         out.append(_rect(x, y, 14, 12, _fill(uid, k)))
         out.append(_text(x + 19, y + 10.5, name, FONT))
-        x += 30 + 7.2 * len(name)
+        x += 30 + 7.8 * len(name)
     return out
 
 
@@ -126,27 +153,29 @@ def paired_bars(
     left, right, bar, gap, top = 14.0, 40.0, 12.0, 14.0, 26.0
     plot = WIDTH - left - right
     per_row = FONT + 4 + len(series) * (bar + 2) + gap
-    bottom = top + per_row * len(rows)
+    labels = [_label(0, label) for label, *_values in rows]
+    bottom = top + per_row * len(rows) + sum(extra for _markup, extra in labels)
     out = _open(uid, bottom + 40, title)
     out += _legend(uid, series, 4)
     for v in _ticks(0, maximum):
         x = left + plot * v / maximum
-        out += [_grid(x, top, x, bottom), _text(x, bottom + 14, fmt(v), anchor="middle")]
+        out += [_grid(x, top, x, bottom), _text(x, bottom + 15, fmt(v), anchor="middle")]
     out.append(_line(left, bottom, left + plot, bottom))
-    out.append(_axis_title(left + plot / 2, bottom + 32, axis))
+    out.append(_axis_title(left + plot / 2, bottom + 33, axis))
     y = top
     for label, *values in rows:
-        out.append(_text(1, y + FONT, _short(label), FONT, bold=True))
-        by = y + FONT + 4
+        markup, extra = _label(y + FONT, label)
+        out.append(markup)
+        by = y + FONT + 4 + extra
         for k, value in enumerate(values):
             if not _known(value):
-                out.append(_text(left + 2, by + bar - 2, MISSING))
+                out.append(_text(left + 2, by + bar - 1, MISSING))
             else:
                 w = plot * min(max(value, 0.0), maximum) / maximum
                 out.append(_rect(left, by, w, bar, _fill(uid, k)))
-                out.append(_text(left + w + 4, by + bar - 2, fmt(value)))
+                out.append(_text(left + w + 4, by + bar - 1, fmt(value)))
             by += bar + 2
-        y += per_row
+        y += per_row + extra
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -180,37 +209,45 @@ def histogram(
     counts = [_bin(first, edges), _bin(second or [], edges)]
     names = series if second is not None else series[:1]
     top_count = max([1, *counts[0], *counts[1]])
-    y_ticks = [v for v in _ticks(0, top_count, 4) if float(v).is_integer()] or [0.0]
+    y_ticks = [v for v in _ticks(0, top_count, 3) if float(v).is_integer()] or [0.0]
     y_max = max(top_count, y_ticks[-1])
-    left, right, top, plot_h = 34.0, 16.0, 30.0, 170.0
+    # One panel per set of scores, one above the other on the same axes: each bar the width of its bin
+    # less a gap, so that its count fits above it in a legible size.
+    left, right, title_h, plot_h, panel_gap = 40.0, 14.0, 20.0, 96.0, 12.0
     plot_w = WIDTH - left - right
-    bottom = top + plot_h
-    out = _open(uid, bottom + 44, title)
-    out += _legend(uid, names, 4)
-    for v in y_ticks:
-        y = bottom - plot_h * v / y_max
-        out += [_grid(left, y, left + plot_w, y), _text(left - 4, y + 3.5, fmt_count(v), anchor="end")]
-    out.append(
-        f'<text transform="translate(10 {_n(top + plot_h / 2)}) rotate(-90)" font-size="{FONT}" '
-        f'text-anchor="middle">{_t(y_axis)}</text>'
-    )
     bins = len(edges) - 1
     slot = plot_w / bins
-    bar = slot * 0.38
-    for b in range(bins):
-        for k in range(len(names)):
+    out = _open(uid, (title_h + plot_h + panel_gap) * len(names) + 40, title)
+    top = 0.0
+    for k, name in enumerate(names):
+        out += [
+            _rect(left, top + 3, 14, 12, _fill(uid, k)),
+            _text(left + 19, top + 14, name, FONT, bold=True),
+        ]
+        ptop = top + title_h
+        bottom = ptop + plot_h
+        for v in y_ticks:
+            y = bottom - (plot_h - 14) * v / y_max
+            out += [_grid(left, y, left + plot_w, y), _text(left - 4, y + 4, fmt_count(v), anchor="end")]
+        for b in range(bins):
             c = counts[k][b]
             if c:
-                h = plot_h * c / y_max
-                x = left + slot * b + slot * 0.12 + k * bar
-                out.append(_rect(x, bottom - h, bar, h, _fill(uid, k)))
-                out.append(_text(x + bar / 2, bottom - h - 2, fmt_count(c), TINY, "middle"))
+                h = (plot_h - 14) * c / y_max
+                x = left + slot * b + 1.5
+                out.append(_rect(x, bottom - h, slot - 3, h, _fill(uid, k)))
+                out.append(_text(x + (slot - 3) / 2, bottom - h - 2, fmt_count(c), SMALL, "middle"))
+        for b in range(bins + 1):
+            out.append(_line(left + slot * b, bottom, left + slot * b, bottom + 4))
+        out += [_line(left, bottom, left + plot_w, bottom), _line(left, ptop, left, bottom)]
+        top = bottom + panel_gap
+    bottom = top - panel_gap
     for b, edge in enumerate(edges):
-        x = left + slot * b
-        out.append(_line(x, bottom, x, bottom + 4))
         if b % 2 == 0 or bins <= 6:
-            out.append(_text(x, bottom + 15, fmt_edge(edge), anchor="middle"))
-    out += [_line(left, bottom, left + plot_w, bottom), _line(left, top, left, bottom)]
+            out.append(_text(left + slot * b, bottom + 16, fmt_edge(edge), anchor="middle"))
+    out.append(
+        f'<text transform="translate(13 {_n(bottom / 2)}) rotate(-90)" font-size="{FONT}" '
+        f'text-anchor="middle">{_t(y_axis)}</text>'
+    )
     out.append(_axis_title(left + plot_w / 2, bottom + 34, x_axis))
     out.append("</svg>")
     return Markup("".join(out))
@@ -241,20 +278,19 @@ def gain_bars(
     def x_of(v: float) -> float:
         return left + plot * (v - low) / (high - low)
 
-    bottom = top + per_row * len(rows)
+    labels = [_label(0, label, f": {fmt(gain) if _known(gain) else MISSING}") for label, gain, *_ci in rows]
+    bottom = top + per_row * len(rows) + sum(extra for _markup, extra in labels)
     out = _open(uid, bottom + 40, title)
     for v in ticks:
         x = x_of(v)
-        out += [_grid(x, top, x, bottom), _text(x, bottom + 14, fmt(v), anchor="middle")]
+        out += [_grid(x, top, x, bottom), _text(x, bottom + 15, fmt(v), anchor="middle")]
     zero = x_of(0.0)
     y = top
     for label, gain, ci_low, ci_high in rows:
         value = fmt(gain) if _known(gain) else MISSING
-        out.append(
-            f'<text x="1" y="{_n(y + FONT)}" font-size="{FONT}"><tspan font-weight="bold">'
-            f"{_t(_short(label))}</tspan>: {_t(value)}</text>"
-        )
-        by = y + FONT + 4
+        markup, extra = _label(y + FONT, label, f": {value}")
+        out.append(markup)
+        by = y + FONT + 4 + extra
         if _known(gain):
             x0, x1 = sorted((zero, x_of(gain)))
             out.append(_rect(x0, by, max(x1 - x0, 0.5), bar, f'fill="{GAIN_FILL}" stroke="#000"'))
@@ -264,9 +300,9 @@ def gain_bars(
                     f'<path d="M{_n(a)} {_n(mid)}H{_n(b)}M{_n(a)} {_n(mid - 5)}V{_n(mid + 5)}'
                     f'M{_n(b)} {_n(mid - 5)}V{_n(mid + 5)}" stroke="#000" stroke-width="1.5" fill="none"/>'
                 )
-        y += per_row
+        y += per_row + extra
     out.append(_line(zero, top, zero, bottom, extra=' stroke-width="1.5"'))
     out.append(_line(left, bottom, left + plot, bottom))
-    out.append(_axis_title(left + plot / 2, bottom + 32, axis))
+    out.append(_axis_title(left + plot / 2, bottom + 33, axis))
     out.append("</svg>")
     return Markup("".join(out))
