@@ -134,9 +134,11 @@ def test_every_item_type_posted_without_javascript_is_stored_and_shown_again(set
         if q["layout"] in ("radio", "checkbox"):
             assert page.count(" checked") == sum(o["checked"] for o in q["options"]) >= 1
         if q["layout"] == "ordering":
-            assert [o["rank"] for o in q["options"]] == [
-                str(len(q["options"]) - k) for k in range(len(q["options"]))
-            ]
+            # Listed again in the participant's arrangement (the reverse of the order first shown),
+            # each step with its own field.
+            n = len(q["options"])
+            assert [o["rank"] for o in q["options"]] == [str(k + 1) for k in range(n)]
+            assert [o["field"] for o in q["options"]] == [f"r{n - 1 - k}" for k in range(n)]
             assert item.type == "ordering" and value == list(reversed(shown(s.order, item)))
         if q["layout"] == "text":
             assert ("2,5" if q["numeric"] else "jawaban &lt;b&gt;saya&lt;/b&gt;") in page

@@ -398,9 +398,12 @@ def test_ordering_and_matching_by_touch_without_dragging(browser, tmp_path):
         expected = [order[1], order[0], *order[2:]]
         assert ws.store.answers(s.attempt.id)[item.id] == expected
         screenshot(page, "web-ordering")
+        second = steps.nth(0).inner_text()
         page.reload()
+        # Back in the participant's arrangement, numbered 1, 2, ... as arranged (issue 16, point 7).
         places = [page.locator("li.step select").nth(k).input_value() for k in range(len(order))]
-        assert places == ["2", "1", *[str(k + 1) for k in range(2, len(order))]]
+        assert places == [str(k + 1) for k in range(len(order))]
+        assert [steps.nth(0).inner_text(), steps.nth(1).inner_text()] == [second, first]
         matching = next(n for n, i in enumerate(s.items, 1) if i.type == "matching")
         page.goto(f"{base}/test/pre/{matching}")
         selects = page.locator("ol.pairs select")

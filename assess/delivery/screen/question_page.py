@@ -155,18 +155,20 @@ def _matching_fields(item, answer, ids, texts, prompts) -> dict:
 
 
 def _ordering_fields(item, answer, ids, texts, prompts) -> dict:
-    """One place field (1, 2, ...) per step."""
+    """One place field (1, 2, ...) per step; the steps listed in the participant's own arrangement
+    when there is one (a step keeps its field, r<k> for the k-th of `ids`, wherever it is listed)."""
     ranks = {oid: r for r, oid in enumerate(answer or [], 1)}
+    listed = sorted(range(len(ids)), key=lambda k: (ranks.get(ids[k], len(ids) + 1), k))
     return {
         "layout": "ordering",
         "instruction": _("Put the steps in order: give each its place, 1 for the first."),
         "options": [
             {
                 "field": f"r{k}",
-                "text": markdown_inline(texts[oid]),
-                "rank": str(ranks.get(oid, "")),
+                "text": markdown_inline(texts[ids[k]]),
+                "rank": str(ranks.get(ids[k], "")),
             }
-            for k, oid in enumerate(ids)
+            for k in listed
         ],
         "places": [str(r) for r in range(1, len(ids) + 1)],
     }
