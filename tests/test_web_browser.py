@@ -177,6 +177,22 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
     _join(b, base, codes[budi])
     assert "Tunggu di sini" in a.content()
     screenshot(a, "web-lobby-waiting")
+    # The dashboard on the trainer's phone (issue 16, point 7): who waits in the lobby is told apart
+    # from who has not arrived; the test's button and the reports' are on the first screen; the
+    # participants are cards, nothing off the screen's edge.
+    trainer.reload()
+    screenshot(trainer, "web-trainer-dashboard-phone")
+    status = 'tr[data-person="{}"] td[data-field="status_text"]'
+    assert trainer.locator(status.format(ani)).inner_text() == "di ruang tunggu"
+    assert trainer.locator(status.format(list(codes)[2])).inner_text() == "belum masuk"
+    assert "Di ruang tunggu: 2" in trainer.locator("#counts").inner_text()
+    for button in (
+        trainer.locator("form[action$='/phase/pre/open'] button"),
+        trainer.get_by_role("button", name="Nilai dan tulis laporan"),
+    ):
+        box = button.bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"] and box["x"] + box["width"] <= PHONE["width"]
+    assert horizontal_overflow(trainer) == 0 and trainer.locator("#progress thead").is_hidden()
     trainer.locator("form[action$='/phase/pre/open'] button").click()
     trainer.wait_for_load_state("load")
     screenshot(trainer, "web-trainer-dashboard-open")
@@ -236,13 +252,20 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
         timeout=15000
     )
     screenshot(trainer, "web-trainer-progress")
-    assert horizontal_overflow(a) == 0
+    assert horizontal_overflow(a) == 0 and horizontal_overflow(trainer) == 0
+    for field in ("answered", "devices"):  # every field of a card within the screen
+        box = trainer.locator(f'tr[data-person="{ani}"] td[data-field="{field}"]').bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"], field
     # Close, score and read the reports.
     trainer.locator("a[href$='/phase/pre/close']").click()  # the dashboard asks first
     trainer.wait_for_url("**/phase/pre/close")
     assert "Tutup Tes awal untuk semua peserta?" in trainer.content()
     trainer.get_by_role("button", name="Tutup dan nilai").click()
     trainer.wait_for_load_state("load")
+    # Closed, the test's card offers opening it again as a small secondary button, not a primary one.
+    again = trainer.locator("form[action$='/phase/pre/open'] button")
+    assert again.inner_text() == "Buka lagi" and again.get_attribute("class") == "secondary"
+    assert trainer.locator("li.phase-card[data-phase='pre'] .primary").count() == 0
     trainer.get_by_role("button", name="Nilai dan tulis laporan").click()
     trainer.get_by_role("link", name="Buka laporan").click()
     trainer.wait_for_load_state("load")

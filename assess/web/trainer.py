@@ -146,7 +146,7 @@ def dashboard():
         phases=phases,
         phase_id=phase_id,
         rows=[_row(r, devices) for r in rows],
-        counts=_counts(rows),
+        counts=_counts(rows, devices),
         join=join_address(),
         join_warning=loopback_warning(join_address()),
         notice=session.pop("notice", None),
@@ -188,23 +188,33 @@ def _shared_address(participants: int) -> str | None:
 
 def _row(r: trainer.Row, devices: dict[str, int]) -> dict:
     left = r.seconds_left
+    phones = devices.get(r.person_id, 0)
     return {
-        "devices": devices.get(r.person_id, 0),
+        "devices": phones,
         "person": r.person_id,
         "name": r.name,
         "unit": r.unit,
         "attempt": r.attempt_id,
         "status": r.status,
-        "status_text": trainer.status_text(r.status),
+        "status_text": _arrival_text(phones) if r.status == "not_started" else trainer.status_text(r.status),
         "answered": f"{r.answered}/{r.total}" if r.attempt_id else "",
         "left": "" if left is None else f"{left // 60}:{left % 60:02d}",
     }
 
 
-def _counts(rows: list[trainer.Row]) -> dict:
-    counts = {"not_started": 0, "in_progress": 0, "submitted": 0, "expired": 0}
+def _arrival_text(phones: int) -> str:
+    """One who has not started: waiting in the lobby (a phone logged in with their code) or not here."""
+    return _("in the lobby") if phones else _("not arrived")
+
+
+def _counts(rows: list[trainer.Row], devices: dict[str, int]) -> dict:
+    counts = {"not_arrived": 0, "in_lobby": 0, "in_progress": 0, "submitted": 0, "expired": 0}
     for r in rows:
-        counts[r.status] = counts.get(r.status, 0) + 1
+        if r.status == "not_started":
+            key = "in_lobby" if devices.get(r.person_id, 0) else "not_arrived"
+        else:
+            key = r.status
+        counts[key] = counts.get(key, 0) + 1
     return counts
 
 
@@ -215,7 +225,7 @@ def progress(phase_id: str):
     phase_or_404(phase_id)
     rows = trainer.progress(workspace(), phase_id, now())
     devices = trainer.device_counts(workspace(), now())
-    return jsonify(rows=[_row(r, devices) for r in rows], counts=_counts(rows))
+    return jsonify(rows=[_row(r, devices) for r in rows], counts=_counts(rows, devices))
 
 
 def _back(phase_id: str | None = None, notice: str | None = None):
@@ -244,7 +254,7 @@ def confirm_close(phase_id: str):
     phase_or_404(phase_id)
     rows = trainer.progress(workspace(), phase_id, now())
     title = workspace().loaded.event.phase_title(phase_id)
-    return page("trainer/close.html", phase_id=phase_id, title=title, working=_counts(rows)["in_progress"])
+    return page("trainer/close.html", phase_id=phase_id, title=title, working=_counts(rows, {})["in_progress"])
 
 
 @bp.post("/phase/<phase_id>/close")

@@ -164,11 +164,10 @@ document.documentElement.classList.add("js");
         (data.rows || []).forEach(function (row) {
           const tr = table.querySelector('tr[data-person="' + CSS.escape(row.person) + '"]');
           if (!tr) return;
+          if (tr.dataset.status !== row.status) changed = true;  // arriving in the lobby is not a change
           ["status_text", "answered", "left", "devices"].forEach(function (f) {
             const td = tr.querySelector('[data-field="' + f + '"]');
-            if (!td) return;
-            if (f === "status_text" && td.textContent !== row.status_text) changed = true;
-            td.textContent = row[f];
+            if (td) td.textContent = row[f];
           });
         });
         Object.keys(data.counts || {}).forEach(function (k) {
