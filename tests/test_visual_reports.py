@@ -40,7 +40,23 @@ PAGES = {
     "cohort": "cohort.html",
     "items": "items.html",
     "participant": "participants/P0001.html",
+    "participant-lowest": None,  # the post-test's lowest and highest scorers, found in the results
+    "participant-highest": None,
 }
+
+
+def _page(reports, name: str) -> str:
+    if PAGES[name] is not None:
+        return PAGES[name]
+    from assess.workspace import Workspace
+
+    folder = reports.parent
+    ws = Workspace(folder, f"sqlite:///{folder / 'assess.db'}")
+    try:
+        post = sorted(ws.store.results(ws.event_id, "post"), key=lambda r: (r.percentage, r.person_id))
+    finally:
+        ws.close()
+    return f"participants/{(post[0] if name.endswith('lowest') else post[-1]).person_id}.html"
 
 
 SCROLLING_TABLES = (
@@ -53,7 +69,7 @@ def test_reports_render_at_phone_and_desktop_width(reports, name):
     require_component("Playwright", playwright_available(), "pip install playwright")
     from playwright.sync_api import sync_playwright
 
-    url = (reports / PAGES[name]).as_uri()
+    url = (reports / _page(reports, name)).as_uri()
     with sync_playwright() as p:
         browser = launch(p)
         for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
@@ -65,7 +81,7 @@ def test_reports_render_at_phone_and_desktop_width(reports, name):
                 assert horizontal_overflow(page) == 0 and wider_than_viewport(page) == []
                 assert scrolling_tables_without_a_cue(page) == 0
                 assert small_texts(page) == [], name
-            if width == "phone" and name == "participant":
+            if width == "phone" and name.startswith("participant"):
                 # A participant reads their report on a phone: no table of it may need scrolling.
                 assert page.evaluate(SCROLLING_TABLES) == 0
             assert page.locator("h1").count() == 1 and page.locator("h2").count() >= 2
@@ -165,6 +181,7 @@ def test_each_summary_prints_on_one_a4_page_and_files_may_be_named_by_name_and_n
         for who in (post[0].person_id, post[-1].person_id):  # the lowest and the highest scorer
             page, errors = open_page(browser, (out / "ringkasan" / named[who]).as_uri(), DESKTOP)
             assert errors == [] and _pdf_pages(page.pdf(format="A4")) == 1, who
+            screenshot(page, f"report-summary-{'lowest' if who == post[0].person_id else 'highest'}-desktop")
             page.close()
         page, errors = open_page(browser, (out / "ringkasan.html").as_uri(), DESKTOP)
         assert errors == [] and _pdf_pages(page.pdf(format="A4")) == len(people)

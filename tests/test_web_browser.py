@@ -21,7 +21,16 @@ import pytest
 import sqlalchemy as sa
 
 from assess.store import schema
-from tests.browser import ARGS, CHROMIUM, PHONE, horizontal_overflow, playwright_available, screenshot
+from tests.browser import (
+    ARGS,
+    CHROMIUM,
+    PHONE,
+    horizontal_overflow,
+    playwright_available,
+    screenshot,
+    small_texts,
+    wider_than_viewport,
+)
 from tests.components import require_component
 from tests.web_support import PASSWORD, example_workspace, marker_workspace, open_workspace, set_web
 
@@ -193,6 +202,7 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
         box = button.bounding_box()
         assert box["y"] + box["height"] <= PHONE["height"] and box["x"] + box["width"] <= PHONE["width"]
     assert horizontal_overflow(trainer) == 0 and trainer.locator("#progress thead").is_hidden()
+    assert small_texts(trainer) == [] and wider_than_viewport(trainer) == []
     trainer.locator("form[action$='/phase/pre/open'] button").click()
     trainer.wait_for_load_state("load")
     screenshot(trainer, "web-trainer-dashboard-open")
@@ -206,7 +216,7 @@ def test_two_participants_and_the_trainer_take_the_pre_test_on_phones(server, br
     for number in range(1, n + 1):
         a.goto(f"{base}/test/pre/{number}")
         assert _unlabelled(a) == [], number
-        assert horizontal_overflow(a) == 0, number
+        assert horizontal_overflow(a) == 0 and small_texts(a) == [], number
     a.goto(f"{base}/test/pre/1")
     # Ani answers ten questions, then reloads: every answer is still there.
     for _ in range(10):
