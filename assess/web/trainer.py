@@ -254,7 +254,8 @@ def confirm_close(phase_id: str):
     phase_or_404(phase_id)
     rows = trainer.progress(workspace(), phase_id, now())
     title = workspace().loaded.event.phase_title(phase_id)
-    return page("trainer/close.html", phase_id=phase_id, title=title, working=_counts(rows, {})["in_progress"])
+    working = _counts(rows, {})["in_progress"]
+    return page("trainer/close.html", phase_id=phase_id, title=title, working=working)
 
 
 @bp.post("/phase/<phase_id>/close")
