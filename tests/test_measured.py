@@ -303,6 +303,8 @@ def test_the_reports_say_the_example_compares_two_forms(scored, run):
     assert "Difference between the two forms' scores: Tes awal to Tes akhir" in cohort
     assert "The two tests are different forms with no item in common." in cohort
     assert "Learning gain:" not in cohort
+    # The participation table says what its column waits for ("Sementara" was unexplained).
+    assert " Took it Waiting for essay marks State " in cohort
     person = _text((reports / "participants" / "P0001.html").read_text(encoding="utf-8"))
     assert "Difference between the two forms' scores" in person and "different forms" in person
 

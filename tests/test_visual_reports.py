@@ -122,6 +122,11 @@ def test_participant_report_opens_with_its_summary_and_prints_short(reports):
         ):
             assert words in text, words
         assert "±" in text and "Topik soal yang belum sepenuhnya benar" in text
+        # The wording: two competencies no longer named alike; the venue is "Tempat" (the ordering
+        # item's "Urutan" was its label).
+        assert "Pelayanan publik di kelurahan (T.02)" in text and "Pelayanan Publik (M.05)" in text
+        facts = page.locator("dl.facts").inner_text()
+        assert "Tempat" in facts and "Urutan" not in facts
         box = first.bounding_box()
         assert box["y"] + box["height"] <= 2 * PHONE["height"]  # under two phone screens
         assert page.locator("details[open]").count() == 0 and page.locator("details").count() == 2
