@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal, Self
 
@@ -149,15 +149,17 @@ def draw(
     rng: Stream,
     *,
     phase: str,
-    exclude: Iterable[str] = (),
+    exclude: Sequence[ItemBase] = (),
     fixed: Sequence[ItemBase] = (),
 ) -> list[ItemBase]:
     """Items for every cell of `blueprint`, from `pool`, none of `exclude`.
 
-    `fixed` items (anchors) count toward their cells. Raises
-    BlueprintShortfall naming every cell the pool cannot fill.
+    `fixed` items (anchors) count toward their cells. At most one item of a `cluster` is drawn, none
+    of the clusters of `exclude` or `fixed`. Raises BlueprintShortfall naming every cell the pool
+    cannot fill.
     """
-    taken = set(exclude) | {i.id for i in fixed}
+    taken = {i.id for i in [*exclude, *fixed]}
+    clusters = {i.cluster for i in [*exclude, *fixed] if i.cluster}
     candidates = sorted((i for i in pool if i.status == "ready"), key=lambda i: i.id)
     chosen: dict[int, list[ItemBase]] = {}
     free_fixed = list(fixed)
@@ -168,16 +170,42 @@ def draw(
         for i in mine:
             free_fixed.remove(i)
         need = cell.count - len(mine)
-        available = [i for i in candidates if _matches(i, cell, blueprint.types) and i.id not in taken]
-        if len(available) < need:
-            shortfalls.append(Shortfall(phase, index, cell.competency, cell.difficulty, need, len(available)))
+        available = [
+            i
+            for i in candidates
+            if _matches(i, cell, blueprint.types) and i.id not in taken and i.cluster not in clusters
+        ]
+        room = _room(available)
+        if room < need:
+            shortfalls.append(Shortfall(phase, index, cell.competency, cell.difficulty, need, room))
             continue
-        picked = [available[k] for k in rng.sample_indexes(len(available), need)]
+        picked = _pick(available, need, rng)
         taken.update(i.id for i in picked)
+        clusters.update(i.cluster for i in picked if i.cluster)
         chosen[index] = mine + picked
     if shortfalls:
         raise BlueprintShortfall(sorted(shortfalls, key=lambda s: s.cell))
     return [i for index in range(len(blueprint.cells)) for i in chosen[index]]
+
+
+def _room(items: Sequence[ItemBase]) -> int:
+    """How many of `items` one form can hold: every item outside a cluster, one of each cluster."""
+    return sum(1 for i in items if not i.cluster) + len({i.cluster for i in items if i.cluster})
+
+
+def _pick(available: Sequence[ItemBase], need: int, rng: Stream) -> list[ItemBase]:
+    """`need` items drawn at random, at most one of a cluster. Without a clash the first sample is
+    the draw, so that banks without clusters draw as before."""
+    picked: list[ItemBase] = []
+    clusters: set[str] = set()
+    while len(picked) < need:
+        left = [i for i in available if i not in picked and i.cluster not in clusters]
+        for k in rng.sample_indexes(len(left), need - len(picked)):
+            item = left[k]
+            if item.cluster is None or item.cluster not in clusters:
+                picked.append(item)
+                clusters.update([item.cluster] if item.cluster else [])
+    return picked
 
 
 def _shuffled_parts(item: ItemBase) -> list[str]:
@@ -275,9 +303,7 @@ def build_form(
         other = earlier[phase.parallel_to]
         anchor_rows = rng.sample_indexes(len(other.items), min(phase.anchors, len(other.items)))
         anchors = [other.items[k] for k in anchor_rows]
-        items = draw(
-            blueprint, candidates, rng, phase=phase_id, exclude=[i.id for i in other.items], fixed=anchors
-        )
+        items = draw(blueprint, candidates, rng, phase=phase_id, exclude=other.items, fixed=anchors)
     else:
         items = draw(blueprint, candidates, rng, phase=phase_id)
     variants = [

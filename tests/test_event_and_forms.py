@@ -343,3 +343,66 @@ def test_event_check_prints_the_forms(run):
     assert "phase pre: 31 items, variants A, B, hash " in result.stdout
     assert "phase post: 31 items" in result.stdout
     assert "    T.01     hard, essay      1\n" in result.stdout  # essays on a line of their own
+
+
+# -- clusters: near-duplicates never on one form, nor across a pre-test and its parallel form -------
+
+
+def test_a_cluster_gives_one_item_to_a_form_and_none_to_its_parallel_form(example):
+    """Issue 17, point 2: two items of one cluster are never on one form, nor one on a pre-test and
+    another on its parallel post-test; a shortfall counts a cluster once."""
+    from assess.event import Blueprint
+    from assess.forms import draw
+    from assess.seeded import Stream
+
+    t01 = sorted(
+        (i for items in example.pool.values() for i in items if i.primary_competency == "T.01"),
+        key=lambda i: i.id,
+    )
+    t01 = [i for i in t01 if i.status == "ready" and i.type != "essay"]
+    kin = {i.id for i in t01[::3]}  # every third T.01 item asks "the same": one cluster
+    pool = [i.model_copy(update={"cluster": "sama"}) if i.id in kin else i for i in t01]
+    blueprint = Blueprint(cells=[Cell(competency="T.01", count=8)])
+    drawn_kin = 0
+    for seed in range(40):
+        pre = draw(blueprint, pool, Stream(seed, "draw"), phase="pre")
+        in_pre = [i for i in pre if i.cluster == "sama"]
+        assert len(pre) == 8 and len(in_pre) <= 1
+        post = draw(blueprint, pool, Stream(seed, "post"), phase="post", exclude=pre)
+        in_post = [i for i in post if i.cluster == "sama"]
+        assert not {i.id for i in pre} & {i.id for i in post}
+        assert len(in_post) <= 1 and not (in_pre and in_post)
+        drawn_kin += len(in_pre) + len(in_post)
+    assert drawn_kin >= 20  # the cluster's items are drawn, one at a time
+    # Without clusters the draw is what it was: the same items for the same seed.
+    plain = [i.model_copy(update={"cluster": None}) for i in pool]
+    assert [i.id for i in draw(blueprint, plain, Stream(7, "draw"), phase="pre")] == [
+        i.id for i in draw(blueprint, t01, Stream(7, "draw"), phase="pre")
+    ]
+    # All of the cluster's items count as one when a cell asks for more than the banks can give.
+    everything = Blueprint(cells=[Cell(competency="T.01", count=len(pool))])
+    with pytest.raises(BlueprintShortfall) as short:
+        draw(everything, pool, Stream(1, "draw"), phase="pre")
+    [shortfall] = short.value.shortfalls
+    assert (shortfall.need, shortfall.have) == (len(pool), len(pool) - len(kin) + 1)
+
+
+def test_two_ready_items_may_not_share_a_stem(tmp_path, run):
+    bank = (ROOT / "question_banks" / "tupoksi-kelurahan.yaml").read_text(encoding="utf-8")
+    first = bank.index("  - id: tupoksi-002")
+    copy = bank[first:].split("\n\n", 1)[0].replace("tupoksi-002", "tupoksi-900")
+    stem = "    stem: Dengan produk hukum apa sebuah kelurahan dibentuk?"
+    assert stem in copy
+    copy = copy.replace(stem, "    stem: dengan  produk hukum apa sebuah KELURAHAN dibentuk?")
+    folder = tmp_path / "banks"
+    shutil.copytree(ROOT / "question_banks", folder)
+    (folder / "tupoksi-kelurahan.yaml").write_text(bank.rstrip("\n") + "\n\n" + copy + "\n", encoding="utf-8")
+    result = run("bank", "validate", str(folder), "--lang", "en")
+    assert result.exit_code == 2
+    [line] = [x for x in result.stderr.splitlines() if "BANK-DUPLICATE-STEM" in x]
+    assert "tupoksi-kelurahan.yaml:" in line and "tupoksi-002" in line
+    # A draft may share it while it is rewritten.
+    (folder / "tupoksi-kelurahan.yaml").write_text(
+        bank.rstrip("\n") + "\n\n" + copy.replace("status: ready", "status: draft") + "\n", encoding="utf-8"
+    )
+    assert run("bank", "validate", str(folder)).exit_code == 0

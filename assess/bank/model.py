@@ -117,6 +117,9 @@ class ItemBase(Model):
     source: SourceIds = []
     status: Status = "draft"
     tags: list[Text] = []
+    # Items of one cluster ask about the same thing (near-duplicates, "enemies"): a form holds at most
+    # one of them, and a parallel form none of those its first form holds.
+    cluster: Id | None = None
     lint_ignore: list[LintIgnore] = []
     translations: dict[LanguageCode, Translation] = {}
 

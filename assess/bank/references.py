@@ -23,6 +23,7 @@ class ItemRefs:
     competencies: list[str]
     sources: list[str]
     source_is_one: bool  # `source: x` rather than `source: [x]`
+    stem: str | None = None  # a ready item's stem, case and whitespace normalised (two must differ)
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,16 @@ def refs_of_bank(bank: Bank, context: Context) -> BankRefs:
                 item.competencies,
                 item.source,
                 isinstance(context.value(("items", i, "source")), str),
+                stem_key(item.stem) if item.status == "ready" else None,
             )
             for i, item in enumerate(bank.items)
         ],
     )
+
+
+def stem_key(stem: str) -> str:
+    """A stem as two ready items may not share it: case and whitespace do not count."""
+    return " ".join(stem.casefold().split())
 
 
 def _texts(value: Any) -> list[str]:
@@ -77,6 +84,9 @@ def refs_of_raw(context: Context) -> BankRefs | None:
                 _texts(item.get("competencies")) if isinstance(item.get("competencies"), list) else [],
                 _texts(item.get("source")),
                 isinstance(item.get("source"), str),
+                stem_key(item["stem"])
+                if item.get("status") == "ready" and isinstance(item.get("stem"), str)
+                else None,
             )
             for i, item in enumerate(items)
             if isinstance(item, dict)
@@ -123,6 +133,7 @@ def _bank_problems(
 ) -> Iterator[Problem]:
     first_bank: dict[str, Context] = {}
     first_item: dict[str, tuple[Context, int]] = {}
+    first_stem: dict[str, tuple[Context, int, str | None]] = {}
     for bank in banks:
         ctx = bank.context
         if bank.id is not None:
@@ -136,6 +147,14 @@ def _bank_problems(
         known = {c.id for c in framework.competencies} if framework else None
         for item in bank.items:
             yield from _item_problems(bank, item, known, sources, first_item)
+            if item.stem is None:
+                continue
+            if item.stem in first_stem:
+                other, j, other_id = first_stem[item.stem]
+                params = {"other": other_id or _place(other, ("items", j)), "at": _place(other, ("items", j))}
+                yield ctx.problem("BANK-DUPLICATE-STEM", ("items", item.index, "stem"), params)
+            else:
+                first_stem[item.stem] = (ctx, item.index, item.id)
 
 
 def _item_problems(

@@ -56,6 +56,9 @@ MESSAGES: dict[str, str] = {
     "BANK-ITEM-TYPE-UNKNOWN-SUGGEST": N_("type {value!r} is not an item type; did you mean {suggestion!r}?"),
     "BANK-DUPLICATE-ID": N_("item id {id!r} is also used at {other}"),
     "BANK-DUPLICATE-BANK-ID": N_("bank id {id!r} is also used by {other}"),
+    "BANK-DUPLICATE-STEM": N_(
+        "a ready item with the same stem is {other} ({at}); two items must not ask the same"
+    ),
     "BANK-OPTIONS-TOO-FEW": N_("{name} needs at least two entries, has {n}"),
     "BANK-OPTION-DUPLICATE": N_("id {id!r} is used twice"),
     "BANK-OPTIONS-TOO-MANY": N_("{n} options: a multiple-response item takes at most {max}"),
