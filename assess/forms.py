@@ -138,9 +138,10 @@ def _matches(item: ItemBase, cell: Cell, blueprint_types: Sequence[str] | None =
 
 
 def _cell_order(cells: list[Cell]) -> list[int]:
-    # Cells with a difficulty draw first, so that an "any difficulty" cell of
-    # the same competency takes what they leave.
-    return sorted(range(len(cells)), key=lambda i: cells[i].difficulty is None)
+    # Cells with their own types (an essay cell) draw first: their items are few, and clusters taken
+    # by other cells could leave them none. Then cells with a difficulty, so that an "any
+    # difficulty" cell of the same competency takes what they leave.
+    return sorted(range(len(cells)), key=lambda i: (cells[i].types is None, cells[i].difficulty is None))
 
 
 def draw(

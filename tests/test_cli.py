@@ -83,6 +83,18 @@ def test_stats_json(run):
     assert bank["with_explanation"] == bank["with_source"] == 9
     assert bank["by_competency"]["T.01"] == 8
     assert data["total"]["banks"] == 1 and data["total"]["items"] == 9
+    # Of the ready items: by first competency (what a blueprint cell draws by), and how many ask more
+    # than to remember or understand (issue 17, point 4).
+    from assess.bank.loader import load
+
+    ready = [i for _b, i in load([CONTOH]).items() if i.status == "ready"]
+    firsts: dict[str, int] = {}
+    for item in ready:
+        firsts[item.competencies[0]] = firsts.get(item.competencies[0], 0) + 1
+    assert bank["ready"] == len(ready) and bank["ready_by_first_competency"] == firsts
+    higher = sum(i.cognitive_level in ("apply", "analyze", "evaluate", "create") for i in ready)
+    assert bank["ready_apply_or_higher"] == higher
+    assert data["total"]["ready_by_first_competency"] == firsts
 
 
 def test_stats_text_in_both_languages(run):

@@ -38,8 +38,16 @@ def test_example_pre_and_parallel_post(example, forms):
     pre, post = forms["pre"], forms["post"]
     assert len(pre.items) == len(post.items) == 31
     assert not {i.id for i in pre.items} & {i.id for i in post.items}  # parallel: disjoint
-    cells = lambda f: sorted((i.primary_competency, i.difficulty, i.type == "essay") for i in f.items)  # noqa: E731
-    assert cells(pre) == cells(post)  # the same cells
+    # The same cells; the M.01 and M.05 cells take any difficulty.
+    cells = lambda f: sorted(  # noqa: E731
+        (
+            i.primary_competency,
+            i.difficulty if i.primary_competency.startswith("T.") else None,
+            i.type == "essay",
+        )
+        for i in f.items
+    )
+    assert cells(pre) == cells(post)
     assert all(i.status == "ready" for i in pre.items + post.items)
     # The essay cell's own types replace the blueprint's, which leave essays out of every other cell.
     for form in (pre, post):
@@ -127,14 +135,14 @@ def test_personal_orders(forms):
 
 def test_forms_are_the_same_on_every_machine(forms):
     """Drawn with SHA-256 streams, not a library's random generator: pinned, so a change shows."""
-    assert forms["pre"].hash == "27ce4550a6317cb47e5ac5da822652542714005f6e6f6a52c152e038df3d6c44"
+    assert forms["pre"].hash == "00e6c79db723ce3ab4fbef55ca8d8f15f6b803bb86ff233c0be9208f945d532c"
     assert [i.id for i in forms["pre"].items][:4] == [
-        "tupoksi-001",
-        "tupoksi-002",
-        "tupoksi-004",
-        "tupoksi-012",
+        "tupoksi-007",
+        "tupoksi-008",
+        "tupoksi-003",
+        "tupoksi-015",
     ]
-    assert forms["post"].hash == "91c49fb9a6a05cf5b8cf9488aabff3318dcd7e4c44264a15363d40435dc1f0b5"
+    assert forms["post"].hash == "68e460b08c7b741f2ce58f09bebc006de41b24b64ac81e6ffc0fbe317612659b"
 
 
 def test_ordering_and_matching_items_are_never_shown_in_their_key_order():
@@ -361,6 +369,8 @@ def test_a_cluster_gives_one_item_to_a_form_and_none_to_its_parallel_form(exampl
     )
     t01 = [i for i in t01 if i.status == "ready" and i.type != "essay"]
     kin = {i.id for i in t01[::3]}  # every third T.01 item asks "the same": one cluster
+    # The test's own cluster only: the banks' clusters cleared.
+    t01 = [i.model_copy(update={"cluster": None}) for i in t01]
     pool = [i.model_copy(update={"cluster": "sama"}) if i.id in kin else i for i in t01]
     blueprint = Blueprint(cells=[Cell(competency="T.01", count=8)])
     drawn_kin = 0

@@ -41,6 +41,9 @@ def test_every_lint_code_has_a_message():
         ("LINT-NO-SOURCE", "cacat-006", ("id",)),
         ("LINT-LAW-UNQUOTED", "cacat-007", ("source",)),
         ("LINT-IGNORE-UNKNOWN-CODE", "cacat-008", ("lint_ignore", 0, "code")),
+        ("LINT-TRUE-FALSE-ABSOLUTE", "cacat-009", ("stem",)),
+        ("LINT-OPTION-LONGEST", "cacat-010", ("options", 2, "text")),
+        ("LINT-OPTION-LONGEST", "cacat-001", ("options", 2, "text")),
     ],
 )
 def test_each_flaw_is_found(expected):
@@ -63,7 +66,7 @@ def test_cli_exit_1_with_located_warnings(run):
         f"{FLAWED}:30:11: LINT-NEGATIVE-STEM item 'cacat-003': stem: a negative question with 'bukan'"
         in result.stdout
     )
-    assert result.stdout.rstrip().endswith("11 warnings; 0 silenced by lint_ignore.")
+    assert result.stdout.rstrip().endswith("14 warnings; 0 silenced by lint_ignore.")
 
 
 def test_silencing_in_the_item_is_counted(run, tmp_path):
@@ -77,7 +80,7 @@ def test_silencing_in_the_item_is_counted(run, tmp_path):
     result = run("bank", "lint", str(path), "--lang", "en")
     assert result.exit_code == 1
     assert "LINT-ALL-NONE-OF-THE-ABOVE" not in result.stdout
-    assert result.stdout.rstrip().endswith("10 warnings; 1 silenced by lint_ignore.")
+    assert result.stdout.rstrip().endswith("13 warnings; 1 silenced by lint_ignore.")
     stats = json.loads(run("bank", "stats", str(path), "--json").stdout)
     assert stats["banks"][0]["lint_silenced"] == 1
 

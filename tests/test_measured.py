@@ -19,7 +19,7 @@ from assess.event import Reporting
 from assess.event.policy import Grading, ScoringPolicy
 from assess.reports.measured import BINOMIAL, Measured, measured, median_level
 from assess.responses import encode_item
-from assess.scoring import score_attempt, score_bulk
+from assess.scoring import competency_points, lowest_share, score_attempt, score_bulk
 from assess.store.records import CompetencyScore, ItemMark, Result
 
 ITEM = TypeAdapter(Item)
@@ -132,14 +132,23 @@ def test_a_subscores_error_is_its_sd_times_the_root_of_one_minus_its_alpha(score
         t02 = found["T.02"]
         carried = [i for i in form.items if "T.02" in i.competencies]
         assert [i.id for i in t02.items] == [i.id for i in carried] and t02.enough
-        # By hand: the items' marks (none is weighted options here), their alpha, the subscores' SD.
-        assert all(i.type != "weighted_options" for i in carried)
-        x = np.array([[r.items[i.id].points for i in carried] for r in results])
+        # By hand: the items' marks as they count in the competency (a weighted-options item from its
+        # worst option up), their alpha, the subscores' SD.
+        x = np.array(
+            [
+                [
+                    competency_points(r.items[i.id].points, r.items[i.id].max_points, lowest_share(i))
+                    for i in carried
+                ]
+                for r in results
+            ]
+        )
         shares = np.array([r.competencies["T.02"].percentage for r in results])
         assert t02.alpha == pytest.approx(_alpha(x)) and t02.sd == pytest.approx(shares.std(ddof=1))
         assert t02.sem(50.0) == pytest.approx(shares.std(ddof=1) * math.sqrt(1 - _alpha(x)))
-        # M.01 rests on one item of the pre-test: measured, not enough.
-        assert not found["M.01"].enough and len(found["M.01"].items) == 1
+        # A competency only second on an item or two: measured, not enough.
+        few = [m for m in found.values() if not m.enough]
+        assert few and all(0 < len(m.items) < 4 for m in few)
         # reporting.competencies leaves the others out.
         listed = measured(form, {}, results, Reporting(competencies=["T.01", "M.05"]), 5)
         assert set(listed) == {"T.01", "M.05"}
@@ -167,11 +176,29 @@ def _lowest(folder: Path) -> str:
         ws.close()
 
 
+def _short_competencies(folder: Path) -> dict[str, dict[str, int]]:
+    """Per phase, the competencies its form carries on fewer than 4 items (0: not measured), of every
+    competency either form carries."""
+    ws = _workspace(folder)
+    try:
+        found = {p: measured(ws.form(p), {}, [], Reporting(), 5) for p in ("pre", "post")}
+    finally:
+        ws.close()
+    every = {c for f in found.values() for c in f}
+    return {
+        p: {c: len(f[c].items) if c in f else 0 for c in every if c not in f or not f[c].enough}
+        for p, f in found.items()
+    }
+
+
 def test_the_lowest_scorer_is_told_nothing_that_rests_on_too_few_items(scored, run):
     # Every competency the forms touch, as an event without reporting.competencies would report them.
     event = scored / "assessment.yaml"
     event.write_text(event.read_text(encoding="utf-8").split("\nreporting:")[0] + "\n", encoding="utf-8")
     reports = _reports(run, scored)
+    short_on = _short_competencies(scored)
+    never = set(short_on["pre"]) & set(short_on["post"])  # on neither test on 4 items or more
+    assert never and any(n == 0 for n in short_on["post"].values())  # the case is there to test
     person = _text((reports / "participants" / f"{_lowest(scored)}.html").read_text(encoding="utf-8"))
     # The pre-test is a starting point (no band, no pass or fail); the post-test has its verdict.
     summary = person.split(" Summary ", 1)[1].split(" Participant ", 1)[0]
@@ -180,33 +207,36 @@ def test_the_lowest_scorer_is_told_nothing_that_rests_on_too_few_items(scored, r
     pre_row = scores.split("Tes awal", 1)[1].split("Tes akhir", 1)[0]
     assert "Insufficient" not in pre_row and "passed" not in pre_row
     assert "not passed yet" in scores.split("Tes akhir", 1)[1]
-    row_pattern = r"\((M\.\d\d|T\.\d\d)\)(.*?)(?=\S+ \((?:M|T)\.\d\d\)|$)"
+    row_pattern = r"\(((?:M|T|SK)\.\d\d)\)(.*?)(?=\S+ \((?:M|T|SK)\.\d\d\)|$)"
     short = summary.split(" Competencies ", 1)[1].split(" A competency is scored only ", 1)[0]
     for competency, row in re.findall(row_pattern, short):
-        if competency in ("M.01", "M.07", "M.08"):
+        if competency in never:
             assert "%" not in row and "level" not in row, row
     assert "too few items to assess this competency" in short
-    assert "not measured" in short  # M.01 has no item on the post-test: not 0%
+    assert "not measured" in short  # a competency with no item on the post-test: not 0%
     section = person.split(" What each score rests on ", 1)[1].split(" Position in the cohort ", 1)[0]
     table = re.split(r" What the levels mean | The level puts ", section)[0]
     rows = re.findall(row_pattern, table)
-    assert {c for c, _row in rows} >= {"T.01", "T.02", "T.03", "M.05", "M.01", "M.07", "M.08"}
+    assert {c for c, _row in rows} >= never | {"T.01", "T.02", "T.03"}
     for competency, row in rows:
         scores = re.findall(r"\d+,?\d*% ± \d+ (\d+) items", row)
         assert all(int(k) >= 4 for k in scores), (competency, row)  # a score only on 4 items or more
-        assert scores or competency in ("M.01", "M.03", "M.04", "M.07", "M.08"), (competency, row)
-        if competency in ("M.01", "M.07", "M.08"):
+        if competency in never:
             assert "%" not in row, row
     strengths = section.split(" Strengths ", 1)[1]
-    assert not re.search(r"Integritas|Mengelola Perubahan|Pengambilan Keputusan", strengths)
+    for competency in short_on["post"]:
+        assert f"({competency})" not in strengths
     cohort = _text((reports / "cohort.html").read_text(encoding="utf-8"))
-    gains = cohort.split(" Gain per competency ", 1)[1].split(" Per unit ", 1)[0]
-    m01 = gains.split("(M.01)", 1)[1].split(" (", 1)[0]
-    assert "not measured" in m01 and "+" not in m01  # no gain for what one test did not measure
-    _exports_say_not_measured(run, scored)
+    gains = cohort.split(" Gain per competency ", 1)[1].split(" Per group ", 1)[0]
+    for competency, row in re.findall(row_pattern, gains):
+        if competency in set(short_on["pre"]) | set(short_on["post"]):
+            assert "+" not in row, row  # no gain unless both tests measured it
+            if short_on["post"].get(competency) == 0:
+                assert "not measured" in row
+    _exports_say_not_measured(run, scored, short_on)
 
 
-def _exports_say_not_measured(run, folder: Path) -> None:
+def _exports_say_not_measured(run, folder: Path, short_on: dict[str, dict[str, int]]) -> None:
     """The wide export and `analyze prepost --json` say "not measured" and "too few items" where the
     reports do, and compare a competency only where both forms measured it (point 2)."""
     import csv
@@ -219,32 +249,47 @@ def _exports_say_not_measured(run, folder: Path) -> None:
     )
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    pre = next(r for r in rows if r["Phase"] == "Tes awal")
-    post = next(r for r in rows if r["Phase"] == "Tes akhir")
-    assert pre["Integrity (M.01) %"] == "too few items" and post["Integrity (M.01) %"] == "not measured"
-    assert float(pre["Kelurahan governance (T.01) %"]) >= 0  # enough items: the percentage
+    by_phase = {"pre": next(r for r in rows if r["Phase"] == "Tes awal")}
+    by_phase["post"] = next(r for r in rows if r["Phase"] == "Tes akhir")
+    for phase, row in by_phase.items():
+        for competency, items in short_on[phase].items():
+            [head] = [k for k in row if k.endswith(f"({competency}) %")]
+            assert row[head] == ("not measured" if items == 0 else "too few items"), (phase, competency)
+    assert float(by_phase["pre"]["Kelurahan governance (T.01) %"]) >= 0  # enough items: the percentage
     result = run("-w", str(folder), "analyze", "prepost", "--json")
     assert result.exit_code == 0, result.stderr
     by_id = {c["competency"]: c for c in json.loads(result.stdout)["competencies"]}
-    assert by_id["M.01"]["measured"] == {"pre": "too_few_items", "post": "not_measured"}
-    assert by_id["M.01"]["n_items"] == {"pre": 1, "post": 0} and "mean_gain" not in by_id["M.01"]
+    for competency in set(short_on["pre"]) | set(short_on["post"]):
+        entry = by_id[competency]
+        for phase in ("pre", "post"):
+            items = short_on[phase].get(competency)
+            expected = "measured" if items is None else "not_measured" if items == 0 else "too_few_items"
+            assert entry["measured"][phase] == expected, (competency, phase)
+            if items is not None:
+                assert entry["n_items"][phase] == items
+        assert "mean_gain" not in entry
     assert by_id["T.01"]["measured"] == {"pre": "measured", "post": "measured"}
     assert by_id["T.01"]["mean_gain"] is not None
 
 
 def test_event_check_warns_of_a_reported_competency_on_too_few_items(run, tmp_path):
+    from assess.event.file import build_forms, load_event
+
     example = Path(__file__).resolve().parents[1] / "examples" / "payakumbuh-2019" / "assessment.yaml"
     clean = run("event", "check", str(example), "--lang", "en")
     assert clean.exit_code == 0 and "EVENT-COMPETENCY-FEW-ITEMS" not in clean.stdout
-    text = example.read_text(encoding="utf-8").replace("[T.01, T.02, T.03, M.05]", "[T.01, M.08]")
+    forms = build_forms(load_event(example))
+    carried = {p: sum("M.08" in i.competencies for i in forms[p].items) for p in ("pre", "post")}
+    assert all(k < 4 for k in carried.values()) and any(carried.values())  # second on an item: too few
+    text = example.read_text(encoding="utf-8").replace("[T.01, T.02, T.03, M.01, M.05]", "[T.01, M.08]")
     path = tmp_path / "assessment.yaml"
     path.write_text(text, encoding="utf-8")
     result = run("event", "check", str(path), "--lang", "en")
     assert result.exit_code == 1
     warnings = [line for line in result.stdout.splitlines() if "EVENT-COMPETENCY-FEW-ITEMS" in line]
     assert len(warnings) == 2 and all("competency M.08" in w for w in warnings)
-    assert "phase pre, competency M.08: 2 of the form's items" in warnings[0]
-    assert "phase post, competency M.08: 1 of the form's items" in warnings[1]
+    assert f"phase pre, competency M.08: {carried['pre']} of the form's items" in warnings[0]
+    assert f"phase post, competency M.08: {carried['post']} of the form's items" in warnings[1]
     assert "2 warnings" in result.stdout
 
 

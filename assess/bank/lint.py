@@ -31,6 +31,8 @@ KEY_LONGER_RATIO = 1.25  # key at least this many times longer than the longest 
 KEY_POSITION_MIN_ITEMS = 8  # the key-position check needs this many single-choice items
 KEY_POSITION_MAX_SHARE = 0.40  # share of keys one position may hold
 NEAR_DUPLICATE_SIMILARITY = 0.8  # Jaccard similarity of the stems' word triples
+OPTION_LONGER_RATIO = 1.5  # an option this many times the mean length of the others stands out...
+OPTION_LONGER_MIN_CHARS = 15  # ...when it is also this many characters longer (short options vary)
 
 CODES = (
     "LINT-ALL-NONE-OF-THE-ABOVE",
@@ -45,6 +47,8 @@ CODES = (
     "LINT-LAW-UNQUOTED",
     "LINT-IGNORE-UNKNOWN-CODE",
     "LINT-ORDERING-TOO-SHORT",
+    "LINT-TRUE-FALSE-ABSOLUTE",
+    "LINT-OPTION-LONGEST",
 )
 
 _ALL_NONE = re.compile(
@@ -55,6 +59,12 @@ _ALL_NONE = re.compile(
     re.IGNORECASE,
 )
 _NEGATIVE = re.compile(r"\b(tidak|bukan|kecuali|not|except)\b")  # lower case only: unemphasised
+# Absolutes make a true/false statement easy to guess false ("hanya", "selalu"...).
+_ABSOLUTE = re.compile(
+    r"\b(hanya|selalu|tidak pernah|semua|pasti|mutlak|sama sekali|satu-satunya|tanpa kecuali"
+    r"|only|always|never|all|every)\b",
+    re.IGNORECASE,
+)
 # A stem, option or explanation that names a law makes a "law item".
 LAW_MENTION = re.compile(r"\b(UU|Undang-Undang|PP|Peraturan Pemerintah|Perpres|Permen\w*|Perda|Pasal)\b")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -75,6 +85,13 @@ class Finding:
     path: tuple = ()  # within the item (or bank)
     params: dict[str, Any] = field(default_factory=dict)
     silenced: bool = False
+
+
+def _times(x: float) -> str:
+    """A ratio with one decimal in the message language (1,8)."""
+    from assess.i18n.numbers import numbers
+
+    return numbers().dec(x, 1)
 
 
 def _share(x: float) -> str:
@@ -121,11 +138,32 @@ def _wording_findings(item: ItemBase, options: list[Option]) -> Iterable[tuple[s
     for i, option in enumerate(options):
         if _ALL_NONE.search(option.text):
             yield "LINT-ALL-NONE-OF-THE-ABOVE", ("options", i, "text"), {"text": option.text}
+    key_longest = None
     if isinstance(item, SingleChoice):
         i = next(n for n, o in enumerate(options) if o.id == item.key)
         longest_other = max(len(o.text) for o in options if o.id != item.key)
         if len(options[i].text) >= KEY_LONGER_RATIO * longest_other:
+            key_longest = i
             yield "LINT-KEY-LONGEST", ("options", i, "text"), {"key": item.key}
+    for i, option in enumerate(options):
+        others = [len(o.text) for o in options if o is not option]
+        mean = sum(others) / len(others) if others else 0.0
+        size = len(option.text)
+        if i != key_longest and size > OPTION_LONGER_RATIO * mean and size - mean >= OPTION_LONGER_MIN_CHARS:
+            yield (
+                "LINT-OPTION-LONGEST",
+                ("options", i, "text"),
+                {"id": option.id, "times": _times(size / mean)},
+            )
+    if isinstance(item, TrueFalse):
+        for path, stem in (
+            (("stem",), item.stem),
+            *((("translations", k, "stem"), t.stem) for k, t in item.translations.items() if t.stem),
+        ):
+            m = _ABSOLUTE.search(stem)
+            if m:
+                yield "LINT-TRUE-FALSE-ABSOLUTE", path, {"word": m.group(1)}
+                break
     if isinstance(item, SingleChoice | MultipleResponse | TrueFalse):
         question = _last_sentence(item.stem)
         m = _NEGATIVE.search(question)

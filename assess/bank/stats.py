@@ -10,16 +10,24 @@ from assess.bank.documents import Bank
 from assess.bank.model import ItemBase
 
 DIMENSIONS = ("type", "competency", "topic", "difficulty", "cognitive_level", "status")
+APPLY_OR_HIGHER = frozenset({"apply", "analyze", "evaluate", "create"})
 
 
 def item_counts(items: Iterable[ItemBase]) -> dict[str, Any]:
-    """Items by each dimension, and how many carry an explanation and a source.
+    """Items by each dimension, and how many carry an explanation and a source; of the ready items,
+    how many there are by first competency (a blueprint cell draws by it) and how many ask to apply,
+    analyze, evaluate or create.
 
-    An item with several competencies counts once under each of them.
+    An item with several competencies counts once under each of them in `by_competency`.
     """
     by: dict[str, Counter] = {d: Counter() for d in DIMENSIONS}
-    total = explained = sourced = 0
+    first: Counter = Counter()  # ready items by their first (primary) competency: what blueprints draw
+    total = explained = sourced = ready = higher = 0
     for item in items:
+        if item.status == "ready":
+            ready += 1
+            first[item.primary_competency] += 1
+            higher += item.cognitive_level in APPLY_OR_HIGHER
         total += 1
         by["type"][item.type] += 1  # type: ignore[attr-defined]
         by["competency"].update(item.competencies)
@@ -34,6 +42,9 @@ def item_counts(items: Iterable[ItemBase]) -> dict[str, Any]:
         **{f"by_{d}": dict(sorted(by[d].items())) for d in DIMENSIONS},
         "with_explanation": explained,
         "with_source": sourced,
+        "ready": ready,
+        "ready_by_first_competency": dict(sorted(first.items())),
+        "ready_apply_or_higher": higher,  # cognitive level apply, analyze, evaluate or create
     }
 
 

@@ -124,6 +124,7 @@ _HEADINGS = {
     "by_difficulty": lambda: _("Difficulty"),
     "by_cognitive_level": lambda: _("Cognitive level"),
     "by_status": lambda: _("Status"),
+    "ready_by_first_competency": lambda: _("Ready items by first competency"),
 }
 
 
@@ -136,6 +137,10 @@ def _stats_text(entry: dict) -> str:
     for key, label in (("with_explanation", _("With explanation")), ("with_source", _("With source"))):
         share = entry[key] / n if n else 0
         lines.append(f"  {label}: {entry[key]}/{n} ({terminal_numbers().share(share)})")
+    ready = entry["ready"]
+    higher = entry["ready_apply_or_higher"] / ready if ready else 0
+    label = _("Ready items that ask to apply, analyze, evaluate or create")
+    lines.append(f"  {label}: {entry['ready_apply_or_higher']}/{ready} ({terminal_numbers().share(higher)})")
     lines.append("  " + _("Lint warnings silenced: {n}").format(n=entry["lint_silenced"]))
     return "\n".join(lines) + "\n"
 
@@ -145,7 +150,8 @@ def _stats_text(entry: dict) -> str:
         "Check items for the flaws that make them measure badly: 'all/none of the above', a key "
         "that is the longest option, keys in one position, unemphasised negative questions, options "
         "that repeat the stem, near-duplicate items, a missing explanation or source, a law item "
-        "without a quoted article. Exit 0 when clean, 1 with warnings, 2 when a file is invalid. "
+        "without a quoted article, a true/false statement hinging on an absolute, an option much "
+        "longer than the others. Exit 0 when clean, 1 with warnings, 2 when a file is invalid. "
         "Silence a warning only in its item, with `lint_ignore: [{code, reason}]`."
         "\n\nExample: assess bank lint question_banks/"
     )

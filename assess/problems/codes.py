@@ -98,6 +98,14 @@ MESSAGES: dict[str, str] = {
         "{text!r} is an 'all/none of the above' option; write a real alternative instead"
     ),
     "LINT-KEY-LONGEST": N_("the key is clearly the longest option; make the options similar in length"),
+    "LINT-OPTION-LONGEST": N_(
+        "option {id!r} is {times} times the mean length of the others: length gives it away; make the "
+        "options similar in length"
+    ),
+    "LINT-TRUE-FALSE-ABSOLUTE": N_(
+        "the statement hinges on {word!r}: an absolute gives a true/false item away; state the point "
+        "without it, or ask it as a choice"
+    ),
     "LINT-KEY-POSITION": N_(
         "the key is option {position} in {count} of {n} single-choice items ({share}); spread key positions"
     ),
