@@ -52,7 +52,8 @@ def source(scored_template, tmp_path_factory) -> tuple[Path, Path, dict[str, byt
     (folder / "banks").mkdir()
     shutil.copy(loader.shipped_bank_ids()["lingkungan-hidup"], folder / "banks" / "lingkungan.yaml")
     event_file = folder / "assessment.yaml"
-    text = event_file.read_text(encoding="utf-8").replace(", lingkungan-hidup]", ", banks/lingkungan.yaml]")
+    text = event_file.read_text(encoding="utf-8").replace(", lingkungan-hidup,", ", banks/lingkungan.yaml,")
+    assert "banks/lingkungan.yaml" in text
     event_file.write_text(text, encoding="utf-8")
     result = run("-w", str(folder), "phase", "close", "--phase", "post", "--score")
     assert result.exit_code == 0, result.stderr
@@ -74,10 +75,11 @@ def test_the_archive_carries_every_file_the_event_loads_with_its_checksum(source
     assert loaded == {
         ("tupoksi-kelurahan", None, True),
         ("paradigma-pelayanan-publik", None, True),
+        ("kompetensi-manajerial", None, True),
         ("banks/lingkungan.yaml", "banks/lingkungan.yaml", False),  # the workspace's own, in its place
         (None, None, True),  # the shipped framework and sources registry, beside the banks
     }
-    assert len(files["loaded"]) == 5
+    assert len(files["loaded"]) == 6
 
 
 def _edited_installation(tmp_path: Path) -> Path:
@@ -117,7 +119,8 @@ def test_restored_into_a_new_folder_it_reports_as_before_whatever_is_installed_n
     assert (restored / "banks" / "lingkungan.yaml").is_file()
     pins = json.loads((restored / COPIES_FOLDER / PINS_FILE).read_text(encoding="utf-8"))
     assert (
-        set(pins["banks"]) == {"tupoksi-kelurahan", "paradigma-pelayanan-publik"} and len(pins["others"]) == 2
+        set(pins["banks"]) == {"tupoksi-kelurahan", "paradigma-pelayanan-publik", "kompetensi-manajerial"}
+        and len(pins["others"]) == 2
     )
     after = reports(restored, tmp_path / "laporan")
     assert after.keys() == before.keys() and after == before
