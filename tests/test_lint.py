@@ -134,3 +134,65 @@ def test_shipped_banks_lint_clean_with_few_silenced(run):
     stats = json.loads(run("bank", "stats", str(data_path("question_banks")), "--json").stdout)
     for bank in stats["banks"]:
         assert bank["lint_silenced"] <= 0.05 * bank["items"], bank["id"]
+
+
+def test_near_duplicates_finds_what_comparing_every_pair_finds():
+    """The prefix filter only skips pairs that cannot reach the threshold: on the shipped stems, with
+    copies one to three words apart (similarities on both sides of it), it finds every pair a
+    comparison of all pairs finds, and no other."""
+    import random
+    from itertools import combinations
+
+    from assess.bank.documents import Bank
+    from assess.bank.lint import NEAR_DUPLICATE_SIMILARITY, _shingles, near_duplicates
+
+    library = load([str(data_path("question_banks"))])
+    stems = [item.stem for bank in library.banks for item in bank.items]
+    rng = random.Random(17)
+    for stem in stems[::4]:
+        words = stem.split()
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(len(words))
+            words[k : k + 1] = rng.choice([[], ["tetap", words[k]], ["kembali"]])
+        stems.append(" ".join(words))
+    # At the threshold exactly: 10 triples and 8 of them (similarity 0.8), the tightest case of
+    # the filter's bound; and 10 and 7 (0.7) just under it.
+    for n in range(10):
+        words = [f"kata{n}x{k}" for k in range(12)]
+        stems += [" ".join(words), " ".join(words[:10]), " ".join(words[1:10])]
+    banks = [
+        Bank.model_validate(
+            {
+                "kind": "bank",
+                "id": f"b{n}",
+                "title": "B",
+                "items": [
+                    {
+                        "id": f"b{n}-{k}",
+                        "type": "true_false",
+                        "stem": s,
+                        "key": True,
+                        "competencies": ["T.01"],
+                    }
+                    for k, s in enumerate(part)
+                ],
+            }
+        )
+        for n, part in enumerate([stems[:200], stems[200:]])
+    ]
+    places = [(b, i) for b, bank in enumerate(banks) for i in range(len(bank.items))]
+    shingles = {p: _shingles(banks[p[0]].items[p[1]].stem) for p in places}
+    every_pair = {
+        (a, b)
+        for a, b in combinations(places, 2)
+        if len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b]) >= NEAR_DUPLICATE_SIMILARITY
+    }
+    below = {
+        (a, b)
+        for a, b in combinations(places, 2)
+        if 0.6 <= len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b]) < NEAR_DUPLICATE_SIMILARITY
+    }
+    found = {(a, b) for a, b, _ in near_duplicates(banks)}
+    assert found == every_pair
+    # Copies on both sides of the threshold, so that a filter too eager or too lax shows.
+    assert len(every_pair) >= 15 and len(below) >= 15

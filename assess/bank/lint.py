@@ -8,6 +8,7 @@ item is silenced only by that item's `lint_ignore` entry with the same code
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -252,15 +253,22 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 
 
 def near_duplicates(banks: list[Bank]) -> Iterable[tuple[tuple[int, int], tuple[int, int], float]]:
-    """Pairs of items, as (bank index, item index), whose stems are nearly the same."""
-    shingles = {}
+    """Pairs of items, as (bank index, item index), whose stems are nearly the same.
+
+    Prefix filtering (Chaudhuri et al. 2006), so that common triples ("yang paling tepat") do not
+    make every pair a candidate: with the triples of every stem ordered rarest first, two stems of
+    similarity >= t share a triple among the first |s| - ceil(t|s|) + 1 of each.
+    """
+    shingles = {
+        (b, i): _shingles(item.stem) for b, bank in enumerate(banks) for i, item in enumerate(bank.items)
+    }
+    frequency = Counter(sh for s in shingles.values() for sh in s)
     index: dict[tuple, list[tuple[int, int]]] = {}
-    for b, bank in enumerate(banks):
-        for i, item in enumerate(bank.items):
-            s = _shingles(item.stem)
-            shingles[(b, i)] = s
-            for sh in s:
-                index.setdefault(sh, []).append((b, i))
+    for place, s in shingles.items():
+        rarest_first = sorted(s, key=lambda sh: (frequency[sh], sh))
+        prefix = len(s) - math.ceil(NEAR_DUPLICATE_SIMILARITY * len(s) - 1e-9) + 1
+        for sh in rarest_first[:prefix]:
+            index.setdefault(sh, []).append(place)
     candidates = {pair for places in index.values() for pair in combinations(places, 2)}
     for first, second in sorted(candidates):
         a, b = shingles[first], shingles[second]

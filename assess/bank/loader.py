@@ -9,7 +9,10 @@ reported in one run.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -147,15 +150,44 @@ class InvalidFile(ProblemsFound):
         self.context = context
 
 
+# Validated files by name and content, so that a process that loads the same banks again (a
+# workspace opened twice, a test session) parses and validates each once. Only bank-sized files are
+# kept, and few of them: a 10,000-item bank is parsed afresh every time.
+_CACHE_MAX_FILES = 16
+_CACHE_MAX_BYTES = 2**20
+_validated: OrderedDict[tuple[str, bytes], tuple[Context, Bank | Framework | SourcesRegistry]] = OrderedDict()
+_validated_lock = threading.Lock()
+
+
 def load_file(path: Path, display: str | None = None) -> Loaded:
     """One file, validated on its own; InvalidFile lists all its problems."""
-    ctx = read_yaml(path, display)
-    return Loaded(ctx, validate(ctx, _DOCUMENT, Document))
+    name = display or str(path)
+    raw = _read_bytes(path, name)
+    key = (name, hashlib.blake2b(raw, digest_size=16).digest()) if len(raw) <= _CACHE_MAX_BYTES else None
+    with _validated_lock:
+        hit = _validated.get(key) if key else None
+        if hit:
+            _validated.move_to_end(key)
+    if hit:  # documents are frozen; the Loaded wrapper is the caller's own
+        return Loaded(*hit)
+    ctx = _context(raw, name)
+    document = validate(ctx, _DOCUMENT, Document)
+    if key:
+        with _validated_lock:
+            _validated[key] = (ctx, document)
+            while len(_validated) > _CACHE_MAX_FILES:
+                _validated.popitem(last=False)
+    return Loaded(ctx, document)
 
 
 def read_yaml(path: Path, display: str | None = None) -> Context:
     """A YAML file's mapping with its text, for locating; InvalidFile when it cannot be had."""
     name = display or str(path)
+    return _context(_read_bytes(path, name), name)
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    """The file's bytes; InvalidFile, before reading, when it is missing, not a file or too large."""
     try:
         if not path.exists():
             raise InvalidFile([Problem("FILE-NOT-FOUND", {}, name)])
@@ -163,9 +195,12 @@ def read_yaml(path: Path, display: str | None = None) -> Context:
             raise InvalidFile([Problem("FILE-NOT-REGULAR", {}, name)])
         if path.stat().st_size > MAX_FILE_BYTES:
             raise InvalidFile([Problem("FILE-TOO-LARGE", {"limit": MAX_FILE_BYTES // 2**20}, name)])
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise InvalidFile([Problem("FILE-UNREADABLE", {"reason": e.strerror or str(e)}, name)]) from None
+
+
+def _context(raw: bytes, name: str) -> Context:
     try:
         text = decode_yaml(raw, name)
         data = parse(text, name) if text.strip() else None
