@@ -72,7 +72,8 @@ _LAYOUT_PROBE = """(minHeight) => {
     if (!el.checkVisibility()) continue;
     const range = document.createRange();
     range.selectNodeContents(node);
-    const low = [...range.getClientRects()].find(r => r.width > 0 && r.height < minHeight);
+    // A thousandth of a pixel under is subpixel placement (a line box at y = 158.0002), not a smaller font.
+    const low = [...range.getClientRects()].find(r => r.width > 0 && r.height < minHeight - 0.001);
     if (low) small.push(`${el.tagName} "${node.textContent.trim().slice(0, 30)}" ${low.height.toFixed(1)} px`);
   }
   for (const el of document.body.querySelectorAll('*')) {
