@@ -21,7 +21,7 @@ from assess.analysis.prepost import (
     signrank_pmf,
     wilcoxon_signed_rank,
 )
-from assess.workspace.prepost import record, run_prepost
+from assess.analysis.records import record, run_prepost
 
 # Lakens (2013), "Calculating and reporting effect sizes", Front. Psychol. 4:863, Table 1: ten people
 # rate two movies; the paper reports t(9) = 4.74, p = 0.001, d_z = 1.50, d_av = 1.13, CI [0.52, 1.48].

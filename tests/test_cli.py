@@ -191,6 +191,46 @@ def test_a_command_imports_only_what_it_needs():
     assert out.split() == ["False", "False"]
 
 
+# Run a command in a fresh interpreter, then list (on stderr) the modules it imported.
+_IMPORTED_BY = """
+import sys
+from assess.cli import main
+sys.argv = ["assess", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as e:
+    code = e.code
+print(code, *sorted(sys.modules), file=sys.stderr)
+"""
+_HEAVY = ("sqlalchemy", "alembic", "flask", "jinja2", "scipy.stats", "openpyxl", "pydantic")
+
+
+@pytest.mark.parametrize(
+    "args, data",
+    [
+        (["analyze", "items", "--matrix"], "id,q1,q2,q3\na,1,0,1\nb,0,0,1\nc,1,1,1\nd,0,1,0\n"),
+        (["analyze", "prepost", "--pairs"], "id,pre,post\na,10,20\nb,30,35\nc,50,70\nd,20,20\n"),
+    ],
+    ids=["items", "prepost"],
+)
+def test_analyzing_a_file_imports_neither_the_store_nor_scipy_stats(tmp_path, args, data):
+    """Issue 18, point 1: reading a CSV and printing statistics needs numpy, click and
+    scipy.special, not the database, the web, the templates or scipy.stats (a second to import)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "data.csv"
+    path.write_text(data, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTED_BY, *args, str(path), "--json"], capture_output=True, text=True
+    )
+    code, *modules = done.stderr.split()
+    assert code in ("0", "None") and json.loads(done.stdout)  # the command did its work...
+    heavy = [m for m in modules if m.split(".")[0] in _HEAVY or m.startswith(_HEAVY)]
+    assert heavy == []  # ...without them
+    assert "scipy.special" in modules and "numpy" in modules
+
+
 @pytest.mark.parametrize("path", [p for p, _ in _commands(cli)], ids=" ".join)
 def test_every_command_has_help_in_both_languages(run, path):
     indonesian = run(*path, "--help")

@@ -51,8 +51,9 @@ def _level_iv(confidence_level: float) -> float:
     return float(confidence_level)
 
 
-def _two_sided_p(statistic: float, dist) -> float:
-    """Twice the smaller tail of `statistic` under `dist` (NaN for NaN)."""
+def _two_sided_p(statistic: float, cdf) -> float:
+    """Twice the smaller tail of `statistic` under a distribution symmetric about 0 whose
+    distribution function is `cdf` (NaN for NaN)."""
     if math.isnan(statistic):
         return math.nan
-    return float(min(1.0, 2 * min(dist.cdf(statistic), dist.sf(statistic))))
+    return float(min(1.0, 2 * cdf(-abs(statistic))))

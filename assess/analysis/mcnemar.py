@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,11 @@ class McNemarResult:
     correction: bool  # whether the continuity correction was applied to `statistic`
 
 
+def _half_binomial_cdf(k: int, m: int) -> float:
+    """P(X <= k) for X ~ Binomial(m, 1/2): the regularized incomplete beta I_1/2(m - k, k + 1)."""
+    return 1.0 if k >= m else float(special.betainc(m - k, k + 1, 0.5))
+
+
 def mcnemar_counts(b: int, c: int, *, n: int | None = None, correction: bool = True) -> McNemarResult:
     """McNemar's test from the two discordant counts (proportions need `n`, else NaN).
 
@@ -45,13 +50,13 @@ def mcnemar_counts(b: int, c: int, *, n: int | None = None, correction: bool = T
     if b < 0 or c < 0:
         raise ValueError("`b` and `c` must be counts (0 or more)")
     m = b + c
-    exact = 1.0 if m == 0 else float(min(1.0, 2 * stats.binom.cdf(min(b, c), m, 0.5)))
+    exact = 1.0 if m == 0 else min(1.0, 2 * _half_binomial_cdf(min(b, c), m))
     corrected = correction and b != c
     if m == 0:
         statistic = pvalue = math.nan
     else:
         statistic = (abs(b - c) - (1.0 if corrected else 0.0)) ** 2 / m
-        pvalue = float(stats.chi2.sf(statistic, 1))
+        pvalue = float(special.chdtrc(1, statistic))
     return McNemarResult(
         n=None if n is None else int(n),
         b=b,

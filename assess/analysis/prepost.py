@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from assess.analysis._common import (  # noqa: F401 - DegenerateDataWarning is part of this module's API
     ConfidenceInterval,
@@ -139,7 +139,7 @@ class PairedTTestResult:
         level = _level_iv(confidence_level)
         if self.df < 1:
             return ConfidenceInterval(math.nan, math.nan)
-        h = float(stats.t.ppf(0.5 + level / 2, self.df) * self.standard_error)
+        h = float(special.stdtrit(self.df, 0.5 + level / 2) * self.standard_error)
         return ConfidenceInterval(self.mean_difference - h, self.mean_difference + h)
 
 
@@ -162,7 +162,7 @@ def paired_ttest(pre, post) -> PairedTTestResult:
         _warn("the differences have no spread: t is infinite or undefined")
     with np.errstate(divide="ignore", invalid="ignore"):
         t = float(np.float64(mean) / se)
-    return PairedTTestResult(t, _two_sided_p(t, stats.t(n - 1)), n - 1, mean, se)
+    return PairedTTestResult(t, _two_sided_p(t, lambda x: special.stdtr(n - 1, x)), n - 1, mean, se)
 
 
 def hedges_j(df: float) -> float:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from assess.analysis._common import _choice, _paired_iv, _two_sided_p, _warn
 
@@ -61,6 +61,19 @@ class WilcoxonResult:
     correction: bool
 
 
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of `x`, ties sharing the mean of their ranks (as scipy.stats.rankdata's default)."""
+    x = np.asarray(x, dtype=float)
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    # Each run of equal values gets the mean of the ranks it spans: (first + last) / 2.
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], x.size]
+    ranks = np.empty(x.size)
+    ranks[order] = np.repeat((starts + ends + 1) / 2, ends - starts)
+    return ranks
+
+
 def _signif(x: np.ndarray, digits: int) -> np.ndarray:
     return np.array([float(f"{v:.{digits}g}") for v in x])
 
@@ -107,7 +120,7 @@ def wilcoxon_signed_rank(
     zero = d == 0
     d = d[~zero]
     n = d.size
-    ranks = stats.rankdata(np.abs(d if digits_rank is None else _signif(d, digits_rank)))
+    ranks = average_ranks(np.abs(d if digits_rank is None else _signif(d, digits_rank)))
     v = float(ranks[d > 0].sum())
     _, counts = np.unique(ranks, return_counts=True)
     ties = bool((counts > 1).any())
@@ -126,5 +139,5 @@ def wilcoxon_signed_rank(
         z = p = math.nan
     else:
         z = (centre - c) / sigma
-        p = _two_sided_p(z, stats.norm)
+        p = _two_sided_p(z, special.ndtr)
     return WilcoxonResult(v, p, "approx", n, int(zero.sum()), ties, z, correction)

@@ -36,7 +36,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _scipy_stats
+from scipy import special
 
 from assess.analysis._common import (  # noqa: F401 - both are part of this module's API
     ConfidenceInterval,
@@ -162,7 +162,7 @@ def feldt_interval(alpha: float, n: int, k: int, confidence_level: float = 0.95)
         return ConfidenceInterval(math.nan, math.nan)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1 - confidence_level) / 2
-    f_high, f_low = _scipy_stats.f.ppf([1 - tail, tail], df1, df2)
+    f_high, f_low = special.fdtri(df1, df2, [1 - tail, tail])  # the F quantiles, as scipy.stats.f.ppf
     return ConfidenceInterval(1 - (1 - alpha) * float(f_high), 1 - (1 - alpha) * float(f_low))
 
 

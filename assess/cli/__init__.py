@@ -7,30 +7,14 @@ a failing environment exits 3; lint warnings (later) exit 1.
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from assess import __version__
-from assess.bank import stats as bank_stats_module
-from assess.bank.documents import Bank, Framework, SourcesRegistry
-from assess.bank.lint import lint as lint_banks
-from assess.bank.lint import silenced_counts
-from assess.bank.loader import load, located, shipped_banks_dir
-from assess.bank.show import show_item
 from assess.cli import click_messages
-from assess.cli.support import (
-    EXIT_OK,
-    EXIT_WARNINGS,
-    Group,
-    UserError,
-    option,
-    shared_options,
-    terminal_numbers,
-)
-from assess.i18n import N_, _, ngettext
-from assess.problems import Problem
+from assess.cli.support import Group, option, shared_options
+from assess.i18n import N_, _
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -57,160 +41,10 @@ def cli() -> None:
     pass
 
 
-@cli.group(help=N_("Question banks: validate, count, show, schema."))
-@shared_options()
-def bank() -> None:
-    pass
-
-
-def _load(paths: tuple[str, ...]):
-    return load(paths or (str(shipped_banks_dir()),))
-
-
-@bank.command(
-    help=N_(
-        "Validate banks, frameworks and sources registries (files, folders or shipped bank ids; "
-        "the shipped banks when none is given). Exit 0 when clean, 2 with the list of problems."
-        "\n\nExample: assess bank validate question_banks/"
-    )
-)
-@click.argument("paths", nargs=-1)
-@shared_options()
-def validate(paths: tuple[str, ...]) -> None:
-    library = _load(paths)
-    for f in library.files:
-        if f.shipped:
-            continue
-        doc = f.document
-        if isinstance(doc, Bank):
-            what = ngettext("{n} item", "{n} items", len(doc.items)).format(n=len(doc.items))
-        elif isinstance(doc, Framework):
-            n = len(doc.competencies)
-            what = ngettext("{n} competency", "{n} competencies", n).format(n=n)
-        else:
-            assert isinstance(doc, SourcesRegistry)
-            n = len(doc.sources)
-            what = ngettext("{n} source", "{n} sources", n).format(n=n)
-        click.echo(f"{f.context.file}: {doc.kind} {doc.id!r}, {what}")
-    click.echo(_("OK: no problems found."))
-
-
-@bank.command(
-    help=N_(
-        "Count items by bank, type, competency, topic, difficulty, cognitive level and status, "
-        "and how many have an explanation and a source (the shipped banks when no PATH is given)."
-        "\n\nExample: assess bank stats question_banks/ --json"
-    )
-)
-@click.argument("paths", nargs=-1)
-@option("--json", "as_json", is_flag=True, help=N_("Write JSON."))
-@shared_options()
-def stats(paths: tuple[str, ...], as_json: bool) -> None:
-    library = _load(paths)
-    files = {f.document.id: f.context.file for f in library.files if isinstance(f.document, Bank)}
-    silenced = silenced_counts(lint_banks(library.banks, library.sources))
-    result = bank_stats_module.bank_stats(library.banks, files, silenced)
-    if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
-        return
-    for entry in [*result["banks"], {"id": _("all banks"), "title": "", **result["total"]}]:
-        click.echo(_stats_text(entry))
-
-
-_HEADINGS = {
-    "by_type": lambda: _("Item type"),
-    "by_competency": lambda: _("Competency"),
-    "by_topic": lambda: _("Topic"),
-    "by_difficulty": lambda: _("Difficulty"),
-    "by_cognitive_level": lambda: _("Cognitive level"),
-    "by_status": lambda: _("Status"),
-    "ready_by_first_competency": lambda: _("Ready items by first competency"),
-}
-
-
-def _stats_text(entry: dict) -> str:
-    n = entry["items"]
-    lines = [f"== {entry['id']}  {entry.get('title', '')}".rstrip(), _("Items: {n}").format(n=n)]
-    for key, heading in _HEADINGS.items():
-        lines.append(f"  {heading()}:")
-        lines += [f"    {name:<28} {count:>5}" for name, count in entry[key].items()]
-    for key, label in (("with_explanation", _("With explanation")), ("with_source", _("With source"))):
-        share = entry[key] / n if n else 0
-        lines.append(f"  {label}: {entry[key]}/{n} ({terminal_numbers().share(share)})")
-    ready = entry["ready"]
-    higher = entry["ready_apply_or_higher"] / ready if ready else 0
-    label = _("Ready items that ask to apply, analyze, evaluate or create")
-    lines.append(f"  {label}: {entry['ready_apply_or_higher']}/{ready} ({terminal_numbers().share(higher)})")
-    lines.append("  " + _("Lint warnings silenced: {n}").format(n=entry["lint_silenced"]))
-    return "\n".join(lines) + "\n"
-
-
-@bank.command(
-    help=N_(
-        "Check items for the flaws that make them measure badly: 'all/none of the above', a key "
-        "that is the longest option, keys in one position, unemphasised negative questions, options "
-        "that repeat the stem, near-duplicate items, a missing explanation or source, a law item "
-        "without a quoted article, a true/false statement hinging on an absolute, an option much "
-        "longer than the others. Exit 0 when clean, 1 with warnings, 2 when a file is invalid. "
-        "Silence a warning only in its item, with `lint_ignore: [{code, reason}]`."
-        "\n\nExample: assess bank lint question_banks/"
-    )
-)
-@click.argument("paths", nargs=-1)
-@shared_options()
-@click.pass_context
-def lint(ctx: click.Context, paths: tuple[str, ...]) -> None:
-    library = _load(paths)
-    findings = lint_banks(library.banks, library.sources)
-    active = [f for f in findings if not f.silenced]
-    for problem in located(library, active):
-        click.echo(str(problem))
-    n, silenced = len(active), len(findings) - len(active)
-    warnings = ngettext("{n} warning", "{n} warnings", n).format(n=n)
-    quiet = _("{n} silenced by lint_ignore.").format(n=silenced)
-    click.echo(f"{warnings}; {quiet}")
-    ctx.exit(EXIT_WARNINGS if active else EXIT_OK)
-
-
-@bank.command(
-    help=N_(
-        "Show one item as a participant would see it, then its key, explanation and source. "
-        "Searches the shipped banks when no PATH is given.\n\nExample: assess bank show tupoksi-001"
-    )
-)
-@click.argument("item_id")
-@click.argument("paths", nargs=-1)
-@shared_options()
-def show(item_id: str, paths: tuple[str, ...]) -> None:
-    library = _load(paths)
-    found = library.find_item(item_id)
-    if found is None:
-        raise UserError([Problem("ITEM-NOT-FOUND", {"id": item_id})])
-    click.echo(show_item(found[1], library.sources), nl=False)
-
-
-@bank.command(
-    help=N_(
-        "Print the JSON Schema of the bank format, so that editors can validate and complete "
-        "banks.\n\nExample: assess bank schema > bank.schema.json"
-    )
-)
-@option(
-    "--kind",
-    type=click.Choice(["bank", "framework", "sources"]),
-    default="bank",
-    show_default=True,
-    help=N_("Which kind of file."),
-)
-@shared_options()
-def schema(kind: str) -> None:
-    model = {"bank": Bank, "framework": Framework, "sources": SourcesRegistry}[kind]
-    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
-
-
 # The other commands are imported when used (see Group.lazy).
 cli.lazy.update(
     {
+        "bank": "assess.cli.bank:bank",
         "event": "assess.cli.event:event",
         "init": "assess.cli.workspace:init",
         "form": "assess.cli.workspace:form",

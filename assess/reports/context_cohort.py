@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from assess.analysis.records import record, run_prepost
 from assess.i18n import _
 from assess.i18n.numbers import Numbers
 from assess.reports import charts
@@ -24,7 +25,7 @@ from assess.reports.context import (
 )
 from assess.reports.corrections import correction_lines
 from assess.reports.forms_compared import EQUIVALENCE
-from assess.workspace.prepost import WORKSPACE_DIGITS_RANK, record, run_prepost
+from assess.workspace.prepost import WORKSPACE_DIGITS_RANK
 
 HAKE_LOW, HAKE_HIGH = 0.3, 0.7  # Hake (1998): low below 0.3, high from 0.7
 COHEN = (0.2, 0.5, 0.8)  # Cohen (1988): small, medium, large

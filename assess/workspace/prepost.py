@@ -1,95 +1,28 @@
 """Pre/post data of an event (its stored results paired by participant), and records out.
 
 The adapter of `assess.analysis.prepost` and `assess.analysis.mcnemar`: it
-pairs an event's stored results by participant (a pairs file from any other
-system is read by `assess.sheets.pairs`), runs the pure statistics and
-shapes their results as plain records (`None` where a value cannot be
-derived, never NaN) for JSON and for the terminal.
+pairs an event's stored results by participant, runs the pure statistics and
+shapes their results as plain records (`assess.analysis.records`) for JSON and
+for the terminal.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from assess.adjustments import effective
 from assess.analysis.mcnemar import mcnemar
-from assess.analysis.prepost import DegenerateDataWarning, PrePostResult, prepost
+from assess.analysis.records import number, record, run_prepost
 from assess.event import Reporting
 from assess.problems import Problem, ProblemsFound
 from assess.scoring import items_by_competency
-from assess.sheets.pairs import PairsFile
 from assess.store.records import ItemMark, Result
 
 MEASURED, TOO_FEW_ITEMS, NOT_MEASURED = "measured", "too_few_items", "not_measured"
 WORKSPACE_DIGITS_RANK = 7  # stored percentages carry 9 decimals: rank differences to 7 significant digits
-
-
-# -- records ----------------------------------------------------------------------------
-
-
-def number(value) -> float | int | None:
-    """A JSON-safe number: None for NaN and infinities."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def run_prepost(pre, post, **options) -> PrePostResult:
-    """`prepost` with its degenerate-data warnings silenced: the records show None instead."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DegenerateDataWarning)
-        return prepost(pre, post, **options)
-
-
-def record(r: PrePostResult) -> dict:
-    """The issue's keys first (n ... wilcoxon_p), then the conventions and details used."""
-    ci = r.confidence_interval()
-    return {
-        "n": r.n,
-        "n_unpaired": r.n_unpaired,
-        "n_ceiling": r.gain.n_ceiling,
-        "ceiling_rule": r.gain.ceiling_rule,
-        "mean_pre": number(r.mean_pre),
-        "mean_post": number(r.mean_post),
-        "mean_gain": number(r.mean_gain),
-        "hake_g": number(r.gain.hake_g),
-        "g_ave": number(r.gain.g_ave),
-        "t": number(r.ttest.statistic),
-        "df": r.ttest.df if r.n >= 2 else None,
-        "p": number(r.ttest.pvalue),
-        "ci_low": number(ci.low),
-        "ci_high": number(ci.high),
-        "d_z": number(r.effects.d_z),
-        "d_av": number(r.effects.d_av),
-        "hedges_g_z": number(r.effects.hedges_g_z),
-        "wilcoxon_v": number(r.wilcoxon.statistic),
-        "wilcoxon_p": number(r.wilcoxon.pvalue),
-        "max_score": r.max_score,
-        "gain_method": r.gain.method,
-        "n_out_of_range": r.gain.n_out_of_range,
-        "sd_pre": number(r.sd_pre),
-        "sd_post": number(r.sd_post),
-        "sd_gain": number(r.sd_gain),
-        "confidence_level": r.confidence_level,
-        "wilcoxon_method": r.wilcoxon.method if r.n else None,
-        "wilcoxon_n_zero": r.wilcoxon.n_zero,
-        "wilcoxon_ties": r.wilcoxon.ties,
-    }
-
-
-def pairs_record(pairs: PairsFile, **options) -> dict:
-    """Every statistic of a pairs file, with its unpaired rows listed (id, the phase it has)."""
-    result = run_prepost(pairs.pre, pairs.post, **options)
-    unpaired = []
-    for k in result.unpaired:
-        has = [name for name, x in (("pre", pairs.pre[k]), ("post", pairs.post[k])) if not math.isnan(x)]
-        unpaired.append({"id": pairs.ids[k], "line": pairs.lines[k], "phase": has[0] if has else None})
-    return {**record(result), "unpaired": unpaired}
 
 
 # -- an event's own results -------------------------------------------------------------

@@ -25,7 +25,6 @@ from assess.i18n import N_, _
 from assess.problems import Phrase, Problem
 from assess.problems.codes import MESSAGES
 from assess.sheets.matrix import read_matrix
-from assess.workspace.item_analysis import event_matrix
 
 LEGEND_WIDTH = 100
 UNIT = click.FloatRange(0, 1, min_open=True, max_open=True)
@@ -119,6 +118,9 @@ def items(
             m = read_matrix(Path(matrix), max_marks)
             result = analyze_items(m.marks, m.max_marks, ids=m.ids, **conventions)
         else:
+            # Imported here: a matrix file needs neither the store nor SQLAlchemy (start-up time).
+            from assess.workspace.item_analysis import event_matrix
+
             ws = open_workspace(ctx)
             data = event_matrix(ws, phase_id)
             m = data.matrix

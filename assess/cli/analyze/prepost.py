@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from assess.analysis.prepost import GAIN_METHODS
+from assess.analysis.records import pairs_record
 from assess.cli.support import Group, open_workspace, option, shared_options, table, terminal_numbers
 from assess.i18n import N_, _, ngettext
 from assess.sheets.pairs import read_pairs
-from assess.workspace.prepost import choose_phases, event_record, load_event_pairs, pairs_record
 
 
 def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -102,6 +102,9 @@ def prepost(
     else:
         if max_score is not None:
             raise click.UsageError(_("--max-score applies to --pairs only"), ctx)
+        # Imported here: a pairs file needs neither the store nor SQLAlchemy (start-up time).
+        from assess.workspace.prepost import choose_phases, event_record, load_event_pairs
+
         ws = open_workspace(ctx)
         phases = [p.id for p in ws.loaded.event.phases]
         pre_phase, post_phase = choose_phases(phases, pre_phase, post_phase)
