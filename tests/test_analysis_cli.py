@@ -8,11 +8,13 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from assess.cli import cli
 from assess.i18n import set_language
+from assess.problems import ProblemsFound
 from assess.store.store import Store
 
 MOODLE = Path(__file__).parent / "fixtures" / "moodle"
@@ -150,7 +152,15 @@ def test_max_marks_target_and_kr_on_a_dichotomous_matrix(run, tmp_path):
     assert again["conventions"]["target_reliability"] == 0.9
 
 
-def test_semicolons_decimal_commas_quotes_and_xlsx_read_alike(run, tmp_path):
+@pytest.fixture(params=["numpy", "arrow"])
+def reader(request, monkeypatch):
+    """Small files read as large ones are (pyarrow's path first), or as small ones are."""
+    if request.param == "arrow":
+        monkeypatch.setattr("assess.sheets.matrix.ARROW_MIN_BYTES", 0)
+    return request.param
+
+
+def test_semicolons_decimal_commas_quotes_and_xlsx_read_alike(run, tmp_path, reader):
     plain = write(tmp_path / "a.csv", "id,q1,q2,q3\nP1,1,0.5,1\nP2,0,0.5,1\nP3,1,1,0\nP4,0,0,0\n")
     semi = write(
         tmp_path / "b.csv", "\ufeffid;q1;q2;q3\r\nP1;1;0,5;1\r\nP2;0;0,5;1\r\nP3;1;1;0\r\nP4;0;0;0\r\n\r\n"
@@ -197,7 +207,7 @@ def test_semicolons_decimal_commas_quotes_and_xlsx_read_alike(run, tmp_path):
         ("q1,q2\n1,0\n", ("--max-marks", "x"), "ANALYZE-MAX-MARKS-INVALID", None),
     ],
 )
-def test_matrix_problems_are_located_and_coded(run, tmp_path, text, args, code, where):
+def test_matrix_problems_are_located_and_coded(run, tmp_path, text, args, code, where, reader):
     path = write(tmp_path / "m.csv", text)
     result = run("analyze", "items", "--matrix", str(path), *args, "--json", "--lang", "en")
     assert result.exit_code == 2
@@ -205,6 +215,41 @@ def test_matrix_problems_are_located_and_coded(run, tmp_path, text, args, code, 
     if where:
         assert f"{tmp_path / where}: {code}" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_large_file_is_read_by_pyarrow_as_the_checking_reader_reads_it(tmp_path):
+    """Issue 18, point 2: over 1 MB, pyarrow reads a clean file (the same marks as the checking
+    reader, ids trimmed), and a file with one bad cell, anywhere, gets the checking reader's
+    located problem."""
+    from assess.sheets import matrix as reading
+
+    rng = np.random.default_rng(18)
+    marks = rng.integers(0, 9, size=(24_000, 20)) / 2  # halves 0..4
+    lines = ["id," + ",".join(f"q{j}" for j in range(20))]
+    lines += [f" P{k} ," + ",".join(f"{v:g}" for v in row) for k, row in enumerate(marks)]
+    text = "\r\n".join(lines) + "\r\n"
+    path = write(tmp_path / "besar.csv", "\ufeff" + text)
+    assert (
+        path.stat().st_size > reading.ARROW_MIN_BYTES and reading._arrow(path, "4") is not None
+    )  # pyarrow's path
+    fast = reading.read_matrix(path, "4")
+    assert np.array_equal(fast.marks, marks) and fast.ids == tuple(f"q{j}" for j in range(20))
+    assert fast.people == tuple(f"P{k}" for k in range(24_000))  # trimmed, as the checking reader does
+    # Semicolons and decimal commas, the same marks.
+    semi = write(tmp_path / "titik-koma.csv", text.replace(",", ";").replace(".", ","))
+    assert np.array_equal(reading.read_matrix(semi, "4").marks, marks)
+    # Cells wrong near the end: located as the checking reader locates them.
+    broken = list(lines)
+    for line, bad in ((23_991, "x"), (23_993, ""), (23_995, "9")):
+        broken[line - 1] = broken[line - 1].rsplit(",", 1)[0] + "," + bad
+    wrong = write(tmp_path / "salah.csv", "\n".join(broken) + "\n")
+    with pytest.raises(ProblemsFound) as found:
+        reading.read_matrix(wrong, "4")
+    assert [(p.code, p.line, p.column) for p in found.value.problems] == [
+        ("ANALYZE-MATRIX-NOT-NUMBER", 23_991, 21),
+        ("ANALYZE-MATRIX-CELL-EMPTY", 23_993, 21),
+        ("ANALYZE-MATRIX-MARK-RANGE", 23_995, 21),
+    ]
 
 
 def test_many_problems_are_cut_short(run, tmp_path):

@@ -9,8 +9,8 @@ empty cell is a problem (write 0 for an item not answered). Problems are
 located by row (the header is row 1) and column, and at most MAX_PROBLEMS
 are listed.
 
-Large, clean CSV files take a fast path (numpy's parser); anything it cannot
-read goes through the checking reader, which finds and locates every problem.
+Clean CSV files take a fast path (pyarrow's reader over 1 MB, numpy's parser below); anything
+it cannot read goes through the checking reader, which finds and locates every problem.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from assess.problems import Problem, ProblemsFound
+from assess.sheets.arrow import ARROW_MIN_BYTES, header_line, read_number_columns
 from assess.sheets.read import CSV_SUFFIXES, XLSX_SUFFIXES, decode, read_table, sniff_separator
 
 TEXT_SUFFIXES = (*CSV_SUFFIXES, ".txt")  # a marks matrix may come as plain text
@@ -79,10 +80,42 @@ def read_matrix(path: Path, max_marks: str | None = None) -> Matrix:
         records += [(row.line, [c.value for c in row.cells]) for row in table.rows]
         return _checked(records, file, max_marks)
     try:
+        if path.stat().st_size > ARROW_MIN_BYTES:
+            fast = _arrow(path, max_marks)
+            if fast is not None:
+                return fast
         data = path.read_bytes()
     except OSError as e:
         raise ProblemsFound([Problem("FILE-UNREADABLE", {"reason": e.strerror or str(e)}, file)]) from None
     return read_matrix_text(decode(data, file), file, max_marks)
+
+
+def _arrow(path: Path, max_marks: str | None) -> Matrix | None:
+    """The matrix of a large, clean file by pyarrow; None when anything needs the checking reader."""
+    header = header_line(path)
+    if header is None or '"' in header:
+        return None
+    separator = sniff_separator(header)
+    cells = header.split(separator)
+    has_id, items = _header(cells)
+    if not items or len(set(items)) != len(items) or not all(items) or len(cells) != len(items) + has_id:
+        return None
+    columns = read_number_columns(path, separator, int(has_id), len(items))
+    if columns is None:
+        return None
+    people = columns.texts[0] if has_id else None
+    return _clean(items, columns.numbers, parse_max_marks(max_marks, len(items)), people)
+
+
+def _clean(items: list[str], marks: np.ndarray, top: np.ndarray, people: list[str] | None) -> Matrix | None:
+    """The matrix, when every mark is within its item's range and no id repeats; else None."""
+    if (marks.max(axis=0, initial=-np.inf) > top).any() or (marks.min(axis=0, initial=np.inf) < -top).any():
+        return None
+    if people is not None:
+        named = [p for p in people if p]
+        if len(set(named)) != len(named):
+            return None  # a repeated id: the checking reader says where
+    return Matrix(tuple(items), marks, top, tuple(people) if people is not None else None)
 
 
 def read_matrix_text(text: str, file: str, max_marks: str | None = None) -> Matrix:
@@ -136,15 +169,10 @@ def _fast(text: str, separator: str, max_marks: str | None) -> Matrix | None:
         )
     except ValueError:
         return None
-    top = parse_max_marks(max_marks, len(items))
     if marks.shape != (len(rows), len(items)) or not np.isfinite(marks).all():
         return None
-    if ((marks > top) | (marks < -top)).any():
-        return None
-    people = tuple(r.split(separator, 1)[0].strip() for r in rows) if has_id else None
-    if people is not None and len(set(p for p in people if p)) != sum(1 for p in people if p):
-        return None  # a repeated id: the checking reader says where
-    return Matrix(tuple(items), marks, top, people)
+    people = [r.split(separator, 1)[0].strip() for r in rows] if has_id else None
+    return _clean(items, marks, parse_max_marks(max_marks, len(items)), people)
 
 
 def _number(cell: str) -> float | None:
