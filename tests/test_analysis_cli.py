@@ -183,6 +183,10 @@ def test_semicolons_decimal_commas_quotes_and_xlsx_read_alike(run, tmp_path, rea
         result = run("analyze", "items", "--matrix", str(path), "--json")
         assert result.exit_code == 0, (path, result.stderr)
         outputs.append(no_nan(result.stdout))
+        # Issue 18, point 4: the row of empty cells at c.csv's end is skipped, and said to be.
+        skipped = outputs[-1].pop("skipped_rows", [])
+        assert skipped == ([6] if path == quoted else [])
+        assert ("c.csv:6: ANALYZE-MATRIX-ROW-SKIPPED" in result.stderr) == (path == quoted)
     assert all(o == outputs[0] for o in outputs[1:])
     assert [i["facility"] for i in outputs[0]["items"]] == [0.5, 0.5, 0.5]
 

@@ -122,12 +122,30 @@ def test_pairs_from_a_spreadsheet_and_a_file_without_rows(tmp_path, run):
     book.save(tmp_path / "pairs.xlsx")
     rec = json.loads(run("analyze", "prepost", "--pairs", str(tmp_path / "pairs.xlsx"), "--json").stdout)
     assert rec["n"] == 10 and rec["mean_post"] == pytest.approx(8.75)
-    empty = run("analyze", "prepost", "--pairs", write(tmp_path / "e.csv", "id,pre,post\n"), "--json")
-    assert empty.exit_code == 0  # the output is produced: no pairs, nothing derived
-    rec = json.loads(empty.stdout)
-    assert rec["n"] == 0 and all(
-        rec[k] is None for k in ("mean_gain", "hake_g", "t", "p", "d_z", "wilcoxon_v")
-    )
+    # Issue 18, point 4: no complete pair (a header only, or only one score per row) is refused.
+    for name, text, rows in (("e.csv", "id,pre,post\n", 0), ("f.csv", "id,pre,post\nA,50,\nB,,60\n", 2)):
+        empty = run("analyze", "prepost", "--pairs", write(tmp_path / name, text), "--json", "--lang", "en")
+        assert empty.exit_code == 2 and empty.stdout == ""
+        assert (
+            f"{tmp_path / name}: PREPOST-NO-PAIRS: no row has both a pre and a post score ({rows} rows"
+            in (empty.stderr)
+        )
+
+
+def test_equal_differences_are_said_to_leave_the_t_test_without_variance(tmp_path, run):
+    """Issue 18, point 4: every difference equal (here +5, then 0) makes t infinite or undefined;
+    the t-test is said not to apply, t, p and the interval are null, not "t = -, p < 0.001"."""
+    for gain in (5, 0):
+        rows = "".join(f"P{k},{40 + 3 * k},{40 + 3 * k + gain}\n" for k in range(10))
+        path = write(tmp_path / f"sama{gain}.csv", "id,pre,post\n" + rows)
+        rec = json.loads(run("analyze", "prepost", "--pairs", path, "--json").stdout)
+        assert rec["t_test"] == "no_variance" and rec["mean_gain"] == gain and rec["df"] == 9
+        assert all(rec[k] is None for k in ("t", "p", "ci_low", "ci_high", "d_z"))
+        text = run("analyze", "prepost", "--pairs", path, "--lang", "en").stdout
+        assert "all differences are equal" in text and "the t-test does not apply" in text
+        assert "none: the differences have no variance" in text and "p <" not in text.split("Wilcoxon")[0]
+    spread = json.loads(run("analyze", "prepost", "--pairs", lakens_csv(tmp_path), "--json").stdout)
+    assert spread["t_test"] == "done" and spread["t"] is not None and spread["ci_low"] < spread["ci_high"]
 
 
 def test_options_are_checked(tmp_path, run):

@@ -32,6 +32,10 @@ def run_prepost(pre, post, **options) -> PrePostResult:
 def record(r: PrePostResult) -> dict:
     """The issue's keys first (n ... wilcoxon_p), then the conventions and details used."""
     ci = r.confidence_interval()
+    # Equal differences (all 0, or all the same gain): t is infinite or undefined and the interval
+    # has no width; the t-test does not apply, and the record says so instead of t = inf, p = 0.
+    t_test = "too_few_pairs" if r.n < 2 else "no_variance" if r.ttest.standard_error == 0 else "done"
+    applies = t_test == "done"
     return {
         "n": r.n,
         "n_unpaired": r.n_unpaired,
@@ -42,11 +46,11 @@ def record(r: PrePostResult) -> dict:
         "mean_gain": number(r.mean_gain),
         "hake_g": number(r.gain.hake_g),
         "g_ave": number(r.gain.g_ave),
-        "t": number(r.ttest.statistic),
+        "t": number(r.ttest.statistic) if applies else None,
         "df": r.ttest.df if r.n >= 2 else None,
-        "p": number(r.ttest.pvalue),
-        "ci_low": number(ci.low),
-        "ci_high": number(ci.high),
+        "p": number(r.ttest.pvalue) if applies else None,
+        "ci_low": number(ci.low) if applies else None,
+        "ci_high": number(ci.high) if applies else None,
         "d_z": number(r.effects.d_z),
         "d_av": number(r.effects.d_av),
         "hedges_g_z": number(r.effects.hedges_g_z),
@@ -62,6 +66,7 @@ def record(r: PrePostResult) -> dict:
         "wilcoxon_method": r.wilcoxon.method if r.n else None,
         "wilcoxon_n_zero": r.wilcoxon.n_zero,
         "wilcoxon_ties": r.wilcoxon.ties,
+        "t_test": t_test,
     }
 
 

@@ -455,6 +455,7 @@ MESSAGES: dict[str, str] = {
     "ANALYZE-MATRIX-NO-ITEMS": N_("the header row names no item columns"),
     "ANALYZE-MATRIX-HEADER-EMPTY": N_("this column has no item name in the header row"),
     "ANALYZE-MATRIX-HEADER-DUPLICATE": N_("this item name is also the header of column {other}"),
+    "ANALYZE-MATRIX-ROW-SKIPPED": N_("a row of empty cells (no id, no marks): skipped"),
     "ANALYZE-MATRIX-NO-ROWS": N_("there are no rows of marks under the header row"),
     "ANALYZE-MATRIX-ROW-LENGTH": N_("the row has {n} cells; the header row has {expected}"),
     "ANALYZE-MATRIX-ID-DUPLICATE": N_("id {id!r} is also in row {other}"),
@@ -497,6 +498,9 @@ MESSAGES: dict[str, str] = {
     "PREPOST-ID-EMPTY": N_("the id is empty"),
     "PREPOST-ID-DUPLICATE": N_("the id {id!r} is also in row {other}"),
     "PREPOST-SCORE-NOT-NUMBER": N_("{value!r} in column {header!r} is not a number"),
+    "PREPOST-NO-PAIRS": N_(
+        "no row has both a pre and a post score ({rows} rows under the header): there is nothing to compare"
+    ),
     # An event's own results
     "PREPOST-PHASE-UNKNOWN": N_("{phase!r} is not a phase of this event; its phases are: {phases}"),
     "PREPOST-PHASES-SAME": N_(

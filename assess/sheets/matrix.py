@@ -40,6 +40,7 @@ class Matrix:
     marks: np.ndarray  # people x items
     max_marks: np.ndarray
     people: tuple[str, ...] | None  # the `id` column, when there is one
+    skipped: tuple[int, ...] = ()  # rows whose every cell is empty (",,,"), by line
 
 
 # -- --max-marks ----------------------------------------------------------------------
@@ -188,11 +189,13 @@ def _checked(records: list[tuple[int, list[str]]], file: str, max_marks: str | N
     has_id, items = _checked_header(records, file)
     top = parse_max_marks(max_marks, len(items))
     width = len(items) + has_id
-    rows, people = [], []
+    rows, people, skipped = [], [], []
     first_row_of: dict[str, int] = {}
     problems = _CappedProblems()
     for line, cells in records[1:]:
         if not any(c.strip() for c in cells):
+            if cells:  # a row of empty cells, not a blank line: said, so that no row goes unnoticed
+                skipped.append(line)
             continue
         if len(cells) > width and not any(c.strip() for c in cells[width:]):
             cells = cells[:width]  # empty cells at the end, as spreadsheets write them
@@ -207,7 +210,9 @@ def _checked(records: list[tuple[int, list[str]]], file: str, max_marks: str | N
     problems.raise_if_any(file)
     if not rows:
         raise ProblemsFound([Problem("ANALYZE-MATRIX-NO-ROWS", {}, file)])
-    return Matrix(tuple(items), np.array(rows, dtype=np.float64), top, tuple(people) if has_id else None)
+    return Matrix(
+        tuple(items), np.array(rows, dtype=np.float64), top, tuple(people) if has_id else None, tuple(skipped)
+    )
 
 
 def _checked_header(records: list[tuple[int, list[str]]], file: str) -> tuple[bool, list[str]]:

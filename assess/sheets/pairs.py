@@ -92,4 +92,7 @@ def read_pairs(path: Path) -> PairsFile:
         post.append(math.nan if values[1] is None else values[1])
         lines.append(row.line)
     found.raise_if_any()
-    return PairsFile(ids, np.array(pre, dtype=float), np.array(post, dtype=float), lines)
+    pairs = PairsFile(ids, np.array(pre, dtype=float), np.array(post, dtype=float), lines)
+    if not (np.isfinite(pairs.pre) & np.isfinite(pairs.post)).any():
+        raise ProblemsFound([Problem("PREPOST-NO-PAIRS", {"rows": len(ids)}, str(path))])
+    return pairs

@@ -117,6 +117,9 @@ def items(
         if matrix:
             m = read_matrix(Path(matrix), max_marks)
             result = analyze_items(m.marks, m.max_marks, ids=m.ids, **conventions)
+            extra = {"skipped_rows": list(m.skipped)}
+            for line in m.skipped:
+                click.echo(str(Problem("ANALYZE-MATRIX-ROW-SKIPPED", {}, matrix, line)), err=True)
         else:
             # Imported here: a matrix file needs neither the store nor SQLAlchemy (start-up time).
             from assess.workspace.item_analysis import event_matrix

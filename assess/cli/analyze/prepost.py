@@ -125,6 +125,15 @@ def _wilcoxon_method(rec: dict) -> str:
     return _("normal approximation with continuity correction") if rec["wilcoxon_method"] else "-"
 
 
+def _t_test(rec: dict) -> str:
+    n = terminal_numbers()
+    if rec["t_test"] == "no_variance":
+        return _("all differences are equal ({gain}): no variance, the t-test does not apply").format(
+            gain=n.dec(rec["mean_gain"], 2)
+        )
+    return _("t({df}) = {t}, p {p}").format(df=rec["df"] or "-", t=n.dec(rec["t"], 3), p=n.p_is(rec["p"]))
+
+
 def summary(rec: dict) -> list[str]:
     """The whole-test statistics of a record, as lines."""
     n = terminal_numbers()
@@ -158,13 +167,12 @@ def summary(rec: dict) -> list[str]:
     rows = [
         [_("Hake's normalised gain <g>"), n.dec(rec["hake_g"], 3)],
         [average, n.dec(rec["g_ave"], 3) + (f"  ({'; '.join(notes)})" if notes else "")],
-        [
-            _("Paired t-test"),
-            _("t({df}) = {t}, p {p}").format(df=rec["df"] or "-", t=n.dec(rec["t"], 3), p=n.p_is(rec["p"])),
-        ],
+        [_("Paired t-test"), _t_test(rec)],
         [
             _("{level} confidence interval of the mean gain").format(level=level),
-            n.interval(rec["ci_low"], rec["ci_high"]),
+            _("none: the differences have no variance")
+            if rec["t_test"] == "no_variance"
+            else n.interval(rec["ci_low"], rec["ci_high"]),
         ],
         [_("Effect size d_z"), n.dec(rec["d_z"], 3)],
         [_("Effect size d_av"), n.dec(rec["d_av"], 3)],
