@@ -239,6 +239,13 @@ def test_a_large_file_is_read_by_pyarrow_as_the_checking_reader_reads_it(tmp_pat
     fast = reading.read_matrix(path, "4")
     assert np.array_equal(fast.marks, marks) and fast.ids == tuple(f"q{j}" for j in range(20))
     assert fast.people == tuple(f"P{k}" for k in range(24_000))  # trimmed, as the checking reader does
+    # Quoted names in the header (as pandas and pyarrow write them), the same marks.
+    named = write(
+        tmp_path / "kutip.csv", text.replace(lines[0], ",".join(f'"{c}"' for c in lines[0].split(",")))
+    )
+    assert reading._arrow(named, "4") is not None and np.array_equal(
+        reading.read_matrix(named, "4").marks, marks
+    )
     # Semicolons and decimal commas, the same marks.
     semi = write(tmp_path / "titik-koma.csv", text.replace(",", ";").replace(".", ","))
     assert np.array_equal(reading.read_matrix(semi, "4").marks, marks)

@@ -465,3 +465,28 @@ def test_the_input_is_never_changed_whatever_its_memory_order():
     np.testing.assert_array_equal(one, [[1.0], [0.0], [1.0]])
     # g = 1: the upper place shared by the two 1s (A = 1), the lower taken by the 0: D = 1
     assert single.upper_lower_d[0] == 1.0
+
+
+def test_covariance_max_by_counting_equals_sorting():
+    """Moodle's covariancemax from counts of whole-quarter marks (O(n)) is the sorted-columns
+    value; marks in thirds, or negative, take the sorting path and agree too."""
+    from assess.analysis.items import _covmax
+
+    rng = np.random.default_rng(18)
+    for marks in (
+        rng.integers(0, 2, size=(3000, 7)).astype(float),  # right/wrong
+        rng.integers(0, 9, size=(3000, 7)) / 2,  # halves 0..4
+        rng.integers(-4, 5, size=(3000, 7)) / 4,  # negative quarters
+        rng.integers(0, 4, size=(3000, 7)) / 3,  # thirds: sorted, not counted
+    ):
+        for layout in (marks, np.asfortranarray(marks)):
+            totals, means, n = layout.sum(axis=1), layout.mean(axis=0), len(layout)
+            expected = [
+                np.dot(
+                    np.sort(layout[:, j]) - means[j],
+                    np.sort(totals - layout[:, j]) - (totals - layout[:, j]).mean(),
+                )
+                / (n - 1)
+                for j in range(layout.shape[1])
+            ]
+            assert np.allclose(_covmax(layout, totals, means, n), expected, rtol=1e-12, atol=1e-12)

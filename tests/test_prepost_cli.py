@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from scipy import stats
 
 from assess.cli import cli
 from assess.i18n import set_language
+from assess.problems import ProblemsFound
 from assess.store.store import Store
 
 ISSUE_KEYS = (
@@ -274,3 +276,54 @@ def test_demo_with_parallel_forms_has_no_item_in_both(tmp_path, run):
     only_one_phase = [c for c in rec["competencies"] if c["n"] == 0]
     assert all(c["n_unpaired"] == 52 and c["t"] is None and c["wilcoxon_p"] is None for c in only_one_phase)
     assert "NaN" not in json.dumps(rec)
+
+
+SMALL_PAIRS = [
+    "id,pre,post\nA,10,20\nB,30,\nC,,40\nD,50,55\n",  # unpaired rows
+    "ID;Pre;Post\n A ;10,5;20\nB;30;35,25\n",  # semicolons, decimal commas, spaces round an id
+    'nama,id,post,pre\nx,"A, 1",20,10\ny,B,35,30\n',  # other columns, another order, a quoted id
+    "id,pre,post\nA,10,20\n\nB,30,35\n",  # a blank line: the lines stay right
+    "id,pre,post\nA,10,20\n,30,35\n",  # an empty id
+    "id,pre,post\nA,10,20\nA,30,35\n",  # a repeated id
+    "id,pre,post\nA,10,nan\nB,30,35\n",  # not a number
+    "id,pre,post\nA,10,\n",  # no pair
+    "id,pre\nA,10\n",  # a column missing
+]
+
+
+@pytest.mark.parametrize("text", SMALL_PAIRS, ids=range(len(SMALL_PAIRS)))
+def test_pyarrow_reads_a_pairs_file_as_the_checking_reader_does(tmp_path, monkeypatch, text):
+    """Issue 18, point 2: the same pairs, lines and problems by either reader (small files read as
+    large ones are, here)."""
+    from assess.sheets import pairs as reading
+
+    path = Path(write(tmp_path / "pairs.csv", text))
+
+    def outcome():
+        try:
+            p = reading.read_pairs(path)
+        except ProblemsFound as e:
+            return [(q.code, q.line, q.column) for q in e.problems]
+        scores = [[None if math.isnan(v) else v for v in column] for column in (p.pre, p.post)]
+        return p.ids, scores, p.lines
+
+    careful = outcome()
+    monkeypatch.setattr(reading, "ARROW_MIN_BYTES", 0)
+    assert outcome() == careful
+    # The first three are plainly right, and pyarrow reads them; the others go to the checking reader.
+    assert (reading._arrow(path) is not None) == (SMALL_PAIRS.index(text) < 3)
+
+
+def test_a_large_pairs_file_is_read_by_pyarrow(tmp_path):
+    from assess.sheets import pairs as reading
+
+    rng = np.random.default_rng(18)
+    pre, post = rng.integers(0, 101, 90_000).astype(float), rng.integers(0, 101, 90_000).astype(float)
+    pre[::7] = np.nan  # unpaired rows
+    cell = lambda v: "" if np.isnan(v) else f"{v:g}"  # noqa: E731
+    rows = "".join(f"P{k},{cell(a)},{cell(b)}\n" for k, (a, b) in enumerate(zip(pre, post, strict=True)))
+    path = Path(write(tmp_path / "besar.csv", "id,pre,post\n" + rows))
+    assert path.stat().st_size > reading.ARROW_MIN_BYTES and reading._arrow(path) is not None
+    p = reading.read_pairs(path)
+    assert p.ids[:2] == ["P0", "P1"] and p.lines[-1] == 90_001
+    assert np.array_equal(p.pre, pre, equal_nan=True) and np.array_equal(p.post, post)

@@ -19,16 +19,19 @@ _BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
-class NumberColumns:
-    texts: list[list[str]]  # the leading text columns (ids), one list each
-    numbers: np.ndarray  # rows x number columns, float64, column-major (each column contiguous)
+class Columns:
+    texts: list[list[str]]  # the text columns asked for (ids), trimmed, one list each
+    numbers: np.ndarray  # rows x number columns asked for, float64, column-major; NaN where empty
 
 
-def read_number_columns(path: Path, separator: str, n_text: int, n_numbers: int) -> NumberColumns | None:
-    """Every row after the header: `n_text` text columns, then `n_numbers` columns of finite numbers.
-
-    A decimal comma is read when the separator is `;` (then every number must use it). None when
-    anything is not plainly right: the caller's checking reader says what and where.
+def read_columns(
+    path: Path, separator: str, width: int, text: list[int], numbers: list[int], *, empty_is_nan: bool = False
+) -> Columns | None:
+    """Every row after the header, which has `width` columns: the `text` columns as text and the
+    `numbers` columns as finite numbers (the others are not read). An empty number is NaN when
+    `empty_is_nan`, else a reason for None. Blank lines are not skipped (None), so that row k is
+    line k + 2. A decimal comma is read when the separator is `;` (then every number must use it).
+    None when anything is not plainly right: the caller's checking reader says what and where.
     """
     try:
         import pyarrow as pa
@@ -36,41 +39,44 @@ def read_number_columns(path: Path, separator: str, n_text: int, n_numbers: int)
         import pyarrow.csv as pacsv
     except ImportError:  # an installation without it is only slower
         return None
-    pool = _returning_pool(pa)
-    names = [f"c{j}" for j in range(n_text + n_numbers)]
-    types = {name: (pa.string() if j < n_text else pa.float64()) for j, name in enumerate(names)}
+    names = [f"c{j}" for j in range(width)]
+    types = {names[j]: pa.string() for j in text} | {names[j]: pa.float64() for j in numbers}
     try:
         table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=separator, newlines_in_values=False, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
+                include_columns=[names[j] for j in [*text, *numbers]],
                 decimal_point="," if separator == ";" else ".",
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 null_values=[""],
             ),
-            memory_pool=pool,
+            memory_pool=_returning_pool(pa),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
     if not table.num_rows:
         return None  # the checking reader says there are no rows
-    numbers = np.empty((table.num_rows, n_numbers), order="F")
-    for j, name in enumerate(names[n_text:]):
+    values = np.empty((table.num_rows, len(numbers)), order="F")
+    for j, name in enumerate(names[k] for k in numbers):
         column = table.column(name)
-        if column.null_count:
+        if column.null_count and not empty_is_nan:
             return None  # an empty cell
         row = 0
-        for chunk in column.chunks:  # straight into the matrix: one copy, not two
-            numbers[row : row + len(chunk), j] = chunk.to_numpy(zero_copy_only=True)
+        for chunk in column.chunks:  # straight into the matrix: one copy, not two (empty: NaN)
+            values[row : row + len(chunk), j] = chunk.to_numpy(zero_copy_only=False)
             row += len(chunk)
+        finite = np.isfinite(values[:, j])
+        if len(finite) - np.count_nonzero(finite) != column.null_count:
+            return None  # "nan" or "inf" written out (pyarrow reads them)
         table = table.drop_columns([name])  # freed now, not at the end
-    if not (np.isfinite(numbers.min(axis=0)).all() and np.isfinite(numbers.max(axis=0)).all()):
-        return None  # NaN or an infinity (pyarrow reads "nan" and "inf")
-    texts = [pc.utf8_trim_whitespace(table.column(name)).to_pylist() for name in names[:n_text]]
-    return NumberColumns(texts, numbers)
+    texts = [pc.utf8_trim_whitespace(table.column(names[j])).to_pylist() for j in text]
+    return Columns(texts, values)
 
 
 def _returning_pool(pa):

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from assess.problems import Problem, ProblemsFound
-from assess.sheets.arrow import ARROW_MIN_BYTES, header_line, read_number_columns
+from assess.sheets.arrow import ARROW_MIN_BYTES, header_line, read_columns
 from assess.sheets.read import CSV_SUFFIXES, XLSX_SUFFIXES, decode, read_table, sniff_separator
 
 TEXT_SUFFIXES = (*CSV_SUFFIXES, ".txt")  # a marks matrix may come as plain text
@@ -94,14 +94,15 @@ def read_matrix(path: Path, max_marks: str | None = None) -> Matrix:
 def _arrow(path: Path, max_marks: str | None) -> Matrix | None:
     """The matrix of a large, clean file by pyarrow; None when anything needs the checking reader."""
     header = header_line(path)
-    if header is None or '"' in header:
+    if header is None:
         return None
     separator = sniff_separator(header)
-    cells = header.split(separator)
+    cells = next(csv.reader([header], delimiter=separator), [])  # names may be quoted
     has_id, items = _header(cells)
     if not items or len(set(items)) != len(items) or not all(items) or len(cells) != len(items) + has_id:
         return None
-    columns = read_number_columns(path, separator, int(has_id), len(items))
+    width = len(items) + has_id
+    columns = read_columns(path, separator, width, [0] if has_id else [], list(range(has_id, width)))
     if columns is None:
         return None
     people = columns.texts[0] if has_id else None

@@ -5,6 +5,7 @@ Every problem is located by row and column.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from assess.problems import Found, Problem, ProblemsFound
-from assess.sheets.read import read_table
+from assess.sheets.arrow import ARROW_MIN_BYTES, header_line, read_columns
+from assess.sheets.read import CSV_SUFFIXES, read_table, sniff_separator
 from assess.sheets.table import cell, header_key, rows_with_values
 
 COLUMNS = ("id", "pre", "post")
@@ -51,6 +53,10 @@ def read_pairs(path: Path) -> PairsFile:
     column, an empty or repeated id, a score that is not a finite number. An
     empty score cell leaves that row unpaired.
     """
+    if path.suffix.lower() in CSV_SUFFIXES and path.is_file() and path.stat().st_size > ARROW_MIN_BYTES:
+        fast = _arrow(path)
+        if fast is not None:
+            return fast
     table = read_table(path)
     found = Found(str(path))
     if not table.headers:
@@ -96,3 +102,31 @@ def read_pairs(path: Path) -> PairsFile:
     if not (np.isfinite(pairs.pre) & np.isfinite(pairs.post)).any():
         raise ProblemsFound([Problem("PREPOST-NO-PAIRS", {"rows": len(ids)}, str(path))])
     return pairs
+
+
+def _arrow(path: Path) -> PairsFile | None:
+    """The pairs of a large, clean CSV file by pyarrow; None when anything needs the checking reader."""
+    header = header_line(path)
+    if header is None:
+        return None
+    separator = sniff_separator(header)
+    names = next(csv.reader([header], delimiter=separator), [])
+    where: dict[str, int] = {}
+    for k, name in enumerate(names):
+        key = header_key(name)
+        if key in COLUMNS:
+            if key in where:
+                return None
+            where[key] = k
+    if len(where) != len(COLUMNS):
+        return None
+    columns = read_columns(
+        path, separator, len(names), [where["id"]], [where["pre"], where["post"]], empty_is_nan=True
+    )
+    if columns is None:
+        return None
+    ids = columns.texts[0]
+    pre, post = columns.numbers[:, 0].copy(), columns.numbers[:, 1].copy()
+    if not all(ids) or len(set(ids)) != len(ids) or not (np.isfinite(pre) & np.isfinite(post)).any():
+        return None  # an empty or repeated id, or no pair: the checking reader says where
+    return PairsFile(ids, pre, post, list(range(2, len(ids) + 2)))  # no blank lines: row k is line k + 2
