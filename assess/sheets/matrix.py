@@ -105,15 +105,19 @@ def _arrow(path: Path, max_marks: str | None) -> Matrix | None:
     columns = read_columns(path, separator, width, [0] if has_id else [], list(range(has_id, width)))
     if columns is None:
         return None
+    if has_id and not columns.unique[0]:
+        return None  # a repeated id: the checking reader says where
     people = columns.texts[0] if has_id else None
-    return _clean(items, columns.numbers, parse_max_marks(max_marks, len(items)), people)
+    return _clean(items, columns.numbers, parse_max_marks(max_marks, len(items)), people, ids_checked=True)
 
 
-def _clean(items: list[str], marks: np.ndarray, top: np.ndarray, people: list[str] | None) -> Matrix | None:
+def _clean(
+    items: list[str], marks: np.ndarray, top: np.ndarray, people: list[str] | None, ids_checked: bool = False
+) -> Matrix | None:
     """The matrix, when every mark is within its item's range and no id repeats; else None."""
     if (marks.max(axis=0, initial=-np.inf) > top).any() or (marks.min(axis=0, initial=np.inf) < -top).any():
         return None
-    if people is not None:
+    if people is not None and not ids_checked:
         named = [p for p in people if p]
         if len(set(named)) != len(named):
             return None  # a repeated id: the checking reader says where

@@ -127,6 +127,6 @@ def _arrow(path: Path) -> PairsFile | None:
         return None
     ids = columns.texts[0]
     pre, post = columns.numbers[:, 0].copy(), columns.numbers[:, 1].copy()
-    if not all(ids) or len(set(ids)) != len(ids) or not (np.isfinite(pre) & np.isfinite(post)).any():
+    if not all(ids) or not columns.unique[0] or not (np.isfinite(pre) & np.isfinite(post)).any():
         return None  # an empty or repeated id, or no pair: the checking reader says where
     return PairsFile(ids, pre, post, list(range(2, len(ids) + 2)))  # no blank lines: row k is line k + 2
