@@ -1,9 +1,11 @@
-"""The Rasch model by conditional maximum likelihood, against R's eRm (issue 19, point 6).
+"""The Rasch and partial credit models by conditional maximum likelihood, against R's eRm (issue 19,
+point 6).
 
 The reference values were computed once by tests/fixtures/rasch/make_reference.R (eRm 1.0.2's
 `RM(X, sum0 = TRUE)`, `itemfit(person.parameter(.))`, and Warm's WLE solved with `uniroot` from
-eRm's difficulties), on a simulated design of three overlapping booklets (missing by design) and
-on the LSAT's sections 6 and 7. R is never called here.
+eRm's difficulties), on a simulated design of three overlapping booklets (missing by design), on
+the LSAT's sections 6 and 7, and (`PCM`) on eRm's pcmdat2 with answers missing by design. R is
+never called here.
 """
 
 from __future__ import annotations
@@ -65,12 +67,46 @@ def test_an_item_everyone_got_right_is_named_and_the_rest_calibrated():
     assert np.isfinite(calibrated).all() and abs(calibrated.sum()) < 1e-9
 
 
-def test_a_person_with_no_item_has_no_measure_and_marks_must_be_right_or_wrong():
+def test_partial_credit_items_agree_with_erm():
+    """eRm's `PCM(X, sum0 = TRUE)` on its own pcmdat2 (4 items scored 0..2), a fifth of the persons
+    not given item 4: every beta, threshold, standard error, fit and person measure."""
+    x, ref = load("pcmdat2")
+    items = rasch(x).items
+    assert items.max_score.tolist() == [2, 2, 2, 2] and items.not_calibrated == ()
+    assert np.allclose(items.beta, ref["beta"], atol=TOLERANCE) and abs(items.beta.sum()) < 1e-9
+    assert np.allclose(items.beta_se, ref["se_beta"], atol=TOLERANCE)
+    assert np.allclose(np.concatenate(items.thresholds), np.concatenate(ref["thresholds"]), atol=TOLERANCE)
+    assert np.allclose(np.concatenate(items.threshold_se), ref["threshold_se"], atol=TOLERANCE)
+    assert items.loglik == pytest.approx(ref["loglik"], abs=1e-4)
+    assert np.allclose(items.infit, ref["infit"], atol=TOLERANCE)
+    assert np.allclose(items.outfit, ref["outfit"], atol=TOLERANCE)
+    persons = rasch(x).persons
+    assert np.allclose(persons.theta, ref["wle"], atol=TOLERANCE)
+    assert np.allclose(persons.se, ref["wle_se"], atol=TOLERANCE)
+    # A right/wrong item's thresholds are its difficulty: the Rasch model is the one-step case.
+    x6, ref6 = load("lsat6")
+    assert np.allclose([t[0] for t in rasch(x6).items.thresholds], ref6["difficulty"], atol=TOLERANCE)
+
+
+def test_an_empty_middle_category_is_named_and_the_rest_calibrated():
+    x, _ = load("pcmdat2")
+    x = x.copy()
+    x[x[:, 0] == 1, 0] = 2  # nobody scores 1 on item 1
+    with pytest.warns(DegenerateDataWarning, match="not calibrated"):
+        items = rasch(x).items
+    assert items.not_calibrated == (0,) and np.isnan(items.thresholds[0]).all()
+    assert np.isfinite(np.concatenate(items.thresholds[1:])).all()
+
+
+def test_a_person_with_no_item_has_no_measure_and_scores_are_whole_numbers():
     x, _ = load("lsat7")
     x = np.vstack([x, np.full(x.shape[1], np.nan)])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         persons = rasch(x).persons
     assert np.isnan(persons.theta[-1]) and np.isfinite(persons.theta[:-1]).all()
-    with pytest.raises(ValueError, match="right/wrong"):
-        rasch(np.array([[0, 1], [2, 1]]))
+    for bad in ([[0, 1], [0.5, 1]], [[0, 1], [-1, 1]]):
+        with pytest.raises(ValueError, match="whole numbers"):
+            rasch(np.array(bad))
+    with pytest.raises(ValueError, match="above its item's maximum"):
+        rasch(np.array([[0, 1], [2, 1]]), max_scores=[1, 1])

@@ -1,26 +1,30 @@
-"""The Rasch model for right/wrong items on one scale, by conditional maximum likelihood (pure: no I/O).
+"""The Rasch and partial credit models on one scale, by conditional maximum likelihood (pure: no I/O).
 
-P(person v gets item i right) = exp(theta_v - delta_i) / (1 + exp(theta_v - delta_i)).
+Item i is scored 0..m_i. P(person v scores h on item i) is proportional to
+exp(h theta_v + beta_ih), beta_i0 = 0 (eRm's cumulative "easiness" parameters); its thresholds are
+tau_ih = -(beta_ih - beta_i(h-1)), where the curves of scores h - 1 and h cross. A right/wrong
+item (m_i = 1) is the Rasch model: its one threshold is its difficulty delta_i.
 
-Conventions, as R's eRm (`RM(X, sum0 = TRUE)`, `person.parameter`, `itemfit`) has them, so that
-its values are the conformance reference (tests/fixtures/rasch/):
+Conventions, as R's eRm (`RM`/`PCM(X, sum0 = TRUE)`, `thresholds`, `person.parameter`,
+`itemfit`) has them, so that its values are the conformance reference (tests/fixtures/rasch/):
 
-- Item difficulties delta by conditional maximum likelihood (CML): the likelihood of each
-  person's answers given their raw score on the items they took, which does not involve theta.
-  A missing answer (NaN) is an item not administered: missing by design, as when booklets or
-  forms share some items. Persons are grouped by the items they took and their score, so the
-  elementary symmetric functions are computed once per group. Difficulties sum to zero.
+- The parameters by conditional maximum likelihood (CML): the likelihood of each person's
+  answers given their raw score on the items they took, which does not involve theta. A missing
+  answer (NaN) is an item not administered: missing by design, as when booklets or forms share
+  some items. Persons are grouped by the items they took and their score, so the elementary
+  symmetric functions are computed once per group. All beta_ih sum to zero.
 - Standard errors from the observed information: the Hessian of the conditional log-likelihood
-  in the k - 1 free parameters (the last difficulty is minus the sum of the others), mapped to
-  all k by the delta method, as eRm's `se.beta`.
+  in the free parameters (the last beta is minus the sum of the others), mapped to every beta and
+  every threshold by the delta method (eRm's `se.beta` and `se.thresh`).
 - Fit: infit and outfit mean squares of each item over the persons with a score neither 0 nor
   full, at their maximum likelihood measure (eRm's `itemfit`, which leaves extreme scores out).
 - Person measures reported by Warm's weighted likelihood (WLE): the root of
-  r - sum P + J / (2 I), J = sum P (1 - P)(1 - 2P), I = sum P (1 - P), finite for zero and full
-  scores too, with standard error 1 / sqrt(I).
+  r - sum E + sum C / (2 sum V) (E, V, C: each item's expected score, variance and third central
+  moment at theta), finite for zero and full scores too, with standard error 1 / sqrt(sum V).
 
-An item that every person with a non-extreme score answered alike (all right or all wrong) has
-no finite CML estimate: it is left out of the calibration and named (`not_calibrated`).
+An item whose scores, among the persons with a non-extreme score, leave out any of 0..m_i (all
+right, or nobody in a middle category) has no finite CML estimate: it is left out of the
+calibration and named (`not_calibrated`); the rest are calibrated.
 """
 
 from __future__ import annotations
@@ -38,13 +42,27 @@ _BISECTION_STEPS = 64  # on [-20, 20]: 40 / 2**64 is far below any reported digi
 class RaschItems:
     """The calibrated items, in the order of the matrix's columns (NaN for one not calibrated)."""
 
-    difficulty: np.ndarray
-    se: np.ndarray
+    max_score: np.ndarray  # m_i, the highest score of each item
+    thresholds: tuple[np.ndarray, ...]  # tau_i1..tau_im per item
+    threshold_se: tuple[np.ndarray, ...]
+    location: np.ndarray  # the mean threshold: a right/wrong item's difficulty
     infit: np.ndarray
     outfit: np.ndarray
     loglik: float  # the conditional log-likelihood at the estimates
     iterations: int
-    not_calibrated: tuple[int, ...]  # columns answered alike by everyone with a non-extreme score
+    not_calibrated: tuple[int, ...]  # columns whose scores leave a category empty
+    beta: np.ndarray  # beta_ih of the calibrated items, item by item (eRm's betapar)
+    beta_se: np.ndarray
+
+    @property
+    def difficulty(self) -> np.ndarray:
+        """Right/wrong items' difficulties (the location of any item)."""
+        return self.location
+
+    @property
+    def se(self) -> np.ndarray:
+        """The standard error of a one-threshold item's difficulty (NaN for partial credit items)."""
+        return np.array([t[0] if len(t) == 1 else np.nan for t in self.threshold_se])
 
 
 @dataclass(frozen=True)
@@ -52,7 +70,7 @@ class RaschPersons:
     theta: np.ndarray  # Warm's WLE, NaN for a person who took no calibrated item
     se: np.ndarray
     score: np.ndarray  # raw score on the calibrated items taken
-    items: np.ndarray  # how many calibrated items each person took
+    max_score: np.ndarray  # the highest raw score possible on them
 
 
 @dataclass(frozen=True)
@@ -61,18 +79,35 @@ class RaschResult:
     persons: RaschPersons
 
 
+# -- the items' parameters ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each item's beta_i1..beta_im sit in the flat parameter vector."""
+
+    m: np.ndarray  # categories above 0, per item
+
+    @property
+    def starts(self) -> np.ndarray:
+        return np.concatenate(([0], np.cumsum(self.m)[:-1]))
+
+    def of(self, beta: np.ndarray, i: int) -> np.ndarray:
+        """beta_i0..beta_im (beta_i0 = 0)."""
+        return np.concatenate(([0.0], beta[self.starts[i] : self.starts[i] + self.m[i]]))
+
+
 # -- groups of persons: the same items taken, the same score ------------------------------------
 
 
 @dataclass(frozen=True)
 class _Pattern:
     items: np.ndarray  # column indexes of the items taken
-    counts: np.ndarray  # persons per raw score 0..len(items)
-    totals: np.ndarray  # per item taken, how many of the pattern's persons got it right
+    counts: np.ndarray  # persons per raw score 0..sum of their m
+    totals: np.ndarray  # flat, like beta: how many of the pattern's persons scored h on item i
 
 
-def _patterns(x: np.ndarray) -> tuple[list[_Pattern], np.ndarray, np.ndarray]:
-    """The patterns of items taken, and per person their pattern and raw score."""
+def _patterns(x: np.ndarray, layout: _Layout) -> list[_Pattern]:
     taken = ~np.isnan(x)
     keys, which = np.unique(np.packbits(taken, axis=1), axis=0, return_inverse=True)
     which = which.ravel()
@@ -83,52 +118,62 @@ def _patterns(x: np.ndarray) -> tuple[list[_Pattern], np.ndarray, np.ndarray]:
         items = np.flatnonzero(taken[np.argmax(rows)])
         if not len(items):
             continue  # persons who took no item say nothing about the items
-        counts = np.bincount(scores[rows], minlength=len(items) + 1)
-        patterns.append(_Pattern(items, counts, x[np.ix_(rows, items)].sum(axis=0)))
-    return patterns, which, scores
+        counts = np.bincount(scores[rows], minlength=int(layout.m[items].sum()) + 1)
+        totals = np.zeros(int(layout.m.sum()))
+        for i in items:
+            seen = np.bincount(x[rows, i].astype(int), minlength=layout.m[i] + 1)
+            totals[layout.starts[i] : layout.starts[i] + layout.m[i]] = seen[1:]
+        patterns.append(_Pattern(items, counts, totals))
+    return patterns
 
 
 # -- elementary symmetric functions ------------------------------------------------------------
 
 
-def _esf(eps: np.ndarray) -> np.ndarray:
-    """gamma_0..gamma_k of `eps`: gamma_r is the sum over r-item subsets of their products."""
-    gamma = np.zeros(len(eps) + 1)
-    gamma[0] = 1.0
-    for j, e in enumerate(eps, 1):
-        gamma[1 : j + 1] += e * gamma[:j].copy()
-    return gamma
-
-
-def _esf_without_each(eps: np.ndarray) -> np.ndarray:
-    """Row i: gamma_0..gamma_(k-1) of `eps` without its item i (prefix and suffix products)."""
-    k = len(eps)
-    prefix = [np.ones(1)]
-    for e in eps[:-1]:
-        prefix.append(np.convolve(prefix[-1], [1.0, e]))
-    out = np.empty((k, k))
-    suffix = np.ones(1)
-    for i in range(k - 1, -1, -1):
-        out[i] = np.convolve(prefix[i], suffix)
-        suffix = np.convolve(suffix, [1.0, eps[i]])
+def _product(polys: list[np.ndarray]) -> np.ndarray:
+    out = np.ones(1)
+    for p in polys:
+        out = np.convolve(out, p)
     return out
 
 
-def _loglik_and_gradient(delta: np.ndarray, patterns: list[_Pattern]) -> tuple[float, np.ndarray]:
-    """The conditional log-likelihood and its gradient in every item's difficulty."""
-    loglik, gradient = 0.0, np.zeros(len(delta))
+def _without_each(polys: list[np.ndarray]) -> list[np.ndarray]:
+    """For each item, the product of the other items' polynomials (prefix and suffix products)."""
+    prefix = [np.ones(1)]
+    for p in polys[:-1]:
+        prefix.append(np.convolve(prefix[-1], p))
+    out: list[np.ndarray] = [np.ones(1)] * len(polys)
+    suffix = np.ones(1)
+    for i in range(len(polys) - 1, -1, -1):
+        out[i] = np.convolve(prefix[i], suffix)
+        suffix = np.convolve(suffix, polys[i])
+    return out
+
+
+def _loglik_and_gradient(
+    beta: np.ndarray, patterns: list[_Pattern], layout: _Layout
+) -> tuple[float, np.ndarray]:
+    """The conditional log-likelihood and its gradient in every beta_ih.
+
+    gamma_r, the coefficient of z^r in the product over items taken of sum_h exp(beta_ih) z^h,
+    is the normaliser of a score r; P(x_i = h | r) = exp(beta_ih) gamma_(r-h)(without i) / gamma_r.
+    Each item's terms are scaled by exp(-h s) (gamma_r then by exp(-r s)) to keep them in range.
+    """
+    loglik, gradient = float(np.dot(sum(p.totals for p in patterns), beta)), np.zeros(len(beta))
     for p in patterns:
-        d = delta[p.items]
-        shift = d.mean()  # gamma_r(c eps) = c^r gamma_r(eps): centred, the products stay in range
-        eps = np.exp(-(d - shift))
-        gamma = _esf(eps)
+        betas = [layout.of(beta, i) for i in p.items]
+        shift = float(np.mean([b[-1] / (len(b) - 1) for b in betas]))
+        polys = [np.exp(b - shift * np.arange(len(b))) for b in betas]
+        gamma = _product(polys)
         r = np.arange(len(gamma))
-        loglik -= float(np.dot(p.totals, d)) + float(np.dot(p.counts, np.log(gamma) - r * shift))
-        without = _esf_without_each(eps)  # (k, k): gamma_(r-1) without item i, r = 1..k
-        # E(x_i | r) = eps_i gamma_(r-1)(without i) / gamma_r, for r = 1..k (0 at r = 0)
-        expected = eps[:, None] * without / gamma[None, 1:]
-        gradient[p.items] += -p.totals + expected @ p.counts[1:]
-    return loglik, gradient
+        loglik -= float(np.dot(p.counts, np.log(gamma) + r * shift))
+        weights = p.counts / gamma  # persons per score over gamma_r
+        for i, poly, rest in zip(p.items, polys, _without_each(polys), strict=True):
+            # sum over r of counts_r P(x_i = h | r), for h = 1..m_i
+            m = layout.m[i]
+            expected = [poly[h] * np.dot(rest, weights[h : h + len(rest)]) for h in range(1, m + 1)]
+            gradient[layout.starts[i] : layout.starts[i] + m] -= expected
+    return loglik, gradient + sum(p.totals for p in patterns)
 
 
 # -- calibration -------------------------------------------------------------------------------
@@ -138,132 +183,201 @@ def _free_to_all(eta: np.ndarray) -> np.ndarray:
     return np.append(eta, -eta.sum())
 
 
-def _hessian(eta: np.ndarray, patterns: list[_Pattern]) -> np.ndarray:
-    """Of minus the log-likelihood in the free parameters, by central differences of the gradient."""
+def _free_gradient(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout) -> np.ndarray:
+    _, g = _loglik_and_gradient(_free_to_all(eta), patterns, layout)
+    return g[:-1] - g[-1]  # d beta_last / d eta_j = -1
+
+
+def _information(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout) -> np.ndarray:
+    """Minus the Hessian in the free parameters, by central differences of the exact gradient."""
     k1 = len(eta)
     h = np.empty((k1, k1))
     step = 1e-5
     for j in range(k1):
         e = np.zeros(k1)
         e[j] = step
-        up = _free_gradient(eta + e, patterns)
-        down = _free_gradient(eta - e, patterns)
-        h[:, j] = -(up - down) / (2 * step)
+        h[:, j] = -(_free_gradient(eta + e, patterns, layout) - _free_gradient(eta - e, patterns, layout)) / (
+            2 * step
+        )
     return (h + h.T) / 2
 
 
-def _free_gradient(eta: np.ndarray, patterns: list[_Pattern]) -> np.ndarray:
-    _, g = _loglik_and_gradient(_free_to_all(eta), patterns)
-    return g[:-1] - g[-1]  # d delta_k / d eta_j = -1
-
-
-def _calibrate(patterns: list[_Pattern], k: int) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """Sum-zero difficulties, their standard errors, the log-likelihood and Newton's iterations."""
-    eta = np.zeros(k - 1)
+def _calibrate(patterns: list[_Pattern], layout: _Layout) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """Sum-zero betas, their covariance, the log-likelihood and Newton's iterations."""
+    n = int(layout.m.sum())
+    eta = np.zeros(n - 1)
     iterations = 0
     while iterations < 100:  # Newton-Raphson on the concave conditional likelihood
         iterations += 1
-        step = np.linalg.solve(_hessian(eta, patterns), _free_gradient(eta, patterns))
+        step = np.linalg.solve(_information(eta, patterns, layout), _free_gradient(eta, patterns, layout))
         eta = eta + step
         if np.max(np.abs(step)) < 1e-10:
             break
-    information = _hessian(eta, patterns)
-    w = np.vstack([np.eye(k - 1), -np.ones(k - 1)])
-    covariance = w @ np.linalg.inv(information) @ w.T
-    loglik, _ = _loglik_and_gradient(_free_to_all(eta), patterns)
-    return _free_to_all(eta), np.sqrt(np.diag(covariance)), loglik, iterations
+    w = np.vstack([np.eye(n - 1), -np.ones(n - 1)])
+    covariance = w @ np.linalg.inv(_information(eta, patterns, layout)) @ w.T
+    beta = _free_to_all(eta)
+    loglik, _ = _loglik_and_gradient(beta, patterns, layout)
+    return beta, covariance, loglik, iterations
 
 
-def _alike(x: np.ndarray, scores: np.ndarray, taken_counts: np.ndarray) -> tuple[int, ...]:
-    """Columns that every person with a score neither 0 nor full answered the same way."""
-    middle = (scores > 0) & (scores < taken_counts)
-    alike = []
+def _thresholds(beta: np.ndarray, covariance: np.ndarray, layout: _Layout) -> tuple[list, list]:
+    """tau_ih = beta_i(h-1) - beta_ih, with their standard errors by the delta method."""
+    taus, ses = [], []
+    for i in range(len(layout.m)):
+        at = layout.starts[i] + np.arange(layout.m[i])
+        b = beta[at]
+        taus.append(np.concatenate(([0.0], b[:-1])) - b)
+        c = covariance[np.ix_(at, at)]
+        variance = np.diag(c).copy()
+        variance[1:] += np.diag(c)[:-1] - 2 * np.diag(c, 1)
+        ses.append(np.sqrt(variance))
+    return taus, ses
+
+
+def _uncalibrable(x: np.ndarray, top: np.ndarray) -> tuple[int, ...]:
+    """Columns whose scores, among persons with a non-extreme score, leave any of 0..m_i empty."""
+    taken = ~np.isnan(x)
+    scores = np.where(taken, x, 0).sum(axis=1)
+    most = np.where(taken, top, 0).sum(axis=1)
+    middle = (scores > 0) & (scores < most)
+    out = []
     for i in range(x.shape[1]):
         answers = x[middle, i]
-        answers = answers[~np.isnan(answers)]
-        if len(answers) == 0 or answers.min() == answers.max():
-            alike.append(i)
-    return tuple(alike)
+        answers = answers[~np.isnan(answers)].astype(int)
+        if len(np.unique(answers)) != top[i] + 1:
+            out.append(i)
+    return tuple(out)
 
 
 # -- persons -----------------------------------------------------------------------------------
 
 
-def _solve(f, n: int, lo: float = -20.0, hi: float = 20.0) -> np.ndarray:
-    """The roots of `f` (decreasing in theta, vectorised over `n` persons) by bisection."""
-    low, high = np.full(n, lo), np.full(n, hi)
-    for _ in range(_BISECTION_STEPS):
-        mid = (low + high) / 2
-        positive = f(mid) > 0
-        low, high = np.where(positive, mid, low), np.where(positive, high, mid)
-    return (low + high) / 2
+def _moments(theta: np.ndarray, taken: np.ndarray, beta: np.ndarray, layout: _Layout):
+    """Per person (rows of `theta`), the sums over the items taken of E, V and C at theta."""
+    total = np.zeros((3, len(theta)))
+    for i in range(len(layout.m)):
+        b = layout.of(beta, i)
+        h = np.arange(len(b))
+        logits = theta[:, None] * h[None, :] + b[None, :]
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        e = p @ h
+        d = h[None, :] - e[:, None]
+        row = np.stack([e, (d**2 * p).sum(axis=1), (d**3 * p).sum(axis=1)])
+        total += np.where(taken[:, i], row, 0.0)
+    return total
 
 
-def _person_measures(delta: np.ndarray, taken: np.ndarray, scores: np.ndarray, weighted: bool) -> np.ndarray:
-    """Each person's measure on the items they took: Warm's WLE, or the ML estimate (NaN for an
-    extreme score)."""
-    p_of = lambda theta: 1 / (1 + np.exp(-(theta[:, None] - delta[None, :])))  # noqa: E731
+def _measures(
+    scores: np.ndarray, taken: np.ndarray, beta: np.ndarray, layout: _Layout, weighted: bool
+) -> np.ndarray:
+    """Each person's measure on the items they took by bisection: Warm's WLE, or the ML estimate
+    (NaN for an extreme score)."""
 
-    def f(theta):
-        p = np.where(taken, p_of(theta), 0.0)
-        value = scores - p.sum(axis=1)
+    def f(theta: np.ndarray) -> np.ndarray:
+        e, v, c = _moments(theta, taken, beta, layout)
+        value = scores - e
         if weighted:
-            information = (p * (1 - p)).sum(axis=1)
-            bias = (p * (1 - p) * (1 - 2 * p)).sum(axis=1)
-            value = value + np.divide(bias, 2 * information, out=np.zeros_like(bias), where=information > 0)
+            value = value + np.divide(c, 2 * v, out=np.zeros_like(c), where=v > 0)
         return value
 
-    theta = _solve(f, len(scores))
+    low, high = np.full(len(scores), -20.0), np.full(len(scores), 20.0)
+    for _ in range(_BISECTION_STEPS):
+        mid = (low + high) / 2
+        above = f(mid) > 0
+        low, high = np.where(above, mid, low), np.where(above, high, mid)
+    theta = (low + high) / 2
     if not weighted:
-        theta[(scores == 0) | (scores == taken.sum(axis=1))] = np.nan
+        theta[(scores == 0) | (scores == np.where(taken, layout.m, 0).sum(axis=1))] = np.nan
     return theta
 
 
-def rasch(marks) -> RaschResult:
-    """Calibrate right/wrong items (1/0; NaN = not administered) and measure every person."""
+def _fit(
+    y: np.ndarray, theta: np.ndarray, beta: np.ndarray, layout: _Layout
+) -> tuple[np.ndarray, np.ndarray]:
+    """Infit and outfit mean squares per item, over persons with a finite ML measure."""
+    rows = ~np.isnan(theta)
+    x, t = y[rows], theta[rows]
+    infit, outfit = np.empty(len(layout.m)), np.empty(len(layout.m))
+    for i in range(len(layout.m)):
+        given = ~np.isnan(x[:, i])
+        only = np.zeros((len(t), len(layout.m)), dtype=bool)
+        only[:, i] = True
+        e, v, _ = _moments(t[given], only[given], beta, layout)
+        squared = (x[given, i] - e) ** 2
+        outfit[i] = np.mean(squared / v)
+        infit[i] = squared.sum() / v.sum()
+    return infit, outfit
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+def rasch(marks, max_scores=None) -> RaschResult:
+    """Calibrate items scored 0..m_i (NaN = not administered) and measure every person.
+
+    `max_scores`: each item's m_i; by default the largest score in its column. Right/wrong items
+    (m_i = 1) follow the Rasch model, the others the partial credit model.
+    """
     x = np.asarray(marks, dtype=float)
     if x.ndim != 2 or x.shape[1] < 2:
         raise ValueError("`marks` must be persons x items, at least 2 items")
-    if not np.all(np.isnan(x) | (x == 0) | (x == 1)):
-        raise ValueError("the Rasch model here takes right/wrong marks: 1, 0, or NaN (not administered)")
-    taken_counts = (~np.isnan(x)).sum(axis=1)
-    scores = np.nansum(x, axis=1).astype(int)
-    alike = _alike(x, scores, taken_counts)
-    keep = np.array([i for i in range(x.shape[1]) if i not in alike])
+    given = x[~np.isnan(x)]
+    if not np.all((given >= 0) & (given == np.round(given))):
+        raise ValueError("scores must be whole numbers from 0 (NaN: not administered)")
+    top = np.nanmax(x, axis=0) if max_scores is None else np.asarray(max_scores, dtype=float)
+    top = np.nan_to_num(top, nan=0.0).astype(int)
+    if np.any(given > np.repeat(top[None, :], len(x), axis=0)[~np.isnan(x)]):
+        raise ValueError("a score is above its item's maximum")
+    alike = _uncalibrable(x, top)
     if alike:
-        _warn(f"items answered alike by everyone with a non-extreme score, not calibrated: {list(alike)}")
+        _warn(f"items with a score nobody with a non-extreme total gave, not calibrated: {list(alike)}")
+    keep = np.array([i for i in range(x.shape[1]) if i not in alike], dtype=int)
     if len(keep) < 2:
         raise ValueError("fewer than 2 items can be calibrated")
-    y = x[:, keep]
-    patterns, _, y_scores = _patterns(y)
-    delta, se, loglik, iterations = _calibrate(patterns, len(keep))
+    y, layout = x[:, keep], _Layout(top[keep])
+    beta, covariance, loglik, iterations = _calibrate(_patterns(y, layout), layout)
+    taus, tau_ses = _thresholds(beta, covariance, layout)
     taken = ~np.isnan(y)
-    ml = _person_measures(delta, taken, y_scores, weighted=False)
-    infit, outfit = _fit(y, delta, ml)
-    wle = _person_measures(delta, taken, y_scores, weighted=True)
-    p = 1 / (1 + np.exp(-(wle[:, None] - delta[None, :])))
-    information = np.where(taken, p * (1 - p), 0).sum(axis=1)
-    none = information == 0  # no calibrated item taken
-    wle_se = 1 / np.sqrt(np.where(none, 1.0, information))
+    scores = np.where(taken, y, 0).sum(axis=1)
+    infit, outfit = _fit(y, _measures(scores, taken, beta, layout, weighted=False), beta, layout)
+    wle = _measures(scores, taken, beta, layout, weighted=True)
+    variance = _moments(wle, taken, beta, layout)[1]
+    none = variance == 0  # no calibrated item taken
+    wle_se = 1 / np.sqrt(np.where(none, 1.0, variance))
     wle[none] = wle_se[none] = np.nan
+    return RaschResult(
+        _items(
+            x.shape[1], keep, top, taus, tau_ses, infit, outfit, loglik, iterations, alike, beta, covariance
+        ),
+        RaschPersons(wle, wle_se, scores, np.where(taken, layout.m, 0).sum(axis=1)),
+    )
 
-    def spread(values: np.ndarray) -> np.ndarray:
-        out = np.full(x.shape[1], np.nan)
+
+def _items(
+    k, keep, top, taus, tau_ses, infit, outfit, loglik, iterations, alike, beta, covariance
+) -> RaschItems:
+    """The items' results spread over every column (NaN where an item was not calibrated)."""
+
+    def spread(values) -> np.ndarray:
+        out = np.full(k, np.nan)
         out[keep] = values
         return out
 
-    items = RaschItems(spread(delta), spread(se), spread(infit), spread(outfit), loglik, iterations, alike)
-    return RaschResult(items, RaschPersons(wle, wle_se, y_scores, taken.sum(axis=1)))
-
-
-def _fit(y: np.ndarray, delta: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Infit and outfit mean squares per item, over persons with a finite ML measure."""
-    rows = ~np.isnan(theta)
-    x = y[rows]
-    p = 1 / (1 + np.exp(-(theta[rows, None] - delta[None, :])))
-    variance = p * (1 - p)
-    taken = ~np.isnan(x)
-    residual = np.where(taken, x - p, 0.0)
-    outfit = np.where(taken, residual**2 / variance, 0.0).sum(axis=0) / taken.sum(axis=0)
-    infit = (residual**2).sum(axis=0) / np.where(taken, variance, 0.0).sum(axis=0)
-    return infit, outfit
+    thresholds: list[np.ndarray] = [np.full(max(int(m), 1), np.nan) for m in top]
+    threshold_se = [t.copy() for t in thresholds]
+    for j, i in enumerate(keep):
+        thresholds[i], threshold_se[i] = taus[j], tau_ses[j]
+    return RaschItems(
+        max_score=top,
+        thresholds=tuple(thresholds),
+        threshold_se=tuple(threshold_se),
+        location=spread([t.mean() for t in taus]),
+        infit=spread(infit),
+        outfit=spread(outfit),
+        loglik=loglik,
+        iterations=iterations,
+        not_calibrated=alike,
+        beta=beta,
+        beta_se=np.sqrt(np.diag(covariance)),
+    )
