@@ -110,3 +110,48 @@ def test_a_person_with_no_item_has_no_measure_and_scores_are_whole_numbers():
             rasch(np.array(bad))
     with pytest.raises(ValueError, match="above its item's maximum"):
         rasch(np.array([[0, 1], [2, 1]]), max_scores=[1, 1])
+
+
+# -- assess analyze rasch --------------------------------------------------------------------------
+
+
+def test_the_command_calibrates_a_file_with_items_not_given_as_erm_does(run):
+    """Blank cells are items not given (the three booklets); the JSON's difficulties, thresholds,
+    fit and measures are eRm's, and every item's maximum is stated."""
+    _, ref = load("simulated_booklets")
+    result = run("analyze", "rasch", "--matrix", str(FIXTURES / "simulated_booklets.csv"), "--json")
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    items = record["items"]
+    assert [i["max_score"] for i in items] == [1] * 24 and {i["model"] for i in items} == {"rasch"}
+    assert np.allclose([i["difficulty"] for i in items], ref["difficulty"], atol=TOLERANCE)
+    assert np.allclose([i["thresholds"][0] for i in items], ref["difficulty"], atol=TOLERANCE)
+    assert np.allclose([i["outfit"] for i in items], ref["outfit"], atol=TOLERANCE)
+    assert np.allclose([p["measure"] for p in record["persons"]], ref["wle"], atol=TOLERANCE)
+    assert record["persons"][0]["max_score"] == 12 and record["not_calibrated"] == []
+    _, pcm = load("pcmdat2")
+    text = run("analyze", "rasch", "--matrix", str(FIXTURES / "pcmdat2.csv"), "--lang", "en").stdout
+    assert f"{pcm['thresholds'][0][0]:.2f} ± {pcm['threshold_se'][0]:.2f}" in text  # -0.08 ± 0.15
+
+
+def test_the_command_names_what_it_cannot_calibrate_and_locates_bad_scores(run, tmp_path):
+    rows = ["id,a,b,c,d"] + [f"P{k},{k % 2},{(k // 2) % 2},{(k // 4) % 2},1" for k in range(16)]
+    path = tmp_path / "skor.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    done = run("analyze", "rasch", "--matrix", str(path), "--json", "--lang", "en")
+    assert done.exit_code == 0 and "ANALYZE-RASCH-NOT-CALIBRATED: not calibrated: d." in done.stderr
+    record = json.loads(done.stdout)
+    assert record["not_calibrated"] == ["d"] and record["items"][3]["difficulty"] is None
+    # A maximum above every score given leaves a category empty: that item is named too.
+    wider = run("analyze", "rasch", "--matrix", str(path), "--max-marks", "1,1,2,1", "--json")
+    assert json.loads(wider.stdout)["not_calibrated"] == ["c", "d"]
+    path.write_text("id,a,b\nP1,1,0.5\nP2,-1,1\nP3,,1\n", encoding="utf-8")
+    bad = run("analyze", "rasch", "--matrix", str(path), "--lang", "en")
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert (
+        f"{path}:2:3: ANALYZE-MATRIX-NOT-WHOLE" in bad.stderr
+        and f"{path}:3:2: ANALYZE-MATRIX-NOT-WHOLE" in bad.stderr
+    )
+    path.write_text("id,a,b\nP1,1,1\nP2,0,0\n", encoding="utf-8")
+    none = run("analyze", "rasch", "--matrix", str(path), "--lang", "en")
+    assert none.exit_code == 2 and "ANALYZE-RASCH-IMPOSSIBLE" in none.stderr

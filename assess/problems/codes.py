@@ -455,6 +455,16 @@ MESSAGES: dict[str, str] = {
     "ANALYZE-MATRIX-NO-ITEMS": N_("the header row names no item columns"),
     "ANALYZE-MATRIX-HEADER-EMPTY": N_("this column has no item name in the header row"),
     "ANALYZE-MATRIX-HEADER-DUPLICATE": N_("this item name is also the header of column {other}"),
+    "ANALYZE-MATRIX-NOT-WHOLE": N_(
+        "{value!r} is not a whole score from 0; the Rasch model takes scores 0, 1, 2, ... "
+        "(leave the cell empty for an item not given)"
+    ),
+    "ANALYZE-RASCH-NOT-CALIBRATED": N_(
+        "not calibrated: {items}. Among the persons with a score neither 0 nor full, nobody gave one "
+        "of each item's scores (everyone right, say, or a middle score never given); the other items "
+        "are calibrated"
+    ),
+    "ANALYZE-RASCH-IMPOSSIBLE": N_("the items cannot be calibrated: {reason}"),
     "ANALYZE-MATRIX-ROW-SKIPPED": N_("a row of empty cells (no id, no marks): skipped"),
     "ANALYZE-MATRIX-NO-ROWS": N_("there are no rows of marks under the header row"),
     "ANALYZE-MATRIX-ROW-LENGTH": N_("the row has {n} cells; the header row has {expected}"),

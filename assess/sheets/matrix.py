@@ -65,8 +65,11 @@ def parse_max_marks(text: str | None, k: int) -> np.ndarray:
 # -- reading ----------------------------------------------------------------------
 
 
-def read_matrix(path: Path, max_marks: str | None = None) -> Matrix:
-    """A marks file read and checked; ProblemsFound with every (located) problem."""
+def read_matrix(path: Path, max_marks: str | None = None, *, scores: bool = False) -> Matrix:
+    """A marks file read and checked; ProblemsFound with every (located) problem.
+
+    `scores`: the Rasch model's input instead: whole numbers from 0, an empty cell an item not
+    administered (NaN), and no maximum unless `max_marks` gives one."""
     file = str(path)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES + XLSX_SUFFIXES:
@@ -79,19 +82,34 @@ def read_matrix(path: Path, max_marks: str | None = None) -> Matrix:
         table = read_table(path)
         records = [(1, list(table.headers))] if table.headers else []
         records += [(row.line, [c.value for c in row.cells]) for row in table.rows]
-        return _checked(records, file, max_marks)
+        return _checked(records, file, max_marks, scores)
     try:
         if path.stat().st_size > ARROW_MIN_BYTES:
-            fast = _arrow(path, max_marks)
+            fast = _arrow(path, max_marks, scores)
             if fast is not None:
                 return fast
         data = path.read_bytes()
     except OSError as e:
         raise ProblemsFound([Problem("FILE-UNREADABLE", {"reason": e.strerror or str(e)}, file)]) from None
-    return read_matrix_text(decode(data, file), file, max_marks)
+    return read_matrix_text(decode(data, file), file, max_marks, scores)
 
 
-def _arrow(path: Path, max_marks: str | None) -> Matrix | None:
+def _top(max_marks: str | None, k: int, scores: bool) -> np.ndarray:
+    """Each item's maximum: given, else 1 for marks and none (infinity) for scores."""
+    return np.full(k, np.inf) if scores and max_marks is None else parse_max_marks(max_marks, k)
+
+
+def _whole(marks: np.ndarray) -> bool:
+    """Every mark a whole number from 0, or NaN (not administered), column by column."""
+    for j in range(marks.shape[1]):
+        column = marks[:, j]
+        column = column[~np.isnan(column)]
+        if len(column) and (column.min() < 0 or not np.array_equal(column, np.floor(column))):
+            return False
+    return True
+
+
+def _arrow(path: Path, max_marks: str | None, scores: bool = False) -> Matrix | None:
     """The matrix of a large, clean file by pyarrow; None when anything needs the checking reader."""
     header = header_line(path)
     if header is None:
@@ -102,13 +120,15 @@ def _arrow(path: Path, max_marks: str | None) -> Matrix | None:
     if not items or len(set(items)) != len(items) or not all(items) or len(cells) != len(items) + has_id:
         return None
     width = len(items) + has_id
-    columns = read_columns(path, separator, width, [0] if has_id else [], list(range(has_id, width)))
-    if columns is None:
+    columns = read_columns(
+        path, separator, width, [0] if has_id else [], list(range(has_id, width)), empty_is_nan=scores
+    )
+    if columns is None or (scores and not _whole(columns.numbers)):
         return None
     if has_id and not columns.unique[0]:
         return None  # a repeated id: the checking reader says where
     people = columns.texts[0] if has_id else None
-    return _clean(items, columns.numbers, parse_max_marks(max_marks, len(items)), people, ids_checked=True)
+    return _clean(items, columns.numbers, _top(max_marks, len(items), scores), people, ids_checked=True)
 
 
 def _clean(
@@ -124,10 +144,10 @@ def _clean(
     return Matrix(tuple(items), marks, top, tuple(people) if people is not None else None)
 
 
-def read_matrix_text(text: str, file: str, max_marks: str | None = None) -> Matrix:
+def read_matrix_text(text: str, file: str, max_marks: str | None = None, scores: bool = False) -> Matrix:
     """A marks matrix from the text of a CSV file."""
     separator = sniff_separator(text.split("\n", 1)[0])
-    if '"' not in text:  # no quoting: every line is one row
+    if '"' not in text and not scores:  # no quoting: every line is one row
         fast = _fast(text.replace("\r\n", "\n"), separator, max_marks)
         if fast is not None:
             return fast
@@ -139,7 +159,7 @@ def read_matrix_text(text: str, file: str, max_marks: str | None = None) -> Matr
         raise ProblemsFound(
             [Problem("ANALYZE-MATRIX-CSV-SYNTAX", {"reason": str(e)}, file, len(records) + 1)]
         ) from None
-    return _checked(records, file, max_marks)
+    return _checked(records, file, max_marks, scores)
 
 
 def _header(cells: list[str]) -> tuple[bool, list[str]]:
@@ -189,10 +209,12 @@ def _number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _checked(records: list[tuple[int, list[str]]], file: str, max_marks: str | None) -> Matrix:
+def _checked(
+    records: list[tuple[int, list[str]]], file: str, max_marks: str | None, scores: bool = False
+) -> Matrix:
     """Every row checked, every problem located."""
     has_id, items = _checked_header(records, file)
-    top = parse_max_marks(max_marks, len(items))
+    top = _top(max_marks, len(items), scores)
     width = len(items) + has_id
     rows, people, skipped = [], [], []
     first_row_of: dict[str, int] = {}
@@ -211,7 +233,7 @@ def _checked(records: list[tuple[int, list[str]]], file: str, max_marks: str | N
             continue
         if has_id:
             people.append(_person(cells[0].strip(), line, first_row_of, file, problems))
-        rows.append(_row_marks(cells[has_id:], line, has_id, top, file, problems))
+        rows.append(_row_marks(cells[has_id:], line, has_id, top, file, problems, scores))
     problems.raise_if_any(file)
     if not rows:
         raise ProblemsFound([Problem("ANALYZE-MATRIX-NO-ROWS", {}, file)])
@@ -285,17 +307,29 @@ def _person(
 
 
 def _row_marks(
-    cells: list[str], line: int, has_id: bool, top: np.ndarray, file: str, problems: _CappedProblems
+    cells: list[str],
+    line: int,
+    has_id: bool,
+    top: np.ndarray,
+    file: str,
+    problems: _CappedProblems,
+    scores: bool = False,
 ) -> list[float]:
-    """The row's marks (0 for a cell in error), each empty, non-number or out-of-range cell reported."""
+    """The row's marks (0 for a cell in error), each empty, non-number or out-of-range cell reported.
+    For `scores`, an empty cell is NaN (not administered) and a mark must be a whole number."""
     row = []
     for j, cell in enumerate(cells):
         column = j + 1 + has_id
         value = _number(cell)
+        if not cell.strip() and scores:
+            row.append(math.nan)
+            continue
         if not cell.strip():
             problems.add(Problem("ANALYZE-MATRIX-CELL-EMPTY", {}, file, line, column))
         elif value is None:
             problems.add(Problem("ANALYZE-MATRIX-NOT-NUMBER", {"value": cell.strip()}, file, line, column))
+        elif scores and (value < 0 or value != math.floor(value)):
+            problems.add(Problem("ANALYZE-MATRIX-NOT-WHOLE", {"value": cell.strip()}, file, line, column))
         elif not -top[j] <= value <= top[j]:
             problems.add(
                 Problem(

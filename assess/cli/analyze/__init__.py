@@ -17,5 +17,9 @@ def analyze() -> None:
 
 
 analyze.lazy.update(
-    {"items": "assess.cli.analyze.items:items", "prepost": "assess.cli.analyze.prepost:prepost"}
+    {
+        "items": "assess.cli.analyze.items:items",
+        "prepost": "assess.cli.analyze.prepost:prepost",
+        "rasch": "assess.cli.analyze.rasch:rasch_command",
+    }
 )
