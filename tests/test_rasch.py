@@ -155,3 +155,30 @@ def test_the_command_names_what_it_cannot_calibrate_and_locates_bad_scores(run, 
     path.write_text("id,a,b\nP1,1,1\nP2,0,0\n", encoding="utf-8")
     none = run("analyze", "rasch", "--matrix", str(path), "--lang", "en")
     assert none.exit_code == 2 and "ANALYZE-RASCH-IMPOSSIBLE" in none.stderr
+
+
+def test_misfit_is_flagged_both_ways(run, tmp_path):
+    """Mean squares outside 0.5-1.5 (Wright & Linacre's productive range): a reversed key is noise
+    (outfit above 1.5), an item that only splits the persons at the median score is too predictable
+    (below 0.5); the LSAT's items fit."""
+    from assess.analysis.rasch import fit_flags
+
+    x, _ = load("lsat7")
+    assert fit_flags(rasch(x).items) == [[]] * 5
+    reversed_key = x.copy()
+    reversed_key[:, 4] = 1 - reversed_key[:, 4]
+    noisy = fit_flags(rasch(reversed_key).items)[4]
+    assert [(f.code, f.params["statistic"]) for f in noisy] == [("RASCH-MISFIT-NOISY", "outfit")]
+    z, _ = load("simulated_booklets")
+    mean = np.nanmean(z, axis=1)
+    z[:, 5] = np.where(np.isnan(z[:, 5]), np.nan, (mean > np.median(mean)).astype(float))
+    predictable = fit_flags(rasch(z).items)[5]
+    assert {f.code for f in predictable} == {"RASCH-MISFIT-PREDICTABLE"}
+    assert all(f.params["value"] < 0.5 for f in predictable)
+    path = tmp_path / "terbalik.csv"
+    np.savetxt(path, reversed_key, delimiter=",", fmt="%d", header="a,b,c,d,e", comments="")
+    text = run("analyze", "rasch", "--matrix", str(path), "--lang", "en").stdout
+    assert "e: RASCH-MISFIT-NOISY: outfit mean square 1.57 is above 1.5" in text
+    record = json.loads(run("analyze", "rasch", "--matrix", str(path), "--json").stdout)
+    assert record["items"][4]["flags"][0]["code"] == "RASCH-MISFIT-NOISY"
+    assert record["conventions"]["fit_range"] == [0.5, 1.5]

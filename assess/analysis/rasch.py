@@ -34,8 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from assess.analysis._common import _warn
+from assess.analysis.distractors import Flag
 
 _BISECTION_STEPS = 64  # on [-20, 20]: 40 / 2**64 is far below any reported digit
+# Mean squares "productive for measurement" (Wright & Linacre 1994, Rasch Measurement Transactions
+# 8:3, 370; Linacre's Winsteps manual): above, noise the model does not explain; below, answers
+# more predictable than the model expects (often an item that depends on another).
+FIT_RANGE = (0.5, 1.5)
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,28 @@ def _fit(
         outfit[i] = np.mean(squared / v)
         infit[i] = squared.sum() / v.sum()
     return infit, outfit
+
+
+# -- fit flags ---------------------------------------------------------------------------------
+
+
+def fit_flags(items: RaschItems, fit_range: tuple[float, float] = FIT_RANGE) -> list[list[Flag]]:
+    """Per item: infit or outfit mean square above or below `fit_range` (calibrated items only),
+    judged on the value as shown, to two decimals."""
+    low, high = fit_range
+    out = []
+    for j in range(len(items.infit)):
+        found = []
+        for name, values in (("infit", items.infit), ("outfit", items.outfit)):
+            value = round(float(values[j]), 2)
+            if value > high:
+                found.append(Flag("RASCH-MISFIT-NOISY", {"statistic": name, "value": value, "limit": high}))
+            elif value < low:
+                found.append(
+                    Flag("RASCH-MISFIT-PREDICTABLE", {"statistic": name, "value": value, "limit": low})
+                )
+        out.append(found)
+    return out
 
 
 # -- the model ---------------------------------------------------------------------------------

@@ -464,6 +464,14 @@ MESSAGES: dict[str, str] = {
         "of each item's scores (everyone right, say, or a middle score never given); the other items "
         "are calibrated"
     ),
+    "RASCH-MISFIT-NOISY": N_(
+        "{statistic} mean square {value} is above {limit}: answers vary more than the model expects "
+        "(a flawed key, a guessable item, or one that measures something else)"
+    ),
+    "RASCH-MISFIT-PREDICTABLE": N_(
+        "{statistic} mean square {value} is below {limit}: answers are more predictable than the "
+        "model expects (often an item that depends on another)"
+    ),
     "ANALYZE-RASCH-IMPOSSIBLE": N_("the items cannot be calibrated: {reason}"),
     "ANALYZE-MATRIX-ROW-SKIPPED": N_("a row of empty cells (no id, no marks): skipped"),
     "ANALYZE-MATRIX-NO-ROWS": N_("there are no rows of marks under the header row"),

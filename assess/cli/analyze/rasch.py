@@ -10,10 +10,11 @@ from pathlib import Path
 import click
 
 from assess.analysis._common import DegenerateDataWarning
-from assess.analysis.rasch import RaschResult, rasch
+from assess.analysis.rasch import FIT_RANGE, RaschResult, fit_flags, rasch
 from assess.cli.support import Group, UserError, option, shared_options, table, terminal_numbers
 from assess.i18n import N_, _
-from assess.problems import Problem
+from assess.problems import Phrase, Problem
+from assess.problems.codes import MESSAGES
 from assess.sheets.matrix import Matrix, read_matrix
 
 
@@ -67,6 +68,7 @@ def _number(value) -> float | None:
 def rasch_record(m: Matrix, result: RaschResult) -> dict:
     """The calibration as plain values (None where there is none), items and persons in file order."""
     it, ps = result.items, result.persons
+    flags = fit_flags(it)
     items = []
     for j, item_id in enumerate(m.ids):
         calibrated = j not in it.not_calibrated
@@ -81,6 +83,7 @@ def rasch_record(m: Matrix, result: RaschResult) -> dict:
                 "threshold_se": [_number(t) for t in it.threshold_se[j]] if calibrated else None,
                 "infit": _number(it.infit[j]),
                 "outfit": _number(it.outfit[j]),
+                "flags": [f.as_dict() for f in flags[j]],
             }
         )
     people = m.people or tuple(str(k + 1) for k in range(len(m.marks)))
@@ -100,7 +103,12 @@ def rasch_record(m: Matrix, result: RaschResult) -> dict:
         "not_calibrated": [m.ids[j] for j in it.not_calibrated],
         "conditional_loglik": it.loglik,
         "iterations": it.iterations,
-        "conventions": {"estimation": "CML", "normalisation": "sum_zero", "person_measure": "WLE"},
+        "conventions": {
+            "estimation": "CML",
+            "normalisation": "sum_zero",
+            "person_measure": "WLE",
+            "fit_range": list(FIT_RANGE),
+        },
     }
 
 
@@ -121,6 +129,10 @@ def text_report(record: dict) -> list[str]:
         rows.append([item["id"], str(item["max_score"]), location, steps, *fit])
     lines = [_("Items (logits; difficulty or thresholds ± standard error)")]
     lines += table([_("Item"), "max", _("Location"), _("Difficulty / thresholds"), "infit", "outfit"], rows)
+    flagged = [(item["id"], f) for item in record["items"] for f in item["flags"]]
+    if flagged:
+        lines += ["", _("Fit")]
+        lines += [f"  {i}: {f['code']}: {Phrase(MESSAGES[f['code']], f['params'])}" for i, f in flagged]
     lines += ["", _("Persons (Warm's estimate ± standard error)")]
     person_rows = [
         [p["id"], f"{p['score']}/{p['max_score']}", pm(p["measure"], p["se"])] for p in record["persons"]
