@@ -56,12 +56,14 @@ def test_the_booklet_design_is_missing_by_design_not_wrong():
     assert np.max(np.abs(wrong - np.asarray(ref["difficulty"]))) > 0.3
 
 
-def test_an_item_everyone_got_right_is_named_and_the_rest_calibrated():
+@pytest.mark.parametrize("everyone", [1.0, 0.0], ids=["right", "wrong"])
+def test_an_item_everyone_got_right_or_wrong_is_named_and_the_rest_calibrated(everyone):
     x, _ = load("lsat6")
     x = x.copy()
-    x[:, 2] = 1.0
-    with pytest.warns(DegenerateDataWarning, match="not calibrated"):
+    x[:, 2] = everyone
+    with pytest.warns(DegenerateDataWarning, match="not calibrated") as record:
         result = rasch(x)
+    assert {type(w.message) for w in record} == {DegenerateDataWarning}  # no division by zero on the way
     assert result.items.not_calibrated == (2,) and np.isnan(result.items.difficulty[2])
     calibrated = np.delete(result.items.difficulty, 2)
     assert np.isfinite(calibrated).all() and abs(calibrated.sum()) < 1e-9

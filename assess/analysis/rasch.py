@@ -249,7 +249,7 @@ def _uncalibrable(x: np.ndarray, top: np.ndarray) -> tuple[int, ...]:
     for i in range(x.shape[1]):
         answers = x[middle, i]
         answers = answers[~np.isnan(answers)].astype(int)
-        if len(np.unique(answers)) != top[i] + 1:
+        if top[i] < 1 or len(np.unique(answers)) != top[i] + 1:  # top 0: everyone scored 0
             out.append(i)
     return tuple(out)
 
