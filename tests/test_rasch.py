@@ -184,3 +184,41 @@ def test_misfit_is_flagged_both_ways(run, tmp_path):
     record = json.loads(run("analyze", "rasch", "--matrix", str(path), "--json").stdout)
     assert record["items"][4]["flags"][0]["code"] == "RASCH-MISFIT-NOISY"
     assert record["conventions"]["fit_range"] == [0.5, 1.5]
+
+
+def test_the_command_says_why_when_there_is_no_common_scale(run, tmp_path, monkeypatch):
+    """A review's cases: answers that separate items (no finite estimates), forms sharing no item,
+    an item left out making another lose a category, an empty column, an XLSX row ending in an item
+    not given, and a score out of range in a file read by pyarrow."""
+
+    def rasch_of(name: str, text: str, *args: str):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path, run("analyze", "rasch", "--matrix", str(path), "--json", "--lang", "en", *args)
+
+    _, separated = rasch_of("pisah.csv", "a,b,c,d\n1,1,0,0\n1,0,0,0\n0,1,0,0\n1,1,1,0\n1,1,0,1\n")
+    assert separated.exit_code == 2 and "no finite solution" in separated.stderr and separated.stdout == ""
+    assert "RuntimeWarning" not in separated.stderr
+    _, apart = rasch_of("lepas.csv", "a,b,c,d\n1,0,,\n0,1,,\n1,1,,\n,,1,0\n,,0,1\n,,1,1\n")
+    assert apart.exit_code == 2 and "the forms share no items" in apart.stderr
+    rows = "0,0,0,1\n" + "1,0,1,1\n0,1,1,1\n1,1,1,1\n" * 2
+    _, cascade = rasch_of("beruntun.csv", "a,b,c,d\n" + rows)  # d out, then c (its 0 was the 0 scorer's)
+    assert cascade.exit_code == 0 and json.loads(cascade.stdout)["not_calibrated"] == ["c", "d"]
+    _, empty = rasch_of("kosong.csv", "a,b,c\n1,0,\n0,1,\n1,1,\n0,0,\n1,0,\n")
+    record = json.loads(empty.stdout)
+    assert (
+        record["not_calibrated"] == ["c"]
+        and record["items"][2]["model"] is None
+        and empty.stderr.count("\n") == 1
+    )
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["id", "a", "b", "c"], ["P1", 1, 0, 1], ["P2", 0, 1], ["P3", 1, 1, 0], ["P4", 0, 0, 1]):
+        book.active.append(row)
+    book.save(tmp_path / "buku.xlsx")
+    sheet = run("analyze", "rasch", "--matrix", str(tmp_path / "buku.xlsx"), "--json")
+    assert sheet.exit_code == 0 and json.loads(sheet.stdout)["persons"][1]["max_score"] == 2
+    monkeypatch.setattr("assess.sheets.matrix.ARROW_MIN_BYTES", 0)  # read as a large file is
+    path, wide = rasch_of("lebar.csv", "a,b\n1,\n0,2\n1,1\n", "--max-marks", "1")
+    assert wide.exit_code == 2 and f"{path}:3:2: ANALYZE-MATRIX-MARK-RANGE" in wide.stderr

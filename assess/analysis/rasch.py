@@ -37,6 +37,7 @@ from assess.analysis._common import _warn
 from assess.analysis.distractors import Flag
 
 _BISECTION_STEPS = 64  # on [-20, 20]: 40 / 2**64 is far below any reported digit
+_MAX_ITERATIONS = 100  # Newton's steps; converging data take about 10
 # Mean squares "productive for measurement" (Wright & Linacre 1994, Rasch Measurement Transactions
 # 8:3, 370; Linacre's Winsteps manual): above, noise the model does not explain; below, answers
 # more predictable than the model expects (often an item that depends on another).
@@ -212,7 +213,7 @@ def _calibrate(patterns: list[_Pattern], layout: _Layout) -> tuple[np.ndarray, n
     n = int(layout.m.sum())
     eta = np.zeros(n - 1)
     iterations = 0
-    while iterations < 100:  # Newton-Raphson on the concave conditional likelihood
+    while iterations < _MAX_ITERATIONS:  # Newton-Raphson on the concave conditional likelihood
         iterations += 1
         step = np.linalg.solve(_information(eta, patterns, layout), _free_gradient(eta, patterns, layout))
         eta = eta + step
@@ -252,6 +253,37 @@ def _uncalibrable(x: np.ndarray, top: np.ndarray) -> tuple[int, ...]:
         if top[i] < 1 or len(np.unique(answers)) != top[i] + 1:  # top 0: everyone scored 0
             out.append(i)
     return tuple(out)
+
+
+def _all_uncalibrable(x: np.ndarray, top: np.ndarray) -> tuple[int, ...]:
+    """Columns left out, again and again: leaving one out can make another person's score extreme,
+    and then another item lose a category."""
+    out: set[int] = set()
+    while True:
+        keep = [i for i in range(x.shape[1]) if i not in out]
+        more = {keep[j] for j in _uncalibrable(x[:, keep], top[keep])}
+        if not more:
+            return tuple(sorted(out))
+        out |= more
+
+
+def _check_linked(y: np.ndarray) -> None:
+    """ValueError when the items fall into groups that no person's items join (forms sharing no
+    item): such groups have no common scale."""
+    parent = list(range(y.shape[1]))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for taken in np.unique(~np.isnan(y), axis=0):
+        items = np.flatnonzero(taken)
+        for i in items[1:]:
+            parent[root(int(i))] = root(int(items[0]))
+    if len({root(i) for i in range(y.shape[1])}) > 1:
+        raise ValueError("the forms share no items: their scores have no common scale")
 
 
 # -- persons -----------------------------------------------------------------------------------
@@ -352,18 +384,31 @@ def rasch(marks, max_scores=None) -> RaschResult:
     given = x[~np.isnan(x)]
     if not np.all((given >= 0) & (given == np.round(given))):
         raise ValueError("scores must be whole numbers from 0 (NaN: not administered)")
-    top = np.nanmax(x, axis=0) if max_scores is None else np.asarray(max_scores, dtype=float)
-    top = np.nan_to_num(top, nan=0.0).astype(int)
+    if max_scores is None:  # the largest score given; 0 for a column nobody was given
+        top = np.fmax.reduce(np.where(np.isnan(x), 0.0, x), axis=0)
+    else:
+        top = np.asarray(max_scores, dtype=float)
+    top = top.astype(int)
     if np.any(given > np.repeat(top[None, :], len(x), axis=0)[~np.isnan(x)]):
         raise ValueError("a score is above its item's maximum")
-    alike = _uncalibrable(x, top)
+    alike = _all_uncalibrable(x, top)
     if alike:
         _warn(f"items with a score nobody with a non-extreme total gave, not calibrated: {list(alike)}")
     keep = np.array([i for i in range(x.shape[1]) if i not in alike], dtype=int)
     if len(keep) < 2:
         raise ValueError("fewer than 2 items can be calibrated")
     y, layout = x[:, keep], _Layout(top[keep])
-    beta, covariance, loglik, iterations = _calibrate(_patterns(y, layout), layout)
+    _check_linked(y)
+    try:  # diverging data overflow on the way: the result is checked below instead
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            beta, covariance, loglik, iterations = _calibrate(_patterns(y, layout), layout)
+    except np.linalg.LinAlgError:
+        beta, covariance, loglik, iterations = np.array([np.nan]), np.eye(1), np.nan, 0
+    if iterations >= _MAX_ITERATIONS or not (np.isfinite(beta).all() and np.isfinite(covariance).all()):
+        raise ValueError(
+            "the answers do not determine the items' estimates (no finite solution: some items are "
+            "answered in a way that separates them from the others)"
+        )
     taus, tau_ses = _thresholds(beta, covariance, layout)
     taken = ~np.isnan(y)
     scores = np.where(taken, y, 0).sum(axis=1)

@@ -135,7 +135,10 @@ def _clean(
     items: list[str], marks: np.ndarray, top: np.ndarray, people: list[str] | None, ids_checked: bool = False
 ) -> Matrix | None:
     """The matrix, when every mark is within its item's range and no id repeats; else None."""
-    if (marks.max(axis=0, initial=-np.inf) > top).any() or (marks.min(axis=0, initial=np.inf) < -top).any():
+    # fmax/fmin skip NaN (an item not given, when reading scores): every given mark is checked
+    if (np.fmax.reduce(marks, axis=0, initial=-np.inf) > top).any() or (
+        np.fmin.reduce(marks, axis=0, initial=np.inf) < -top
+    ).any():
         return None
     if people is not None and not ids_checked:
         named = [p for p in people if p]
@@ -226,6 +229,8 @@ def _checked(
             continue
         if len(cells) > width and not any(c.strip() for c in cells[width:]):
             cells = cells[:width]  # empty cells at the end, as spreadsheets write them
+        if scores and len(cells) < width:
+            cells = cells + [""] * (width - len(cells))  # XLSX leaves out empty cells at a row's end
         if len(cells) != width:
             problems.add(
                 Problem("ANALYZE-MATRIX-ROW-LENGTH", {"n": len(cells), "expected": width}, file, line)

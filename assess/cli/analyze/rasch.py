@@ -76,7 +76,7 @@ def rasch_record(m: Matrix, result: RaschResult) -> dict:
             {
                 "id": item_id,
                 "max_score": int(it.max_score[j]),
-                "model": "rasch" if it.max_score[j] == 1 else "partial_credit",
+                "model": {0: None, 1: "rasch"}.get(int(it.max_score[j]), "partial_credit"),
                 "calibrated": calibrated,
                 "difficulty": _number(it.location[j]),
                 "thresholds": [_number(t) for t in it.thresholds[j]] if calibrated else None,
@@ -101,7 +101,7 @@ def rasch_record(m: Matrix, result: RaschResult) -> dict:
         "items": items,
         "persons": persons,
         "not_calibrated": [m.ids[j] for j in it.not_calibrated],
-        "conditional_loglik": it.loglik,
+        "conditional_loglik": _number(it.loglik),
         "iterations": it.iterations,
         "conventions": {
             "estimation": "CML",
