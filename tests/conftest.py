@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,13 @@ class Run:
     def __init__(self):
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, env: dict | None = None):
-        result = self.runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+    def __call__(
+        self, *args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None
+    ):
+        """`cwd`: the folder the command runs in (a workspace found by walking up from it); `input`: what
+        is typed at its prompts."""
+        with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
+            result = self.runner.invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
         set_language(None)
         return result
 
@@ -151,3 +157,24 @@ def opened(marker_template, tmp_path):
     codes = [p.access_code for p in ws.store.participants(ws.event_id)]
     yield ws, app, trainer, codes
     ws.close()
+
+
+# -- the HR workspace (tests/test_hr_*.py) ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def event_backup(scored_template, tmp_path_factory) -> Path:
+    """A real backup of the worked example (participants, both forms, a simulated cohort, results)."""
+    from tests.web_support import cli_run
+
+    path = tmp_path_factory.mktemp("hr-archive") / "payakumbuh-2019.zip"
+    cli_run("-w", str(scored_template), "db", "backup", str(path))
+    return path
+
+
+@pytest.fixture
+def hr(run, tmp_path) -> Path:
+    """A new HR workspace (assess hr init), its database hr.db beside hr.yaml."""
+    folder = tmp_path / "sdm"
+    assert run("hr", "init", str(folder)).exit_code == 0
+    return folder

@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "workspace/": 5,
     "delivery/screen/": 6,
     "reports/": 7,
+    "hr/": 7,
     "web/": 8,
     "cli/": 9,
     "__main__.py": 9,

@@ -404,7 +404,12 @@ def rasch(marks, max_scores=None) -> RaschResult:
             beta, covariance, loglik, iterations = _calibrate(_patterns(y, layout), layout)
     except np.linalg.LinAlgError:
         beta, covariance, loglik, iterations = np.array([np.nan]), np.eye(1), np.nan, 0
-    if iterations >= _MAX_ITERATIONS or not (np.isfinite(beta).all() and np.isfinite(covariance).all()):
+    determined = (
+        np.isfinite(beta).all()
+        and np.isfinite(covariance).all()
+        and (np.diag(covariance) > 0).all()  # an information matrix that is not positive: a flat ridge
+    )
+    if iterations >= _MAX_ITERATIONS or not determined:
         raise ValueError(
             "the answers do not determine the items' estimates (no finite solution: some items are "
             "answered in a way that separates them from the others)"

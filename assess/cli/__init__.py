@@ -57,6 +57,7 @@ cli.lazy.update(
         "marks": "assess.cli.marks:marks",
         "export": "assess.cli.marks:export",
         "db": "assess.cli.db:db",
+        "hr": "assess.cli.hr:hr",
         "analyze": "assess.cli.analyze:analyze",
         "report": "assess.cli.report:report",
         "serve": "assess.cli.serve:serve",

@@ -253,8 +253,8 @@ def shared_options(*, root: bool = False) -> Callable:
             expose_value=False,
             callback=_remember("workspace"),
             help=N_(
-                "The event's folder (default: the nearest folder above holding assessment.yaml); "
-                "also ASSESS_WORKSPACE."
+                "The workspace's folder (default: the nearest folder above holding assessment.yaml, or "
+                "hr.yaml for assess hr); also ASSESS_WORKSPACE."
             ),
         )(f)
         return option(

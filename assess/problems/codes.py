@@ -164,6 +164,10 @@ MESSAGES: dict[str, str] = {
         "give -w DIR, or create one with assess init DIR"
     ),
     "WORKSPACE-NO-EVENT": N_("this workspace has no assessment.yaml"),
+    "WORKSPACE-IS-HR": N_(
+        "this folder is an HR workspace (hr.yaml), not an event's: event commands need the folder with "
+        "assessment.yaml; HR commands are assess hr ..."
+    ),
     "WORKSPACE-NOT-EMPTY": N_("the folder exists and is not empty"),
     "WORKSPACE-NO-PHASE": N_("there is no phase {phase!r}; the event's phases: {known}"),
     "WORKSPACE-FORM-FIRST": N_(
@@ -433,6 +437,45 @@ MESSAGES: dict[str, str] = {
         "restored: restore into an empty workspace or database"
     ),
     "BACKUP-RESTORE-FAILED": N_("the database refused the archive's rows; nothing was restored: {reason}"),
+    # The HR workspace (assess hr)
+    "HR-WORKSPACE-NOT-FOUND": N_(
+        "no hr.yaml in {start} or any folder above it; give -w DIR, or make an HR workspace with "
+        "assess hr init DIR"
+    ),
+    "HR-WORKSPACE-NO-FILE": N_("this folder has no hr.yaml; make an HR workspace with assess hr init DIR"),
+    "HR-WORKSPACE-IS-EVENT": N_(
+        "this folder is an event's workspace (assessment.yaml), not an HR workspace: assess hr commands "
+        "need the folder with hr.yaml (assess hr init DIR makes one)"
+    ),
+    "HR-BACKUP-OLDER": N_(
+        "this backup of {event} was written at {written}, before the one added ({added}); nothing "
+        "changed. To go back to it, assess hr remove {event} first"
+    ),
+    "HR-EVENT-NOT-ADDED": N_(
+        "the database already holds rows of event {event} that were not added by assess hr; add it "
+        "with assess hr add --from-db (this database's URL) --event {event}"
+    ),
+    "HR-EVENT-UNKNOWN": N_("event {event!r} is not in the HR database; its events: {known}"),
+    "HR-SOURCE-NOT-ASSESS": N_("this database holds no assess schema"),
+    "HR-SOURCE-SCHEMA": N_(
+        "this database has schema revision {revision}, whose event rows this version (revision {head}) "
+        "does not read; open it once with this version of assess (assess db backup), then add it"
+    ),
+    "HR-PERSON-UNKNOWN": N_(
+        "no person {person!r}: name a person by the number or the NIP assess hr people list shows"
+    ),
+    "HR-MERGE-SAME": N_("person {person} cannot be merged with themself"),
+    "HR-MERGE-SAME-EVENT": N_(
+        "persons {a} and {b} both took part in event {event}: two participants of one event are two people"
+    ),
+    "HR-SPLIT-NOT-IN-EVENT": N_("person {person} did not take part in event {event!r}"),
+    "HR-SPLIT-ONLY-EVENT": N_(
+        "event {event!r} is the only one of person {person}: there is nothing to split off"
+    ),
+    "HR-UNDO-NOTHING": N_("there is no merge or split to undo"),
+    "HR-UNDO-UNKNOWN": N_("there is no merge or split {n} that is not undone; assess hr log lists them"),
+    "HR-UNDO-LATER": N_("change {later}, made after {n}, touches the same people: undo {later} first"),
+    "HR-SOURCE-NO-EVENT": N_("this database holds no event {event!r} with participants, phases or attempts"),
     "BACKUP-NO-FILES": N_(
         "this archive (backup format 1) holds no assessment.yaml, and {folder} has none: restore it into "
         "the workspace of its event (with its assessment.yaml), or back the event up again with this "

@@ -93,6 +93,23 @@ def schema_head() -> str:
     return _scripts().get_current_head()
 
 
+# The last revision that changed a table of TABLES: an archive (or a database) at it or at any later
+# revision holds the same event rows as this version writes. Move it with every migration that changes one.
+EVENT_ROWS_SINCE = "0007"
+
+
+def same_event_rows(revision: str | None) -> bool:
+    """Whether an archive or database at `revision` holds event rows exactly as this version's schema."""
+    if revision is None:
+        return False
+    scripts = _scripts()
+    try:
+        between = scripts.iterate_revisions(scripts.get_current_head(), EVENT_ROWS_SINCE)
+        return revision in {EVENT_ROWS_SINCE, *(r.revision for r in between)}  # the lower end excluded
+    except CommandError:
+        return False
+
+
 def revision_known(revision: str) -> bool:
     try:
         return _scripts().get_revision(revision) is not None
@@ -179,33 +196,45 @@ def write_event(engine: sa.Engine, event_id: str, rows: Mapping[str, Sequence[di
     Refused with STORE error BACKUP-EVENT-EXISTS when any other row of the
     event exists. Integrity errors propagate after the rollback.
     """
-    postgres = engine.dialect.name == "postgresql"
     with engine.begin() as c:
         holding = event_tables_holding(c, event_id)
         if holding:
             raise StoreError("BACKUP-EVENT-EXISTS", event=event_id, n=len(holding), table=holding[0])
-        c.execute(t.event_secrets.delete().where(t.event_secrets.c.event_id == event_id))
-        c.execute(t.events.delete().where(t.events.c.id == event_id))
-        maps = {name: _new_ids(c, name, [r["id"] for r in rows.get(name, ())], postgres) for name in AUTO_IDS}
-        renumbered = tuple(name for name, m in maps.items() if any(k != v for k, v in m.items()))
-        fixed = {name: _rewrite(name, rows.get(name, ()), maps) for name in (tt.name for tt in TABLES)}
-        supersedes = [(r["id"], r["supersedes"]) for r in fixed["attempts"] if r["supersedes"] is not None]
-        for table in TABLES:
-            batch = fixed[table.name]
-            if table is t.attempts:
-                batch = [{**r, "supersedes": None} for r in batch]  # whatever the order, then linked
-            for start in range(0, len(batch), CHUNK):
-                c.execute(table.insert(), batch[start : start + CHUNK])
-            if table is t.attempts and supersedes:
-                a = t.attempts
-                c.execute(
-                    a.update().where(a.c.id == sa.bindparam("b_id")).values(supersedes=sa.bindparam("b_sup")),
-                    [{"b_id": attempt, "b_sup": earlier} for attempt, earlier in supersedes],
-                )
-        if postgres:
-            for name in AUTO_IDS:
-                if fixed[name]:
-                    _advance_sequence(c, name, max(r["id"] for r in fixed[name]))
+        delete_event(c, event_id)
+        return write_rows(c, rows)
+
+
+def delete_event(c: sa.Connection, event_id: str) -> None:
+    """Every row of the event, in the caller's transaction: children first, the events row last (whose
+    deletion takes rows that refer to it by ON DELETE CASCADE, such as an HR database's)."""
+    for table in (*NEVER_BACKED_UP, *reversed(TABLES)):
+        c.execute(table.delete().where(event_column(table) == event_id))
+
+
+def write_rows(c: sa.Connection, rows: Mapping[str, Sequence[dict]]) -> Restored:
+    """One event's rows, into a database holding none of them, in the caller's transaction; attempt,
+    history and audit ids renumbered when their table holds other rows."""
+    postgres = c.dialect.name == "postgresql"
+    maps = {name: _new_ids(c, name, [r["id"] for r in rows.get(name, ())], postgres) for name in AUTO_IDS}
+    renumbered = tuple(name for name, m in maps.items() if any(k != v for k, v in m.items()))
+    fixed = {name: _rewrite(name, rows.get(name, ()), maps) for name in (tt.name for tt in TABLES)}
+    supersedes = [(r["id"], r["supersedes"]) for r in fixed["attempts"] if r["supersedes"] is not None]
+    for table in TABLES:
+        batch = fixed[table.name]
+        if table is t.attempts:
+            batch = [{**r, "supersedes": None} for r in batch]  # whatever the order, then linked
+        for start in range(0, len(batch), CHUNK):
+            c.execute(table.insert(), batch[start : start + CHUNK])
+        if table is t.attempts and supersedes:
+            a = t.attempts
+            c.execute(
+                a.update().where(a.c.id == sa.bindparam("b_id")).values(supersedes=sa.bindparam("b_sup")),
+                [{"b_id": attempt, "b_sup": earlier} for attempt, earlier in supersedes],
+            )
+    if postgres:
+        for name in AUTO_IDS:
+            if fixed[name]:
+                _advance_sequence(c, name, max(r["id"] for r in fixed[name]))
     return Restored({name: len(batch) for name, batch in fixed.items()}, renumbered)
 
 

@@ -265,3 +265,61 @@ web_tries = sa.Table(
     sa.Column("at", WHEN, nullable=False),
     sa.Index("ix_web_tries_event_kind_key", "event_id", "kind", "key", "at"),
 )
+
+# -- the HR workspace (assess.hr): events added from their backups or another database, and the
+# people joined across them. These rows are the HR database's own: an event's backup never carries them.
+
+# An event added to the HR database: where it came from and what it was when added (`fingerprint`: the
+# SHA-256 of its rows, the same for a backup and for the database it was written from).
+hr_events = sa.Table(
+    "hr_events",
+    metadata,
+    sa.Column("event_id", ID, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("source", sa.String(16), nullable=False),  # backup | database | here (assess.store.hr)
+    sa.Column(
+        "origin", TEXT, nullable=False
+    ),  # the backup's file name, or the database's URL without password
+    sa.Column("source_time", WHEN, nullable=False),  # when the backup was written, or the database read
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("starts_on", sa.Date),  # the event's first and last day (assessment.yaml, else its attempts)
+    sa.Column("ends_on", sa.Date),
+    sa.Column("event_file", TEXT),  # its assessment.yaml, when the backup carried it
+    sa.Column("added_at", WHEN, nullable=False),
+)
+
+# A person across events: one per NIP; a participant without a NIP is a person of their own until the
+# HR officer merges them (assess hr people merge).
+hr_people = sa.Table(
+    "hr_people",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("nip", sa.String(18), unique=True),
+    sa.Column("name", TEXT, nullable=False),  # as the event that made it gives it
+    # Merged into another person by the HR officer: kept (its NIP still finds the person), without links.
+    sa.Column("merged_into", sa.Integer, sa.ForeignKey("hr_people.id")),
+    sa.Column("created_at", WHEN, nullable=False),
+)
+
+# Which person each event's participant is, and why: by NIP, their own (no NIP), or by an HR command.
+hr_links = sa.Table(
+    "hr_links",
+    metadata,
+    sa.Column("event_id", ID, sa.ForeignKey("hr_events.event_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("person_id", ID, nullable=False),  # the event's own id (P0007)
+    sa.Column("hr_person_id", sa.Integer, sa.ForeignKey("hr_people.id"), nullable=False),
+    sa.Column("how", sa.String(16), nullable=False),  # nip | own | merged | split
+    sa.PrimaryKeyConstraint("event_id", "person_id"),
+    sa.Index("ix_hr_links_hr_person_id", "hr_person_id"),
+)
+
+# What HR commands changed, each undoable from its details.
+hr_audit = sa.Table(
+    "hr_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", WHEN, nullable=False),
+    sa.Column("actor", TEXT, nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("undone_at", WHEN),
+)

@@ -21,7 +21,7 @@ from assess.forms import Form
 from assess.problems import Problem, ProblemsFound
 from assess.store.engine import sqlite_url
 from assess.store.store import ORDERS, Store
-from assess.workspace.files import DATABASE_FILE, EVENT_FILE, SECRET_FILE
+from assess.workspace.files import DATABASE_FILE, EVENT_FILE, HR_DATABASE_FILE, HR_FILE, SECRET_FILE
 
 ENV_WORKSPACE = "ASSESS_WORKSPACE"
 ENV_DATABASE = "ASSESS_DATABASE_URL"
@@ -29,27 +29,53 @@ SECRET_BYTES = 32
 
 
 def find_workspace(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding an assessment.yaml."""
+    """The nearest folder at or above `start` holding an event's assessment.yaml or an HR workspace's
+    hr.yaml."""
     for folder in (start, *start.parents):
-        if (folder / EVENT_FILE).is_file():
+        if (folder / EVENT_FILE).is_file() or (folder / HR_FILE).is_file():
             return folder
     return None
 
 
-def choose(workspace: str | None, database: str | None, cwd: Path | None = None) -> tuple[Path, str]:
-    """The workspace folder and database URL, by option > environment > default."""
+# Per kind of workspace (the file that makes a folder one): the problem of a given folder without it,
+# the problem of finding none, and the default database's file.
+KINDS = {
+    EVENT_FILE: ("WORKSPACE-NO-EVENT", "WORKSPACE-NOT-FOUND", DATABASE_FILE),
+    HR_FILE: ("HR-WORKSPACE-NO-FILE", "HR-WORKSPACE-NOT-FOUND", HR_DATABASE_FILE),
+}
+
+
+def other_kind(folder: Path, marker: str) -> Problem | None:
+    """The problem of a folder that is the other kind of workspace (an HR one for an event command, or
+    the other way round), naming the kind it is; None when it holds `marker` or is neither."""
+    if (folder / marker).is_file():
+        return None
+    if marker == EVENT_FILE and (folder / HR_FILE).is_file():
+        return Problem("WORKSPACE-IS-HR", {}, str(folder / HR_FILE))
+    if marker == HR_FILE and (folder / EVENT_FILE).is_file():
+        return Problem("HR-WORKSPACE-IS-EVENT", {}, str(folder / EVENT_FILE))
+    return None
+
+
+def choose(
+    workspace: str | None, database: str | None, cwd: Path | None = None, marker: str = EVENT_FILE
+) -> tuple[Path, str]:
+    """The workspace folder (an event's; with `marker` HR_FILE an HR workspace) and database URL, each by
+    option > environment > default. Only the default walks up, to the nearest workspace of either kind;
+    a folder of the other kind is refused by name."""
+    no_file, not_found, default_database = KINDS[marker]
     cwd = cwd or Path.cwd()
     chosen = workspace or os.environ.get(ENV_WORKSPACE)
     if chosen:
         folder = Path(chosen)
-        if not (folder / EVENT_FILE).is_file():
-            raise ProblemsFound([Problem("WORKSPACE-NO-EVENT", {}, str(folder / EVENT_FILE))])
     else:
         found = find_workspace(cwd.resolve())
         if found is None:
-            raise ProblemsFound([Problem("WORKSPACE-NOT-FOUND", {"start": str(cwd)})])
+            raise ProblemsFound([Problem(not_found, {"start": str(cwd)})])
         folder = found
-    url = database or os.environ.get(ENV_DATABASE) or sqlite_url(folder / DATABASE_FILE)
+    if not (folder / marker).is_file():
+        raise ProblemsFound([other_kind(folder, marker) or Problem(no_file, {}, str(folder / marker))])
+    url = database or os.environ.get(ENV_DATABASE) or sqlite_url(folder / default_database)
     return folder, url
 
 

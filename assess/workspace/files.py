@@ -5,6 +5,8 @@ Indonesian names, as the trainers who open the folder read them.
 
 EVENT_FILE = "assessment.yaml"
 DATABASE_FILE = "assess.db"  # the default database: SQLite in the folder
+HR_FILE = "hr.yaml"  # what makes a folder an HR workspace (assess.hr), not an event's
+HR_DATABASE_FILE = "hr.db"  # an HR workspace's default database
 SECRET_FILE = ".assess-secret-{name}"  # keys for pseudonyms and the web app's sessions
 PASSWORD_FILE = ".assess-trainer-password"  # the trainer's password, hashed
 PARTICIPANTS_FILE = "peserta.csv"  # the worked examples' participants

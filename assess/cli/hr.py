@@ -1,0 +1,348 @@
+"""`assess hr ...`: the HR workspace (assess.hr): events added from backups or another database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from pathlib import Path
+
+import click
+
+from assess.cli.support import Group, chosen, option, shared_options, table, terminal_numbers
+from assess.i18n import N_, _
+
+
+@click.group("hr", cls=Group, help=N_("The HR workspace: people, units and events compared across years."))
+@shared_options()
+def hr() -> None:
+    pass
+
+
+def open_hr(ctx: click.Context):
+    """The HR workspace and database the shared options, the environment or the current folder choose."""
+    from assess.hr import HrWorkspace, choose_hr
+
+    folder, url = choose_hr(chosen(ctx, "workspace"), chosen(ctx, "database"))
+    ws = HrWorkspace(folder, url)
+    ws.settings  # noqa: B018 - read hr.yaml now, so that its problems are reported first
+    ws.store  # noqa: B018
+    ctx.call_on_close(ws.close)
+    return ws
+
+
+@hr.command(
+    "init",
+    help=N_(
+        "Make an HR workspace in DIR (new or empty): hr.yaml with the organisation's name, framework and "
+        "positions file. Its database is hr.db in DIR, or --db / ASSESS_DATABASE_URL (never in hr.yaml)."
+        "\n\nExample: assess hr init sdm-payakumbuh"
+    ),
+)
+@click.argument("directory", metavar="DIR")
+@shared_options()
+def hr_init(directory: str) -> None:
+    from assess.hr import create_hr_workspace
+
+    create_hr_workspace(Path(directory))
+    click.echo(
+        _(
+            "Created {path}. Next: edit hr.yaml, then add events with assess -w {path} hr add BACKUP.zip"
+        ).format(path=directory)
+    )
+
+
+@hr.command(
+    "add",
+    help=N_(
+        "Add events: each BACKUP.zip written by assess db backup, or with --from-db URL --event ID an event "
+        "of another database (read, never written; the HR database itself: registered where it is). "
+        "Adding the same event again changes nothing; a newer backup of it replaces its rows in one "
+        "transaction; an older one is refused. Participants are joined to people across events by NIP."
+        "\n\nExample: assess hr add payakumbuh-2019.zip"
+    ),
+)
+@click.argument("backups", metavar="[BACKUP.zip]...", nargs=-1)
+@option("--from-db", "from_db", default=None, help=N_("The URL of the database holding the event."))
+@option("--event", "event_id", default=None, help=N_("With --from-db: the event's id."))
+@shared_options()
+@click.pass_context
+def hr_add(ctx: click.Context, backups: tuple[str, ...], from_db: str | None, event_id: str | None) -> None:
+    from assess.hr.events import add_backup, add_from_database
+
+    if bool(from_db) != bool(event_id):
+        raise click.UsageError(_("--from-db and --event go together"), ctx)
+    if not backups and not from_db:
+        raise click.UsageError(_("give a BACKUP.zip, or --from-db URL --event ID"), ctx)
+    ws = open_hr(ctx)
+    for backup in backups:
+        _said(add_backup(ws.store.engine, Path(backup)), backup)
+    if from_db:
+        _said(add_from_database(ws.store.engine, from_db, event_id), event_id)
+
+
+def _said(put, where: str) -> None:
+    if put.added:
+        message = _("Event {event} added from {where}: {n} participants, {new} new people.")
+    elif put.replaced:
+        message = _("Event {event} replaced from {where}: {n} participants, {new} new people.")
+    else:
+        message = _("Event {event} is already added with the same rows: nothing changed.")
+    click.echo(message.format(event=put.event_id, where=where, n=put.participants, new=put.people_new))
+
+
+@hr.command(
+    "events",
+    help=N_(
+        "List the events added: their days, participants (not removed), phases, and where they came from."
+        "\n\nExample: assess hr events"
+    ),
+)
+@shared_options()
+@click.pass_context
+def hr_events(ctx: click.Context) -> None:
+    from assess.hr.events import list_events
+
+    ws = open_hr(ctx)
+    events = list_events(ws.store.engine)
+    if not events:
+        click.echo(_("No events yet: add one with assess hr add BACKUP.zip"))
+        return
+    fmt = terminal_numbers()
+    zone = zoneinfo.ZoneInfo(ws.settings.organisation.time_zone)
+    head = [_("Event"), _("Days"), _("Participants"), _("Phases"), _("From"), _("Added")]
+    rows = [
+        [
+            e.event_id,
+            _days(e.starts_on, e.ends_on),
+            fmt.count(e.participants),
+            ", ".join(e.phases),
+            f"{_(SOURCE_NAMES[e.source])}: {e.origin}",
+            e.added_at.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for e in events
+    ]
+    for line in table(head, rows, left=1):
+        click.echo(line)
+    click.echo(_("Titles:"))
+    for e in events:
+        click.echo(f"  {e.event_id}: {e.title}")
+
+
+SOURCE_NAMES = {"backup": N_("backup"), "database": N_("database"), "here": N_("this database")}
+
+
+def _days(starts, ends) -> str:
+    if starts is None:
+        return "-"
+    return starts.isoformat() if ends in (None, starts) else f"{starts.isoformat()}..{ends.isoformat()}"
+
+
+@hr.command(
+    "remove",
+    help=N_(
+        "Take an event and all its rows out of the HR database (an event registered from the HR database "
+        "itself keeps its rows). People seen only in it go too."
+        "\n\nExample: assess hr remove payakumbuh-2019"
+    ),
+)
+@click.argument("event_id", metavar="EVENT")
+@shared_options()
+@click.pass_context
+def hr_remove(ctx: click.Context, event_id: str) -> None:
+    from assess.hr.events import remove_event
+
+    ws = open_hr(ctx)
+    remove_event(ws.store.engine, event_id)
+    click.echo(_("Event {event} removed from the HR database.").format(event=event_id))
+
+
+@hr.group("people", cls=Group, help=N_("People across events: one per NIP; merged or split only on command."))
+@shared_options()
+def hr_people() -> None:
+    pass
+
+
+@hr_people.command(
+    "list",
+    help=N_(
+        "List the people: number, NIP, name, and the events they took part in (with --search, those whose "
+        "name or NIP holds TEXT).\n\nExample: assess hr people list --search afrizal"
+    ),
+)
+@option("--search", default=None, help=N_("Only people whose name or NIP holds this text."))
+@shared_options()
+@click.pass_context
+def hr_people_list(ctx: click.Context, search: str | None) -> None:
+    from assess.store.hr_people import people
+
+    ws = open_hr(ctx)
+    found = people(ws.store.engine)
+    if search:
+        needle = search.casefold()
+        found = [p for p in found if needle in p.name.casefold() or needle in (p.nip or "")]
+    if not found:
+        click.echo(_("No people found."))
+        return
+    head = [_("Number"), "NIP", _("Name"), _("Events")]
+    rows = [[str(p.number), p.nip or "-", p.name, _events_of(p)] for p in found]
+    for line in table(head, rows, left=4):
+        click.echo(line)
+
+
+def _events_of(person) -> str:
+    return ", ".join(
+        p.event_id + ("" if p.how in ("nip", "own") else f" ({_(LINK_NAMES[p.how])})")
+        for p in person.participations
+    )
+
+
+LINK_NAMES = {"merged": N_("merged"), "split": N_("split")}
+
+
+def _who(person) -> str:
+    nip = f", NIP {person.nip}" if person.nip else ""
+    return f"{person.number} {person.name}{nip}: {_events_of(person)}"
+
+
+@hr_people.command(
+    "match",
+    help=N_(
+        "Find people who may be one: a participant without a NIP with the same name (degrees after a comma, "
+        "case and spacing aside) in the same unit as someone of another event. Each pair is asked about "
+        "(y/n) and merged only when confirmed; with --review, only listed.\n\nExample: assess hr people "
+        "match --review"
+    ),
+)
+@option("--review", is_flag=True, help=N_("List the candidates and change nothing."))
+@shared_options()
+@click.pass_context
+def hr_people_match(ctx: click.Context, review: bool) -> None:
+    from assess.hr.people import candidates, merge
+    from assess.store.hr_people import people
+
+    ws = open_hr(ctx)
+    found = candidates(people(ws.store.engine))
+    if not found:
+        click.echo(_("No candidates: nobody without a NIP has another event's name and unit."))
+        return
+    merged = 0
+    for c in found:
+        click.echo(_("Same name and unit ({unit}):").format(unit=c.unit))
+        click.echo(f"  {_who(c.other)}")
+        click.echo(f"  {_who(c.without_nip)}")
+        if not review and click.confirm(_("Merge them?"), default=False):
+            _keep, _other, number = merge(ws.store.engine, str(c.other.number), str(c.without_nip.number))
+            click.echo(_("Merged (change {n}; assess hr people undo {n} puts it back).").format(n=number))
+            merged += 1
+    if review:
+        click.echo(
+            _("{n} candidates; merge with assess hr people merge PERSON_A PERSON_B.").format(n=len(found))
+        )
+
+
+@hr_people.command(
+    "merge",
+    help=N_(
+        "Make PERSON_B's participations PERSON_A's (each named by number or NIP). B's NIP then finds A. "
+        "Written to the HR audit log; assess hr people undo puts it back.\n\nExample: assess hr people "
+        "merge 12 57"
+    ),
+)
+@click.argument("keep", metavar="PERSON_A")
+@click.argument("other", metavar="PERSON_B")
+@shared_options()
+@click.pass_context
+def hr_people_merge(ctx: click.Context, keep: str, other: str) -> None:
+    from assess.hr.people import merge
+
+    ws = open_hr(ctx)
+    a, b, number = merge(ws.store.engine, keep, other)
+    click.echo(_("Person {b} merged into {a} (change {n}).").format(a=a, b=b, n=number))
+
+
+@hr_people.command(
+    "split",
+    help=N_(
+        "Give PERSON's participation in EVENT a person of its own (a NIP typed wrong in one event's list). "
+        "Written to the HR audit log; assess hr people undo puts it back.\n\nExample: assess hr people "
+        "split 12 --event payakumbuh-2021"
+    ),
+)
+@click.argument("person", metavar="PERSON")
+@option("--event", "event_id", required=True, help=N_("The event whose participation is split off."))
+@shared_options()
+@click.pass_context
+def hr_people_split(ctx: click.Context, person: str, event_id: str) -> None:
+    from assess.hr.people import split
+
+    ws = open_hr(ctx)
+    number, new, change = split(ws.store.engine, person, event_id)
+    click.echo(
+        _("Person {person}'s participation in {event} is now person {new} (change {n}).").format(
+            person=number, event=event_id, new=new, n=change
+        )
+    )
+
+
+@hr_people.command(
+    "undo",
+    help=N_(
+        "Put back a merge or split: the latest, or change N (as assess hr log numbers it) when no later "
+        "change touches the same people.\n\nExample: assess hr people undo 3"
+    ),
+)
+@click.argument("number", metavar="[N]", type=int, required=False)
+@shared_options()
+@click.pass_context
+def hr_people_undo(ctx: click.Context, number: int | None) -> None:
+    from assess.hr.people import undo
+
+    ws = open_hr(ctx)
+    change = undo(ws.store.engine, number)
+    click.echo(_("Change {n} ({action}) undone.").format(n=change.number, action=change.action))
+
+
+@hr_people.command(
+    "conflicts",
+    help=N_(
+        "List what looks wrong about people: one NIP under different names in different events. Nothing is "
+        "changed; correct the event's list, or split.\n\nExample: assess hr people conflicts"
+    ),
+)
+@shared_options()
+@click.pass_context
+def hr_people_conflicts(ctx: click.Context) -> None:
+    from assess.hr.people import conflicts
+    from assess.store.hr_people import people
+
+    ws = open_hr(ctx)
+    found = conflicts(people(ws.store.engine))
+    if not found:
+        click.echo(_("No conflicts."))
+        return
+    for c in found:
+        click.echo(
+            _("NIP {nip} has different names: {names}").format(nip=c.person.nip, names=" / ".join(c.names))
+        )
+        click.echo(f"  {_who(c.person)}")
+
+
+@hr.command(
+    "log",
+    help=N_(
+        "The HR audit log: every event added, replaced or removed, and every merge, split and undo, "
+        "numbered.\n\nExample: assess hr log"
+    ),
+)
+@shared_options()
+@click.pass_context
+def hr_log(ctx: click.Context) -> None:
+    import json
+
+    from assess.store.hr_people import changes
+
+    ws = open_hr(ctx)
+    for change in changes(ws.store.engine):
+        undone = " " + _("(undone)") if change.undone else ""
+        details = json.dumps(change.details, ensure_ascii=False)
+        click.echo(f"{change.number:>4}  {change.action:<14} {details}{undone}")
