@@ -410,22 +410,30 @@ def _person(number: int, values: dict, code: str, units: _Codes, groups: _Codes)
     }
 
 
+def clean_nip(cell: Cell) -> tuple[str | None, tuple[str, dict] | None]:
+    """A NIP cell's 18 digits (spaces and the dots of "19800101.200501.1.001" removed), None when empty;
+    or None and its problem (code, params) when it is no NIP."""
+    text = cell.value.strip()
+    if cell.number:
+        return None, ("PARTICIPANTS-NIP-NUMBER", {"value": text})
+    nip = _NIP_GAPS.sub("", text).removeprefix("'")  # "19800101 200501 1 001"
+    if not nip or nip in NONE_MARKS:
+        return None, None
+    if _SCIENTIFIC.fullmatch(nip):
+        return None, ("PARTICIPANTS-NIP-SCIENTIFIC", {"value": text})
+    nip = nip.replace(".", "")
+    if not _NIP.fullmatch(nip):
+        return None, ("PARTICIPANTS-NIP-INVALID", {"value": text, "n": sum(ch in "0123456789" for ch in nip)})
+    return nip, None
+
+
 def _check_cell(kind: str, cell: Cell, at: dict, problem) -> str | None:
     """The cell's clean value (None when empty), or None after reporting its problem."""
     text = cell.value.strip()
     if kind == NIP:
-        if cell.number:
-            problem("PARTICIPANTS-NIP-NUMBER", **at, value=text)
-            return None
-        nip = _NIP_GAPS.sub("", text).removeprefix("'")  # "19800101 200501 1 001"
-        if not nip or nip in NONE_MARKS:
-            return None
-        if _SCIENTIFIC.fullmatch(nip):
-            problem("PARTICIPANTS-NIP-SCIENTIFIC", **at, value=text)
-            return None
-        if not _NIP.fullmatch(nip):
-            problem("PARTICIPANTS-NIP-INVALID", **at, value=text, n=sum(ch in "0123456789" for ch in nip))
-            return None
+        nip, wrong = clean_nip(cell)
+        if wrong is not None:
+            problem(wrong[0], **at, **wrong[1])
         return nip
     if not text or text in NONE_MARKS:
         if kind == NAME:

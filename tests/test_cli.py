@@ -132,7 +132,7 @@ def test_schema_agrees_with_validate(run):
 
     schemas = {
         kind: json.loads(run("bank", "schema", "--kind", kind).stdout)
-        for kind in ("bank", "framework", "sources")
+        for kind in ("bank", "framework", "sources", "positions")
     }
     files = [Path(CONTOH), *sorted(Path(BANKS).glob("*.yaml"))]
     for path in files:

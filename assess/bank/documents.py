@@ -1,4 +1,5 @@
-"""The three kinds of file: a bank of items, a competency framework, a sources registry.
+"""The kinds of file: a bank of items, a competency framework, a sources registry, and the positions
+an organisation has with the competency levels each requires.
 
 Every file says what it is with a top-level `kind`; `Document` is the union
 on that field.
@@ -118,5 +119,51 @@ class SourcesRegistry(Model):
         return self
 
 
-Document = Annotated[Bank | Framework | SourcesRegistry, Field(discriminator="kind")]
-KINDS = ("bank", "framework", "sources")
+# Position types of the ASN (UU 5/2014 Pasal 131; PP 11/2017): a JPT, an administration position
+# (administrator, pengawas, pelaksana) or a functional one.
+POSITION_TYPES = (
+    "jpt-utama",
+    "jpt-madya",
+    "jpt-pratama",
+    "administrator",
+    "pengawas",
+    "pelaksana",
+    "fungsional",
+)
+Level = Annotated[int, Field(ge=1, le=5)]
+
+
+class Position(Model):
+    """A position (jabatan) and the level it requires of each competency of the file's framework."""
+
+    id: Id
+    name: Text
+    type: Literal[
+        "jpt-utama", "jpt-madya", "jpt-pratama", "administrator", "pengawas", "pelaksana", "fungsional"
+    ]
+    aliases: list[Text] = []  # other names lists give it ("Kepala Kelurahan")
+    requires: dict[Id, Level]  # competency id -> required level
+    sources: list[Id] = []  # sources-registry ids that set the type or the levels
+    note: Text | None = None
+
+
+class Positions(Model):
+    kind: Literal["positions"]
+    id: Id
+    title: Text
+    framework: Id = DEFAULT_FRAMEWORK
+    # An example to be edited (levels not confirmed in the regulation): every HR page that uses it says so.
+    example: bool = False
+    description: Text | None = None
+    positions: Annotated[list[Position], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        found = Collector()
+        check_unique_ids(found, self.positions, "positions", "POSITIONS-DUPLICATE-ID")
+        found.raise_if_any()
+        return self
+
+
+Document = Annotated[Bank | Framework | SourcesRegistry | Positions, Field(discriminator="kind")]
+KINDS = ("bank", "framework", "sources", "positions")

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from assess.bank import references
-from assess.bank.documents import Bank, Competency, Document, Framework, Source, SourcesRegistry
+from assess.bank.documents import Bank, Competency, Document, Framework, Positions, Source, SourcesRegistry
 from assess.bank.errors import Context, problems_from
 from assess.bank.model import ItemBase
 from assess.bank.yamlio import MAX_FILE_BYTES, decode_yaml, parse
@@ -38,7 +38,7 @@ class Loaded:
     """One file that validated, with what is needed to locate things in it later."""
 
     context: Context
-    document: Bank | Framework | SourcesRegistry
+    document: Bank | Framework | SourcesRegistry | Positions
     shipped: bool = False
 
 
@@ -55,6 +55,10 @@ class Library:
     @property
     def frameworks(self) -> dict[str, Framework]:
         return {f.document.id: f.document for f in self.files if isinstance(f.document, Framework)}
+
+    @property
+    def positions(self) -> list[Positions]:
+        return [f.document for f in self.files if isinstance(f.document, Positions)]
 
     @property
     def sources(self) -> dict[str, Source]:
@@ -295,7 +299,7 @@ def cross_check(library: Library, invalid: Sequence[Context] = ()) -> list[Probl
     def of_kind(kind: type) -> list:
         return [(f.document, f.context, f.shipped) for f in library.files if isinstance(f.document, kind)]
 
-    return references.check(banks, of_kind(Framework), of_kind(SourcesRegistry))
+    return references.check(banks, of_kind(Framework), of_kind(SourcesRegistry), of_kind(Positions))
 
 
 def located(library: Library, findings: Iterable) -> list[Problem]:

@@ -7,11 +7,11 @@ can be read, so that one run reports every problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assess.bank.documents import DEFAULT_FRAMEWORK, Bank, Framework, SourcesRegistry
+from assess.bank.documents import DEFAULT_FRAMEWORK, Bank, Framework, Positions, SourcesRegistry
 from assess.bank.errors import Context
 from assess.problems import Problem
 
@@ -98,6 +98,7 @@ def check(
     banks: list[BankRefs],
     frameworks: list[tuple[Framework, Context, bool]],
     registries: list[tuple[SourcesRegistry, Context, bool]],
+    positions: Sequence[tuple[Positions, Context, bool]] = (),
 ) -> list[Problem]:
     """Every problem between files. Shipped files (the bool) come first in each list."""
     problems: list[Problem] = []
@@ -125,6 +126,36 @@ def check(
                     path = ("competencies", i, "levels", j, "source")
                     problems.append(ctx.problem("FRAMEWORK-SOURCE-UNKNOWN", path, {"id": level.source}))
     problems.extend(_bank_problems(banks, known_frameworks, sources))
+    for document, ctx, _shipped in positions:
+        problems.extend(_position_problems(document, ctx, known_frameworks, sources))
+    return problems
+
+
+def _position_problems(
+    document: Positions, ctx: Context, frameworks: dict[str, Framework], sources: dict
+) -> list[Problem]:
+    """A positions file's framework, the competencies each position requires, and its sources."""
+    framework = frameworks.get(document.framework)
+    if framework is None:
+        known = ", ".join(sorted(frameworks)) or "-"
+        return [
+            ctx.problem(
+                "POSITIONS-FRAMEWORK-UNKNOWN", ("framework",), {"id": document.framework, "known": known}
+            )
+        ]
+    competencies = {c.id for c in framework.competencies}
+    problems = []
+    for i, position in enumerate(document.positions):
+        for competency in position.requires:
+            if competency not in competencies:
+                path = ("positions", i, "requires", competency)
+                params = {"id": competency, "framework": framework.id}
+                problems.append(ctx.problem("POSITIONS-COMPETENCY-UNKNOWN", path, params))
+        for j, source in enumerate(position.sources):
+            if source not in sources:
+                problems.append(
+                    ctx.problem("POSITIONS-SOURCE-UNKNOWN", ("positions", i, "sources", j), {"id": source})
+                )
     return problems
 
 

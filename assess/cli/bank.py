@@ -7,7 +7,7 @@ import json
 import click
 
 from assess.bank import stats as bank_stats_module
-from assess.bank.documents import Bank, Framework, SourcesRegistry
+from assess.bank.documents import Bank, Framework, Positions, SourcesRegistry
 from assess.bank.lint import lint as lint_banks
 from assess.bank.lint import silenced_counts
 from assess.bank.loader import load, located, shipped_banks_dir
@@ -55,6 +55,9 @@ def validate(paths: tuple[str, ...]) -> None:
         elif isinstance(doc, Framework):
             n = len(doc.competencies)
             what = ngettext("{n} competency", "{n} competencies", n).format(n=n)
+        elif isinstance(doc, Positions):
+            n = len(doc.positions)
+            what = ngettext("{n} position", "{n} positions", n).format(n=n)
         else:
             assert isinstance(doc, SourcesRegistry)
             n = len(doc.sources)
@@ -165,12 +168,12 @@ def show(item_id: str, paths: tuple[str, ...]) -> None:
 )
 @option(
     "--kind",
-    type=click.Choice(["bank", "framework", "sources"]),
+    type=click.Choice(["bank", "framework", "sources", "positions"]),
     default="bank",
     show_default=True,
     help=N_("Which kind of file."),
 )
 @shared_options()
 def schema(kind: str) -> None:
-    model = {"bank": Bank, "framework": Framework, "sources": SourcesRegistry}[kind]
+    model = {"bank": Bank, "framework": Framework, "sources": SourcesRegistry, "positions": Positions}[kind]
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))

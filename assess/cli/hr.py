@@ -52,6 +52,33 @@ def hr_init(directory: str) -> None:
 
 
 @hr.command(
+    "check",
+    help=N_(
+        "Check hr.yaml, its framework and its positions file (every problem located), and say what they "
+        "hold.\n\nExample: assess hr check"
+    ),
+)
+@shared_options()
+@click.pass_context
+def hr_check(ctx: click.Context) -> None:
+    from assess.hr.settings import load_requirements
+
+    ws = open_hr(ctx)
+    found = load_requirements(ws.folder, ws.settings)
+    click.echo(_("Organisation: {name}").format(name=ws.settings.organisation.name))
+    n = len(found.framework.competencies)
+    click.echo(_("Framework: {id} ({n} competencies)").format(id=found.framework.id, n=n))
+    if found.positions is None:
+        click.echo(_("Positions: none (hr.yaml names no positions file)"))
+    else:
+        n = len(found.positions.positions)
+        click.echo(_("Positions: {file}, {n} positions").format(file=found.positions_file, n=n))
+        if found.positions.example:
+            click.echo(_("  an example: its levels are not confirmed; every page that uses them says so"))
+    click.echo(_("OK: no problems found."))
+
+
+@hr.command(
     "add",
     help=N_(
         "Add events: each BACKUP.zip written by assess db backup, or with --from-db URL --event ID an event "
@@ -346,3 +373,70 @@ def hr_log(ctx: click.Context) -> None:
         undone = " " + _("(undone)") if change.undone else ""
         details = json.dumps(change.details, ensure_ascii=False)
         click.echo(f"{change.number:>4}  {change.action:<14} {details}{undone}")
+
+
+@hr.group("ratings", cls=Group, help=N_("Performance ratings (SKP) by NIP and year."))
+@shared_options()
+def hr_ratings() -> None:
+    pass
+
+
+@hr_ratings.command(
+    "import",
+    help=N_(
+        "Add performance ratings from a CSV or XLSX file with the columns NIP, Tahun (year) and Predikat "
+        "(an SKP predicate: Sangat Baik, Baik, Butuh Perbaikan, Kurang, Sangat Kurang; Cukup for years "
+        "before 2022) or a number from 0 to 120. The whole file is checked first; a rating replaces the "
+        "one of its NIP and year. A NIP of nobody in the HR database is listed and stops the import, "
+        "unless --skip-unknown.\n\nExample: assess hr ratings import skp-2021.xlsx"
+    ),
+)
+@click.argument("file")
+@option("--skip-unknown", is_flag=True, help=N_("Leave out ratings of NIPs the HR database does not know."))
+@shared_options()
+@click.pass_context
+def hr_ratings_import(ctx: click.Context, file: str, skip_unknown: bool) -> None:
+    from assess.hr.ratings import import_ratings
+
+    ws = open_hr(ctx)
+    done = import_ratings(ws.store.engine, Path(file), skip_unknown=skip_unknown, today=dt.date.today())
+    click.echo(
+        _("Ratings imported: {new} new, {replaced} replaced.").format(new=done.new, replaced=done.replaced)
+    )
+    for r in done.skipped:
+        click.echo(
+            _("  left out, row {line}: NIP {nip} is nobody's in the HR database").format(
+                line=r.line, nip=r.nip
+            )
+        )
+
+
+@hr_ratings.command(
+    "list",
+    help=N_("List the ratings: NIP, name, year and rating.\n\nExample: assess hr ratings list"),
+)
+@shared_options()
+@click.pass_context
+def hr_ratings_list(ctx: click.Context) -> None:
+    from assess.hr.ratings import PREDICATES
+    from assess.store.hr import ratings
+    from assess.store.hr_people import people
+
+    ws = open_hr(ctx)
+    names = {p.nip: p.name for p in people(ws.store.engine) if p.nip}
+    found = ratings(ws.store.engine)
+    if not found:
+        click.echo(_("No ratings yet: assess hr ratings import FILE"))
+        return
+    fmt = terminal_numbers()
+    rows = [
+        [
+            r.nip,
+            names.get(r.nip, "-"),
+            str(r.year),
+            PREDICATES[r.predicate][0] if r.predicate else fmt.upto(r.value, 2),
+        ]
+        for r in found
+    ]
+    for line in table(["NIP", _("Name"), _("Year"), _("Rating")], rows, left=2):
+        click.echo(line)

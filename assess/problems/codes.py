@@ -20,12 +20,14 @@ MESSAGES: dict[str, str] = {
     "FILE-TOO-LARGE": N_("the file is larger than {limit} MB"),
     "FILE-MULTIPLE-DOCUMENTS": N_("the file holds several YAML documents (---); use one per file"),
     "FILE-NOT-MAPPING": N_(
-        "the top level must be a mapping with `kind: bank`, `kind: framework` or `kind: sources`"
+        "the top level must be a mapping with `kind: bank`, `kind: framework`, `kind: sources` or "
+        "`kind: positions`"
     ),
     "FILE-KIND-MISSING": N_(
-        "the file does not say what it is: add `kind: bank`, `kind: framework` or `kind: sources`"
+        "the file does not say what it is: add `kind: bank`, `kind: framework`, `kind: sources` or "
+        "`kind: positions`"
     ),
-    "FILE-KIND-UNKNOWN": N_("kind {value!r} is not one of: bank, framework, sources"),
+    "FILE-KIND-UNKNOWN": N_("kind {value!r} is not one of: bank, framework, sources, positions"),
     # YAML syntax
     "YAML-SYNTAX": N_("YAML syntax error: {reason}"),
     "YAML-TAB": N_("a tab character in the indentation; indent with spaces"),
@@ -87,6 +89,11 @@ MESSAGES: dict[str, str] = {
     # Frameworks and sources
     "FRAMEWORK-DUPLICATE-ID": N_("competency id {id!r} is used twice"),
     "FRAMEWORK-DUPLICATE-FRAMEWORK-ID": N_("framework id {id!r} is also used by {other}"),
+    # Positions files (kind: positions)
+    "POSITIONS-DUPLICATE-ID": N_("position id {id!r} is used twice in this file"),
+    "POSITIONS-FRAMEWORK-UNKNOWN": N_("no framework {id!r} is loaded; known: {known}"),
+    "POSITIONS-COMPETENCY-UNKNOWN": N_("competency {id!r} is not in framework {framework!r}"),
+    "POSITIONS-SOURCE-UNKNOWN": N_("source {id!r} is not in any sources registry loaded"),
     "FRAMEWORK-LEVEL-DUPLICATE": N_("level {level} is described twice"),
     "FRAMEWORK-QUOTE-UNSOURCED": N_("a quoted descriptor must name its `source`"),
     "FRAMEWORK-SOURCE-UNKNOWN": N_("source {id!r} is not in any sources registry"),
@@ -475,6 +482,29 @@ MESSAGES: dict[str, str] = {
     "HR-UNDO-NOTHING": N_("there is no merge or split to undo"),
     "HR-UNDO-UNKNOWN": N_("there is no merge or split {n} that is not undone; assess hr log lists them"),
     "HR-UNDO-LATER": N_("change {later}, made after {n}, touches the same people: undo {later} first"),
+    "HR-POSITIONS-NOT-FOUND": N_(
+        "no positions file {name!r} beside hr.yaml, and no shipped one by that id (shipped: {known})"
+    ),
+    "HR-FRAMEWORK-UNKNOWN": N_(
+        "no framework {id!r}: a shipped framework's id or a file beside hr.yaml; known: {known}"
+    ),
+    "HR-POSITIONS-FRAMEWORK": N_(
+        "the positions file is written for framework {positions!r}, but hr.yaml compares on {framework!r}"
+    ),
+    "RATINGS-HEADER-UNKNOWN": N_("unknown column {name!r}; a ratings file has the columns {expected}"),
+    "RATINGS-COLUMN-MISSING": N_("the column {name} is missing"),
+    "RATINGS-NIP-EMPTY": N_("the NIP is empty: a rating needs the NIP of its civil servant"),
+    "RATINGS-YEAR-INVALID": N_("{value!r} is not a year from {first} to {last}"),
+    "RATINGS-RATING-INVALID": N_(
+        "{value!r} is not a rating: one of {expected}, or a number from {low} to {high}"
+    ),
+    "RATINGS-DUPLICATE": N_("NIP {nip} has a rating for {year} already, in row {other}"),
+    "RATINGS-NO-ROWS": N_("the file holds no ratings"),
+    "RATINGS-NIP-UNKNOWN": N_(
+        "NIP {nip} is nobody's in the HR database; add the events they took part in, or leave such "
+        "rows out with --skip-unknown"
+    ),
+    "RATINGS-MORE-UNKNOWN": N_("and {n} more rows with an unknown NIP"),
     "HR-SOURCE-NO-EVENT": N_("this database holds no event {event!r} with participants, phases or attempts"),
     "BACKUP-NO-FILES": N_(
         "this archive (backup format 1) holds no assessment.yaml, and {folder} has none: restore it into "

@@ -23,7 +23,14 @@ from assess.store.attempts import utcnow
 from assess.store.records import StoreError
 
 # The HR database's own tables: never in an event's backup (assess.store.dump.TABLES), never restored.
-HR_TABLES: tuple[sa.Table, ...] = (t.hr_events, t.hr_people, t.hr_links, t.hr_audit)
+HR_TABLES: tuple[sa.Table, ...] = (
+    t.hr_events,
+    t.hr_people,
+    t.hr_links,
+    t.hr_audit,
+    t.hr_ratings,
+    t.hr_roster,
+)
 
 # Where an event came from: a backup, another database, or this database itself (registered in place:
 # removing it from HR leaves its rows, which are the trainer's).
@@ -260,3 +267,42 @@ def event_rows_here(engine: sa.Engine, event_id: str) -> bool:
             c.execute(sa.select(t.events.c.id).where(t.events.c.id == event_id)).first()
             and dump.event_tables_holding(c, event_id)
         )
+
+
+# -- ratings and the roster, by NIP -------------------------------------------------------------------
+
+
+def known_nips(engine: sa.Engine) -> set[str]:
+    """Every NIP of a person of the HR database (those merged into another included)."""
+    with engine.connect() as c:
+        return set(c.execute(sa.select(t.hr_people.c.nip).where(t.hr_people.c.nip.is_not(None))).scalars())
+
+
+def put_ratings(engine: sa.Engine, rows: Sequence[dict], source: str, actor: str) -> tuple[int, int]:
+    """Write ratings (nip, year, predicate, value) in one transaction, each replacing the one of its NIP
+    and year; returns (new, replaced)."""
+    r = t.hr_ratings
+    now = utcnow()
+    with engine.begin() as c:
+        existing = {
+            (x.nip, x.year)
+            for x in c.execute(sa.select(r.c.nip, r.c.year).where(r.c.nip.in_({row["nip"] for row in rows})))
+        }
+        replaced = [row for row in rows if (row["nip"], row["year"]) in existing]
+        for row in replaced:
+            c.execute(r.delete().where(r.c.nip == row["nip"], r.c.year == row["year"]))
+        for start in range(0, len(rows), 1000):
+            c.execute(
+                r.insert(),
+                [{**row, "source": source, "imported_at": now} for row in rows[start : start + 1000]],
+            )
+        details = {"file": source, "new": len(rows) - len(replaced), "replaced": len(replaced)}
+        write_hr_audit(c, actor, "ratings.import", details)
+    return len(rows) - len(replaced), len(replaced)
+
+
+def ratings(engine: sa.Engine) -> list[Any]:
+    """Every rating, by NIP and year."""
+    r = t.hr_ratings
+    with engine.connect() as c:
+        return c.execute(sa.select(r).order_by(r.c.nip, r.c.year)).all()

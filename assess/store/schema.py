@@ -323,3 +323,32 @@ hr_audit = sa.Table(
     sa.Column("details", sa.JSON, nullable=False),
     sa.Column("undone_at", WHEN),
 )
+
+# Performance ratings by NIP and year (assess hr ratings import): an SKP predicate or a number.
+hr_ratings = sa.Table(
+    "hr_ratings",
+    metadata,
+    sa.Column("nip", sa.String(18), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column(
+        "predicate", sa.String(32)
+    ),  # sangat-baik | baik | butuh-perbaikan | cukup | kurang | sangat-kurang
+    sa.Column("value", sa.Float),  # a number, where the file gave one
+    sa.Column("source", TEXT, nullable=False),  # the file's name
+    sa.Column("imported_at", WHEN, nullable=False),
+    sa.PrimaryKeyConstraint("nip", "year"),
+)
+
+# The organisation's people now (assess hr roster import): position and unit as they are today.
+hr_roster = sa.Table(
+    "hr_roster",
+    metadata,
+    sa.Column("nip", sa.String(18), primary_key=True),
+    sa.Column("name", TEXT, nullable=False),
+    sa.Column("position", TEXT),
+    sa.Column("unit", TEXT),
+    sa.Column("parent_unit", TEXT),
+    sa.Column("birth_date", sa.Date),
+    sa.Column("source", TEXT, nullable=False),
+    sa.Column("imported_at", WHEN, nullable=False),
+)
