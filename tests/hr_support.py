@@ -64,3 +64,28 @@ def rewrite_archive(
         for name, data in members.items():
             z.writestr(name, data)
     return target
+
+
+def changing_an_item(phase: str, index: int = 0):
+    """An `edit` for rewrite_archive that rewords the `index`-th item of the form of `phase` (a new
+    content hash: another item to HR), with the form's hash and its attempts' made anew. Returns
+    (edit, the changed item's id, filled in once the form has been seen)."""
+    from assess.forms import Form
+
+    changed: dict[str, str] = {}
+
+    def edit(table: str, row: dict) -> dict:
+        if table == "forms" and row["phase_id"] == phase:
+            form = Form.model_validate_json(row["snapshot"])
+            item = form.items[index]
+            items = list(form.items)
+            items[index] = item.model_copy(update={"stem": item.stem + " (diperbarui)"})
+            draft = form.model_copy(update={"items": items})
+            new = Form.model_validate({**draft.model_dump(mode="json"), "hash": draft.content_hash()})
+            changed.update(old=row["hash"], new=new.hash, item=item.id)
+            return {**row, "snapshot": new.model_dump_json(), "hash": new.hash}
+        if table == "attempts" and changed and row["form_hash"] == changed["old"]:
+            return {**row, "form_hash": changed["new"]}
+        return row
+
+    return edit, changed

@@ -222,3 +222,46 @@ def test_the_command_says_why_when_there_is_no_common_scale(run, tmp_path, monke
     monkeypatch.setattr("assess.sheets.matrix.ARROW_MIN_BYTES", 0)  # read as a large file is
     path, wide = rasch_of("lebar.csv", "a,b\n1,\n0,2\n1,1\n", "--max-marks", "1")
     assert wide.exit_code == 2 and f"{path}:3:2: ANALYZE-MATRIX-MARK-RANGE" in wide.stderr
+
+
+@pytest.mark.parametrize("name", ["simulated_booklets", "pcmdat2"])
+def test_anchored_items_leave_the_others_and_every_person_where_the_joint_calibration_puts_them(name):
+    """A later calibration fixes the items it shares with an earlier one (issue 19, point 6): anchored
+    at the joint estimates, the free items and every person come out at the joint values; anchored one
+    logit higher, everything moves one logit with them (the scale is the anchors')."""
+    x, _ref = load(name)
+    joint = rasch(x)
+    anchored = range(0, x.shape[1], 2)
+    anchors = {i: joint.items.thresholds[i] for i in anchored}
+    free = [i for i in range(x.shape[1]) if i not in anchors]
+    again = rasch(x, anchors=anchors)
+    for i in free:
+        assert np.allclose(again.items.thresholds[i], joint.items.thresholds[i], atol=1e-6)
+        assert (again.items.threshold_se[i] > 0).all()  # estimated (relative to the anchors, not to sum zero)
+    for i in anchored:
+        assert np.allclose(again.items.thresholds[i], joint.items.thresholds[i], atol=1e-12)
+        assert np.isnan(again.items.threshold_se[i]).all()  # not estimated here
+    assert np.allclose(again.persons.theta, joint.persons.theta, atol=1e-6)
+
+    moved = rasch(x, anchors={i: t + 1.0 for i, t in anchors.items()})
+    for i in free:
+        assert np.allclose(moved.items.thresholds[i], joint.items.thresholds[i] + 1.0, atol=1e-6)
+    assert np.allclose(moved.persons.theta, joint.persons.theta + 1.0, atol=1e-6)
+
+
+def test_a_form_without_an_anchored_item_has_no_place_on_the_anchors_scale():
+    x, _ref = load("simulated_booklets")
+    joint = rasch(x)
+    taken = ~np.isnan(x)
+    first_form = np.flatnonzero(taken[0])
+    only_first = {int(i): joint.items.thresholds[int(i)] for i in first_form}
+    # the items of the first person's booklet anchored: linked through the booklets' shared items
+    assert np.isfinite(rasch(x, anchors=only_first).persons.theta).all()
+    # two separate forms, anchors on one of them only
+    a, b = x[:, :6].copy(), x[:, 6:12].copy()
+    a[len(x) // 2 :] = np.nan
+    b[: len(x) // 2] = np.nan
+    split = np.hstack([a, b])
+    keep = ~np.isnan(split).all(axis=1)
+    with pytest.raises(ValueError, match="no item with the anchored items"):
+        rasch(split[keep], anchors={0: [0.0], 1: [0.5]})

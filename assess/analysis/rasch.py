@@ -185,16 +185,43 @@ def _loglik_and_gradient(
 # -- calibration -------------------------------------------------------------------------------
 
 
-def _free_to_all(eta: np.ndarray) -> np.ndarray:
-    return np.append(eta, -eta.sum())
+@dataclass(frozen=True)
+class _Free:
+    """How the free parameters eta make every beta: without anchors, all betas but the last, which is
+    minus the sum of the others (sum zero); with anchors, the betas not fixed, the fixed ones as given."""
+
+    fixed: np.ndarray | None  # the anchored betas, NaN where free; None: sum zero
+
+    def size(self, n: int) -> int:
+        return n - 1 if self.fixed is None else int(np.isnan(self.fixed).sum())
+
+    def to_all(self, eta: np.ndarray) -> np.ndarray:
+        if self.fixed is None:
+            return np.append(eta, -eta.sum())
+        beta = self.fixed.copy()
+        beta[np.isnan(self.fixed)] = eta
+        return beta
+
+    def gradient(self, g: np.ndarray) -> np.ndarray:
+        if self.fixed is None:
+            return g[:-1] - g[-1]  # d beta_last / d eta_j = -1
+        return g[np.isnan(self.fixed)]
+
+    def jacobian(self, n: int) -> np.ndarray:
+        """d beta / d eta: maps the free parameters' covariance to every beta's (the fixed ones' 0)."""
+        if self.fixed is None:
+            return np.vstack([np.eye(n - 1), -np.ones(n - 1)])
+        w = np.zeros((n, self.size(n)))
+        w[np.flatnonzero(np.isnan(self.fixed)), np.arange(self.size(n))] = 1.0
+        return w
 
 
-def _free_gradient(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout) -> np.ndarray:
-    _, g = _loglik_and_gradient(_free_to_all(eta), patterns, layout)
-    return g[:-1] - g[-1]  # d beta_last / d eta_j = -1
+def _free_gradient(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout, free: _Free) -> np.ndarray:
+    _, g = _loglik_and_gradient(free.to_all(eta), patterns, layout)
+    return free.gradient(g)
 
 
-def _information(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout) -> np.ndarray:
+def _information(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout, free: _Free) -> np.ndarray:
     """Minus the Hessian in the free parameters, by central differences of the exact gradient."""
     k1 = len(eta)
     h = np.empty((k1, k1))
@@ -202,26 +229,34 @@ def _information(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout) -> 
     for j in range(k1):
         e = np.zeros(k1)
         e[j] = step
-        h[:, j] = -(_free_gradient(eta + e, patterns, layout) - _free_gradient(eta - e, patterns, layout)) / (
-            2 * step
-        )
+        ahead = _free_gradient(eta + e, patterns, layout, free)
+        behind = _free_gradient(eta - e, patterns, layout, free)
+        h[:, j] = -(ahead - behind) / (2 * step)
     return (h + h.T) / 2
 
 
-def _calibrate(patterns: list[_Pattern], layout: _Layout) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """Sum-zero betas, their covariance, the log-likelihood and Newton's iterations."""
+def _calibrate(
+    patterns: list[_Pattern], layout: _Layout, fixed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """The betas (sum zero, or the free ones beside the anchored `fixed`), their covariance, the
+    log-likelihood and Newton's iterations."""
     n = int(layout.m.sum())
-    eta = np.zeros(n - 1)
+    free = _Free(fixed)
+    eta = np.zeros(free.size(n))
     iterations = 0
-    while iterations < _MAX_ITERATIONS:  # Newton-Raphson on the concave conditional likelihood
+    while iterations < _MAX_ITERATIONS and len(eta):  # Newton-Raphson on the concave likelihood
         iterations += 1
-        step = np.linalg.solve(_information(eta, patterns, layout), _free_gradient(eta, patterns, layout))
+        step = np.linalg.solve(
+            _information(eta, patterns, layout, free), _free_gradient(eta, patterns, layout, free)
+        )
         eta = eta + step
         if np.max(np.abs(step)) < 1e-10:
             break
-    w = np.vstack([np.eye(n - 1), -np.ones(n - 1)])
-    covariance = w @ np.linalg.inv(_information(eta, patterns, layout)) @ w.T
-    beta = _free_to_all(eta)
+    w = free.jacobian(n)
+    covariance = (
+        w @ np.linalg.inv(_information(eta, patterns, layout, free)) @ w.T if len(eta) else np.zeros((n, n))
+    )
+    beta = free.to_all(eta)
     loglik, _ = _loglik_and_gradient(beta, patterns, layout)
     return beta, covariance, loglik, iterations
 
@@ -267,9 +302,10 @@ def _all_uncalibrable(x: np.ndarray, top: np.ndarray) -> tuple[int, ...]:
         out |= more
 
 
-def _check_linked(y: np.ndarray) -> None:
+def _check_linked(y: np.ndarray, anchored: np.ndarray | None = None) -> None:
     """ValueError when the items fall into groups that no person's items join (forms sharing no
-    item): such groups have no common scale."""
+    item): such groups have no common scale. With anchors, each group must hold an anchored item
+    (`anchored`: a mask of the columns), which puts it on the anchors' scale."""
     parent = list(range(y.shape[1]))
 
     def root(i: int) -> int:
@@ -282,7 +318,12 @@ def _check_linked(y: np.ndarray) -> None:
         items = np.flatnonzero(taken)
         for i in items[1:]:
             parent[root(int(i))] = root(int(items[0]))
-    if len({root(i) for i in range(y.shape[1])}) > 1:
+    groups = {root(i) for i in range(y.shape[1])}
+    if anchored is not None and anchored.any():
+        if groups - {root(int(i)) for i in np.flatnonzero(anchored)}:
+            raise ValueError("some forms share no item with the anchored items: they have no common scale")
+        return
+    if len(groups) > 1:
         raise ValueError("the forms share no items: their scores have no common scale")
 
 
@@ -372,11 +413,14 @@ def fit_flags(items: RaschItems, fit_range: tuple[float, float] = FIT_RANGE) -> 
 # -- the model ---------------------------------------------------------------------------------
 
 
-def rasch(marks, max_scores=None) -> RaschResult:
+def rasch(marks, max_scores=None, anchors=None) -> RaschResult:
     """Calibrate items scored 0..m_i (NaN = not administered) and measure every person.
 
     `max_scores`: each item's m_i; by default the largest score in its column. Right/wrong items
     (m_i = 1) follow the Rasch model, the others the partial credit model.
+    `anchors`: {column: its thresholds tau_i1..tau_im} fixed at those values (an earlier
+    calibration's), so that the other items and every person are measured on the anchors' scale
+    (no sum-zero constraint then); an anchored item is kept even when a category is empty here.
     """
     x = np.asarray(marks, dtype=float)
     if x.ndim != 2 or x.shape[1] < 2:
@@ -391,23 +435,26 @@ def rasch(marks, max_scores=None) -> RaschResult:
     top = top.astype(int)
     if np.any(given > np.repeat(top[None, :], len(x), axis=0)[~np.isnan(x)]):
         raise ValueError("a score is above its item's maximum")
-    alike = _all_uncalibrable(x, top)
+    anchors = dict(anchors or {})
+    alike = tuple(i for i in _all_uncalibrable(x, top) if i not in anchors)
     if alike:
         _warn(f"items with a score nobody with a non-extreme total gave, not calibrated: {list(alike)}")
     keep = np.array([i for i in range(x.shape[1]) if i not in alike], dtype=int)
     if len(keep) < 2:
         raise ValueError("fewer than 2 items can be calibrated")
     y, layout = x[:, keep], _Layout(top[keep])
-    _check_linked(y)
+    fixed = _fixed(anchors, keep, layout)
+    _check_linked(y, None if fixed is None else np.array([int(i) in anchors for i in keep]))
     try:  # diverging data overflow on the way: the result is checked below instead
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            beta, covariance, loglik, iterations = _calibrate(_patterns(y, layout), layout)
+            beta, covariance, loglik, iterations = _calibrate(_patterns(y, layout), layout, fixed)
     except np.linalg.LinAlgError:
         beta, covariance, loglik, iterations = np.array([np.nan]), np.eye(1), np.nan, 0
+    free = np.isnan(fixed) if fixed is not None else np.ones(len(beta), dtype=bool)
     determined = (
         np.isfinite(beta).all()
         and np.isfinite(covariance).all()
-        and (np.diag(covariance) > 0).all()  # an information matrix that is not positive: a flat ridge
+        and (np.diag(covariance)[free] > 0).all()  # an information that is not positive: a flat ridge
     )
     if iterations >= _MAX_ITERATIONS or not determined:
         raise ValueError(
@@ -415,6 +462,9 @@ def rasch(marks, max_scores=None) -> RaschResult:
             "answered in a way that separates them from the others)"
         )
     taus, tau_ses = _thresholds(beta, covariance, layout)
+    for j, i in enumerate(keep):
+        if int(i) in anchors:
+            tau_ses[j] = np.full(len(tau_ses[j]), np.nan)  # not estimated here: the anchor's own
     taken = ~np.isnan(y)
     scores = np.where(taken, y, 0).sum(axis=1)
     infit, outfit = _fit(y, _measures(scores, taken, beta, layout, weighted=False), beta, layout)
@@ -429,6 +479,23 @@ def rasch(marks, max_scores=None) -> RaschResult:
         ),
         RaschPersons(wle, wle_se, scores, np.where(taken, layout.m, 0).sum(axis=1)),
     )
+
+
+def _fixed(anchors: dict, keep: np.ndarray, layout: _Layout) -> np.ndarray | None:
+    """The flat betas of the anchored items (beta_ih = -(tau_i1 + ... + tau_ih)), NaN for the free ones;
+    None without anchors."""
+    if not anchors:
+        return None
+    fixed = np.full(int(layout.m.sum()), np.nan)
+    for j, i in enumerate(keep):
+        if int(i) in anchors:
+            taus = np.asarray(anchors[int(i)], dtype=float)
+            if len(taus) != layout.m[j]:
+                raise ValueError(
+                    f"item {int(i)}: {len(taus)} anchored thresholds for {layout.m[j]} categories"
+                )
+            fixed[layout.starts[j] : layout.starts[j] + layout.m[j]] = -np.cumsum(taus)
+    return fixed
 
 
 def _items(

@@ -332,26 +332,36 @@ def hr_people_undo(ctx: click.Context, number: int | None) -> None:
 @hr_people.command(
     "conflicts",
     help=N_(
-        "List what looks wrong about people: one NIP under different names in different events. Nothing is "
-        "changed; correct the event's list, or split.\n\nExample: assess hr people conflicts"
+        "List what looks wrong about people: one NIP under different names in different events or the "
+        "roster, and a roster birth date the NIP does not hold. Nothing is changed; correct the list, or "
+        "split.\n\nExample: assess hr people conflicts"
     ),
 )
 @shared_options()
 @click.pass_context
 def hr_people_conflicts(ctx: click.Context) -> None:
     from assess.hr.people import conflicts
+    from assess.store.hr import roster
     from assess.store.hr_people import people
 
     ws = open_hr(ctx)
-    found = conflicts(people(ws.store.engine))
+    found = conflicts(people(ws.store.engine), roster(ws.store.engine))
     if not found:
         click.echo(_("No conflicts."))
         return
     for c in found:
-        click.echo(
-            _("NIP {nip} has different names: {names}").format(nip=c.person.nip, names=" / ".join(c.names))
-        )
-        click.echo(f"  {_who(c.person)}")
+        if c.names:
+            click.echo(
+                _("NIP {nip} has different names: {names}").format(nip=c.nip, names=" / ".join(c.names))
+            )
+        if c.birth:
+            click.echo(
+                _("NIP {nip}: the roster's birth date {date} is not the NIP's {digits}").format(
+                    nip=c.nip, date=c.birth[0].isoformat(), digits=c.birth[1]
+                )
+            )
+        if c.person is not None:
+            click.echo(f"  {_who(c.person)}")
 
 
 @hr.command(
@@ -439,4 +449,185 @@ def hr_ratings_list(ctx: click.Context) -> None:
         for r in found
     ]
     for line in table(["NIP", _("Name"), _("Year"), _("Rating")], rows, left=2):
+        click.echo(line)
+
+
+@hr.group(
+    "roster", cls=Group, help=N_("The organisation's people now: position, unit and the unit's parent.")
+)
+@shared_options()
+def hr_roster() -> None:
+    pass
+
+
+@hr_roster.command(
+    "import",
+    help=N_(
+        "Replace the roster with a CSV or XLSX file with the columns NIP, Nama, Jabatan, Unit Kerja, Unit "
+        "Induk (the unit's parent, e.g. the kecamatan) and Tanggal Lahir (optional). The whole file is "
+        "checked first. Events keep the positions and units they had; the roster gives the current ones "
+        "and the units tree its parents.\n\nExample: assess hr roster import pegawai-2026.xlsx"
+    ),
+)
+@click.argument("file")
+@shared_options()
+@click.pass_context
+def hr_roster_import(ctx: click.Context, file: str) -> None:
+    from assess.hr.roster import import_roster
+
+    ws = open_hr(ctx)
+    now, before = import_roster(ws.store.engine, Path(file))
+    click.echo(_("Roster replaced: {now} people (before: {before}).").format(now=now, before=before))
+
+
+@hr.group(
+    "units",
+    cls=Group,
+    invoke_without_command=True,
+    help=N_(
+        "The units as a tree (agency > kecamatan > kelurahan) from the events and the roster, each with "
+        "its code, the people and events in it and the other spellings of its name; with --unmatched, "
+        "the units the roster does not have or whose name is much like another's."
+    ),
+)
+@option(
+    "--unmatched",
+    is_flag=True,
+    help=N_("Only units to check: not in the roster, or named much like another."),
+)
+@shared_options()
+@click.pass_context
+def hr_units(ctx: click.Context, unmatched: bool) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from assess.hr.units import build_tree
+    from assess.hr.units import unmatched as find_unmatched
+    from assess.store.hr import roster, unit_aliases
+    from assess.store.hr_people import people
+
+    ws = open_hr(ctx)
+    engine = ws.store.engine
+    tree = build_tree(people(engine), roster(engine), unit_aliases(engine))
+    if unmatched:
+        found = find_unmatched(tree)
+        if not found:
+            click.echo(_("Every unit matches."))
+        for u in found:
+            where = (
+                _("not in the roster")
+                if tree.roster and not u.unit.in_roster
+                else _("named much like another")
+            )
+            click.echo(f"{u.unit.code}  {u.unit.name}: {where}")
+            if u.suggestion is not None:
+                click.echo(
+                    _("  may be {code} ({name}): assess hr units merge {code} {other}").format(
+                        code=u.suggestion.code, name=u.suggestion.name, other=u.unit.code
+                    )
+                )
+        return
+    if not tree.units:
+        click.echo(_("No units yet: add events, or import a roster."))
+        return
+
+    def show(code: str | None, depth: int) -> None:
+        for unit in tree.children(code):
+            also = sorted(unit.spellings - {unit.name})
+            counts = _("{people} people, {events} events").format(
+                people=len(unit.people), events=len(unit.events)
+            )
+            line = f"{'  ' * depth}{unit.name}  [{unit.code}]  ({counts})"
+            if also:
+                line += "  " + _("also: {names}").format(names="; ".join(also))
+            click.echo(line)
+            show(unit.code, depth + 1)
+
+    show(None, 0)
+
+
+@hr_units.command(
+    "merge",
+    help=N_(
+        "Join unit B to unit A (each by code or name): B's name is then A everywhere, in every event. "
+        "Written to the HR audit log.\n\nExample: assess hr units merge kelurahan-ibuh kel-ibuh"
+    ),
+)
+@click.argument("keep", metavar="A")
+@click.argument("other", metavar="B")
+@shared_options()
+@click.pass_context
+def hr_units_merge(ctx: click.Context, keep: str, other: str) -> None:
+    from assess.hr.units import merge_units
+
+    ws = open_hr(ctx)
+    kept, joined, number = merge_units(ws.store.engine, keep, other)
+    click.echo(_("Unit {b} joined to {a} (change {n}).").format(a=kept, b=joined, n=number))
+
+
+@hr.command(
+    "calibrate",
+    help=N_(
+        "Put every added event's results on one scale (Rasch and partial credit models) as a new stored "
+        "run. A run after the first fixes the items it shares with the latest run (same id and text), so "
+        "that earlier measures do not move; the scale is 500 + 100 x (theta - m) / s with the first run's "
+        "m and s. Items that cannot be calibrated are named and the rest calibrated.\n\nExample: assess "
+        "hr calibrate"
+    ),
+)
+@shared_options()
+@click.pass_context
+def hr_calibrate(ctx: click.Context) -> None:
+    from assess.hr.calibration import calibrate
+
+    ws = open_hr(ctx)
+    done = calibrate(ws.store)
+    click.echo(
+        _("Run {run}: {persons} measures, {items} items ({anchored} fixed from run {earlier}).").format(
+            run=done.run,
+            persons=done.persons,
+            items=done.items,
+            anchored=done.anchored,
+            earlier=done.anchored_to or "-",
+        )
+    )
+    reasons = {
+        "not_linked": _("its form shares no item with the others on the scale"),
+        "empty_category": _("a score nobody with a total neither 0 nor full gave"),
+    }
+    for item, why in done.not_calibrated:
+        click.echo(_("  not calibrated: {item} ({why})").format(item=item, why=reasons[why]))
+
+
+@hr.command(
+    "runs",
+    help=N_(
+        "List the calibration runs: when, what each fixed, its scale's m and s.\n\nExample: assess hr runs"
+    ),
+)
+@shared_options()
+@click.pass_context
+def hr_runs_list(ctx: click.Context) -> None:
+    from assess.store.hr_runs import runs
+
+    ws = open_hr(ctx)
+    found = runs(ws.store.engine)
+    if not found:
+        click.echo(_("No runs yet: assess hr calibrate"))
+        return
+    fmt = terminal_numbers()
+    head = [_("Run"), _("When"), _("Fixed from"), _("Measures"), _("Calibrated items"), _("Fixed"), "m", "s"]
+    rows = [
+        [
+            str(r.number),
+            r.created_at.strftime("%Y-%m-%d %H:%M"),
+            str(r.anchored_to or "-"),
+            fmt.count(r.persons),
+            fmt.count(r.items),
+            fmt.count(r.anchored_items),
+            fmt.dec(r.scale_mean, 3),
+            fmt.dec(r.scale_sd, 3),
+        ]
+        for r in found
+    ]
+    for line in table(head, rows, left=2):
         click.echo(line)

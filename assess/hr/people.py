@@ -3,6 +3,7 @@ wrong about a person (one NIP under two names). Nothing here joins anyone: `merg
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -67,20 +68,33 @@ def candidates(everyone: Sequence[Person]) -> list[Candidate]:
 
 @dataclass(frozen=True)
 class Conflict:
-    """One person whose events give different names for their NIP."""
+    """What does not agree about one NIP: the names events and the roster give it, or the roster's birth
+    date and the one the NIP holds (its first 8 digits)."""
 
-    person: Person
-    names: tuple[str, ...]
+    nip: str
+    person: Person | None  # None: a NIP of the roster only
+    names: tuple[str, ...] = ()  # more than one: the names differ
+    birth: tuple[dt.date, str] | None = None  # (the roster's birth date, the NIP's digits) when they differ
 
 
-def conflicts(everyone: Sequence[Person]) -> list[Conflict]:
-    found = []
-    for person in everyone:
-        names: dict[str, str] = {}
+def conflicts(everyone: Sequence[Person], roster: Sequence = ()) -> list[Conflict]:
+    """Every NIP whose names differ (degrees after a comma, case and spacing aside) between its events and
+    the roster, and every roster birth date the NIP does not hold. Nothing is changed."""
+    by_nip = {p.nip: p for p in everyone if p.nip}
+    names: dict[str, dict[str, str]] = defaultdict(dict)
+    for person in by_nip.values():
         for p in person.participations:
-            names.setdefault(comparable_name(p.name), p.name)
-        if person.nip is not None and len(names) > 1:
-            found.append(Conflict(person, tuple(names.values())))
+            names[person.nip].setdefault(comparable_name(p.name), p.name)
+    births = {}
+    for row in roster:
+        names[row.nip].setdefault(comparable_name(row.name), row.name)
+        if row.birth_date is not None and row.nip[:8] != row.birth_date.strftime("%Y%m%d"):
+            births[row.nip] = (row.birth_date, row.nip[:8])
+    found = []
+    for nip in sorted(names):
+        differ = tuple(names[nip].values()) if len(names[nip]) > 1 else ()
+        if differ or nip in births:
+            found.append(Conflict(nip, by_nip.get(nip), differ, births.get(nip)))
     return found
 
 

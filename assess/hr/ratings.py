@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assess.hr.tables import columns_of
 from assess.participants import clean_nip
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.read import read_table
-from assess.sheets.table import Row, Table, cell, header_key, rows_with_values, trimmed_headers
+from assess.sheets.table import Row, Table, cell, header_key, rows_with_values
 from assess.store import hr as hr_store
 
 ACTOR = "hr"
@@ -64,39 +65,14 @@ class Rating:
 def plan_ratings(table: Table, file: str, today: dt.date) -> list[Rating]:
     """Every row's rating, or ProblemsFound locating each problem at its row and column."""
     problems: list[Problem] = []
-    headers = trimmed_headers(table)
-    columns: dict[str, int] = {}
-    for i, text in enumerate(headers):
-        kind = HEADERS.get(header_key(text))
-        if kind is None:
-            expected = "NIP, Tahun/Year, Predikat/Nilai/Rating"
-            problems.append(
-                Problem(
-                    "RATINGS-HEADER-UNKNOWN",
-                    {"name": text, "expected": expected},
-                    file,
-                    table.header_line,
-                    i + 1,
-                )
-            )
-        elif kind in columns:
-            problems.append(
-                Problem(
-                    "PARTICIPANTS-HEADER-DUPLICATE",
-                    {"other": columns[kind] + 1, "first": headers[columns[kind]]},
-                    file,
-                    table.header_line,
-                    i + 1,
-                    field=text,
-                )
-            )
-        else:
-            columns[kind] = i
-    for kind, name in ((NIP, "NIP"), (YEAR, "Tahun"), (RATING, "Predikat")):
-        if kind not in columns:
-            problems.append(Problem("RATINGS-COLUMN-MISSING", {"name": name}, file, table.header_line))
-    if problems:
-        raise ProblemsFound(problems)
+    columns, headers = columns_of(
+        table,
+        file,
+        HEADERS,
+        ((NIP, "NIP"), (YEAR, "Tahun"), (RATING, "Predikat")),
+        "RATINGS",
+        "NIP, Tahun/Year, Predikat/Nilai/Rating",
+    )
     ratings, seen = [], {}
     for row in rows_with_values(table):
         rating = _row(row, columns, headers, file, today, problems)

@@ -505,6 +505,22 @@ MESSAGES: dict[str, str] = {
         "rows out with --skip-unknown"
     ),
     "RATINGS-MORE-UNKNOWN": N_("and {n} more rows with an unknown NIP"),
+    "ROSTER-HEADER-UNKNOWN": N_("unknown column {name!r}; a roster has the columns {expected}"),
+    "ROSTER-COLUMN-MISSING": N_("the column {name} is missing"),
+    "ROSTER-NIP-EMPTY": N_("the NIP is empty: the roster lists civil servants by NIP"),
+    "ROSTER-NIP-DUPLICATE": N_("NIP {nip} is also in row {other}"),
+    "ROSTER-DATE-INVALID": N_("{value!r} is not a date such as 1970-04-16 or 16-04-1970"),
+    "ROSTER-NO-ROWS": N_("the file holds no one"),
+    "UNITS-UNKNOWN": N_("no unit {unit!r}: name a unit by the code or a name assess hr units shows"),
+    "UNITS-MERGE-SAME": N_("{unit} is one unit already"),
+    "HR-CALIBRATION-NO-RESULTS": N_("no results to calibrate: add events whose tests were scored"),
+    "HR-CALIBRATION-NOT-LINKED": N_(
+        "the events share no item with run {run}: their results cannot be put on its scale"
+    ),
+    "HR-CALIBRATION-FAILED": N_("the calibration cannot be made: {reason}"),
+    "HR-CALIBRATION-NO-SPREAD": N_(
+        "the first run needs measures that differ, of at least 2 people, to set its scale ({n} found)"
+    ),
     "HR-SOURCE-NO-EVENT": N_("this database holds no event {event!r} with participants, phases or attempts"),
     "BACKUP-NO-FILES": N_(
         "this archive (backup format 1) holds no assessment.yaml, and {folder} has none: restore it into "

@@ -30,6 +30,10 @@ HR_TABLES: tuple[sa.Table, ...] = (
     t.hr_audit,
     t.hr_ratings,
     t.hr_roster,
+    t.hr_unit_aliases,
+    t.hr_runs,
+    t.hr_run_items,
+    t.hr_run_measures,
 )
 
 # Where an event came from: a backup, another database, or this database itself (registered in place:
@@ -306,3 +310,42 @@ def ratings(engine: sa.Engine) -> list[Any]:
     r = t.hr_ratings
     with engine.connect() as c:
         return c.execute(sa.select(r).order_by(r.c.nip, r.c.year)).all()
+
+
+def put_roster(engine: sa.Engine, rows: Sequence[dict], source: str, actor: str) -> tuple[int, int]:
+    """The roster replaced whole by `rows` (nip, name, position, unit, parent_unit, birth_date), in one
+    transaction; returns (people now, people before)."""
+    r = t.hr_roster
+    now = utcnow()
+    with engine.begin() as c:
+        before = c.execute(sa.select(sa.func.count()).select_from(r)).scalar()
+        c.execute(r.delete())
+        for start in range(0, len(rows), 1000):
+            c.execute(
+                r.insert(),
+                [{**row, "source": source, "imported_at": now} for row in rows[start : start + 1000]],
+            )
+        write_hr_audit(c, actor, "roster.import", {"file": source, "people": len(rows), "before": before})
+    return len(rows), before
+
+
+def roster(engine: sa.Engine) -> list[Any]:
+    r = t.hr_roster
+    with engine.connect() as c:
+        return c.execute(sa.select(r).order_by(r.c.nip)).all()
+
+
+def unit_aliases(engine: sa.Engine) -> dict[str, str]:
+    """A unit name's key -> the name of the unit it was joined to."""
+    a = t.hr_unit_aliases
+    with engine.connect() as c:
+        return {r.alias_key: r.unit for r in c.execute(sa.select(a))}
+
+
+def put_unit_aliases(engine: sa.Engine, keys: Sequence[str], unit: str, actor: str) -> int:
+    """Join unit names (by their keys) to `unit`, in one transaction; returns the audit entry's number."""
+    a = t.hr_unit_aliases
+    with engine.begin() as c:
+        c.execute(a.delete().where(a.c.alias_key.in_(list(keys))))
+        c.execute(a.insert(), [{"alias_key": k, "unit": unit, "created_at": utcnow()} for k in keys])
+        return write_hr_audit(c, actor, "units.merge", {"names": list(keys), "unit": unit})

@@ -33,6 +33,8 @@ class Participation:
     unit: str | None  # the unit's name in that event
     position: str | None
     how: str  # nip | own | merged | split
+    group: str | None = None  # the unit's group in that event (the kecamatan)
+    agency: str | None = None  # the agency as that event's list gave it (Pemerintah Kota Payakumbuh)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Change:
 
 
 def _participations(c: sa.Connection, where=None) -> dict[int, list[Participation]]:
-    ln, p, pa, u = t.hr_links, t.persons, t.participations, t.units
+    ln, p, pa, u, g = t.hr_links, t.persons, t.participations, t.units, t.groups
     query = (
         sa.select(
             ln.c.hr_person_id,
@@ -65,11 +67,15 @@ def _participations(c: sa.Connection, where=None) -> dict[int, list[Participatio
             p.c.nip,
             u.c.name.label("unit"),
             pa.c.position,
+            g.c.name.label("group"),
+            pa.c.agency,
         )
         .join(p, sa.and_(p.c.event_id == ln.c.event_id, p.c.person_id == ln.c.person_id))
         .join(pa, sa.and_(pa.c.event_id == ln.c.event_id, pa.c.person_id == ln.c.person_id))
         .outerjoin(u, sa.and_(u.c.event_id == pa.c.event_id, u.c.code == pa.c.unit_code))
+        .outerjoin(g, sa.and_(g.c.event_id == pa.c.event_id, g.c.code == pa.c.group_code))
         .join(t.hr_events, t.hr_events.c.event_id == ln.c.event_id)
+        .where(pa.c.removed_at.is_(None))
         .order_by(t.hr_events.c.starts_on, ln.c.event_id, ln.c.person_id)
     )
     if where is not None:
@@ -77,7 +83,9 @@ def _participations(c: sa.Connection, where=None) -> dict[int, list[Participatio
     found: dict[int, list[Participation]] = {}
     for r in c.execute(query):
         found.setdefault(r.hr_person_id, []).append(
-            Participation(r.event_id, r.person_id, r.name, r.nip, r.unit, r.position, r.how)
+            Participation(
+                r.event_id, r.person_id, r.name, r.nip, r.unit, r.position, r.how, r.group, r.agency
+            )
         )
     return found
 

@@ -352,3 +352,63 @@ hr_roster = sa.Table(
     sa.Column("source", TEXT, nullable=False),
     sa.Column("imported_at", WHEN, nullable=False),
 )
+
+# Unit names joined by the HR officer (assess hr units merge): a name's key -> the unit's name it is.
+hr_unit_aliases = sa.Table(
+    "hr_unit_aliases",
+    metadata,
+    sa.Column("alias_key", sa.String(200), primary_key=True),
+    sa.Column("unit", TEXT, nullable=False),
+    sa.Column("created_at", WHEN, nullable=False),
+)
+
+# Calibrations (assess hr calibrate): each run puts every added event's results on one scale. A run after
+# the first fixes the thresholds of the items it shares with the run before (same id and content hash),
+# so that earlier measures do not move; the reported scale 500 + 100 (theta - m) / s keeps the first
+# run's m and s.
+hr_runs = sa.Table(
+    "hr_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", WHEN, nullable=False),
+    sa.Column("anchored_to", sa.Integer, sa.ForeignKey("hr_runs.id")),  # the run whose items were fixed
+    sa.Column("scale_mean", sa.Float, nullable=False),  # m: the first run's persons' mean theta
+    sa.Column("scale_sd", sa.Float, nullable=False),  # s: their standard deviation
+    sa.Column("events", sa.JSON, nullable=False),  # the events calibrated
+    sa.Column("persons", sa.Integer, nullable=False),
+    sa.Column("items", sa.Integer, nullable=False),
+    sa.Column("anchored_items", sa.Integer, nullable=False),
+    sa.Column("iterations", sa.Integer, nullable=False),
+    sa.Column("notes", sa.JSON, nullable=False),  # items left out, with why
+)
+
+hr_run_items = sa.Table(
+    "hr_run_items",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("hr_runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("item_id", ID, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("categories", sa.JSON, nullable=False),  # the points each category stands for, lowest first
+    sa.Column("thresholds", sa.JSON, nullable=False),
+    sa.Column("threshold_se", sa.JSON, nullable=False),  # null where anchored (the earlier run's stand)
+    sa.Column("location", sa.Float, nullable=False),
+    sa.Column("infit", sa.Float),
+    sa.Column("outfit", sa.Float),
+    sa.Column("anchored", sa.Boolean, nullable=False),
+    sa.Column("answers", sa.Integer, nullable=False),  # results that gave the item
+    sa.PrimaryKeyConstraint("run_id", "item_id", "content_hash"),
+)
+
+hr_run_measures = sa.Table(
+    "hr_run_measures",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("hr_runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("event_id", ID, nullable=False),
+    sa.Column("phase_id", ID, nullable=False),
+    sa.Column("person_id", ID, nullable=False),  # the event's own
+    sa.Column("theta", sa.Float),  # Warm's measure; null for a result without a calibrated item
+    sa.Column("se", sa.Float),
+    sa.Column("scaled", sa.Float),  # 500 + 100 (theta - m) / s
+    sa.Column("percentage", sa.Float, nullable=False),  # the result's percent correct, always beside it
+    sa.PrimaryKeyConstraint("run_id", "event_id", "phase_id", "person_id"),
+)

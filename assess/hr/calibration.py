@@ -1,0 +1,261 @@
+"""One scale across events (assess hr calibrate): every added event's results calibrated together with the
+Rasch and partial credit models (assess.analysis.rasch), stored as a run.
+
+- An item is its id and the content hash of its text in the form (another text is another item).
+- Its score in a result is its points there; the distinct points it was given, lowest first, are its
+  categories 0..m (a right/wrong item: 0 and 1; weighted options 1..5: five categories). An anchored
+  item keeps the categories of the run it comes from; points between them count as the one below.
+- A run after the first fixes the thresholds of the items it shares with the latest run, so that the
+  measures of earlier events do not move, and keeps the first run's m and s: the reported scale is
+  500 + 100 (theta - m) / s, m and s the mean and standard deviation of the first run's measures.
+- A result without a calibrated item has no measure; its percent correct stands beside every measure.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+
+from assess.analysis.rasch import rasch
+from assess.forms import content_hash
+from assess.problems import Problem, ProblemsFound
+from assess.store import hr as hr_store
+from assess.store import hr_runs
+from assess.store import schema as t
+from assess.store.store import Store
+
+ACTOR = "hr"
+SCALE_CENTRE, SCALE_UNIT = 500.0, 100.0
+DIGITS = 6  # points compared to a millionth: 0.2 * 3 and 0.6 are one category
+# Why an item was left out of a run: it shares no result with the items on the scale (a form drawn
+# with no item of the others'), or a score category nobody with a total neither 0 nor full used.
+NOT_LINKED, EMPTY_CATEGORY = "not_linked", "empty_category"
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """Every result of the added events as a row, every item version as a column."""
+
+    columns: list[tuple[str, str]]  # (item id, content hash)
+    rows: list[tuple[str, str, str, float]]  # (event, phase, person, percentage)
+    points: np.ndarray  # rows x columns, NaN where the result did not give the item
+    events: list[str]
+
+
+def gather(store: Store) -> Gathered:
+    """The points of every item in every result of every added event (essays still to mark left out)."""
+    events = [e.event_id for e in hr_store.added_events(store.engine)]
+    with store.engine.connect() as c:
+        phases = c.execute(sa.select(t.forms.c.event_id, t.forms.c.phase_id)).all()
+    hashes: dict[tuple[str, str, str], str] = {}
+    for event_id, phase_id in phases:
+        if event_id in events:
+            for item in store.form(event_id, phase_id).items:
+                hashes[(event_id, phase_id, item.id)] = content_hash(item.model_dump(mode="json"))
+    columns: dict[tuple[str, str], int] = {}
+    rows, cells = [], []
+    for event_id in events:
+        for result in store.results(event_id):
+            row = len(rows)
+            rows.append((event_id, result.phase_id, result.person_id, result.percentage))
+            for item_id, mark in result.items.items():
+                version = hashes.get((event_id, result.phase_id, item_id))
+                if version is None or mark.pending or mark.max_points <= 0:
+                    continue
+                column = columns.setdefault((item_id, version), len(columns))
+                cells.append((row, column, round(mark.points, DIGITS)))
+    points = np.full((len(rows), len(columns)), np.nan)
+    for row, column, value in cells:
+        points[row, column] = value
+    return Gathered(list(columns), rows, points, events)
+
+
+def _categories(values: np.ndarray, given: list[float] | None) -> tuple[list[float], np.ndarray]:
+    """The item's categories (points, lowest first) and its column of category numbers (NaN kept)."""
+    seen = values[~np.isnan(values)]
+    categories = given if given is not None else sorted({float(v) for v in seen})
+    edges = np.asarray(categories)
+    out = np.full(len(values), np.nan)
+    taken = ~np.isnan(values)
+    # the category at or below each value (an anchored item's points between its categories)
+    out[taken] = np.clip(np.searchsorted(edges, values[taken] + 10**-DIGITS, side="right") - 1, 0, None)
+    return categories, out
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    run: int
+    anchored_to: int | None
+    persons: int
+    items: int
+    anchored: int
+    not_calibrated: list[tuple[str, str]]  # (item id, NOT_LINKED or EMPTY_CATEGORY), left out
+
+
+def calibrate(store: Store) -> Calibrated:
+    """A new run over every added event, anchored to the latest run; stored in one transaction."""
+    found = gather(store)
+    if not found.rows or not found.columns:
+        raise ProblemsFound([Problem("HR-CALIBRATION-NO-RESULTS", {})])
+    previous = hr_runs.latest_run(store.engine)
+    earlier = (
+        {(i.item_id, i.content_hash): i for i in hr_runs.run_items(store.engine, previous.number)}
+        if previous
+        else {}
+    )
+    marks = np.full(found.points.shape, np.nan)
+    categories, anchors = [], {}
+    for j, version in enumerate(found.columns):
+        anchor = earlier.get(version)
+        cats, marks[:, j] = _categories(found.points[:, j], anchor.categories if anchor else None)
+        categories.append(cats)
+        if anchor is not None and len(anchor.thresholds) == len(cats) - 1:
+            anchors[j] = anchor.thresholds
+    if previous is not None and not anchors:
+        raise ProblemsFound([Problem("HR-CALIBRATION-NOT-LINKED", {"run": previous.number})])
+    linked = linked_columns(marks, set(anchors))
+    kept = np.flatnonzero(linked)
+    top = np.array([len(categories[j]) - 1 for j in kept], dtype=float)
+    answered = ~np.isnan(marks[:, kept]).all(axis=1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fixed = {int(np.flatnonzero(kept == j)[0]): taus for j, taus in anchors.items()}
+            part = rasch(marks[np.ix_(answered, kept)], max_scores=top, anchors=fixed)
+    except ValueError as e:
+        raise ProblemsFound([Problem("HR-CALIBRATION-FAILED", {"reason": str(e)})]) from None
+    result = _spread(part, kept, len(found.columns))
+    theta = np.full(len(found.rows), np.nan)
+    se = np.full(len(found.rows), np.nan)
+    theta[answered], se[answered] = part.persons.theta, part.persons.se
+    if previous is None:
+        finite = theta[np.isfinite(theta)]
+        if len(finite) < 2 or np.std(finite, ddof=1) == 0:
+            raise ProblemsFound([Problem("HR-CALIBRATION-NO-SPREAD", {"n": len(finite)})])
+        m, s = float(np.mean(finite)), float(np.std(finite, ddof=1))
+    else:
+        m, s = previous.scale_mean, previous.scale_sd
+    return _store(store, found, result, categories, anchors, theta, se, (m, s), previous)
+
+
+def linked_columns(marks: np.ndarray, anchored: set[int]) -> np.ndarray:
+    """The columns on one scale: those joined by the results to an anchored item, or without anchors the
+    group of items (joined by results that gave items of both) that the most results answered. Forms
+    sharing no item with it (a post-test drawn with no item of the pre-test's) are left out, named."""
+    k = marks.shape[1]
+    parent = list(range(k))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    taken = ~np.isnan(marks)
+    for pattern in np.unique(taken, axis=0):
+        items = np.flatnonzero(pattern)
+        for i in items[1:]:
+            parent[root(int(i))] = root(int(items[0]))
+    roots = np.array([root(i) for i in range(k)])
+    if anchored:
+        return np.isin(roots, [roots[j] for j in anchored])
+    answers = {r: int(taken[:, roots == r].any(axis=1).sum()) for r in set(roots.tolist())}
+    return roots == max(answers, key=lambda r: (answers[r], -r))
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """The rasch result's items over every column of the gathered matrix."""
+
+    thresholds: list
+    threshold_se: list
+    location: np.ndarray
+    infit: np.ndarray
+    outfit: np.ndarray
+    not_calibrated: dict[int, str]  # column -> NOT_LINKED or EMPTY_CATEGORY
+    iterations: int
+
+
+def _spread(part, kept: np.ndarray, k: int) -> _Spread:
+    nan = np.full(k, np.nan)
+    out = _Spread([None] * k, [None] * k, nan.copy(), nan.copy(), nan.copy(), {}, part.items.iterations)
+    for j in range(k):
+        if j not in kept:
+            out.not_calibrated[j] = NOT_LINKED
+    for local, j in enumerate(kept):
+        if local in part.items.not_calibrated:
+            out.not_calibrated[int(j)] = EMPTY_CATEGORY
+            continue
+        out.thresholds[j] = part.items.thresholds[local]
+        out.threshold_se[j] = part.items.threshold_se[local]
+        out.location[j] = part.items.location[local]
+        out.infit[j] = part.items.infit[local]
+        out.outfit[j] = part.items.outfit[local]
+    return out
+
+
+def _store(store, found, result, categories, anchors, theta, se, scale, previous) -> Calibrated:
+    m, s = scale
+    items, left_out = [], []
+    answers = (~np.isnan(found.points)).sum(axis=0)
+    for j, (item_id, version) in enumerate(found.columns):
+        if j in result.not_calibrated:
+            left_out.append((item_id, result.not_calibrated[j]))
+            continue
+        items.append(
+            {
+                "item_id": item_id,
+                "content_hash": version,
+                "categories": categories[j],
+                # an anchored item's thresholds as the earlier run stored them: no drift from run to run
+                "thresholds": list(anchors[j]) if j in anchors else [float(x) for x in result.thresholds[j]],
+                "threshold_se": [None if np.isnan(x) else float(x) for x in result.threshold_se[j]],
+                "location": float(result.location[j]),
+                "infit": _number(result.infit[j]),
+                "outfit": _number(result.outfit[j]),
+                "anchored": j in anchors,
+                "answers": int(answers[j]),
+            }
+        )
+    measures = [
+        {
+            "event_id": event_id,
+            "phase_id": phase_id,
+            "person_id": person_id,
+            "theta": _number(theta[r]),
+            "se": _number(se[r]),
+            "scaled": _number(SCALE_CENTRE + SCALE_UNIT * (theta[r] - m) / s),
+            "percentage": float(percentage),
+        }
+        for r, (event_id, phase_id, person_id, percentage) in enumerate(found.rows)
+    ]
+    run = {
+        "anchored_to": previous.number if previous else None,
+        "scale_mean": m,
+        "scale_sd": s,
+        "events": found.events,
+        "persons": int(np.isfinite(theta).sum()),
+        "items": len(items),
+        "anchored_items": len(anchors),
+        "iterations": int(result.iterations),
+        "notes": [{"item": i, "why": why} for i, why in left_out],
+    }
+    number = hr_runs.put_run(store.engine, run, items, measures, ACTOR)
+    return Calibrated(number, run["anchored_to"], run["persons"], len(items), len(anchors), left_out)
+
+
+def _number(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+def scaled(theta: float | None, run: hr_runs.Run) -> float | None:
+    """A measure on the reported scale of `run`."""
+    return None if theta is None else SCALE_CENTRE + SCALE_UNIT * (theta - run.scale_mean) / run.scale_sd
+
+
+def item_table(items: Sequence[hr_runs.RunItem]) -> list[hr_runs.RunItem]:
+    return sorted(items, key=lambda i: (i.location, i.item_id))
