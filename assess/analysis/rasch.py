@@ -222,17 +222,45 @@ def _free_gradient(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout, f
 
 
 def _information(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout, free: _Free) -> np.ndarray:
-    """Minus the Hessian in the free parameters, by central differences of the exact gradient."""
-    k1 = len(eta)
-    h = np.empty((k1, k1))
-    step = 1e-5
-    for j in range(k1):
-        e = np.zeros(k1)
-        e[j] = step
-        ahead = _free_gradient(eta + e, patterns, layout, free)
-        behind = _free_gradient(eta - e, patterns, layout, free)
-        h[:, j] = -(ahead - behind) / (2 * step)
-    return (h + h.T) / 2
+    """Minus the Hessian of the conditional log-likelihood in the free parameters."""
+    w = free.jacobian(int(layout.m.sum()))
+    return w.T @ _information_all(free.to_all(eta), patterns, layout) @ w
+
+
+def _information_all(beta: np.ndarray, patterns: list[_Pattern], layout: _Layout) -> np.ndarray:
+    """Minus the Hessian in every beta_ih, exactly: for the persons of a score r, the covariance of the
+    indicators [x_i = h], summed over scores and patterns. The joint P(x_i = h, x_j = k | r) is
+    exp(beta_ih + beta_jk) gamma_(r-h-k)(without i and j) / gamma_r."""
+    info = np.zeros((len(beta), len(beta)))
+    for p in patterns:
+        betas = [layout.of(beta, i) for i in p.items]
+        shift = float(np.mean([b[-1] / (len(b) - 1) for b in betas]))
+        polys = [np.exp(b - shift * np.arange(len(b))) for b in betas]
+        gamma = _product(polys)
+        weights = p.counts / gamma
+        marginals = []  # P(x_i = h | r) for each item's h = 1..m_i, as rows over r
+        for poly, rest in zip(polys, _without_each(polys), strict=True):
+            for h in range(1, len(poly)):
+                row = np.zeros(len(gamma))
+                row[h : h + len(rest)] = poly[h] * rest / gamma[h : h + len(rest)]
+                marginals.append(row)
+        marginal = np.array(marginals)
+        block = -(marginal * p.counts) @ marginal.T
+        block[np.diag_indices_from(block)] += marginal @ p.counts  # [x_i = h] squared is itself
+        at = np.concatenate(([0], np.cumsum([len(q) - 1 for q in polys])))
+        for a in range(len(polys)):
+            others = [q for b, q in enumerate(polys) if b != a]
+            for b, rest in zip([b for b in range(len(polys)) if b != a], _without_each(others), strict=True):
+                if b < a:
+                    continue
+                for h in range(1, len(polys[a])):
+                    for k in range(1, len(polys[b])):
+                        joint = polys[a][h] * polys[b][k] * np.dot(rest, weights[h + k : h + k + len(rest)])
+                        block[at[a] + h - 1, at[b] + k - 1] += joint
+                        block[at[b] + k - 1, at[a] + h - 1] += joint
+        flat = np.concatenate([layout.starts[i] + np.arange(layout.m[i]) for i in p.items])
+        info[np.ix_(flat, flat)] += block
+    return info
 
 
 def _calibrate(
@@ -330,19 +358,25 @@ def _check_linked(y: np.ndarray, anchored: np.ndarray | None = None) -> None:
 # -- persons -----------------------------------------------------------------------------------
 
 
+def _item_moments(theta: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """E, V and C (expected score, variance, third central moment) of one item (betas `b`, beta_0 = 0)
+    at each theta: a 3 x len(theta) array."""
+    h = np.arange(len(b))
+    logits = theta[:, None] * h[None, :] + b[None, :]
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    e = p @ h
+    d = h[None, :] - e[:, None]
+    return np.stack([e, (d**2 * p).sum(axis=1), (d**3 * p).sum(axis=1)])
+
+
 def _moments(theta: np.ndarray, taken: np.ndarray, beta: np.ndarray, layout: _Layout):
     """Per person (rows of `theta`), the sums over the items taken of E, V and C at theta."""
     total = np.zeros((3, len(theta)))
     for i in range(len(layout.m)):
-        b = layout.of(beta, i)
-        h = np.arange(len(b))
-        logits = theta[:, None] * h[None, :] + b[None, :]
-        p = np.exp(logits - logits.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        e = p @ h
-        d = h[None, :] - e[:, None]
-        row = np.stack([e, (d**2 * p).sum(axis=1), (d**3 * p).sum(axis=1)])
-        total += np.where(taken[:, i], row, 0.0)
+        rows = taken[:, i]
+        if rows.any():
+            total[:, rows] += _item_moments(theta[rows], layout.of(beta, i))
     return total
 
 
@@ -350,21 +384,27 @@ def _measures(
     scores: np.ndarray, taken: np.ndarray, beta: np.ndarray, layout: _Layout, weighted: bool
 ) -> np.ndarray:
     """Each person's measure on the items they took by bisection: Warm's WLE, or the ML estimate
-    (NaN for an extreme score)."""
+    (NaN for an extreme score). Persons with the same items and score share theirs: it is computed
+    once per such group."""
+    keys = np.hstack(
+        [np.packbits(taken, axis=1), scores[:, None].astype(np.int64).view(np.uint8).reshape(len(scores), -1)]
+    )
+    _, first, which = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    group_scores, group_taken = scores[first], taken[first]
 
     def f(theta: np.ndarray) -> np.ndarray:
-        e, v, c = _moments(theta, taken, beta, layout)
-        value = scores - e
+        e, v, c = _moments(theta, group_taken, beta, layout)
+        value = group_scores - e
         if weighted:
             value = value + np.divide(c, 2 * v, out=np.zeros_like(c), where=v > 0)
         return value
 
-    low, high = np.full(len(scores), -20.0), np.full(len(scores), 20.0)
+    low, high = np.full(len(first), -20.0), np.full(len(first), 20.0)
     for _ in range(_BISECTION_STEPS):
         mid = (low + high) / 2
         above = f(mid) > 0
         low, high = np.where(above, mid, low), np.where(above, high, mid)
-    theta = (low + high) / 2
+    theta = ((low + high) / 2)[which.ravel()]
     if not weighted:
         theta[(scores == 0) | (scores == np.where(taken, layout.m, 0).sum(axis=1))] = np.nan
     return theta
@@ -379,9 +419,7 @@ def _fit(
     infit, outfit = np.empty(len(layout.m)), np.empty(len(layout.m))
     for i in range(len(layout.m)):
         given = ~np.isnan(x[:, i])
-        only = np.zeros((len(t), len(layout.m)), dtype=bool)
-        only[:, i] = True
-        e, v, _ = _moments(t[given], only[given], beta, layout)
+        e, v, _ = _item_moments(t[given], layout.of(beta, i))
         squared = (x[given, i] - e) ** 2
         outfit[i] = np.mean(squared / v)
         infit[i] = squared.sum() / v.sum()
