@@ -25,10 +25,14 @@ $(TESTS): pyproject.toml | $(BIN)/python
 	touch $(STAMP) $(TESTS)
 
 # The main job: the worked example end to end (participants, forms, a simulated
-# cohort, results) in ./assess-demo, on SQLite unless --db or ASSESS_DATABASE_URL says otherwise.
+# cohort, results) in ./assess-demo, on SQLite unless --db or ASSESS_DATABASE_URL says otherwise;
+# then the HR worked example (three events, a roster, ratings, a calibration) and its report in
+# ./assess-demo-hr.
 demo: $(STAMP)
 	$(BIN)/assess bank validate question_banks/
 	$(BIN)/assess demo --out assess-demo
+	$(BIN)/assess hr init --example payakumbuh-hr assess-demo-hr
+	$(BIN)/assess -w assess-demo-hr hr report
 
 test: lint
 	$(BIN)/python -m pytest

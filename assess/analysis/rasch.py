@@ -30,6 +30,7 @@ calibration and named (`not_calibrated`); the rest are calibrated.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from assess.analysis.distractors import Flag
 
 _BISECTION_STEPS = 64  # on [-20, 20]: 40 / 2**64 is far below any reported digit
 _MAX_ITERATIONS = 100  # Newton's steps; converging data take about 10
+_HALVINGS = 30  # a step halved at most this often when it lowers the likelihood
 # Mean squares "productive for measurement" (Wright & Linacre 1994, Rasch Measurement Transactions
 # 8:3, 370; Linacre's Winsteps manual): above, noise the model does not explain; below, answers
 # more predictable than the model expects (often an item that depends on another).
@@ -94,7 +96,7 @@ class _Layout:
 
     m: np.ndarray  # categories above 0, per item
 
-    @property
+    @cached_property
     def starts(self) -> np.ndarray:
         return np.concatenate(([0], np.cumsum(self.m)[:-1]))
 
@@ -272,12 +274,19 @@ def _calibrate(
     free = _Free(fixed)
     eta = np.zeros(free.size(n))
     iterations = 0
+    loglik = _loglik_and_gradient(free.to_all(eta), patterns, layout)[0]
     while iterations < _MAX_ITERATIONS and len(eta):  # Newton-Raphson on the concave likelihood
         iterations += 1
         step = np.linalg.solve(
             _information(eta, patterns, layout, free), _free_gradient(eta, patterns, layout, free)
         )
-        eta = eta + step
+        # Halve a step that lowers the likelihood (far from the solution, sparse categories overshoot).
+        for _ in range(_HALVINGS):
+            ahead = _loglik_and_gradient(free.to_all(eta + step), patterns, layout)[0]
+            if np.isfinite(ahead) and ahead >= loglik - 1e-9 * abs(loglik):
+                break
+            step = step / 2
+        eta, loglik = eta + step, ahead
         if np.max(np.abs(step)) < 1e-10:
             break
     w = free.jacobian(n)
@@ -392,18 +401,32 @@ def _measures(
     _, first, which = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group_scores, group_taken = scores[first], taken[first]
 
-    def f(theta: np.ndarray) -> np.ndarray:
+    def f(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         e, v, c = _moments(theta, group_taken, beta, layout)
         value = group_scores - e
         if weighted:
             value = value + np.divide(c, 2 * v, out=np.zeros_like(c), where=v > 0)
-        return value
+        return value, v
 
+    # Newton's steps (slope -V) inside a bracket that each value narrows; a step leaving the bracket
+    # is replaced by its midpoint. f falls with theta, so the root is where it changes sign.
     low, high = np.full(len(first), -20.0), np.full(len(first), 20.0)
+    theta = np.zeros(len(first))
+    extreme = (group_scores == 0) | (group_scores == np.where(group_taken, layout.m, 0).sum(axis=1))
+    going = np.ones(len(first), dtype=bool) if weighted else ~extreme  # no ML root for an extreme score
     for _ in range(_BISECTION_STEPS):
-        mid = (low + high) / 2
-        above = f(mid) > 0
-        low, high = np.where(above, mid, low), np.where(above, high, mid)
+        if not going.any():
+            break
+        value, v = f(theta)
+        above = value > 0
+        low, high = np.where(above, theta, low), np.where(above, high, theta)
+        step = np.divide(value, v, out=np.zeros_like(value), where=v > 0)
+        ahead = theta + step
+        inside = (ahead > low) & (ahead < high) & (v > 0)
+        ahead = np.where(going, np.where(inside, ahead, (low + high) / 2), theta)
+        going &= np.abs(ahead - theta) >= 1e-12
+        theta = ahead
+    low = high = theta
     theta = ((low + high) / 2)[which.ravel()]
     if not weighted:
         theta[(scores == 0) | (scores == np.where(taken, layout.m, 0).sum(axis=1))] = np.nan

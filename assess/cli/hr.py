@@ -34,21 +34,37 @@ def open_hr(ctx: click.Context):
     "init",
     help=N_(
         "Make an HR workspace in DIR (new or empty): hr.yaml with the organisation's name, framework and "
-        "positions file. Its database is hr.db in DIR, or --db / ASSESS_DATABASE_URL (never in hr.yaml)."
-        "\n\nExample: assess hr init sdm-payakumbuh"
+        "positions file. Its database is hr.db in DIR, or --db / ASSESS_DATABASE_URL (never in hr.yaml). "
+        "With --example payakumbuh-hr: three simulated events of the same people, a roster and ratings, "
+        "added, imported and calibrated.\n\nExample: assess hr init sdm-payakumbuh"
     ),
 )
 @click.argument("directory", metavar="DIR")
+@option("--example", type=click.Choice(["payakumbuh-hr"]), default=None, help=N_("Make this worked example."))
 @shared_options()
-def hr_init(directory: str) -> None:
+@click.pass_context
+def hr_init(ctx: click.Context, directory: str, example: str | None) -> None:
     from assess.hr import create_hr_workspace
 
-    create_hr_workspace(Path(directory))
+    create_hr_workspace(Path(directory), example)
+    if example is None:
+        click.echo(
+            _(
+                "Created {path}. Next: edit hr.yaml, then add events with assess -w {path} hr add BACKUP.zip"
+            ).format(path=directory)
+        )
+        return
+    from assess.hr.example import fill_example
+
+    ctx.find_root().meta["workspace"] = directory
+    ws = open_hr(ctx)
+    done = fill_example(ws)
     click.echo(
         _(
-            "Created {path}. Next: edit hr.yaml, then add events with assess -w {path} hr add BACKUP.zip"
-        ).format(path=directory)
+            "Created {path} from the example: {events} events, {people} people, {ratings} ratings, run {run}."
+        ).format(path=directory, events=done.events, people=done.people, ratings=done.ratings, run=done.run)
     )
+    click.echo(_("Next: assess -w {path} hr report").format(path=directory))
 
 
 @hr.command(
@@ -631,3 +647,47 @@ def hr_runs_list(ctx: click.Context) -> None:
     ]
     for line in table(head, rows, left=2):
         click.echo(line)
+
+
+@hr.command(
+    "report",
+    help=N_(
+        "Write the HR report: a self-contained site (offline, for a phone and A4) with the people, each "
+        "person's history and competencies against their position, units, events, training needs and "
+        "the talent map; for the whole organisation, or with --unit CODE that unit's people only. It "
+        "holds personal data.\n\nExample: assess hr report --unit payakumbuh-barat"
+    ),
+)
+@option(
+    "--unit", "unit", default=None, help=N_("Only this unit's people (its code, as assess hr units shows).")
+)
+@option("--out", default=None, help=N_("The folder (default: laporan-sdm beside hr.yaml)."))
+@shared_options()
+@click.pass_context
+def hr_report(ctx: click.Context, unit: str | None, out: str | None) -> None:
+    from assess.hr.site import write_hr_report
+
+    ws = open_hr(ctx)
+    done = write_hr_report(ws, Path(out) if out else None, unit)
+    click.echo(_("HR report of {n} people: {path}").format(n=done.people, path=done.index))
+
+
+@hr.command(
+    "export",
+    help=N_(
+        "Write the HR report's tables for Excel, one sheet each: people, history, competencies against "
+        "positions, units, events, training needs and the talent map. --pseudonymise replaces names and "
+        "NIPs with stable pseudonyms.\n\nExample: assess hr export --format xlsx --pseudonymise"
+    ),
+)
+@option("--format", "fmt", type=click.Choice(["xlsx"]), default="xlsx", help=N_("What to write (xlsx)."))
+@option("--out", default=None, help=N_("The file to write (default: sdm.xlsx beside hr.yaml)."))
+@option("--pseudonymise", is_flag=True, help=N_("Replace names and NIPs with pseudonyms."))
+@shared_options()
+@click.pass_context
+def hr_export(ctx: click.Context, fmt: str, out: str | None, pseudonymise: bool) -> None:
+    from assess.hr.export import export_hr
+
+    ws = open_hr(ctx)
+    path, n = export_hr(ws, Path(out) if out else None, pseudonymise)
+    click.echo(_("HR tables of {n} people written to {path}.").format(n=n, path=path))

@@ -37,6 +37,9 @@ class EventInfo(Model):
     place: Text | None = None
     time_zone: TimeZone = "Asia/Jakarta"
     organiser: Text | None = None
+    # Learning hours (jam pelajaran): HR counts them per person and year against the 20 JP of
+    # PP 11/2017 Pasal 203 ayat (4).
+    jp: Annotated[float, Field(ge=0, le=1000)] | None = None
 
 
 class Cell(Model):

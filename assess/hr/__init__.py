@@ -19,7 +19,7 @@ from assess.resources import data_path
 from assess.sheets.write import private_folder, private_tree
 from assess.store.store import Store
 from assess.workspace import choose
-from assess.workspace.files import HR_FILE
+from assess.workspace.files import DEMO_MARKER, HR_FILE
 
 
 def choose_hr(workspace: str | None, database: str | None, cwd: Path | None = None) -> tuple[Path, str]:
@@ -45,10 +45,26 @@ class HrWorkspace:
             self.store.close()
 
 
-def create_hr_workspace(target: Path) -> None:
-    """A new HR workspace in an empty or new folder: the commented hr.yaml, its owner's only."""
+EXAMPLES = ("payakumbuh-hr",)
+EXAMPLE_FILES = (HR_FILE, "pegawai.csv", "skp.csv", "README.md")  # and kegiatan/, its events' backups
+EXAMPLE_EVENTS = "kegiatan"
+
+
+def create_hr_workspace(target: Path, example: str | None = None) -> None:
+    """A new HR workspace in an empty or new folder: the commented hr.yaml, or a worked example's files
+    (its events' backups in kegiatan/, to be added); its owner's only. A folder an earlier example made
+    (it holds the demo marker) is made anew."""
+    if example is not None and (target / DEMO_MARKER).is_file():
+        shutil.rmtree(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ProblemsFound([Problem("WORKSPACE-NOT-EMPTY", {}, str(target))])
     private_folder(target)
-    shutil.copy(data_path("templates") / "hr" / HR_FILE, target / HR_FILE)
+    if example is None:
+        shutil.copy(data_path("templates") / "hr" / HR_FILE, target / HR_FILE)
+    else:
+        source = data_path("examples") / example
+        for name in EXAMPLE_FILES:
+            shutil.copy(source / name, target / name)
+        shutil.copytree(source / EXAMPLE_EVENTS, target / EXAMPLE_EVENTS)
+        (target / DEMO_MARKER).write_text("assess hr init --example\n", encoding="utf-8")
     private_tree(target)

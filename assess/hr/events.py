@@ -9,6 +9,7 @@ replaces the HR database's copy in one transaction; an older backup than the one
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import zoneinfo
@@ -187,7 +188,27 @@ def _file_days(text: str | None) -> list[dt.date]:
 
 
 def list_events(engine: sa.Engine) -> list[hr_store.AddedEvent]:
-    return hr_store.added_events(engine)
+    """The added events, each with its phases in its assessment.yaml's order where the backup carried it
+    (forms built in one second have no order of their own)."""
+    events = []
+    for added in hr_store.added_events(engine):
+        source = hr_store.stored_source(engine, added.event_id)
+        events.append(
+            dataclasses.replace(
+                added, phases=phase_order(added.phases, source.event_file if source else None)
+            )
+        )
+    return events
+
+
+def phase_order(phases: tuple[str, ...], event_file: str | None) -> tuple[str, ...]:
+    """`phases` in the order the event file lists them (those it does not name last)."""
+    try:
+        listed = [p.get("id") for p in yaml.safe_load(event_file or "")["phases"] if isinstance(p, dict)]
+    except (yaml.YAMLError, TypeError, KeyError):
+        return phases
+    rank = {phase: n for n, phase in enumerate(listed)}
+    return tuple(sorted(phases, key=lambda p: (rank.get(p, len(rank)), p)))
 
 
 def remove_event(engine: sa.Engine, event_id: str) -> None:

@@ -306,3 +306,59 @@ def gain_bars(
     out.append(_axis_title(left + plot / 2, bottom + 33, axis))
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def radar(
+    uid: str,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    top: int = 5,
+) -> Markup:
+    """A radar (spider) chart of levels 0..`top` per label: one closed line per series, the first solid
+    black, the second dashed grey with a light fill; a missing value sits at the centre and is written
+    "–" beside its label. Readable in greyscale; at least 3 labels."""
+    n = len(labels)
+    size, legend = WIDTH, 22
+    cx, cy, r = size / 2, size / 2 + legend, size / 2 - 58
+    out = _open(uid, size + legend + 8, title)
+    out += _legend_lines(series, 2.0)
+
+    def point(k: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * k / n
+        return cx + r * value / top * math.cos(angle), cy + r * value / top * math.sin(angle)
+
+    for ring in range(1, top + 1):
+        ring_points = " ".join(f"{_n(x)},{_n(y)}" for x, y in (point(k, ring) for k in range(n)))
+        out.append(f'<polygon points="{ring_points}" fill="none" stroke="{GRID}" stroke-width="1"/>')
+        x, y = point(0, ring)
+        out.append(_text(x + 3, y + 4, str(ring), SMALL))
+    for k, label in enumerate(labels):
+        x, y = point(k, top)
+        out.append(_line(cx, cy, x, y, GRID))
+        lx, ly = point(k, top + 0.55)
+        anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
+        values = [v for _name, vs in series for v in [vs[k]]]
+        shown = "/".join(MISSING if v is None else f"{v:g}" for v in values)
+        out.append(_text(lx, ly + 4, f"{_short(label, 14)} {shown}", SMALL, anchor))
+    styles = (
+        'fill="none" stroke="#000" stroke-width="2.5"',
+        f'fill="{GAIN_FILL}" fill-opacity="0.35" stroke="{POST_FILL}" stroke-width="2" '
+        'stroke-dasharray="6 3"',
+    )
+    for s, (_name, values) in reversed(list(enumerate(series))):
+        pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in (point(k, v or 0) for k, v in enumerate(values)))
+        out.append(f'<polygon points="{pts}" {styles[min(s, 1)]}/>')
+    out.append("</svg>")
+    return Markup("".join(out))  # noqa: S704 - every text above went through _t
+
+
+def _legend_lines(series: Sequence[tuple[str, Sequence]], y: float) -> list[str]:
+    out, x = [], 1.0
+    for k, (name, _values) in enumerate(series):
+        dash = "" if k == 0 else ' stroke-dasharray="6 3"'
+        colour = "#000" if k == 0 else POST_FILL
+        out.append(_line(x, y + 7, x + 22, y + 7, colour, f' stroke-width="2.5"{dash}'))
+        out.append(_text(x + 27, y + 11, name, FONT))
+        x += 40 + 7.8 * len(name)
+    return out
