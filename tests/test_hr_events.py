@@ -253,3 +253,41 @@ def test_a_backup_from_the_schema_before_the_hr_tables_is_added(run, hr, event_b
         "-w", str(hr), "hr", "add", "--from-db", f"sqlite:///{tmp_path / 'none.db'}", "--event", EVENT
     )
     assert missing.exit_code == 2 and not (tmp_path / "none.db").exists()
+
+
+def test_a_backup_never_replaces_an_event_registered_from_the_hr_database_itself(
+    run, hr, scored, event_backup
+):
+    url = f"sqlite:///{scored / 'assess.db'}"
+    assert run("-w", str(hr), "--db", url, "hr", "add", "--from-db", url, "--event", EVENT).exit_code == 0
+    before = rows_of(url, EVENT)
+    refused = run("-w", str(hr), "--db", url, "hr", "add", str(event_backup), "--lang", "en")
+    if refused.exit_code == 0:  # the very same rows: nothing to replace
+        assert "nothing changed" in refused.stdout
+    else:
+        assert refused.exit_code == 2 and "HR-EVENT-HERE" in refused.stderr
+    assert rows_of(url, EVENT) == before
+
+
+def test_an_event_without_its_file_lists_its_tests_in_the_order_taken(run, hr, scored):
+    """Read from a database, an event has no assessment.yaml: its phases come in the order taken (ties,
+    as when forms are built and tests simulated in one second, pre before post), so its gain is post
+    minus pre."""
+    result = run(
+        "-w", str(hr), "hr", "add", "--from-db", f"sqlite:///{scored / 'assess.db'}", "--event", EVENT
+    )
+    assert result.exit_code == 0
+    assert "pre, post" in run("-w", str(hr), "hr", "events", "--lang", "en").stdout
+
+
+@pytest.mark.parametrize(
+    "url", ["not-a-url", "mysql://u@h/db", "README"], ids=["malformed", "no-driver", "not-a-database"]
+)
+def test_a_source_that_is_no_readable_database_is_said(run, hr, url):
+    if url == "README":
+        (hr / "README").write_text("bukan basis data\n" * 100, encoding="utf-8")
+        url = f"sqlite:///{hr / 'README'}"
+    result = run("-w", str(hr), "hr", "add", "--from-db", url, "--event", EVENT, "--lang", "en")
+    assert (
+        result.exit_code == 2 and "HR-SOURCE-UNREADABLE" in result.stderr and "Traceback" not in result.stderr
+    )

@@ -148,3 +148,33 @@ def test_conflicts_and_refusals_are_said(run, hr, two_events):
     assert unknown.exit_code == 2 and "HR-PERSON-UNKNOWN" in unknown.stderr
     itself = run("-w", str(hr), "hr", "people", "merge", one, one, "--lang", "en")
     assert itself.exit_code == 2 and "HR-MERGE-SAME" in itself.stderr
+
+
+def test_confirming_every_candidate_keeps_the_nip_holder_and_recomputes_after_each_merge(
+    run, hr, event_backup, tmp_path
+):
+    def no_nip(table, row):
+        return {**row, "nip": None} if table == "persons" and row["person_id"] == "P0003" else row
+
+    for year in ("2021", "2022"):
+        path = rewrite_archive(
+            event_backup, tmp_path / f"{year}.zip", event_id=f"payakumbuh-{year}", edit=no_nip
+        )
+        assert run("-w", str(hr), "hr", "add", str(path)).exit_code == 0
+    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
+    nip = name_of(run, hr, "P0003", "nip")
+    result = run("-w", str(hr), "hr", "people", "match", "--lang", "en", input="y\ny\ny\ny\n")
+    assert result.exit_code == 0, result.stderr
+    listing = people(run, hr, "--search", nip)
+    assert listing.count("payakumbuh-") == 3 and len(number_of(listing, "payakumbuh")) == 1
+
+
+def test_undoing_a_merge_takes_back_what_the_merged_nip_brought_since(run, hr, two_events, tmp_path):
+    name = name_of(run, hr, "P0004")
+    numbers = number_of(people(run, hr, "--search", name.split(",")[0]), "payakumbuh")
+    assert run("-w", str(hr), "hr", "people", "merge", numbers[0], TYPO_NIP).exit_code == 0
+    third = rewrite_archive(two_events, tmp_path / "2022.zip", event_id="payakumbuh-2022")
+    assert run("-w", str(hr), "hr", "add", str(third)).exit_code == 0  # the typo NIP again: the merged person
+    assert run("-w", str(hr), "hr", "people", "undo").exit_code == 0
+    typo = people(run, hr, "--search", TYPO_NIP)
+    assert OTHER in typo and "payakumbuh-2022" in typo and EVENT not in typo

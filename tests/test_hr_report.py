@@ -144,3 +144,19 @@ def test_the_export_holds_the_same_tables_and_pseudonymises(example, run):
         if v
     )
     assert "Afrizal" not in cells and "197004161994041011" not in cells and "orang-" in cells
+    headers = [c.value for c in openpyxl.load_workbook(path)["People"][1]]
+    assert headers[0] != "#"  # the person's number names their report page: not beside a pseudonym
+
+
+def test_a_person_without_a_unit_does_not_stop_the_report(run, hr, event_backup, tmp_path):
+    from tests.hr_support import rewrite_archive
+
+    def no_unit(table, row):
+        return (
+            {**row, "unit_code": None} if table == "participations" and row["person_id"] == "P0002" else row
+        )
+
+    path = rewrite_archive(event_backup, tmp_path / "tanpa-unit.zip", edit=no_unit)
+    assert run("-w", str(hr), "hr", "add", str(path)).exit_code == 0
+    result = run("-w", str(hr), "hr", "report", "--lang", "en")
+    assert result.exit_code == 0, result.stderr

@@ -135,3 +135,40 @@ def test_with_a_roster_the_units_it_lacks_are_unmatched(run, hr, event_backup, t
     unmatched = run("-w", str(hr), "hr", "units", "--unmatched", "--lang", "en").stdout
     assert "kelurahan-bunian  Kelurahan Bunian: not in the roster" in unmatched
     assert "kelurahan-ibuh " not in unmatched and "payakumbuh-barat " not in unmatched
+
+
+def test_joined_units_are_one_in_the_comparisons(run, hr, event_backup, tmp_path):
+    from assess.hr import HrWorkspace, choose_hr, compare
+    from assess.hr.data import load_hr
+
+    def respell(table, row):
+        if table == "units" and row["name"] == "Kelurahan Bunian":
+            return {**row, "name": "Kelurahan Bunion"}
+        return row
+
+    later = rewrite_archive(
+        event_backup, tmp_path / "2021.zip", event_id=OTHER, dates="[2021-03-01]", edit=respell
+    )
+    for path in (event_backup, later):
+        assert run("-w", str(hr), "hr", "add", str(path)).exit_code == 0
+    assert run("-w", str(hr), "hr", "calibrate").exit_code == 0
+    assert run("-w", str(hr), "hr", "units", "merge", "kelurahan-bunian", "kelurahan-bunion").exit_code == 0
+    ws = HrWorkspace(*choose_hr(str(hr), None))
+    data = load_hr(ws)
+    ws.close()
+    bunian = next(u for u in compare.units(data) if u.code == "kelurahan-bunian")
+    assert [y.year for y in bunian.years] == [2019, 2021] and data.tree.units[
+        "kelurahan-bunian"
+    ].name == "Kelurahan Bunian"
+    assert "kelurahan-bunion" not in {u.code for u in compare.units(data)}
+
+
+def test_welch_interval_is_scipys():
+    from scipy import stats
+
+    from assess.hr.compare import welch
+
+    a, b = [480.0, 510.0, 495.0, 530.0], [520.0, 560.0, 540.0, 515.0, 590.0, 505.0]
+    mine = welch(a, b)
+    theirs = stats.ttest_ind(b, a, equal_var=False).confidence_interval()
+    assert abs(mine.low - theirs.low) < 1e-9 and abs(mine.high - theirs.high) < 1e-9

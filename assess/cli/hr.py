@@ -268,19 +268,32 @@ def hr_people_match(ctx: click.Context, review: bool) -> None:
     if not found:
         click.echo(_("No candidates: nobody without a NIP has another event's name and unit."))
         return
-    merged = 0
-    for c in found:
-        click.echo(_("Same name and unit ({unit}):").format(unit=c.unit))
-        click.echo(f"  {_who(c.other)}")
-        click.echo(f"  {_who(c.without_nip)}")
-        if not review and click.confirm(_("Merge them?"), default=False):
-            _keep, _other, number = merge(ws.store.engine, str(c.other.number), str(c.without_nip.number))
-            click.echo(_("Merged (change {n}; assess hr people undo {n} puts it back).").format(n=number))
-            merged += 1
     if review:
+        for c in found:
+            _show_candidate(c)
         click.echo(
             _("{n} candidates; merge with assess hr people merge PERSON_A PERSON_B.").format(n=len(found))
         )
+        return
+    declined: set[tuple[int, int]] = set()
+    while True:  # the candidates again after each merge: a merged person is no longer the one listed
+        pending = [c for c in found if (c.other.number, c.without_nip.number) not in declined]
+        if not pending:
+            return
+        c = pending[0]
+        _show_candidate(c)
+        if click.confirm(_("Merge them?"), default=False):
+            _keep, _other, number = merge(ws.store.engine, str(c.other.number), str(c.without_nip.number))
+            click.echo(_("Merged (change {n}; assess hr people undo {n} puts it back).").format(n=number))
+        else:
+            declined.add((c.other.number, c.without_nip.number))
+        found = candidates(people(ws.store.engine))
+
+
+def _show_candidate(c) -> None:
+    click.echo(_("Same name and unit ({unit}):").format(unit=c.unit))
+    click.echo(f"  {_who(c.other)}")
+    click.echo(f"  {_who(c.without_nip)}")
 
 
 @hr_people.command(
@@ -631,11 +644,12 @@ def hr_runs_list(ctx: click.Context) -> None:
         click.echo(_("No runs yet: assess hr calibrate"))
         return
     fmt = terminal_numbers()
+    zone = zoneinfo.ZoneInfo(ws.settings.organisation.time_zone)
     head = [_("Run"), _("When"), _("Fixed from"), _("Measures"), _("Calibrated items"), _("Fixed"), "m", "s"]
     rows = [
         [
             str(r.number),
-            r.created_at.strftime("%Y-%m-%d %H:%M"),
+            r.created_at.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             str(r.anchored_to or "-"),
             fmt.count(r.persons),
             fmt.count(r.items),

@@ -37,7 +37,7 @@ JP_MINIMUM = 20  # PP 11/2017 Pasal 203 ayat (4): at least 20 JP a year
 BOXES = {"low": (1, 2, 4), "middle": (3, 5, 7), "high": (6, 8, 9)}
 
 
-def _t(df: int) -> float:
+def _t(df: float) -> float:
     return float(special.stdtrit(df, 0.975)) if df >= 1 else math.nan
 
 
@@ -70,7 +70,7 @@ def welch(a: Sequence[float], b: Sequence[float]) -> Interval:
     if se == 0:
         return Interval(min(len(a), len(b)), diff, diff, diff)
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    half = _t(max(1, int(df))) * se
+    half = _t(max(1.0, df)) * se  # Welch-Satterthwaite df, not rounded
     return Interval(min(len(a), len(b)), diff, diff - half, diff + half)
 
 
@@ -172,7 +172,7 @@ def units(data: HrData) -> list[UnitSummary]:
     """Every unit of the tree with, per year, its people's mean measure (a unit's own and those below)."""
     tree = data.tree
     by_unit_year: dict[str, dict[int, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
-    aliases = {}
+    aliases = data.aliases
     for person in data.people:
         for row, p in zip(
             history(data, person), sorted(person.participations, key=lambda p: _when(data, p)), strict=True
@@ -338,7 +338,7 @@ def needs(data: HrData, people: Sequence[Person]) -> list[Need]:
         unit = current_unit(data, person)
         if not unit:
             continue
-        code = code_of(unit, {})
+        code = code_of(unit, data.aliases)
         for gap in gaps(data, person):
             if gap.level is None or gap.required is None:
                 continue

@@ -56,6 +56,7 @@ class HrData:
     ratings: dict[str, dict[int, object]] = field(default_factory=dict)  # NIP -> year -> rating row
     roster: dict[str, object] = field(default_factory=dict)  # NIP -> roster row
     tree: Tree | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # unit names joined by the HR officer
 
     def position(self, name: str | None) -> Position | None:
         """The position of the positions file a list's name is (by name or alias, compared by key)."""
@@ -114,7 +115,8 @@ def load_hr(ws: HrWorkspace) -> HrData:
         ratings[r.nip][r.year] = r
     roster_rows = hr_store.roster(engine)
     people = hr_people.people(engine)
-    tree = build_tree(people, roster_rows, hr_store.unit_aliases(engine))
+    aliases = hr_store.unit_aliases(engine)
+    tree = build_tree(people, roster_rows, aliases)
     return HrData(
         ws.settings.organisation.name,
         requirements.framework,
@@ -128,4 +130,5 @@ def load_hr(ws: HrWorkspace) -> HrData:
         dict(ratings),
         {r.nip: r for r in roster_rows},
         tree,
+        aliases,
     )

@@ -50,7 +50,7 @@ def add_backup(engine: sa.Engine, path: Path) -> hr_store.Put:
     if (
         earlier is not None
         and earlier.fingerprint != rows_print
-        and earlier.source == hr_store.BACKUP
+        and earlier.source in (hr_store.BACKUP, hr_store.DATABASE)
         and created is not None
         and created < earlier.source_time
     ):
@@ -77,12 +77,18 @@ def add_backup(engine: sa.Engine, path: Path) -> hr_store.Put:
 def add_from_database(engine: sa.Engine, url: str, event_id: str) -> hr_store.Put:
     """The event of another database (read in one snapshot, never written) into the HR database. The HR
     database itself: the event's rows stay where they are, and are registered."""
+    try:
+        given = sa.engine.make_url(normalise_url(url))
+    except sa.exc.ArgumentError as e:
+        raise ProblemsFound([Problem("HR-SOURCE-UNREADABLE", {"reason": str(e)}, url)]) from None
     here = _same_database(engine, url)
-    given = sa.engine.make_url(normalise_url(url))
     origin = given.render_as_string(hide_password=True)
     if given.get_backend_name() == "sqlite" and not (given.database and Path(given.database).is_file()):
         raise ProblemsFound([Problem("FILE-NOT-FOUND", {}, given.database or origin)])  # never made empty
-    source_engine = engine if here else make_engine(url)
+    try:
+        source_engine = engine if here else make_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as e:
+        raise ProblemsFound([Problem("HR-SOURCE-UNREADABLE", {"reason": str(e)}, origin)]) from None
     try:
         with source_engine.connect() as c:
             revision = MigrationContext.configure(c).get_current_revision()
@@ -92,6 +98,15 @@ def add_from_database(engine: sa.Engine, url: str, event_id: str) -> hr_store.Pu
             head = dump.schema_head()
             raise ProblemsFound([Problem("HR-SOURCE-SCHEMA", {"revision": revision, "head": head}, origin)])
         snapshot = dump.read_event(source_engine, event_id)
+    except (sa.exc.DatabaseError, sa.exc.NoSuchModuleError, ImportError) as e:
+        if (
+            isinstance(e, sa.exc.OperationalError)
+            and "unable to open" not in str(e)
+            and "no such table" not in str(e)
+        ):
+            raise  # unreachable: the environment (exit 3)
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        raise ProblemsFound([Problem("HR-SOURCE-UNREADABLE", {"reason": reason}, origin)]) from None
     finally:
         if not here:
             source_engine.dispose()
@@ -208,7 +223,7 @@ def phase_order(phases: tuple[str, ...], event_file: str | None) -> tuple[str, .
     except (yaml.YAMLError, TypeError, KeyError):
         return phases
     rank = {phase: n for n, phase in enumerate(listed)}
-    return tuple(sorted(phases, key=lambda p: (rank.get(p, len(rank)), p)))
+    return tuple(sorted(phases, key=lambda p: rank.get(p, len(rank))))  # stable: the rest as given
 
 
 def remove_event(engine: sa.Engine, event_id: str) -> None:

@@ -39,9 +39,17 @@ def export_hr(ws: HrWorkspace, out: Path | None, pseudonymise: bool) -> tuple[Pa
         return pseudonym(key, "orang", str(person.number)), nip
 
     sheets = [*_people_sheets(data, who), _units_sheet(data), _events_sheet(data), *_needs_sheets(data, who)]
+    if pseudonymise:  # the person's number names their report page: not kept beside a pseudonym
+        sheets = [_without_numbers(sheet) for sheet in sheets]
     path = out or ws.folder / HR_EXPORT_FILE.format(suffix=f"-{PSEUDONYMISED}" if pseudonymise else "")
     write_xlsx(path, sheets)
     return path, len(data.people)
+
+
+def _without_numbers(sheet: Sheet) -> Sheet:
+    if not sheet.headers or sheet.headers[0] != "#":
+        return sheet
+    return Sheet(sheet.name, sheet.headers[1:], [row[1:] for row in sheet.rows])
 
 
 def _people_sheets(data: HrData, who: Who) -> list[Sheet]:
@@ -96,7 +104,8 @@ def _units_sheet(data: HrData) -> Sheet:
         for y in u.years:
             if y.interval.n < cmp.MIN_GROUP:
                 continue  # a group under the minimum is not named
-            change = (_n(y.change.mean), _n(y.change.low), _n(y.change.high)) if y.change else (None,) * 3
+            shown = y.change is not None and y.change.n >= cmp.MIN_GROUP  # both years: a group of at least 3
+            change = (_n(y.change.mean), _n(y.change.low), _n(y.change.high)) if shown else (None,) * 3
             interval = (_n(y.interval.mean), _n(y.interval.low), _n(y.interval.high))
             rows.append((u.code, u.name, y.year, y.interval.n, *interval, *change))
     head = (_("Code"), _("Unit"), _("Year"), _("People"), _("Mean"), "CI-", "CI+", _("Change"), "CI-", "CI+")

@@ -62,6 +62,9 @@ def candidates(everyone: Sequence[Person]) -> list[Candidate]:
                     continue  # both in one event: two people
                 seen.add(pair)
                 unit = next(p.unit for p in person.participations if p.event_id == event)
+                # the one kept is the one with a NIP (else in more events): the other joins them
+                if other.nip is None and len(other.participations) < len(person.participations):
+                    person, other = other, person
                 found.append(Candidate(person, other, name, unit or ""))
     return found
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import shutil
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def write_hr_report(ws: HrWorkspace, out: Path | None = None, unit: str | None =
         raise ProblemsFound([Problem("REPORTS-OUT-NOT-EMPTY", {}, str(out))])
     data = load_hr(ws)
     people = _people_of(data, unit)
-    pages = _pages(data, people, unit)
+    pages = _pages(data, people, unit, ws.settings.organisation.time_zone)
     private_folder(out.parent)
     tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
     try:
@@ -78,12 +79,17 @@ def _people_of(data: HrData, unit: str | None) -> list[Person]:
         names = [cmp.current_unit(data, person)] + [
             n for p in person.participations for n in (p.unit, p.group)
         ]
-        if any(name and code_of(name, {}) in below for name in names):
+        if any(name and code_of(name, data.aliases) in below for name in names):
             chosen.append(person)
     return chosen
 
 
-def _pages(data: HrData, people: list[Person], unit: str | None) -> dict[str, str]:
+def _local(moment: dt.datetime, zone: str) -> dt.datetime:
+    """A stored time (naive UTC) in the organisation's time zone."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(zone))
+
+
+def _pages(data: HrData, people: list[Person], unit: str | None, ws_zone: str) -> dict[str, str]:
     env = environment()
     fmt = numbers()
     talent, cuts = cmp.talent_map(data, people)
@@ -97,8 +103,9 @@ def _pages(data: HrData, people: list[Person], unit: str | None) -> dict[str, st
         "written": dt.date.today().isoformat(),
         "depth": "",
         "lang": current_language(),
+        "run_date": _local(data.run.created_at, ws_zone).strftime("%Y-%m-%d") if data.run else None,
     }
-    rows = [_person_row(data, p) for p in people]
+    rows = sorted((_person_row(data, p) for p in people), key=lambda r: (r.unit or "", r.person.name))
     allowed = {p.number for p in people}
     units = [u for u in cmp.units(data) if unit is None or u.code in data.tree.below(unit)]
     pages = {
@@ -145,7 +152,7 @@ def _person_row(data: HrData, person: Person) -> PersonRow:
         person,
         cmp.current_position(data, person),
         unit,
-        code_of(unit, {}) if unit else None,
+        code_of(unit, data.aliases) if unit else None,
         len(person.participations),
         cmp.latest_scaled(data, person),
     )

@@ -83,8 +83,8 @@ def build_tree(people: Sequence[Person], roster: Sequence, aliases: Mapping[str,
             return parent
         code = code_of(name, aliases)
         unit = units.get(code)
-        if unit is None:
-            unit = units[code] = Unit(code, name, level, parent)
+        if unit is None:  # named as the unit a joined name was joined to
+            unit = units[code] = Unit(code, aliases.get(unit_key(name), name), level, parent)
         if from_roster and not unit.in_roster:
             unit.name, unit.in_roster = name, True
             unit.parent = parent or unit.parent  # the roster's parent is the unit's parent now

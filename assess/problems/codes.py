@@ -521,6 +521,11 @@ MESSAGES: dict[str, str] = {
     "HR-CALIBRATION-NO-SPREAD": N_(
         "the first run needs measures that differ, of at least 2 people, to set its scale ({n} found)"
     ),
+    "HR-EVENT-HERE": N_(
+        "event {event} is registered from the HR database itself: its rows are the trainer's and are never "
+        "replaced; to hold a copy instead, assess hr remove {event} first"
+    ),
+    "HR-SOURCE-UNREADABLE": N_("this database cannot be read as an assess database: {reason}"),
     "HR-SOURCE-NO-EVENT": N_("this database holds no event {event!r} with participants, phases or attempts"),
     "BACKUP-NO-FILES": N_(
         "this archive (backup format 1) holds no assessment.yaml, and {folder} has none: restore it into "

@@ -116,6 +116,8 @@ def put_event(
         kept = {r.person_id: (r.hr_person_id, r.how) for r in _links_of(c, event_id)}
         counts: dict[str, int] = {}
         if rows is not None:
+            if before is not None and before.source == HERE:
+                raise StoreError("HR-EVENT-HERE", event=event_id)  # the trainer's own rows: never replaced
             if before is None and dump.event_tables_holding(c, event_id):
                 raise StoreError("HR-EVENT-NOT-ADDED", event=event_id)
             dump.delete_event(c, event_id)
@@ -238,11 +240,21 @@ def added_events(engine: sa.Engine) -> list[AddedEvent]:
     with engine.connect() as c:
         rows = c.execute(query).all()
         phases: dict[str, list[str]] = {}
-        ph = t.forms  # a phase without a form took no test; forms are built in the phases' order
-        for r in c.execute(
-            sa.select(ph.c.event_id, ph.c.phase_id)
-            .where(ph.c.event_id.in_([r.event_id for r in rows]))
-            .order_by(ph.c.event_id, ph.c.built_at, ph.c.phase_id)
+        ph, a = t.forms, t.attempts  # a phase without a form took no test
+        started = (
+            sa.select(sa.func.min(a.c.started_at))
+            .where(a.c.event_id == ph.c.event_id, a.c.phase_id == ph.c.phase_id)
+            .scalar_subquery()
+        )
+        found = c.execute(
+            sa.select(ph.c.event_id, ph.c.phase_id, started.label("started"), ph.c.built_at).where(
+                ph.c.event_id.in_([r.event_id for r in rows])
+            )
+        ).all()
+        # the order the tests were taken, then built; a tie (forms built and tests simulated in one
+        # second) by the usual names, pre before post
+        for r in sorted(
+            found, key=lambda r: (r.event_id, r.started or r.built_at, r.built_at, _name_rank(r.phase_id))
         ):
             phases.setdefault(r.event_id, []).append(r.phase_id)
     found = [
@@ -262,6 +274,13 @@ def added_events(engine: sa.Engine) -> list[AddedEvent]:
         for r in rows
     ]
     return sorted(found, key=lambda a: (a.starts_on or dt.date.max, a.event_id))
+
+
+USUAL_ORDER = ("pre", "awal", "tengah", "post", "akhir")
+
+
+def _name_rank(phase: str) -> tuple[int, str]:
+    return (USUAL_ORDER.index(phase) if phase in USUAL_ORDER else len(USUAL_ORDER) // 2, phase)
 
 
 def event_rows_here(engine: sa.Engine, event_id: str) -> bool:

@@ -207,13 +207,27 @@ def _touched(change: Change) -> set[int]:
 
 
 def _undo_merge(c: sa.Connection, d: dict) -> None:
-    ln = t.hr_links
+    ln, p = t.hr_links, t.persons
     for event_id, person_id, how in d["links"]:
         c.execute(
             ln.update()
             .where(ln.c.event_id == event_id, ln.c.person_id == person_id, ln.c.hr_person_id == d["keep"])
             .values(hr_person_id=d["other"], how=how)
         )
+    # participations linked after the merge through the merged person's NIP go back to them too
+    nip = c.execute(sa.select(t.hr_people.c.nip).where(t.hr_people.c.id == d["other"])).scalar()
+    if nip is not None:
+        later = c.execute(
+            sa.select(ln.c.event_id, ln.c.person_id)
+            .join(p, sa.and_(p.c.event_id == ln.c.event_id, p.c.person_id == ln.c.person_id))
+            .where(ln.c.hr_person_id == d["keep"], ln.c.how == "nip", p.c.nip == nip)
+        ).all()
+        for event_id, person_id in later:
+            c.execute(
+                ln.update()
+                .where(ln.c.event_id == event_id, ln.c.person_id == person_id)
+                .values(hr_person_id=d["other"])
+            )
     c.execute(t.hr_people.update().where(t.hr_people.c.id == d["other"]).values(merged_into=None))
 
 
