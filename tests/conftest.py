@@ -178,3 +178,22 @@ def hr(run, tmp_path) -> Path:
     folder = tmp_path / "sdm"
     assert run("hr", "init", str(folder)).exit_code == 0
     return folder
+
+
+@pytest.fixture(scope="session")
+def hr_added_template(event_backup, tmp_path_factory) -> Path:
+    """An HR workspace with the worked example's backup added, made once: copy it (hr_added)."""
+    from tests.web_support import cli_run
+
+    folder = tmp_path_factory.mktemp("hr-added") / "sdm"
+    cli_run("hr", "init", str(folder))
+    cli_run("-w", str(folder), "hr", "add", str(event_backup))
+    return folder
+
+
+@pytest.fixture
+def hr_added(hr_added_template, tmp_path) -> Path:
+    """A copy of hr_added_template, the test's own (its SQLite files with it)."""
+    import shutil
+
+    return Path(shutil.copytree(hr_added_template, tmp_path / "sdm"))

@@ -15,8 +15,8 @@ def engine_of(hr):
     return sa.create_engine(f"sqlite:///{hr / 'hr.db'}")
 
 
-def test_a_later_run_leaves_earlier_measures_where_they_were(run, hr, event_backup, tmp_path):
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
+def test_a_later_run_leaves_earlier_measures_where_they_were(run, hr_added, event_backup, tmp_path):
+    hr = hr_added
     first = run("-w", str(hr), "hr", "calibrate", "--lang", "en")
     assert first.exit_code == 0, first.stderr
     assert first.stdout.startswith("Run 1:") and "0 fixed" in first.stdout

@@ -33,8 +33,8 @@ def stored(hr) -> list[tuple]:
     return rows
 
 
-def test_ratings_are_imported_replaced_and_listed(run, hr, event_backup, tmp_path):
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
+def test_ratings_are_imported_replaced_and_listed(run, hr_added, event_backup, tmp_path):
+    hr = hr_added
     a, b = nips(hr, 2)
     path = tmp_path / "skp.xlsx"
     book = openpyxl.Workbook()
@@ -56,8 +56,8 @@ def test_ratings_are_imported_replaced_and_listed(run, hr, event_backup, tmp_pat
     assert "Sangat Baik" in listed and "87.5" in listed and a in listed
 
 
-def test_bad_rows_are_located_and_nothing_is_written(run, hr, event_backup, tmp_path):
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
+def test_bad_rows_are_located_and_nothing_is_written(run, hr_added, event_backup, tmp_path):
+    hr = hr_added
     [a] = nips(hr, 1)
     path = tmp_path / "skp.csv"
     path.write_text(
@@ -78,8 +78,8 @@ def test_bad_rows_are_located_and_nothing_is_written(run, hr, event_backup, tmp_
     assert "RATINGS-HEADER-UNKNOWN" in missing.stderr and "RATINGS-COLUMN-MISSING" in missing.stderr
 
 
-def test_an_unknown_nip_stops_the_import_unless_skipped(run, hr, event_backup, tmp_path):
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
+def test_an_unknown_nip_stops_the_import_unless_skipped(run, hr_added, event_backup, tmp_path):
+    hr = hr_added
     [a] = nips(hr, 1)
     stranger = "199001012015031999"
     path = tmp_path / "skp.csv"

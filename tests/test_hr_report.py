@@ -160,3 +160,27 @@ def test_a_person_without_a_unit_does_not_stop_the_report(run, hr, event_backup,
     assert run("-w", str(hr), "hr", "add", str(path)).exit_code == 0
     result = run("-w", str(hr), "hr", "report", "--lang", "en")
     assert result.exit_code == 0, result.stderr
+
+
+def test_the_talent_maps_cut_points_come_from_hr_yaml(run, example, tmp_path):
+    import shutil
+
+    import yaml
+
+    copy = tmp_path / "sdm"
+    shutil.copytree(example, copy)
+    settings = yaml.safe_load((copy / "hr.yaml").read_text(encoding="utf-8"))
+    settings["talent_map"] = {"measure_cuts": [100, 200]}  # everyone measured above both: potential high
+    (copy / "hr.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    assert run("-w", str(copy), "hr", "report", "--lang", "en").exit_code == 0
+    talent = text_of(copy / "laporan-sdm" / "talent.html")
+    assert "cut points 100 and 200" in talent
+    assert (
+        re.search(r"Box 1 · 0\b", talent)
+        and re.search(r"Box 2 · 0\b", talent)
+        and re.search(r"Box 4 · 0\b", talent)
+    )
+    settings["talent_map"] = {"measure_cuts": [500, 400]}
+    (copy / "hr.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    wrong = run("-w", str(copy), "hr", "report", "--lang", "en")
+    assert wrong.exit_code == 2 and "hr.yaml:" in wrong.stderr and "Traceback" not in wrong.stderr

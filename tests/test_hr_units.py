@@ -32,8 +32,8 @@ def roster_rows(hr) -> list[tuple]:
     return sorted(rows)
 
 
-def test_the_roster_is_checked_whole_and_replaces_the_one_held(run, hr, event_backup, tmp_path):
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
+def test_the_roster_is_checked_whole_and_replaces_the_one_held(run, hr_added, event_backup, tmp_path):
+    hr = hr_added
     a, b = persons(hr)[:2]
     bad = tmp_path / "pegawai.csv"
     bad.write_text(
@@ -67,8 +67,8 @@ def test_the_roster_is_checked_whole_and_replaces_the_one_held(run, hr, event_ba
     assert "2 people (before: 2)" in again.stdout and len(roster_rows(hr)) == 2
 
 
-def test_conflicts_name_a_roster_birth_date_the_nip_does_not_hold(run, hr, event_backup, tmp_path):
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
+def test_conflicts_name_a_roster_birth_date_the_nip_does_not_hold(run, hr_added, event_backup, tmp_path):
+    hr = hr_added
     a, b = persons(hr)[:2]
     born = f"{a['nip'][6:8]}-{a['nip'][4:6]}-{a['nip'][:4]}"
     path = tmp_path / "pegawai.csv"
@@ -123,8 +123,8 @@ def test_units_are_one_tree_across_events_and_spellings(run, hr, event_backup, t
     assert unknown.exit_code == 2 and "UNITS-UNKNOWN" in unknown.stderr
 
 
-def test_with_a_roster_the_units_it_lacks_are_unmatched(run, hr, event_backup, tmp_path):
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
+def test_with_a_roster_the_units_it_lacks_are_unmatched(run, hr_added, event_backup, tmp_path):
+    hr = hr_added
     a = persons(hr)[0]
     path = tmp_path / "pegawai.csv"
     path.write_text(

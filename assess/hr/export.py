@@ -38,7 +38,13 @@ def export_hr(ws: HrWorkspace, out: Path | None, pseudonymise: bool) -> tuple[Pa
         nip = pseudonym(key, "nip", person.nip) if person.nip else None
         return pseudonym(key, "orang", str(person.number)), nip
 
-    sheets = [*_people_sheets(data, who), _units_sheet(data), _events_sheet(data), *_needs_sheets(data, who)]
+    cuts = ws.settings.talent_map
+    sheets = [
+        *_people_sheets(data, who),
+        _units_sheet(data),
+        _events_sheet(data),
+        *_needs_sheets(data, who, cuts),
+    ]
     if pseudonymise:  # the person's number names their report page: not kept beside a pseudonym
         sheets = [_without_numbers(sheet) for sheet in sheets]
     path = out or ws.folder / HR_EXPORT_FILE.format(suffix=f"-{PSEUDONYMISED}" if pseudonymise else "")
@@ -146,12 +152,12 @@ def _events_sheet(data: HrData) -> Sheet:
     return Sheet(_("Events"), head, rows)
 
 
-def _needs_sheets(data: HrData, who: Who) -> list[Sheet]:
+def _needs_sheets(data: HrData, who: Who, cuts) -> list[Sheet]:
     needs = [
         (n.competency, n.unit_name, len(n.below), n.assessed, ", ".join(who(p)[0] for p in n.below))
         for n in cmp.needs(data, data.people)
     ]
-    entries, _cuts = cmp.talent_map(data, data.people)
+    entries, _cuts = cmp.talent_map(data, data.people, cuts.measure_cuts, cuts.rating_cuts)
     talent = [
         (e.person.number, who(e.person)[0], e.year, e.rating, _n(e.scaled), e.performance, e.potential, e.box)
         for e in entries

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter, model_validator
+from pydantic_core import PydanticCustomError
 
 from assess.bank.documents import DEFAULT_FRAMEWORK, Framework, Positions
 from assess.bank.loader import load, load_file, read_yaml, shipped_banks_dir, validate
@@ -22,11 +23,28 @@ class Organisation(Model):
     time_zone: TimeZone = "Asia/Jakarta"
 
 
+class TalentMap(Model):
+    """The talent map's cut points: two scaled measures (potential low / middle / high) and two rating
+    values (a number's performance below / as expected / above); by default the thirds of those shown."""
+
+    measure_cuts: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
+    rating_cuts: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        for name in ("measure_cuts", "rating_cuts"):
+            cuts = getattr(self, name)
+            if cuts is not None and not cuts[0] < cuts[1]:
+                raise PydanticCustomError("cuts_order", "the first cut point must be below the second")
+        return self
+
+
 class HrSettings(Model):
     kind: Literal["hr"]
     organisation: Organisation
     framework: Text | None = None  # a shipped framework's id, or a framework file beside hr.yaml
     positions: Text | None = None  # the positions file (kind: positions), from hr.yaml's folder
+    talent_map: TalentMap = TalentMap()
 
 
 _SETTINGS = TypeAdapter(HrSettings)

@@ -42,7 +42,7 @@ def write_hr_report(ws: HrWorkspace, out: Path | None = None, unit: str | None =
         raise ProblemsFound([Problem("REPORTS-OUT-NOT-EMPTY", {}, str(out))])
     data = load_hr(ws)
     people = _people_of(data, unit)
-    pages = _pages(data, people, unit, ws.settings.organisation.time_zone)
+    pages = _pages(data, people, unit, ws.settings.organisation.time_zone, ws.settings.talent_map)
     private_folder(out.parent)
     tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
     try:
@@ -89,10 +89,10 @@ def _local(moment: dt.datetime, zone: str) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(zone))
 
 
-def _pages(data: HrData, people: list[Person], unit: str | None, ws_zone: str) -> dict[str, str]:
+def _pages(data: HrData, people: list[Person], unit: str | None, ws_zone: str, cut_points) -> dict[str, str]:
     env = environment()
     fmt = numbers()
-    talent, cuts = cmp.talent_map(data, people)
+    talent, cuts = cmp.talent_map(data, people, cut_points.measure_cuts, cut_points.rating_cuts)
     common = {
         "data": data,
         "fmt": fmt,
