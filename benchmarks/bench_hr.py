@@ -43,6 +43,7 @@ TEMPLATE = ROOT / "examples" / "payakumbuh-hr" / "kegiatan" / "payakumbuh-2019.z
 SCALES = {
     "tiny": {"years": 2, "per_year": 2, "people": 200, "items": 90},  # the suite's short form
     "small": {"years": 3, "per_year": 10, "people": 1_000, "items": 300},
+    "medium": {"years": 2, "per_year": 50, "people": 3_000, "items": 600},
     "full": {"years": 10, "per_year": 100, "people": 30_000, "items": 1_500},
 }
 PARTICIPANTS, FORM_ITEMS, SHARED = 50, 30, 10  # per event; items per test; pre items kept in the post-test

@@ -265,3 +265,26 @@ def test_a_form_without_an_anchored_item_has_no_place_on_the_anchors_scale():
     keep = ~np.isnan(split).all(axis=1)
     with pytest.raises(ValueError, match="no item with the anchored items"):
         rasch(split[keep], anchors={0: [0.0], 1: [0.5]})
+
+
+@pytest.mark.parametrize("given", ["2.5", "1,1.5", "100000000000000000000"])
+def test_a_maximum_that_is_no_whole_number_of_categories_is_said(run, tmp_path, given):
+    """A fractional --max-marks was cut off without a word, and a huge one overflowed."""
+    path = tmp_path / "skor.csv"
+    path.write_text("a,b\n1,0\n0,1\n1,1\n0,0\n", encoding="utf-8")
+    result = run("analyze", "rasch", "--matrix", str(path), "--max-marks", given, "--lang", "en")
+    assert (
+        result.exit_code == 2
+        and "ANALYZE-MAX-MARKS-WHOLE" in result.stderr
+        and "Traceback" not in result.stderr
+    )
+
+
+def test_a_row_of_empty_cells_is_said_and_listed(run, tmp_path):
+    path = tmp_path / "skor.csv"
+    path.write_text("a,b,c\n1,0,1\n,,\n0,1,1\n1,1,0\n0,0,1\n", encoding="utf-8")
+    result = run("analyze", "rasch", "--matrix", str(path), "--json", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "skor.csv:3: ANALYZE-MATRIX-ROW-SKIPPED" in result.stderr
+    record = json.loads(result.stdout)
+    assert record["skipped_rows"] == [3] and len(record["persons"]) == 4

@@ -18,6 +18,8 @@ Conventions, as R's eRm (`RM`/`PCM(X, sum0 = TRUE)`, `thresholds`, `person.param
   every threshold by the delta method (eRm's `se.beta` and `se.thresh`).
 - Fit: infit and outfit mean squares of each item over the persons with a score neither 0 nor
   full, at their maximum likelihood measure (eRm's `itemfit`, which leaves extreme scores out).
+- A calibration that cannot be made raises ValueError whose text is a message-catalogue msgid
+  (translated where it is shown).
 - Person measures reported by Warm's weighted likelihood (WLE): the root of
   r - sum E + sum C / (2 sum V) (E, V, C: each item's expected score, variance and third central
   moment at theta), finite for zero and full scores too, with standard error 1 / sqrt(sum V).
@@ -36,6 +38,7 @@ import numpy as np
 
 from assess.analysis._common import _warn
 from assess.analysis.distractors import Flag
+from assess.i18n import N_  # the reasons a calibration cannot be made: shown translated
 
 _BISECTION_STEPS = 64  # on [-20, 20]: 40 / 2**64 is far below any reported digit
 _MAX_ITERATIONS = 100  # Newton's steps; converging data take about 10
@@ -358,10 +361,12 @@ def _check_linked(y: np.ndarray, anchored: np.ndarray | None = None) -> None:
     groups = {root(i) for i in range(y.shape[1])}
     if anchored is not None and anchored.any():
         if groups - {root(int(i)) for i in np.flatnonzero(anchored)}:
-            raise ValueError("some forms share no item with the anchored items: they have no common scale")
+            raise ValueError(
+                N_("some forms share no item with the anchored items: they have no common scale")
+            )
         return
     if len(groups) > 1:
-        raise ValueError("the forms share no items: their scores have no common scale")
+        raise ValueError(N_("the forms share no items: their scores have no common scale"))
 
 
 # -- persons -----------------------------------------------------------------------------------
@@ -485,24 +490,24 @@ def rasch(marks, max_scores=None, anchors=None) -> RaschResult:
     """
     x = np.asarray(marks, dtype=float)
     if x.ndim != 2 or x.shape[1] < 2:
-        raise ValueError("`marks` must be persons x items, at least 2 items")
+        raise ValueError(N_("`marks` must be persons x items, at least 2 items"))
     given = x[~np.isnan(x)]
     if not np.all((given >= 0) & (given == np.round(given))):
-        raise ValueError("scores must be whole numbers from 0 (NaN: not administered)")
+        raise ValueError(N_("scores must be whole numbers from 0 (NaN: not administered)"))
     if max_scores is None:  # the largest score given; 0 for a column nobody was given
         top = np.fmax.reduce(np.where(np.isnan(x), 0.0, x), axis=0)
     else:
         top = np.asarray(max_scores, dtype=float)
     top = top.astype(int)
     if np.any(given > np.repeat(top[None, :], len(x), axis=0)[~np.isnan(x)]):
-        raise ValueError("a score is above its item's maximum")
+        raise ValueError(N_("a score is above its item's maximum"))
     anchors = dict(anchors or {})
     alike = tuple(i for i in _all_uncalibrable(x, top) if i not in anchors)
     if alike:
         _warn(f"items with a score nobody with a non-extreme total gave, not calibrated: {list(alike)}")
     keep = np.array([i for i in range(x.shape[1]) if i not in alike], dtype=int)
     if len(keep) < 2:
-        raise ValueError("fewer than 2 items can be calibrated")
+        raise ValueError(N_("fewer than 2 items can be calibrated"))
     y, layout = x[:, keep], _Layout(top[keep])
     fixed = _fixed(anchors, keep, layout)
     _check_linked(y, None if fixed is None else np.array([int(i) in anchors for i in keep]))
@@ -519,8 +524,10 @@ def rasch(marks, max_scores=None, anchors=None) -> RaschResult:
     )
     if iterations >= _MAX_ITERATIONS or not determined:
         raise ValueError(
-            "the answers do not determine the items' estimates (no finite solution: some items are "
-            "answered in a way that separates them from the others)"
+            N_(
+                "the answers do not determine the items' estimates (no finite solution: some items are "
+                "answered in a way that separates them from the others)"
+            )
         )
     taus, tau_ses = _thresholds(beta, covariance, layout)
     for j, i in enumerate(keep):

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from assess.analysis.rasch import rasch
 from assess.forms import content_hash
-from assess.problems import Problem, ProblemsFound
+from assess.problems import Phrase, Problem, ProblemsFound
 from assess.store import hr as hr_store
 from assess.store import hr_runs
 from assess.store import schema as t
@@ -127,7 +127,7 @@ def calibrate(store: Store) -> Calibrated:
             fixed = {int(np.flatnonzero(kept == j)[0]): taus for j, taus in anchors.items()}
             part = rasch(marks[np.ix_(answered, kept)], max_scores=top, anchors=fixed)
     except ValueError as e:
-        raise ProblemsFound([Problem("HR-CALIBRATION-FAILED", {"reason": str(e)})]) from None
+        raise ProblemsFound([Problem("HR-CALIBRATION-FAILED", {"reason": Phrase(str(e))})]) from None
     result = _spread(part, kept, len(found.columns))
     theta = np.full(len(found.rows), np.nan)
     se = np.full(len(found.rows), np.nan)

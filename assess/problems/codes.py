@@ -579,6 +579,10 @@ MESSAGES: dict[str, str] = {
     ),
     "ANALYZE-MATRIX-MORE-PROBLEMS": N_("and {n} more problems of these kinds"),
     "ANALYZE-MAX-MARKS-INVALID": N_("--max-marks: {value!r} is not a positive number"),
+    "ANALYZE-MAX-MARKS-WHOLE": N_(
+        "--max-marks: {value!r} is not a whole number from 1 to {max}: an item's scores are the "
+        "categories 0 to its maximum"
+    ),
     "ANALYZE-MAX-MARKS-COUNT": N_(
         "--max-marks gives {n} maxima for {k} items: give one for every item, or one per item"
     ),

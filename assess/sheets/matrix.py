@@ -94,9 +94,22 @@ def read_matrix(path: Path, max_marks: str | None = None, *, scores: bool = Fals
     return read_matrix_text(decode(data, file), file, max_marks, scores)
 
 
+MAX_CATEGORIES = 100  # scores 0..100 at most: the partial credit model's categories
+
+
 def _top(max_marks: str | None, k: int, scores: bool) -> np.ndarray:
-    """Each item's maximum: given, else 1 for marks and none (infinity) for scores."""
-    return np.full(k, np.inf) if scores and max_marks is None else parse_max_marks(max_marks, k)
+    """Each item's maximum: given, else 1 for marks and none (infinity) for scores. A maximum of scores
+    is a whole number of categories (a fraction was once cut off without a word)."""
+    if scores and max_marks is None:
+        return np.full(k, np.inf)
+    top = parse_max_marks(max_marks, k)
+    if scores:
+        for part, value in zip([p.strip() for p in max_marks.split(",")], top, strict=False):
+            if value != round(value) or value > MAX_CATEGORIES:
+                raise ProblemsFound(
+                    [Problem("ANALYZE-MAX-MARKS-WHOLE", {"value": part, "max": MAX_CATEGORIES})]
+                )
+    return top
 
 
 def _whole(marks: np.ndarray) -> bool:

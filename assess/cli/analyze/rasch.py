@@ -49,8 +49,12 @@ def rasch_command(matrix: str, max_marks: str | None, as_json: bool) -> None:
         try:
             result = rasch(m.marks, top)
         except ValueError as e:
-            raise UserError([Problem("ANALYZE-RASCH-IMPOSSIBLE", {"reason": str(e)}, matrix)]) from None
+            reason = Phrase(str(e))  # a msgid (assess.analysis.rasch): shown in the message language
+            raise UserError([Problem("ANALYZE-RASCH-IMPOSSIBLE", {"reason": reason}, matrix)]) from None
     record = rasch_record(m, result)
+    record["skipped_rows"] = list(m.skipped)
+    for line in m.skipped:  # as analyze items says it: persons without ids are numbered without them
+        click.echo(str(Problem("ANALYZE-MATRIX-ROW-SKIPPED", {}, matrix, line)), err=True)
     if record["not_calibrated"]:
         names = ", ".join(record["not_calibrated"])
         click.echo(str(Problem("ANALYZE-RASCH-NOT-CALIBRATED", {"items": names}, matrix)), err=True)
