@@ -288,3 +288,24 @@ def test_a_row_of_empty_cells_is_said_and_listed(run, tmp_path):
     assert "skor.csv:3: ANALYZE-MATRIX-ROW-SKIPPED" in result.stderr
     record = json.loads(result.stdout)
     assert record["skipped_rows"] == [3] and len(record["persons"]) == 4
+
+
+def test_the_quick_information_of_right_wrong_forms_equals_the_exact_one(monkeypatch):
+    """Short forms of right/wrong items take the information from divided functions (every pair at
+    once); it must equal the exact products', and a form where division loses digits falls back."""
+    from assess.analysis import rasch as r
+
+    rng = np.random.default_rng(11)
+    checked = {}
+    for k, spread in ((20, 1.0), (200, 2.5)):
+        theta, b = rng.normal(size=300), rng.normal(scale=spread, size=k)
+        x = (rng.random((300, k)) < 1 / (1 + np.exp(-(theta[:, None] - b[None, :])))).astype(float)
+        layout = r._Layout(np.ones(k, dtype=int))
+        patterns, beta = r._patterns(x, layout), b.mean() - b
+        quick = r._information_all(beta, patterns, layout)
+        checked[k] = r._right_wrong_block(beta, patterns[0]) is not None
+        with monkeypatch.context() as m:
+            m.setattr(r, "_right_wrong_block", lambda *_: None)
+            exact = r._information_all(beta, patterns, layout)
+        assert np.max(np.abs(quick - exact)) <= 1e-6 * np.max(np.abs(exact))
+    assert checked == {20: True, 200: False}  # the long, spread-out form took the exact way

@@ -238,6 +238,12 @@ def _information_all(beta: np.ndarray, patterns: list[_Pattern], layout: _Layout
     exp(beta_ih + beta_jk) gamma_(r-h-k)(without i and j) / gamma_r."""
     info = np.zeros((len(beta), len(beta)))
     for p in patterns:
+        if (layout.m[p.items] == 1).all():
+            flat = layout.starts[p.items]
+            block = _right_wrong_block(beta[flat], p)
+            if block is not None:
+                info[np.ix_(flat, flat)] += block
+                continue
         betas = [layout.of(beta, i) for i in p.items]
         shift = float(np.mean([b[-1] / (len(b) - 1) for b in betas]))
         polys = [np.exp(b - shift * np.arange(len(b))) for b in betas]
@@ -266,6 +272,58 @@ def _information_all(beta: np.ndarray, patterns: list[_Pattern], layout: _Layout
         flat = np.concatenate([layout.starts[i] + np.arange(layout.m[i]) for i in p.items])
         info[np.ix_(flat, flat)] += block
     return info
+
+
+def _without_one(gamma: np.ndarray, eps: np.ndarray) -> np.ndarray:
+    """The elementary symmetric functions without one right/wrong item of parameter `eps`: `gamma`
+    (..., R) divided by the polynomial 1 + eps z, one result per eps (broadcast). Solved upward where
+    eps <= 1 and downward where eps > 1, so that rounding errors shrink at each step instead of growing."""
+    size = gamma.shape[-1] - 1
+    shape = np.broadcast_shapes(gamma.shape[:-1], eps.shape)
+    g = np.broadcast_to(gamma, (*shape, size + 1))
+    e = np.broadcast_to(eps, shape)
+    up, down = np.empty((*shape, size)), np.empty((*shape, size))
+    up[..., 0] = g[..., 0]
+    for r in range(1, size):
+        up[..., r] = g[..., r] - e * up[..., r - 1]
+    down[..., size - 1] = g[..., size] / e
+    for r in range(size - 1, 0, -1):
+        down[..., r - 1] = (g[..., r] - down[..., r]) / e
+    return np.where((e <= 1)[..., None], up, down)
+
+
+_EXACT = 1e-6  # the largest relative departure from the identities below that _right_wrong_block accepts
+
+
+def _right_wrong_block(beta: np.ndarray, p: _Pattern) -> np.ndarray | None:
+    """A pattern of right/wrong items only: its block of the information, with every item pair at once
+    (the functions without two items from those without one, as _without_one divides them). Division
+    loses digits on long forms of spread-out items: the block is checked against two identities (the
+    items' probabilities given a score r sum to r; the joint ones of an item with the others to
+    (r - 1) times its own) and None is returned when they fail, for the exact product of the rest."""
+    shift = float(np.mean(beta))
+    eps = np.exp(beta - shift)
+    gamma = _product([np.array([1.0, e]) for e in eps])
+    weights = p.counts / gamma
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        without = _without_one(gamma, eps)  # K x (R - 1): rest of each item
+    r = np.arange(len(gamma))
+    marginal = np.zeros((len(eps), len(gamma)))
+    marginal[:, 1:] = eps[:, None] * without / gamma[None, 1:]
+    block = -(marginal * p.counts) @ marginal.T
+    block[np.diag_indices_from(block)] += marginal @ p.counts
+    if not (np.isfinite(marginal).all() and np.allclose(marginal.sum(axis=0), r, rtol=_EXACT, atol=_EXACT)):
+        return None
+    if len(eps) > 1:
+        with np.errstate(over="ignore", invalid="ignore"):
+            pairs = _without_one(without[:, None, :], eps[None, :])  # K x K x (R - 2)
+            joint = eps[:, None] * eps[None, :] * (pairs @ weights[2:])
+        np.fill_diagonal(joint, 0.0)  # an item with itself: its marginal, above
+        expected = marginal @ (p.counts * np.clip(r - 1, 0, None))
+        if not (np.isfinite(joint).all() and np.allclose(joint.sum(axis=1), expected, rtol=_EXACT, atol=0)):
+            return None
+        block += joint
+    return block
 
 
 def _calibrate(
