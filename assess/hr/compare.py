@@ -282,20 +282,21 @@ class Gap:
         return self.level is not None and self.required is not None and self.level < self.required
 
 
-def current_position(data: HrData, person: Person) -> str | None:
+def _current(data: HrData, person: Person, field: str) -> str | None:
+    """The roster's `field` (position or unit) of the person, else the one of their latest event."""
     roster = data.roster.get(person.nip) if person.nip else None
-    if roster is not None and roster.position:
-        return roster.position
+    if roster is not None and getattr(roster, field):
+        return getattr(roster, field)
     rows = sorted(person.participations, key=lambda p: _when(data, p))
-    return rows[-1].position if rows else None
+    return getattr(rows[-1], field) if rows else None
+
+
+def current_position(data: HrData, person: Person) -> str | None:
+    return _current(data, person, "position")
 
 
 def current_unit(data: HrData, person: Person) -> str | None:
-    roster = data.roster.get(person.nip) if person.nip else None
-    if roster is not None and roster.unit:
-        return roster.unit
-    rows = sorted(person.participations, key=lambda p: _when(data, p))
-    return rows[-1].unit if rows else None
+    return _current(data, person, "unit")
 
 
 def gaps(data: HrData, person: Person) -> list[Gap]:
