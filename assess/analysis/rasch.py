@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from scipy import special
 
 from assess.analysis._common import _warn
 from assess.analysis.distractors import Flag
@@ -452,6 +453,39 @@ def _moments(theta: np.ndarray, taken: np.ndarray, beta: np.ndarray, layout: _La
     return total
 
 
+@dataclass(frozen=True)
+class _Forms:
+    """Rows grouped by the items they took: per group its rows, its right/wrong items' easiness and its
+    other items, so that the moments of a group are summed over its own items only, and all its
+    right/wrong items at once."""
+
+    groups: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]  # (rows, beta_i1 of m = 1, other items)
+
+    @classmethod
+    def of(cls, taken: np.ndarray, beta: np.ndarray, layout: _Layout) -> _Forms:
+        keys, which = np.unique(np.packbits(taken, axis=1), axis=0, return_inverse=True)
+        which = which.ravel()
+        groups = []
+        for g in range(len(keys)):
+            rows = np.flatnonzero(which == g)
+            items = np.flatnonzero(taken[rows[0]])
+            right_wrong = items[layout.m[items] == 1]
+            groups.append((rows, beta[layout.starts[right_wrong]], items[layout.m[items] != 1]))
+        return cls(tuple(groups))
+
+    def moments(self, theta: np.ndarray, beta: np.ndarray, layout: _Layout) -> np.ndarray:
+        """E, V and C summed over each row's items at its theta (as _moments)."""
+        total = np.zeros((3, len(theta)))
+        for rows, easiness, others in self.groups:
+            if len(easiness):
+                p = special.expit(theta[rows, None] + easiness[None, :])
+                q = p * (1 - p)
+                total[:, rows] += np.stack([p.sum(axis=1), q.sum(axis=1), (q * (1 - 2 * p)).sum(axis=1)])
+            for i in others:
+                total[:, rows] += _item_moments(theta[rows], layout.of(beta, i))
+        return total
+
+
 def _measures(
     scores: np.ndarray, taken: np.ndarray, beta: np.ndarray, layout: _Layout, weighted: bool
 ) -> np.ndarray:
@@ -463,9 +497,10 @@ def _measures(
     )
     _, first, which = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group_scores, group_taken = scores[first], taken[first]
+    forms = _Forms.of(group_taken, beta, layout)
 
     def f(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        e, v, c = _moments(theta, group_taken, beta, layout)
+        e, v, c = forms.moments(theta, beta, layout)
         value = group_scores - e
         if weighted:
             value = value + np.divide(c, 2 * v, out=np.zeros_like(c), where=v > 0)
