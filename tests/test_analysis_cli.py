@@ -254,6 +254,7 @@ def test_a_large_file_is_read_by_pyarrow_as_the_checking_reader_reads_it(tmp_pat
     for line, bad in ((23_991, "x"), (23_993, ""), (23_995, "9")):
         broken[line - 1] = broken[line - 1].rsplit(",", 1)[0] + "," + bad
     wrong = write(tmp_path / "salah.csv", "\n".join(broken) + "\n")
+    assert reading._arrow(wrong, "4") is None  # pyarrow refuses the "x" (ArrowInvalid): the checking reader
     with pytest.raises(ProblemsFound) as found:
         reading.read_matrix(wrong, "4")
     assert [(p.code, p.line, p.column) for p in found.value.problems] == [
