@@ -290,22 +290,27 @@ def test_a_row_of_empty_cells_is_said_and_listed(run, tmp_path):
     assert record["skipped_rows"] == [3] and len(record["persons"]) == 4
 
 
-def test_the_quick_information_of_right_wrong_forms_equals_the_exact_one(monkeypatch):
-    """Short forms of right/wrong items take the information from divided functions (every pair at
-    once); it must equal the exact products', and a form where division loses digits falls back."""
+def test_the_quick_information_of_right_wrong_forms_equals_the_exact_one():
+    """Forms of right/wrong items take the information from divided functions (every pair of every
+    form at once); it must equal the exact products', and a form where division loses digits falls
+    back to them."""
     from assess.analysis import rasch as r
 
     rng = np.random.default_rng(11)
     checked = {}
-    for k, spread in ((20, 1.0), (200, 2.5)):
+    for k, spread in ((20, 1.0), (60, 2.5)):
         theta, b = rng.normal(size=300), rng.normal(scale=spread, size=k)
         x = (rng.random((300, k)) < 1 / (1 + np.exp(-(theta[:, None] - b[None, :])))).astype(float)
+        x[:100, : k // 2] = np.nan  # a second form: the first half of the items not given
         layout = r._Layout(np.ones(k, dtype=int))
-        patterns, beta = r._patterns(x, layout), b.mean() - b
-        quick = r._information_all(beta, patterns, layout)
-        checked[k] = r._right_wrong_block(beta, patterns[0]) is not None
-        with monkeypatch.context() as m:
-            m.setattr(r, "_right_wrong_block", lambda *_: None)
-            exact = r._information_all(beta, patterns, layout)
+        patterns, beta = r._patterns(r.ScoreBlocks.from_dense(x), layout), b.mean() - b
+        quick_design = r._Design.of(patterns, layout)
+        exact_design = r._Design.of(patterns, layout, batched=False)
+        quick = r._information_all(beta, quick_design, layout)
+        exact = r._information_all(beta, exact_design, layout)
         assert np.max(np.abs(quick - exact)) <= 1e-6 * np.max(np.abs(exact))
-    assert checked == {20: True, 200: False}  # the long, spread-out form took the exact way
+        gradients = [r._gradient(beta, d, layout) for d in (quick_design, exact_design)]
+        assert np.allclose(*gradients, rtol=1e-9, atol=1e-9)
+        assert r._loglik(beta, quick_design, layout) == pytest.approx(r._loglik(beta, exact_design, layout))
+        checked[k] = [bool(r._batch_information(beta, batch)[2].all()) for batch in quick_design.batches]
+    assert checked == {20: [True, True], 60: [False, False]}  # the long, spread-out forms: exactly

@@ -12,7 +12,8 @@ Conventions, as R's eRm (`RM`/`PCM(X, sum0 = TRUE)`, `thresholds`, `person.param
   answers given their raw score on the items they took, which does not involve theta. A missing
   answer (NaN) is an item not administered: missing by design, as when booklets or forms share
   some items. Persons are grouped by the items they took and their score, so the elementary
-  symmetric functions are computed once per group. All beta_ih sum to zero.
+  symmetric functions are computed once per group; groups of right/wrong items of one length are
+  stacked and computed together. All beta_ih sum to zero.
 - Standard errors from the observed information: the Hessian of the conditional log-likelihood
   in the free parameters (the last beta is minus the sum of the others), mapped to every beta and
   every threshold by the delta method (eRm's `se.beta` and `se.thresh`).
@@ -44,6 +45,8 @@ from assess.i18n import N_  # the reasons a calibration cannot be made: shown tr
 _BISECTION_STEPS = 64  # on [-20, 20]: 40 / 2**64 is far below any reported digit
 _MAX_ITERATIONS = 100  # Newton's steps; converging data take about 10
 _HALVINGS = 30  # a step halved at most this often when it lowers the likelihood
+_EXACT = 1e-6  # the largest relative departure from the identities that a batch's quick functions may show
+_CHUNK = 2_000_000  # cells of the largest array of a batch's information at once (16 MB)
 # Mean squares "productive for measurement" (Wright & Linacre 1994, Rasch Measurement Transactions
 # 8:3, 370; Linacre's Winsteps manual): above, noise the model does not explain; below, answers
 # more predictable than the model expects (often an item that depends on another).
@@ -91,6 +94,106 @@ class RaschResult:
     persons: RaschPersons
 
 
+# -- the data: scores by blocks of rows that took the same items -------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows that took the same items: their scores as a full array (no cell missing)."""
+
+    rows: np.ndarray  # row numbers in the whole matrix
+    items: np.ndarray  # column numbers, ascending
+    scores: np.ndarray  # len(rows) x len(items)
+
+
+@dataclass(frozen=True)
+class ScoreBlocks:
+    """A persons x items matrix of scores kept as blocks of rows with the same items (missing by
+    design: a row has only the items of its form). 100,000 results of 2,000 forms of 30 items out of
+    1,500 are 2,000 small arrays here, where the full matrix would be 150 million cells."""
+
+    shape: tuple[int, int]
+    blocks: tuple[Block, ...]  # at most one per set of items; rows with no item are in none
+
+    @classmethod
+    def from_dense(cls, x: np.ndarray) -> ScoreBlocks:
+        """From a matrix with NaN where an item was not administered."""
+        taken = ~np.isnan(x)
+        keys, which = np.unique(np.packbits(taken, axis=1), axis=0, return_inverse=True)
+        which = which.ravel()
+        blocks = []
+        for g in range(len(keys)):
+            rows = np.flatnonzero(which == g)
+            items = np.flatnonzero(taken[rows[0]])
+            if len(items):
+                blocks.append(Block(rows, items, x[np.ix_(rows, items)]))
+        return cls(x.shape, tuple(blocks))
+
+    @classmethod
+    def from_cells(cls, shape: tuple[int, int], rows, columns, scores) -> ScoreBlocks:
+        """From the given cells only: row, column and score of each (one cell per row and column)."""
+        rows, columns = np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64)
+        scores = np.asarray(scores, dtype=float)
+        order = np.lexsort((columns, rows))
+        rows, columns, scores = rows[order], columns[order], scores[order]
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, int)
+        ends = np.r_[starts[1:], len(rows)]
+        grouped: dict[bytes, list[int]] = {}
+        for n, (a, b) in enumerate(zip(starts, ends, strict=True)):
+            grouped.setdefault(columns[a:b].tobytes(), []).append(n)
+        blocks = []
+        for members in grouped.values():
+            first = starts[members]
+            width = int(ends[members[0]] - first[0])
+            cells = first[:, None] + np.arange(width)[None, :]
+            blocks.append(Block(rows[first], columns[cells[0]], scores[cells]))
+        return cls(shape, tuple(blocks))
+
+    def columns(self, keep: np.ndarray) -> ScoreBlocks:
+        """Only the columns `keep` (numbered 0.. in that order); blocks that now share their items are
+        joined."""
+        number = np.full(self.shape[1], -1)
+        number[keep] = np.arange(len(keep))
+        joined: dict[bytes, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        for b in self.blocks:
+            inside = number[b.items] >= 0
+            items = number[b.items[inside]]
+            if len(items):
+                order = np.argsort(items)
+                joined.setdefault(items[order].tobytes(), []).append(
+                    (b.rows, items[order], b.scores[:, inside][:, order])
+                )
+        blocks = tuple(
+            Block(np.concatenate([p[0] for p in parts]), parts[0][1], np.concatenate([p[2] for p in parts]))
+            for parts in joined.values()
+        )
+        return ScoreBlocks((self.shape[0], len(keep)), blocks)
+
+    def column_max(self) -> np.ndarray:
+        """The largest score in each column (0 where nobody was given it)."""
+        top = np.zeros(self.shape[1])
+        for b in self.blocks:
+            if len(b.rows):
+                np.maximum.at(top, b.items, b.scores.max(axis=0))
+        return top
+
+    def linked(self) -> np.ndarray:
+        """Each column's group: columns are in one group when some row took items of both (union-find
+        over the blocks' items); the group is named by one of its columns."""
+        parent = list(range(self.shape[1]))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for b in self.blocks:
+            for i in b.items[1:]:
+                parent[root(int(i))] = root(int(b.items[0]))
+        return np.array([root(i) for i in range(self.shape[1])], dtype=int)
+
+
 # -- the items' parameters ---------------------------------------------------------------------
 
 
@@ -119,23 +222,16 @@ class _Pattern:
     totals: np.ndarray  # flat, like beta: how many of the pattern's persons scored h on item i
 
 
-def _patterns(x: np.ndarray, layout: _Layout) -> list[_Pattern]:
-    taken = ~np.isnan(x)
-    keys, which = np.unique(np.packbits(taken, axis=1), axis=0, return_inverse=True)
-    which = which.ravel()
-    scores = np.where(taken, x, 0).sum(axis=1).astype(int)
+def _patterns(data: ScoreBlocks, layout: _Layout) -> list[_Pattern]:
     patterns = []
-    for p in range(len(keys)):
-        rows = which == p
-        items = np.flatnonzero(taken[np.argmax(rows)])
-        if not len(items):
-            continue  # persons who took no item say nothing about the items
-        counts = np.bincount(scores[rows], minlength=int(layout.m[items].sum()) + 1)
+    for b in data.blocks:
+        scores = b.scores.sum(axis=1).astype(int)
+        counts = np.bincount(scores, minlength=int(layout.m[b.items].sum()) + 1)
         totals = np.zeros(int(layout.m.sum()))
-        for i in items:
-            seen = np.bincount(x[rows, i].astype(int), minlength=layout.m[i] + 1)
+        for j, i in enumerate(b.items):
+            seen = np.bincount(b.scores[:, j].astype(int), minlength=layout.m[i] + 1)
             totals[layout.starts[i] : layout.starts[i] + layout.m[i]] = seen[1:]
-        patterns.append(_Pattern(items, counts, totals))
+        patterns.append(_Pattern(b.items, counts, totals))
     return patterns
 
 
@@ -162,30 +258,123 @@ def _without_each(polys: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
-def _loglik_and_gradient(
-    beta: np.ndarray, patterns: list[_Pattern], layout: _Layout
-) -> tuple[float, np.ndarray]:
-    """The conditional log-likelihood and its gradient in every beta_ih.
+@dataclass(frozen=True)
+class _Batch:
+    """Patterns of K right/wrong items each, stacked, so that one numpy step serves them all (a
+    history of 2,000 forms of 30 items is 2,000 patterns)."""
+
+    flat: np.ndarray  # P x K: each item's place in beta
+    counts: np.ndarray  # P x (K + 1): persons per score
+    patterns: tuple[_Pattern, ...]
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The patterns as the likelihood takes them: right/wrong ones batched by their length, the others
+    one by one; and the persons' count per item and category, which does not depend on beta."""
+
+    batches: tuple[_Batch, ...]
+    general: tuple[_Pattern, ...]
+    totals: np.ndarray
+
+    @classmethod
+    def of(cls, patterns: list[_Pattern], layout: _Layout, batched: bool = True) -> _Design:
+        by_length: dict[int, list[_Pattern]] = {}
+        general = []
+        for p in patterns:
+            if batched and (layout.m[p.items] == 1).all():
+                by_length.setdefault(len(p.items), []).append(p)
+            else:
+                general.append(p)
+        batches = tuple(
+            _Batch(
+                np.array([layout.starts[p.items] for p in same]),
+                np.array([p.counts for p in same], dtype=float),
+                tuple(same),
+            )
+            for same in by_length.values()
+        )
+        totals = sum((p.totals for p in patterns), np.zeros(int(layout.m.sum())))
+        return cls(batches, tuple(general), totals)
+
+
+def _polynomials(beta: np.ndarray, p: _Pattern, layout: _Layout) -> tuple[list[np.ndarray], float]:
+    """Each item's sum_h exp(beta_ih) z^h, scaled by exp(-h s) to keep the products in range, and s."""
+    betas = [layout.of(beta, i) for i in p.items]
+    shift = float(np.mean([b[-1] / (len(b) - 1) for b in betas]))
+    return [np.exp(b - shift * np.arange(len(b))) for b in betas], shift
+
+
+def _batch_gamma(beta: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pattern of a batch: exp(beta_i - s), the elementary symmetric functions of those and s."""
+    b = beta[flat]
+    shift = b.mean(axis=1)
+    eps = np.exp(b - shift[:, None])
+    gamma = np.zeros((len(flat), flat.shape[1] + 1))
+    gamma[:, 0] = 1.0
+    for k in range(flat.shape[1]):
+        gamma[:, 1 : k + 2] += eps[:, k, None] * gamma[:, : k + 1]
+    return eps, gamma, shift
+
+
+def _batch_marginal(eps: np.ndarray, gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(x_i = 1 | r) per pattern, item and score r (P x K x (K + 1)) from the functions without each
+    item; and per pattern whether they meet the identity sum_i P(x_i = 1 | r) = r (division loses
+    digits on long forms of spread-out items: those take the exact products instead)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        without = _without_one(gamma[:, None, :], eps)  # P x K x K
+        marginal = np.zeros((*eps.shape, gamma.shape[1]))
+        marginal[:, :, 1:] = eps[:, :, None] * without / gamma[:, None, 1:]
+    r = np.arange(gamma.shape[1])
+    exact = np.isfinite(marginal).all(axis=(1, 2)) & np.isclose(
+        marginal.sum(axis=1), r, rtol=_EXACT, atol=_EXACT
+    ).all(axis=1)
+    return without, marginal, exact
+
+
+def _loglik(beta: np.ndarray, design: _Design, layout: _Layout) -> float:
+    """The conditional log-likelihood: sum over persons of log P(answers | score)."""
+    loglik = float(np.dot(design.totals, beta))
+    for batch in design.batches:
+        _, gamma, shift = _batch_gamma(beta, batch.flat)
+        r = np.arange(gamma.shape[1])
+        loglik -= float((batch.counts * (np.log(gamma) + r[None, :] * shift[:, None])).sum())
+    for p in design.general:
+        polys, shift = _polynomials(beta, p, layout)
+        gamma = _product(polys)
+        loglik -= float(np.dot(p.counts, np.log(gamma) + np.arange(len(gamma)) * shift))
+    return loglik
+
+
+def _gradient(beta: np.ndarray, design: _Design, layout: _Layout) -> np.ndarray:
+    """The gradient of the conditional log-likelihood in every beta_ih: the persons' count in each
+    category less its expected count given their scores.
 
     gamma_r, the coefficient of z^r in the product over items taken of sum_h exp(beta_ih) z^h,
     is the normaliser of a score r; P(x_i = h | r) = exp(beta_ih) gamma_(r-h)(without i) / gamma_r.
-    Each item's terms are scaled by exp(-h s) (gamma_r then by exp(-r s)) to keep them in range.
     """
-    loglik, gradient = float(np.dot(sum(p.totals for p in patterns), beta)), np.zeros(len(beta))
-    for p in patterns:
-        betas = [layout.of(beta, i) for i in p.items]
-        shift = float(np.mean([b[-1] / (len(b) - 1) for b in betas]))
-        polys = [np.exp(b - shift * np.arange(len(b))) for b in betas]
-        gamma = _product(polys)
-        r = np.arange(len(gamma))
-        loglik -= float(np.dot(p.counts, np.log(gamma) + r * shift))
-        weights = p.counts / gamma  # persons per score over gamma_r
-        for i, poly, rest in zip(p.items, polys, _without_each(polys), strict=True):
-            # sum over r of counts_r P(x_i = h | r), for h = 1..m_i
-            m = layout.m[i]
-            expected = [poly[h] * np.dot(rest, weights[h : h + len(rest)]) for h in range(1, m + 1)]
-            gradient[layout.starts[i] : layout.starts[i] + m] -= expected
-    return loglik, gradient + sum(p.totals for p in patterns)
+    expected = np.zeros(len(beta))
+    for batch in design.batches:
+        eps, gamma, _ = _batch_gamma(beta, batch.flat)
+        _, marginal, exact = _batch_marginal(eps, gamma)
+        counted = (marginal[exact] * batch.counts[exact, None, :]).sum(axis=2)
+        expected += np.bincount(batch.flat[exact].ravel(), weights=counted.ravel(), minlength=len(beta))
+        for p in np.flatnonzero(~exact):
+            _expected_counts(beta, batch.patterns[p], layout, expected)
+    for p in design.general:
+        _expected_counts(beta, p, layout, expected)
+    return design.totals - expected
+
+
+def _expected_counts(beta: np.ndarray, p: _Pattern, layout: _Layout, out: np.ndarray) -> None:
+    """Adds to `out` the pattern's sum over r of counts_r P(x_i = h | r), for every item i and h >= 1."""
+    polys, _ = _polynomials(beta, p, layout)
+    weights = p.counts / _product(polys)  # persons per score over gamma_r
+    for i, poly, rest in zip(p.items, polys, _without_each(polys), strict=True):
+        m = layout.m[i]
+        out[layout.starts[i] : layout.starts[i] + m] += [
+            poly[h] * np.dot(rest, weights[h : h + len(rest)]) for h in range(1, m + 1)
+        ]
 
 
 # -- calibration -------------------------------------------------------------------------------
@@ -213,66 +402,110 @@ class _Free:
             return g[:-1] - g[-1]  # d beta_last / d eta_j = -1
         return g[np.isnan(self.fixed)]
 
-    def jacobian(self, n: int) -> np.ndarray:
-        """d beta / d eta: maps the free parameters' covariance to every beta's (the fixed ones' 0)."""
+    def information(self, info: np.ndarray) -> np.ndarray:
+        """W' I W for the Jacobian W = d beta / d eta, without forming W (1,500 items: a product of
+        1,500 x 1,500 matrices saved per Newton step)."""
         if self.fixed is None:
-            return np.vstack([np.eye(n - 1), -np.ones(n - 1)])
-        w = np.zeros((n, self.size(n)))
-        w[np.flatnonzero(np.isnan(self.fixed)), np.arange(self.size(n))] = 1.0
-        return w
+            body, last = info[:-1, :-1], info[:-1, -1]
+            return body - last[:, None] - last[None, :] + info[-1, -1]
+        free = np.flatnonzero(np.isnan(self.fixed))
+        return info[np.ix_(free, free)]
+
+    def covariance(self, inverse: np.ndarray, n: int) -> np.ndarray:
+        """W C W': the free parameters' covariance mapped to every beta (the fixed ones' 0)."""
+        out = np.zeros((n, n))
+        if self.fixed is None:
+            out[:-1, :-1] = inverse
+            out[-1, :-1] = out[:-1, -1] = -inverse.sum(axis=1)
+            out[-1, -1] = inverse.sum()
+            return out
+        free = np.flatnonzero(np.isnan(self.fixed))
+        out[np.ix_(free, free)] = inverse
+        return out
 
 
-def _free_gradient(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout, free: _Free) -> np.ndarray:
-    _, g = _loglik_and_gradient(free.to_all(eta), patterns, layout)
-    return free.gradient(g)
-
-
-def _information(eta: np.ndarray, patterns: list[_Pattern], layout: _Layout, free: _Free) -> np.ndarray:
-    """Minus the Hessian of the conditional log-likelihood in the free parameters."""
-    w = free.jacobian(int(layout.m.sum()))
-    return w.T @ _information_all(free.to_all(eta), patterns, layout) @ w
-
-
-def _information_all(beta: np.ndarray, patterns: list[_Pattern], layout: _Layout) -> np.ndarray:
+def _information_all(beta: np.ndarray, design: _Design, layout: _Layout) -> np.ndarray:
     """Minus the Hessian in every beta_ih, exactly: for the persons of a score r, the covariance of the
     indicators [x_i = h], summed over scores and patterns. The joint P(x_i = h, x_j = k | r) is
     exp(beta_ih + beta_jk) gamma_(r-h-k)(without i and j) / gamma_r."""
-    info = np.zeros((len(beta), len(beta)))
-    for p in patterns:
-        if (layout.m[p.items] == 1).all():
-            flat = layout.starts[p.items]
-            block = _right_wrong_block(beta[flat], p)
-            if block is not None:
-                info[np.ix_(flat, flat)] += block
-                continue
-        betas = [layout.of(beta, i) for i in p.items]
-        shift = float(np.mean([b[-1] / (len(b) - 1) for b in betas]))
-        polys = [np.exp(b - shift * np.arange(len(b))) for b in betas]
-        gamma = _product(polys)
-        weights = p.counts / gamma
-        marginals = []  # P(x_i = h | r) for each item's h = 1..m_i, as rows over r
-        for poly, rest in zip(polys, _without_each(polys), strict=True):
-            for h in range(1, len(poly)):
-                row = np.zeros(len(gamma))
-                row[h : h + len(rest)] = poly[h] * rest / gamma[h : h + len(rest)]
-                marginals.append(row)
-        marginal = np.array(marginals)
-        block = -(marginal * p.counts) @ marginal.T
-        block[np.diag_indices_from(block)] += marginal @ p.counts  # [x_i = h] squared is itself
-        at = np.concatenate(([0], np.cumsum([len(q) - 1 for q in polys])))
-        for a in range(len(polys)):
-            others = [q for b, q in enumerate(polys) if b != a]
-            for b, rest in zip([b for b in range(len(polys)) if b != a], _without_each(others), strict=True):
-                if b < a:
-                    continue
-                for h in range(1, len(polys[a])):
-                    for k in range(1, len(polys[b])):
-                        joint = polys[a][h] * polys[b][k] * np.dot(rest, weights[h + k : h + k + len(rest)])
-                        block[at[a] + h - 1, at[b] + k - 1] += joint
-                        block[at[b] + k - 1, at[a] + h - 1] += joint
+    n = len(beta)
+    places, values, exact_ones = [], [], []
+    for batch in design.batches:
+        flat, block, exact = _batch_information(beta, batch)
+        places.append((flat[exact][:, :, None] * n + flat[exact][:, None, :]).ravel())
+        values.append(block[exact].ravel())
+        exact_ones.extend(batch.patterns[p] for p in np.flatnonzero(~exact))
+    info = np.zeros(n * n)
+    if places:
+        info += np.bincount(np.concatenate(places), np.concatenate(values), n * n)
+    info = info.reshape(n, n)
+    for p in (*exact_ones, *design.general):
         flat = np.concatenate([layout.starts[i] + np.arange(layout.m[i]) for i in p.items])
-        info[np.ix_(flat, flat)] += block
+        info[np.ix_(flat, flat)] += _pattern_information(beta, p, layout)
     return info
+
+
+def _batch_information(beta: np.ndarray, batch: _Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The information blocks of a batch's patterns (P x K x K), every item pair at once: the functions
+    without two items come from those without one, as _without_one divides them. Per pattern whether
+    its block met the identities (the joint probabilities of an item with the others sum to (r - 1)
+    times its own); the others are taken pattern by pattern, exactly."""
+    k = batch.flat.shape[1]
+    blocks, exact_all = [], []
+    step = max(1, _CHUNK // (k**3))
+    for at in range(0, len(batch.flat), step):
+        flat, counts = batch.flat[at : at + step], batch.counts[at : at + step]
+        eps, gamma, _ = _batch_gamma(beta, flat)
+        without, marginal, exact = _batch_marginal(eps, gamma)
+        block = -np.einsum("pir,pjr->pij", marginal * counts[:, None, :], marginal)
+        diagonal = np.arange(k)
+        block[:, diagonal, diagonal] += np.einsum("pir,pr->pi", marginal, counts)  # [x_i = 1]^2 = [x_i = 1]
+        if k > 1:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                pairs = _without_one(without[:, :, None, :], eps[:, None, :])  # P x K x K x (K - 1)
+                joint = (
+                    eps[:, :, None]
+                    * eps[:, None, :]
+                    * np.einsum("pijr,pr->pij", pairs, counts[:, 2:] / gamma[:, 2:])
+                )
+            joint[:, diagonal, diagonal] = 0.0  # an item with itself: its marginal, above
+            r = np.arange(k + 1)
+            expected = np.einsum("pir,pr->pi", marginal, counts * np.clip(r - 1, 0, None))
+            exact &= np.isfinite(joint).all(axis=(1, 2)) & np.isclose(
+                joint.sum(axis=2), expected, rtol=_EXACT, atol=0
+            ).all(axis=1)
+            block += joint  # where not exact, the block is left out
+        blocks.append(block)
+        exact_all.append(exact)
+    return batch.flat, np.concatenate(blocks), np.concatenate(exact_all)
+
+
+def _pattern_information(beta: np.ndarray, p: _Pattern, layout: _Layout) -> np.ndarray:
+    """One pattern's block of the information from the exact products of the other items."""
+    polys, _ = _polynomials(beta, p, layout)
+    gamma = _product(polys)
+    weights = p.counts / gamma
+    marginals = []  # P(x_i = h | r) for each item's h = 1..m_i, as rows over r
+    for poly, rest in zip(polys, _without_each(polys), strict=True):
+        for h in range(1, len(poly)):
+            row = np.zeros(len(gamma))
+            row[h : h + len(rest)] = poly[h] * rest / gamma[h : h + len(rest)]
+            marginals.append(row)
+    marginal = np.array(marginals)
+    block = -(marginal * p.counts) @ marginal.T
+    block[np.diag_indices_from(block)] += marginal @ p.counts  # [x_i = h] squared is itself
+    at = np.concatenate(([0], np.cumsum([len(q) - 1 for q in polys])))
+    for a in range(len(polys)):
+        others = [q for b, q in enumerate(polys) if b != a]
+        for b, rest in zip([b for b in range(len(polys)) if b != a], _without_each(others), strict=True):
+            if b < a:
+                continue
+            for h in range(1, len(polys[a])):
+                for k in range(1, len(polys[b])):
+                    joint = polys[a][h] * polys[b][k] * np.dot(rest, weights[h + k : h + k + len(rest)])
+                    block[at[a] + h - 1, at[b] + k - 1] += joint
+                    block[at[b] + k - 1, at[a] + h - 1] += joint
+    return block
 
 
 def _without_one(gamma: np.ndarray, eps: np.ndarray) -> np.ndarray:
@@ -293,71 +526,43 @@ def _without_one(gamma: np.ndarray, eps: np.ndarray) -> np.ndarray:
     return np.where((e <= 1)[..., None], up, down)
 
 
-_EXACT = 1e-6  # the largest relative departure from the identities below that _right_wrong_block accepts
-
-
-def _right_wrong_block(beta: np.ndarray, p: _Pattern) -> np.ndarray | None:
-    """A pattern of right/wrong items only: its block of the information, with every item pair at once
-    (the functions without two items from those without one, as _without_one divides them). Division
-    loses digits on long forms of spread-out items: the block is checked against two identities (the
-    items' probabilities given a score r sum to r; the joint ones of an item with the others to
-    (r - 1) times its own) and None is returned when they fail, for the exact product of the rest."""
-    shift = float(np.mean(beta))
-    eps = np.exp(beta - shift)
-    gamma = _product([np.array([1.0, e]) for e in eps])
-    weights = p.counts / gamma
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        without = _without_one(gamma, eps)  # K x (R - 1): rest of each item
-    r = np.arange(len(gamma))
-    marginal = np.zeros((len(eps), len(gamma)))
-    marginal[:, 1:] = eps[:, None] * without / gamma[None, 1:]
-    block = -(marginal * p.counts) @ marginal.T
-    block[np.diag_indices_from(block)] += marginal @ p.counts
-    if not (np.isfinite(marginal).all() and np.allclose(marginal.sum(axis=0), r, rtol=_EXACT, atol=_EXACT)):
-        return None
-    if len(eps) > 1:
-        with np.errstate(over="ignore", invalid="ignore"):
-            pairs = _without_one(without[:, None, :], eps[None, :])  # K x K x (R - 2)
-            joint = eps[:, None] * eps[None, :] * (pairs @ weights[2:])
-        np.fill_diagonal(joint, 0.0)  # an item with itself: its marginal, above
-        expected = marginal @ (p.counts * np.clip(r - 1, 0, None))
-        if not (np.isfinite(joint).all() and np.allclose(joint.sum(axis=1), expected, rtol=_EXACT, atol=0)):
-            return None
-        block += joint
-    return block
-
-
 def _calibrate(
     patterns: list[_Pattern], layout: _Layout, fixed: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, float, int]:
     """The betas (sum zero, or the free ones beside the anchored `fixed`), their covariance, the
     log-likelihood and Newton's iterations."""
     n = int(layout.m.sum())
-    free = _Free(fixed)
+    design, free = _Design.of(patterns, layout), _Free(fixed)
     eta = np.zeros(free.size(n))
     iterations = 0
-    loglik = _loglik_and_gradient(free.to_all(eta), patterns, layout)[0]
+    loglik = _loglik(free.to_all(eta), design, layout)
     while iterations < _MAX_ITERATIONS and len(eta):  # Newton-Raphson on the concave likelihood
         iterations += 1
-        step = np.linalg.solve(
-            _information(eta, patterns, layout, free), _free_gradient(eta, patterns, layout, free)
-        )
+        beta = free.to_all(eta)
+        gradient = free.gradient(_gradient(beta, design, layout))
+        step = np.linalg.solve(free.information(_information_all(beta, design, layout)), gradient)
+        # Done when the step vanishes, or when it is below 1e-6 logits and Newton's decrement (twice
+        # what it can still gain) below 1e-10: the quick functions' rounding (about 1e-8 logits on
+        # 1,500 items) keeps steps from vanishing. Diverging estimates (no finite solution) keep
+        # taking steps of about a logit however flat the likelihood, and run out of iterations.
+        largest = np.max(np.abs(step))
+        done = largest < 1e-10 or (largest < 1e-6 and float(gradient @ step) < 1e-10)
         # Halve a step that lowers the likelihood (far from the solution, sparse categories overshoot).
         for _ in range(_HALVINGS):
-            ahead = _loglik_and_gradient(free.to_all(eta + step), patterns, layout)[0]
+            ahead = _loglik(free.to_all(eta + step), design, layout)
             if np.isfinite(ahead) and ahead >= loglik - 1e-9 * abs(loglik):
                 break
             step = step / 2
         eta, loglik = eta + step, ahead
-        if np.max(np.abs(step)) < 1e-10:
+        if done:
             break
-    w = free.jacobian(n)
-    covariance = (
-        w @ np.linalg.inv(_information(eta, patterns, layout, free)) @ w.T if len(eta) else np.zeros((n, n))
-    )
     beta = free.to_all(eta)
-    loglik, _ = _loglik_and_gradient(beta, patterns, layout)
-    return beta, covariance, loglik, iterations
+    covariance = (
+        free.covariance(np.linalg.inv(free.information(_information_all(beta, design, layout))), n)
+        if len(eta)
+        else np.zeros((n, n))
+    )
+    return beta, covariance, _loglik(beta, design, layout), iterations
 
 
 def _thresholds(beta: np.ndarray, covariance: np.ndarray, layout: _Layout) -> tuple[list, list]:
@@ -374,52 +579,39 @@ def _thresholds(beta: np.ndarray, covariance: np.ndarray, layout: _Layout) -> tu
     return taus, ses
 
 
-def _uncalibrable(x: np.ndarray, top: np.ndarray) -> tuple[int, ...]:
+def _uncalibrable(data: ScoreBlocks, top: np.ndarray) -> tuple[int, ...]:
     """Columns whose scores, among persons with a non-extreme score, leave any of 0..m_i empty."""
-    taken = ~np.isnan(x)
-    scores = np.where(taken, x, 0).sum(axis=1)
-    most = np.where(taken, top, 0).sum(axis=1)
-    middle = (scores > 0) & (scores < most)
-    out = []
-    for i in range(x.shape[1]):
-        answers = x[middle, i]
-        answers = answers[~np.isnan(answers)].astype(int)
-        if top[i] < 1 or len(np.unique(answers)) != top[i] + 1:  # top 0: everyone scored 0
-            out.append(i)
-    return tuple(out)
+    seen: list[set[int]] = [set() for _ in range(data.shape[1])]
+    for b in data.blocks:
+        scores = b.scores.sum(axis=1)
+        middle = (scores > 0) & (scores < top[b.items].sum())
+        if middle.any():
+            for j, i in enumerate(b.items):
+                seen[i].update(np.unique(b.scores[middle, j]).astype(int).tolist())
+    # top 0: everyone scored 0
+    return tuple(i for i in range(data.shape[1]) if top[i] < 1 or len(seen[i]) != top[i] + 1)
 
 
-def _all_uncalibrable(x: np.ndarray, top: np.ndarray) -> tuple[int, ...]:
+def _all_uncalibrable(data: ScoreBlocks, top: np.ndarray) -> tuple[int, ...]:
     """Columns left out, again and again: leaving one out can make another person's score extreme,
     and then another item lose a category."""
     out: set[int] = set()
     while True:
-        keep = [i for i in range(x.shape[1]) if i not in out]
-        more = {keep[j] for j in _uncalibrable(x[:, keep], top[keep])}
+        keep = np.array([i for i in range(data.shape[1]) if i not in out], dtype=int)
+        more = {int(keep[j]) for j in _uncalibrable(data.columns(keep), top[keep])}
         if not more:
             return tuple(sorted(out))
         out |= more
 
 
-def _check_linked(y: np.ndarray, anchored: np.ndarray | None = None) -> None:
+def _check_linked(y: ScoreBlocks, anchored: np.ndarray | None = None) -> None:
     """ValueError when the items fall into groups that no person's items join (forms sharing no
     item): such groups have no common scale. With anchors, each group must hold an anchored item
     (`anchored`: a mask of the columns), which puts it on the anchors' scale."""
-    parent = list(range(y.shape[1]))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for taken in np.unique(~np.isnan(y), axis=0):
-        items = np.flatnonzero(taken)
-        for i in items[1:]:
-            parent[root(int(i))] = root(int(items[0]))
-    groups = {root(i) for i in range(y.shape[1])}
+    roots = y.linked()
+    groups = set(roots.tolist())
     if anchored is not None and anchored.any():
-        if groups - {root(int(i)) for i in np.flatnonzero(anchored)}:
+        if groups - set(roots[anchored].tolist()):
             raise ValueError(
                 N_("some forms share no item with the anchored items: they have no common scale")
             )
@@ -443,61 +635,67 @@ def _item_moments(theta: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.stack([e, (d**2 * p).sum(axis=1), (d**3 * p).sum(axis=1)])
 
 
-def _moments(theta: np.ndarray, taken: np.ndarray, beta: np.ndarray, layout: _Layout):
-    """Per person (rows of `theta`), the sums over the items taken of E, V and C at theta."""
-    total = np.zeros((3, len(theta)))
-    for i in range(len(layout.m)):
-        rows = taken[:, i]
-        if rows.any():
-            total[:, rows] += _item_moments(theta[rows], layout.of(beta, i))
-    return total
-
-
 @dataclass(frozen=True)
 class _Forms:
-    """Rows grouped by the items they took: per group its rows, its right/wrong items' easiness and its
-    other items, so that the moments of a group are summed over its own items only, and all its
-    right/wrong items at once."""
+    """Measures grouped by the items they rest on, so that the moments of each are summed over its own
+    items only: the right/wrong items of every group with K of them at once (an N x K array of their
+    easiness, N the measures), the other items group by group."""
 
-    groups: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]  # (rows, beta_i1 of m = 1, other items)
+    right_wrong: tuple[tuple[np.ndarray, np.ndarray], ...]  # per K: (positions, easiness N x K)
+    others: tuple[tuple[np.ndarray, np.ndarray], ...]  # (positions, items that are not right/wrong)
 
     @classmethod
-    def of(cls, taken: np.ndarray, beta: np.ndarray, layout: _Layout) -> _Forms:
-        keys, which = np.unique(np.packbits(taken, axis=1), axis=0, return_inverse=True)
-        which = which.ravel()
-        groups = []
-        for g in range(len(keys)):
-            rows = np.flatnonzero(which == g)
-            items = np.flatnonzero(taken[rows[0]])
+    def of(cls, groups, beta: np.ndarray, layout: _Layout) -> _Forms:
+        """`groups`: (positions, items) pairs."""
+        by_length: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        others = []
+        for at, items in groups:
             right_wrong = items[layout.m[items] == 1]
-            groups.append((rows, beta[layout.starts[right_wrong]], items[layout.m[items] != 1]))
-        return cls(tuple(groups))
+            if len(right_wrong):
+                by_length.setdefault(len(right_wrong), []).append((at, beta[layout.starts[right_wrong]]))
+            if len(rest := items[layout.m[items] != 1]):
+                others.append((at, rest))
+        stacked = tuple(
+            (
+                np.concatenate([at for at, _ in same]),
+                np.concatenate([np.broadcast_to(e, (len(at), len(e))) for at, e in same]),
+            )
+            for same in by_length.values()
+        )
+        return cls(stacked, tuple(others))
 
     def moments(self, theta: np.ndarray, beta: np.ndarray, layout: _Layout) -> np.ndarray:
-        """E, V and C summed over each row's items at its theta (as _moments)."""
+        """E, V and C (expected score, variance, third central moment) summed over each measure's items
+        at its theta (0 for a measure in no group)."""
         total = np.zeros((3, len(theta)))
-        for rows, easiness, others in self.groups:
-            if len(easiness):
-                p = special.expit(theta[rows, None] + easiness[None, :])
-                q = p * (1 - p)
-                total[:, rows] += np.stack([p.sum(axis=1), q.sum(axis=1), (q * (1 - 2 * p)).sum(axis=1)])
-            for i in others:
-                total[:, rows] += _item_moments(theta[rows], layout.of(beta, i))
+        for at, easiness in self.right_wrong:
+            p = special.expit(theta[at, None] + easiness)
+            q = p * (1 - p)
+            total[:, at] += np.stack([p.sum(axis=1), q.sum(axis=1), (q * (1 - 2 * p)).sum(axis=1)])
+        for at, items in self.others:
+            for i in items:
+                total[:, at] += _item_moments(theta[at], layout.of(beta, i))
         return total
 
 
-def _measures(
-    scores: np.ndarray, taken: np.ndarray, beta: np.ndarray, layout: _Layout, weighted: bool
-) -> np.ndarray:
-    """Each person's measure on the items they took by bisection: Warm's WLE, or the ML estimate
-    (NaN for an extreme score). Persons with the same items and score share theirs: it is computed
-    once per such group."""
-    keys = np.hstack(
-        [np.packbits(taken, axis=1), scores[:, None].astype(np.int64).view(np.uint8).reshape(len(scores), -1)]
-    )
-    _, first, which = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    group_scores, group_taken = scores[first], taken[first]
-    forms = _Forms.of(group_taken, beta, layout)
+def _measures(y: ScoreBlocks, beta: np.ndarray, layout: _Layout, weighted: bool) -> np.ndarray:
+    """Each row's measure on the items it took by Newton's steps kept in a bracket: Warm's WLE, or the
+    ML estimate (NaN for an extreme score); NaN for a row with no item. The rows of a block with the
+    same score share theirs: it is computed once per such group."""
+    groups, scores, extreme, placed, at = [], [], [], [], 0
+    for b in y.blocks:
+        total = b.scores.sum(axis=1)
+        distinct, which = np.unique(total, return_inverse=True)
+        groups.append((at + np.arange(len(distinct)), b.items))
+        scores.append(distinct)
+        extreme.append((distinct == 0) | (distinct == layout.m[b.items].sum()))
+        placed.append((b.rows, at + which.ravel()))
+        at += len(distinct)
+    out = np.full(y.shape[0], np.nan)
+    if not groups:
+        return out
+    group_scores, group_extreme = np.concatenate(scores), np.concatenate(extreme)
+    forms = _Forms.of(groups, beta, layout)
 
     def f(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         e, v, c = forms.moments(theta, beta, layout)
@@ -508,10 +706,9 @@ def _measures(
 
     # Newton's steps (slope -V) inside a bracket that each value narrows; a step leaving the bracket
     # is replaced by its midpoint. f falls with theta, so the root is where it changes sign.
-    low, high = np.full(len(first), -20.0), np.full(len(first), 20.0)
-    theta = np.zeros(len(first))
-    extreme = (group_scores == 0) | (group_scores == np.where(group_taken, layout.m, 0).sum(axis=1))
-    going = np.ones(len(first), dtype=bool) if weighted else ~extreme  # no ML root for an extreme score
+    low, high = np.full(len(group_scores), -20.0), np.full(len(group_scores), 20.0)
+    theta = np.zeros(len(group_scores))
+    going = np.ones(len(group_scores), dtype=bool) if weighted else ~group_extreme  # no ML root: extreme
     for _ in range(_BISECTION_STEPS):
         if not going.any():
             break
@@ -524,27 +721,38 @@ def _measures(
         ahead = np.where(going, np.where(inside, ahead, (low + high) / 2), theta)
         going &= np.abs(ahead - theta) >= 1e-12
         theta = ahead
-    low = high = theta
-    theta = ((low + high) / 2)[which.ravel()]
     if not weighted:
-        theta[(scores == 0) | (scores == np.where(taken, layout.m, 0).sum(axis=1))] = np.nan
-    return theta
+        theta[group_extreme] = np.nan
+    for rows, at in placed:
+        out[rows] = theta[at]
+    return out
 
 
 def _fit(
-    y: np.ndarray, theta: np.ndarray, beta: np.ndarray, layout: _Layout
+    y: ScoreBlocks, theta: np.ndarray, beta: np.ndarray, layout: _Layout
 ) -> tuple[np.ndarray, np.ndarray]:
     """Infit and outfit mean squares per item, over persons with a finite ML measure."""
-    rows = ~np.isnan(theta)
-    x, t = y[rows], theta[rows]
-    infit, outfit = np.empty(len(layout.m)), np.empty(len(layout.m))
-    for i in range(len(layout.m)):
-        given = ~np.isnan(x[:, i])
-        e, v, _ = _item_moments(t[given], layout.of(beta, i))
-        squared = (x[given, i] - e) ** 2
-        outfit[i] = np.mean(squared / v)
-        infit[i] = squared.sum() / v.sum()
-    return infit, outfit
+    k = len(layout.m)
+    squared, variance, ratio, persons = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k)
+    for b in y.blocks:
+        t = theta[b.rows]
+        known = ~np.isnan(t)
+        if not known.any():
+            continue
+        t, x = t[known], b.scores[known]
+        right_wrong = layout.m[b.items] == 1
+        e, v = np.empty(x.shape), np.empty(x.shape)
+        e[:, right_wrong] = special.expit(t[:, None] + beta[layout.starts[b.items[right_wrong]]][None, :])
+        v[:, right_wrong] = e[:, right_wrong] * (1 - e[:, right_wrong])
+        for j in np.flatnonzero(~right_wrong):
+            e[:, j], v[:, j], _ = _item_moments(t, layout.of(beta, b.items[j]))
+        d = (x - e) ** 2
+        squared[b.items] += d.sum(axis=0)  # a block's items are distinct
+        variance[b.items] += v.sum(axis=0)
+        ratio[b.items] += (d / v).sum(axis=0)
+        persons[b.items] += len(t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return squared / variance, ratio / persons
 
 
 # -- fit flags ---------------------------------------------------------------------------------
@@ -575,24 +783,30 @@ def fit_flags(items: RaschItems, fit_range: tuple[float, float] = FIT_RANGE) -> 
 def rasch(marks, max_scores=None, anchors=None) -> RaschResult:
     """Calibrate items scored 0..m_i (NaN = not administered) and measure every person.
 
+    `marks`: a persons x items matrix, or a ScoreBlocks (the same by blocks of rows with the same
+    items, for large designs missing by design).
+
     `max_scores`: each item's m_i; by default the largest score in its column. Right/wrong items
     (m_i = 1) follow the Rasch model, the others the partial credit model.
     `anchors`: {column: its thresholds tau_i1..tau_im} fixed at those values (an earlier
     calibration's), so that the other items and every person are measured on the anchors' scale
     (no sum-zero constraint then); an anchored item is kept even when a category is empty here.
     """
-    x = np.asarray(marks, dtype=float)
-    if x.ndim != 2 or x.shape[1] < 2:
-        raise ValueError(N_("`marks` must be persons x items, at least 2 items"))
-    given = x[~np.isnan(x)]
-    if not np.all((given >= 0) & (given == np.round(given))):
-        raise ValueError(N_("scores must be whole numbers from 0 (NaN: not administered)"))
-    if max_scores is None:  # the largest score given; 0 for a column nobody was given
-        top = np.fmax.reduce(np.where(np.isnan(x), 0.0, x), axis=0)
+    if isinstance(marks, ScoreBlocks):
+        x = marks
     else:
-        top = np.asarray(max_scores, dtype=float)
-    top = top.astype(int)
-    if np.any(given > np.repeat(top[None, :], len(x), axis=0)[~np.isnan(x)]):
+        dense = np.asarray(marks, dtype=float)
+        if dense.ndim != 2:
+            raise ValueError(N_("`marks` must be persons x items, at least 2 items"))
+        x = ScoreBlocks.from_dense(dense)
+    if x.shape[1] < 2:
+        raise ValueError(N_("`marks` must be persons x items, at least 2 items"))
+    for b in x.blocks:
+        if not np.all((b.scores >= 0) & (b.scores == np.round(b.scores))):
+            raise ValueError(N_("scores must be whole numbers from 0 (NaN: not administered)"))
+    # by default the largest score given; 0 for a column nobody was given
+    top = (x.column_max() if max_scores is None else np.asarray(max_scores, dtype=float)).astype(int)
+    if any(np.any(b.scores > top[b.items]) for b in x.blocks):
         raise ValueError(N_("a score is above its item's maximum"))
     anchors = dict(anchors or {})
     alike = tuple(i for i in _all_uncalibrable(x, top) if i not in anchors)
@@ -601,7 +815,7 @@ def rasch(marks, max_scores=None, anchors=None) -> RaschResult:
     keep = np.array([i for i in range(x.shape[1]) if i not in alike], dtype=int)
     if len(keep) < 2:
         raise ValueError(N_("fewer than 2 items can be calibrated"))
-    y, layout = x[:, keep], _Layout(top[keep])
+    y, layout = x.columns(keep), _Layout(top[keep])
     fixed = _fixed(anchors, keep, layout)
     _check_linked(y, None if fixed is None else np.array([int(i) in anchors for i in keep]))
     try:  # diverging data overflow on the way: the result is checked below instead
@@ -626,19 +840,21 @@ def rasch(marks, max_scores=None, anchors=None) -> RaschResult:
     for j, i in enumerate(keep):
         if int(i) in anchors:
             tau_ses[j] = np.full(len(tau_ses[j]), np.nan)  # not estimated here: the anchor's own
-    taken = ~np.isnan(y)
-    scores = np.where(taken, y, 0).sum(axis=1)
-    infit, outfit = _fit(y, _measures(scores, taken, beta, layout, weighted=False), beta, layout)
-    wle = _measures(scores, taken, beta, layout, weighted=True)
-    variance = _moments(wle, taken, beta, layout)[1]
+    infit, outfit = _fit(y, _measures(y, beta, layout, weighted=False), beta, layout)
+    wle = _measures(y, beta, layout, weighted=True)
+    variance = _Forms.of([(b.rows, b.items) for b in y.blocks], beta, layout).moments(wle, beta, layout)[1]
     none = variance == 0  # no calibrated item taken
     wle_se = 1 / np.sqrt(np.where(none, 1.0, variance))
     wle[none] = wle_se[none] = np.nan
+    scores, most = np.zeros(y.shape[0]), np.zeros(y.shape[0])
+    for b in y.blocks:
+        scores[b.rows] = b.scores.sum(axis=1)
+        most[b.rows] = layout.m[b.items].sum()
     return RaschResult(
         _items(
             x.shape[1], keep, top, taus, tau_ses, infit, outfit, loglik, iterations, alike, beta, covariance
         ),
-        RaschPersons(wle, wle_se, scores, np.where(taken, layout.m, 0).sum(axis=1)),
+        RaschPersons(wle, wle_se, scores, most),
     )
 
 
