@@ -75,6 +75,7 @@ def test_forms_sharing_no_item_are_left_out_named_and_the_largest_group_calibrat
     """A post-test drawn with no item of the pre-test's has no place on the pre-test's scale."""
     import numpy as np
 
+    from assess.analysis.rasch import ScoreBlocks
     from assess.hr.calibration import linked_columns
 
     nan = np.nan
@@ -87,7 +88,13 @@ def test_forms_sharing_no_item_are_left_out_named_and_the_largest_group_calibrat
             [nan, nan, nan, 0, 1],
         ]
     )
-    assert linked_columns(marks, set()).tolist() == [True, True, True, False, False]
-    assert linked_columns(marks, {4}).tolist() == [False, False, False, True, True]  # the anchors' group
+    assert linked_columns(ScoreBlocks.from_dense(marks), set()).tolist() == [True, True, True, False, False]
+    assert linked_columns(ScoreBlocks.from_dense(marks), {4}).tolist() == [
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]  # the anchors' group
     joined = np.vstack([marks, [1, nan, nan, 1, nan]])  # one result with items of both: one scale
-    assert linked_columns(joined, set()).all()
+    assert linked_columns(ScoreBlocks.from_dense(joined), set()).all()

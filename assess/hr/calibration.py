@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 
-from assess.analysis.rasch import rasch
+from assess.analysis.rasch import ScoreBlocks, rasch
 from assess.forms import content_hash
 from assess.problems import Phrase, Problem, ProblemsFound
 from assess.store import hr as hr_store
@@ -38,11 +38,14 @@ NOT_LINKED, EMPTY_CATEGORY = "not_linked", "empty_category"
 
 @dataclass(frozen=True)
 class Gathered:
-    """Every result of the added events as a row, every item version as a column."""
+    """Every result of the added events as a row, every item version as a column, and the points of
+    each item a result gave as one cell (a result has only its form's items: the rest is not stored)."""
 
     columns: list[tuple[str, str]]  # (item id, content hash)
     rows: list[tuple[str, str, str, float]]  # (event, phase, person, percentage)
-    points: np.ndarray  # rows x columns, NaN where the result did not give the item
+    cell_rows: np.ndarray
+    cell_columns: np.ndarray
+    cell_points: np.ndarray
     events: list[str]
 
 
@@ -57,32 +60,46 @@ def gather(store: Store) -> Gathered:
             for item in store.form(event_id, phase_id).items:
                 hashes[(event_id, phase_id, item.id)] = content_hash(item.model_dump(mode="json"))
     columns: dict[tuple[str, str], int] = {}
-    rows, cells = [], []
+    rows: list[tuple[str, str, str, float]] = []
+    cell_rows, cell_columns, cell_points = [], [], []
     for event_id in events:
-        for result in store.results(event_id):
+        for phase_id, person_id, percentage, marks in store.result_marks(event_id):
             row = len(rows)
-            rows.append((event_id, result.phase_id, result.person_id, result.percentage))
-            for item_id, mark in result.items.items():
-                version = hashes.get((event_id, result.phase_id, item_id))
-                if version is None or mark.pending or mark.max_points <= 0:
+            rows.append((event_id, phase_id, person_id, percentage))
+            for item_id, mark in (marks or {}).items():
+                version = hashes.get((event_id, phase_id, item_id))
+                if version is None or mark.get("pending") or mark["max"] <= 0:
                     continue
-                column = columns.setdefault((item_id, version), len(columns))
-                cells.append((row, column, round(mark.points, DIGITS)))
-    points = np.full((len(rows), len(columns)), np.nan)
-    for row, column, value in cells:
-        points[row, column] = value
-    return Gathered(list(columns), rows, points, events)
+                cell_rows.append(row)
+                cell_columns.append(columns.setdefault((item_id, version), len(columns)))
+                cell_points.append(mark["points"])
+    return Gathered(
+        list(columns),
+        rows,
+        np.array(cell_rows, dtype=np.int64),
+        np.array(cell_columns, dtype=np.int64),
+        np.round(np.array(cell_points, dtype=float), DIGITS),
+        events,
+    )
 
 
-def _categories(values: np.ndarray, given: list[float] | None) -> tuple[list[float], np.ndarray]:
-    """The item's categories (points, lowest first) and its column of category numbers (NaN kept)."""
-    seen = values[~np.isnan(values)]
-    categories = given if given is not None else sorted({float(v) for v in seen})
-    edges = np.asarray(categories)
-    out = np.full(len(values), np.nan)
-    taken = ~np.isnan(values)
-    # the category at or below each value (an anchored item's points between its categories)
-    out[taken] = np.clip(np.searchsorted(edges, values[taken] + 10**-DIGITS, side="right") - 1, 0, None)
+def _categories(found: Gathered, given: dict[int, list[float]]) -> tuple[list[list[float]], np.ndarray]:
+    """Each column's categories (points, lowest first: those `given` for an anchored column, else the
+    distinct points given) and each cell's category number: the category at or below its points (an
+    anchored item's points between its categories count as the one below)."""
+    order = np.argsort(found.cell_columns, kind="stable")
+    columns, points = found.cell_columns[order], found.cell_points[order]
+    bounds = np.searchsorted(columns, np.arange(len(found.columns) + 1))
+    categories, numbers = [], np.empty(len(points))
+    for j in range(len(found.columns)):
+        seen = points[bounds[j] : bounds[j + 1]]
+        edges = np.asarray(given[j]) if j in given else np.unique(seen)
+        categories.append([float(e) for e in edges])
+        numbers[bounds[j] : bounds[j + 1]] = np.clip(
+            np.searchsorted(edges, seen + 10**-DIGITS, side="right") - 1, 0, None
+        )
+    out = np.empty(len(points))
+    out[order] = numbers
     return categories, out
 
 
@@ -107,31 +124,29 @@ def calibrate(store: Store) -> Calibrated:
         if previous
         else {}
     )
-    marks = np.full(found.points.shape, np.nan)
-    categories, anchors = [], {}
+    given, anchors = {}, {}
     for j, version in enumerate(found.columns):
-        anchor = earlier.get(version)
-        cats, marks[:, j] = _categories(found.points[:, j], anchor.categories if anchor else None)
-        categories.append(cats)
-        if anchor is not None and len(anchor.thresholds) == len(cats) - 1:
-            anchors[j] = anchor.thresholds
+        if (anchor := earlier.get(version)) is not None:
+            given[j] = anchor.categories
+            if len(anchor.thresholds) == len(anchor.categories) - 1:
+                anchors[j] = anchor.thresholds
+    categories, numbers = _categories(found, given)
     if previous is not None and not anchors:
         raise ProblemsFound([Problem("HR-CALIBRATION-NOT-LINKED", {"run": previous.number})])
-    linked = linked_columns(marks, set(anchors))
-    kept = np.flatnonzero(linked)
+    marks = ScoreBlocks.from_cells(
+        (len(found.rows), len(found.columns)), found.cell_rows, found.cell_columns, numbers
+    )
+    kept = np.flatnonzero(linked_columns(marks, set(anchors)))
     top = np.array([len(categories[j]) - 1 for j in kept], dtype=float)
-    answered = ~np.isnan(marks[:, kept]).all(axis=1)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fixed = {int(np.flatnonzero(kept == j)[0]): taus for j, taus in anchors.items()}
-            part = rasch(marks[np.ix_(answered, kept)], max_scores=top, anchors=fixed)
+            part = rasch(marks.columns(kept), max_scores=top, anchors=fixed)
     except ValueError as e:
         raise ProblemsFound([Problem("HR-CALIBRATION-FAILED", {"reason": Phrase(str(e))})]) from None
     result = _spread(part, kept, len(found.columns))
-    theta = np.full(len(found.rows), np.nan)
-    se = np.full(len(found.rows), np.nan)
-    theta[answered], se[answered] = part.persons.theta, part.persons.se
+    theta, se = part.persons.theta, part.persons.se  # NaN for a result with no calibrated item
     if previous is None:
         finite = theta[np.isfinite(theta)]
         if len(finite) < 2 or np.std(finite, ddof=1) == 0:
@@ -142,28 +157,17 @@ def calibrate(store: Store) -> Calibrated:
     return _store(store, found, result, categories, anchors, theta, se, (m, s), previous)
 
 
-def linked_columns(marks: np.ndarray, anchored: set[int]) -> np.ndarray:
+def linked_columns(marks: ScoreBlocks, anchored: set[int]) -> np.ndarray:
     """The columns on one scale: those joined by the results to an anchored item, or without anchors the
     group of items (joined by results that gave items of both) that the most results answered. Forms
     sharing no item with it (a post-test drawn with no item of the pre-test's) are left out, named."""
-    k = marks.shape[1]
-    parent = list(range(k))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    taken = ~np.isnan(marks)
-    for pattern in np.unique(taken, axis=0):
-        items = np.flatnonzero(pattern)
-        for i in items[1:]:
-            parent[root(int(i))] = root(int(items[0]))
-    roots = np.array([root(i) for i in range(k)])
+    roots = marks.linked()
     if anchored:
         return np.isin(roots, [roots[j] for j in anchored])
-    answers = {r: int(taken[:, roots == r].any(axis=1).sum()) for r in set(roots.tolist())}
+    answered: dict[int, set[int]] = {}
+    for b in marks.blocks:
+        answered.setdefault(int(roots[b.items[0]]), set()).update(b.rows.tolist())
+    answers = {int(r): len(answered.get(int(r), ())) for r in set(roots.tolist())}
     return roots == max(answers, key=lambda r: (answers[r], -r))
 
 
@@ -201,7 +205,7 @@ def _spread(part, kept: np.ndarray, k: int) -> _Spread:
 def _store(store, found, result, categories, anchors, theta, se, scale, previous) -> Calibrated:
     m, s = scale
     items, left_out = [], []
-    answers = (~np.isnan(found.points)).sum(axis=0)
+    answers = np.bincount(found.cell_columns, minlength=len(found.columns))
     for j, (item_id, version) in enumerate(found.columns):
         if j in result.not_calibrated:
             left_out.append((item_id, result.not_calibrated[j]))

@@ -530,10 +530,12 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
             ).first()
         return found is not None
 
-    def results(self, event_id: str, phase_id: str | None = None) -> list[Result]:
-        """The stored results, by phase and person."""
+    def results(self, event_id: str, phase_id: str | None = None, with_items: bool = True) -> list[Result]:
+        """The stored results, by phase and person; `with_items` False leaves each result's item marks
+        out (unread, empty): for many events at once, where only totals and subscores are wanted."""
         res = t.results
-        query = sa.select(res).where(
+        columns = [c for c in res.c if with_items or c.name != "items"]
+        query = sa.select(*columns).where(
             (res.c.event_id == event_id) & res.c.person_id.not_in(_REMOVED.params(b_event=event_id))
         )
         if phase_id is not None:
@@ -541,6 +543,16 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
         with self.engine.connect() as c:
             rows = c.execute(query.order_by(res.c.phase_id, res.c.person_id))
             return [Result.from_row(row._mapping) for row in rows]
+
+    def result_marks(self, event_id: str) -> list[tuple[str, str, float, dict[str, Any]]]:
+        """Each stored result's phase, person, percentage and item marks as stored (JSON objects: points,
+        max, blank, pending): the lean read of many events' results (assess hr calibrate)."""
+        res = t.results
+        query = sa.select(res.c.phase_id, res.c.person_id, res.c.percentage, res.c["items"]).where(
+            (res.c.event_id == event_id) & res.c.person_id.not_in(_REMOVED.params(b_event=event_id))
+        )
+        with self.engine.connect() as c:
+            return [tuple(r) for r in c.execute(query.order_by(res.c.phase_id, res.c.person_id))]
 
     # -- audit -----------------------------------------------------------------
 
