@@ -226,14 +226,15 @@ class EventGain:
 
 def events(data: HrData) -> list[EventGain]:
     found = []
+    by_phase: dict[tuple[str, str], list] = defaultdict(list)
+    for (event_id, phase, person), result in data.results.items():
+        by_phase[(event_id, phase)].append((person, result))
     for event in sorted(data.events.values(), key=lambda e: (e.starts_on is None, e.starts_on, e.event_id)):
         if len(event.phases) < 2:
             continue
-        first, last = event.phases[0], event.phases[-1]
+        event_id, first, last = event.event_id, event.phases[0], event.phases[-1]
         diffs, scaled = [], []
-        for (event_id, phase, person), result in data.results.items():
-            if event_id != event.event_id or phase != first:
-                continue
+        for person, result in by_phase[(event_id, first)]:
             after = data.results.get((event_id, last, person))
             if after is not None:
                 diffs.append(after.percentage - result.percentage)

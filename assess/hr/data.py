@@ -49,7 +49,7 @@ class HrData:
     positions: Positions | None
     events: dict[str, EventInfo]
     people: list[hr_people.Person]
-    results: dict[tuple[str, str, str], Result]  # (event, phase, event's person id) -> result
+    results: dict[tuple[str, str, str], Result]  # (event, phase, event's person id) -> result, no items
     measured: dict[tuple[str, str], set[str]]  # (event, phase) -> competencies resting on enough items
     run: hr_runs.Run | None
     measures: dict[tuple[str, str, str], hr_runs.Measure]  # the latest run's, as results
@@ -95,14 +95,13 @@ def load_hr(ws: HrWorkspace) -> HrData:
     results, measured_by = {}, {}
     levels = len(requirements.framework.competencies[0].levels) or 5
     for event_id, info in events.items():
-        rows = store.results(event_id)
-        for r in rows:
+        for r in store.results(event_id, with_items=False):  # totals and subscores: HR reads no item
             results[(event_id, r.phase_id, r.person_id)] = r
         for phase in info.phases:
             form = store.form(event_id, phase)
             changes = effective(store.adjustments(event_id, phase))
-            mine = [r for r in rows if r.phase_id == phase]
-            found = measured(form, changes, mine, reporting[event_id], levels)
+            # which competencies the form carries on enough items: the form's, not the results'
+            found = measured(form, changes, [], reporting[event_id], levels)
             measured_by[(event_id, phase)] = {c for c, m in found.items() if m.enough}
     run = hr_runs.latest_run(engine)
     measures = {}

@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 import shutil
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,13 +43,15 @@ def write_hr_report(ws: HrWorkspace, out: Path | None = None, unit: str | None =
         raise ProblemsFound([Problem("REPORTS-OUT-NOT-EMPTY", {}, str(out))])
     data = load_hr(ws)
     people = _people_of(data, unit)
-    pages = _pages(data, people, unit, ws.settings.organisation.time_zone, ws.settings.talent_map)
     private_folder(out.parent)
     tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
     try:
         private_folder(tmp)
         private_folder(tmp / PEOPLE)
-        for name, html in pages.items():
+        # each page written as it is made: 30,000 people's pages are not held in memory at once
+        for name, html in _pages(
+            data, people, unit, ws.settings.organisation.time_zone, ws.settings.talent_map
+        ):
             _write(tmp / name, html)
         _write(tmp / REPORTS_MARKER, "assess hr report\n")
         if out.exists():
@@ -89,7 +92,9 @@ def _local(moment: dt.datetime, zone: str) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(zone))
 
 
-def _pages(data: HrData, people: list[Person], unit: str | None, ws_zone: str, cut_points) -> dict[str, str]:
+def _pages(
+    data: HrData, people: list[Person], unit: str | None, ws_zone: str, cut_points
+) -> Iterator[tuple[str, str]]:
     env = environment()
     fmt = numbers()
     talent, cuts = cmp.talent_map(data, people, cut_points.measure_cuts, cut_points.rating_cuts)
@@ -105,35 +110,39 @@ def _pages(data: HrData, people: list[Person], unit: str | None, ws_zone: str, c
         "lang": current_language(),
         "run_date": _local(data.run.created_at, ws_zone).strftime("%Y-%m-%d") if data.run else None,
     }
-    rows = sorted((_person_row(data, p) for p in people), key=lambda r: (r.unit or "", r.person.name))
-    allowed = {p.number for p in people}
+    row_of = {p.number: _person_row(data, p) for p in people}
+    rows = sorted(row_of.values(), key=lambda r: (r.unit or "", r.person.name))
+    allowed = set(row_of)
     units = [u for u in cmp.units(data) if unit is None or u.code in data.tree.below(unit)]
-    pages = {
-        "index.html": env.get_template("hr/index.html").render(
-            **common, people=rows, events=list(data.events.values())
-        ),
-        "people.html": env.get_template("hr/people.html").render(**common, people=rows),
-        "units.html": env.get_template("hr/units.html").render(**common, units=units),
-        "events.html": env.get_template("hr/events.html").render(**common, events=cmp.events(data)),
-        "gaps.html": env.get_template("hr/gaps.html").render(**common, needs=cmp.needs(data, people)),
-        "talent.html": env.get_template("hr/talent.html").render(
-            **common, entries=talent, cuts=cuts, boxes=_boxes(talent)
-        ),
-    }
+    yield (
+        "index.html",
+        env.get_template("hr/index.html").render(**common, people=rows, events=list(data.events.values())),
+    )
+    yield "people.html", env.get_template("hr/people.html").render(**common, people=rows)
+    yield "units.html", env.get_template("hr/units.html").render(**common, units=units)
+    yield "events.html", env.get_template("hr/events.html").render(**common, events=cmp.events(data))
+    yield "gaps.html", env.get_template("hr/gaps.html").render(**common, needs=cmp.needs(data, people))
+    yield (
+        "talent.html",
+        env.get_template("hr/talent.html").render(**common, entries=talent, cuts=cuts, boxes=_boxes(talent)),
+    )
+    page = env.get_template("hr/person.html")
     for person in people:
-        pages[f"{PEOPLE}/{person.number}.html"] = env.get_template("hr/person.html").render(
-            **{**common, "depth": "../"},
-            person=person,
-            row=_person_row(data, person),
-            history=cmp.history(data, person),
-            gaps=(gaps := cmp.gaps(data, person)),
-            radar=_radar(person, gaps),
-            hours=cmp.hours(data, person),
-            jp_minimum=cmp.JP_MINIMUM,
-            ratings=data.ratings.get(person.nip, {}) if person.nip else {},
-            allowed=allowed,
+        yield (
+            f"{PEOPLE}/{person.number}.html",
+            page.render(
+                **{**common, "depth": "../"},
+                person=person,
+                row=row_of[person.number],
+                history=cmp.history(data, person),
+                gaps=(gaps := cmp.gaps(data, person)),
+                radar=_radar(person, gaps),
+                hours=cmp.hours(data, person),
+                jp_minimum=cmp.JP_MINIMUM,
+                ratings=data.ratings.get(person.nip, {}) if person.nip else {},
+                allowed=allowed,
+            ),
         )
-    return pages
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ class Result:
                 "competencies": {
                     c: CompetencyScore.from_json(s) for c, s in (row["competencies"] or {}).items()
                 },
-                "items": {i: ItemMark.from_json(m) for i, m in (row["items"] or {}).items()},
+                "items": {i: ItemMark.from_json(m) for i, m in (row.get("items") or {}).items()},
             }
         )
 
