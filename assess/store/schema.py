@@ -145,6 +145,7 @@ responses = sa.Table(
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("versions", sa.Integer, nullable=False, server_default="0"),  # its rows in answer_history
     sa.PrimaryKeyConstraint("attempt_id", "item_id"),
+    sa.Index("ix_responses_event", "event_id"),  # an event's rows found without reading every answer
 )
 
 answer_history = sa.Table(
@@ -159,6 +160,7 @@ answer_history = sa.Table(
     sa.Column("saved_at", WHEN, nullable=False),
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Index("ix_answer_history_attempt", "attempt_id"),
+    sa.Index("ix_answer_history_event", "event_id"),
 )
 
 essay_marks = sa.Table(
@@ -172,6 +174,7 @@ essay_marks = sa.Table(
     sa.Column("marked_at", WHEN, nullable=False),
     sa.Column("comment", TEXT),  # the marker's, for the participant's report (marked on the dashboard)
     sa.PrimaryKeyConstraint("attempt_id", "item_id"),
+    sa.Index("ix_essay_marks_event", "event_id"),
 )
 
 results = sa.Table(
@@ -202,6 +205,7 @@ audit_log = sa.Table(
     sa.Column("actor", TEXT, nullable=False),
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("details", sa.JSON, nullable=False),
+    sa.Index("ix_audit_log_event", "event_id"),
 )
 
 # Corrections after the test (assess.adjustments): the form never changes; these apply to its items
