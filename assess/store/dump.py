@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
@@ -27,7 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from assess.store import schema as t
 from assess.store.engine import BUSY_TIMEOUT_MS
-from assess.store.migrate import MIGRATIONS
+from assess.store.migrate import scripts
 from assess.store.store import StoreError
 
 # Every table of an event, parents first (the order rows are written in). `event_secrets` is in:
@@ -83,9 +82,7 @@ def sort_key(table: sa.Table):
 
 
 def _scripts() -> ScriptDirectory:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config)
+    return scripts()
 
 
 def schema_head() -> str:

@@ -6,6 +6,7 @@ is refused rather than touched.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,10 +38,15 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@functools.cache  # reading the migration scripts costs 30 ms, and every command opens a database
+def scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config())
+
+
 def upgrade(engine: sa.Engine) -> None:
     """Bring the database to this version's schema; refuse one from a newer version."""
     config = _config()
-    script = ScriptDirectory.from_config(config)
+    script = scripts()
     revision = current_revision(engine)
     if revision is not None and not _known(script, revision):
         raise NewerDatabase(revision)

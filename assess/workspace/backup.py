@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import shutil
@@ -66,6 +67,11 @@ EXPECTED = {
 
 
 def kind(column: sa.Column) -> str:
+    return _kind_of(type(column.type))
+
+
+@functools.cache  # asked for every value of every row: answered once per column type
+def _kind_of(column_type: type) -> str:
     for cls, name in (
         (sa.JSON, JSON),
         (sa.Boolean, BOOL),
@@ -74,9 +80,9 @@ def kind(column: sa.Column) -> str:
         (sa.DateTime, WHEN),
         (sa.String, TEXT),
     ):
-        if isinstance(column.type, cls):
+        if issubclass(column_type, cls):
             return name
-    raise TypeError(f"no archive encoding for {column.type!r}")  # a new column type: teach it here
+    raise TypeError(f"no archive encoding for {column_type!r}")  # a new column type: teach it here
 
 
 # -- writing -------------------------------------------------------------------------
@@ -439,6 +445,15 @@ class _Invalid(Exception):
         self.code, self.params = code, params
 
 
+_FITS = {  # whether a JSON value can be a column's of each kind (dates are parsed below)
+    BOOL: lambda v: isinstance(v, bool),
+    INT: lambda v: isinstance(v, int) and not isinstance(v, bool) and v.bit_length() < 63,
+    FLOAT: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    WHEN: lambda v: isinstance(v, str),
+    TEXT: lambda v: isinstance(v, str),
+}
+
+
 def decode_value(column: sa.Column, value: Any) -> Any:
     k = kind(column)
     if value is None:
@@ -449,13 +464,7 @@ def decode_value(column: sa.Column, value: Any) -> Any:
         )
     if k == JSON:
         return value
-    ok = {
-        BOOL: isinstance(value, bool),
-        INT: isinstance(value, int) and not isinstance(value, bool) and value.bit_length() < 63,
-        FLOAT: isinstance(value, int | float) and not isinstance(value, bool),
-        WHEN: isinstance(value, str),
-        TEXT: isinstance(value, str),
-    }[k]
+    ok = _FITS[k](value)
     if ok and k == WHEN:
         try:
             value = dt.datetime.fromisoformat(value)
