@@ -71,17 +71,21 @@ class History:
         ]
         self.difficulty = self.rng.normal(0, 1, scale["items"])
         self.ability = self.rng.normal(0, 1, scale["people"])
+        self.order = self.rng.permutation(scale["people"])
         self.key = item.key
 
     def nip(self, person: int) -> str:
         born = dt.date(1965, 1, 1) + dt.timedelta(days=person % 12_000)
-        return f"{born:%Y%m%d}{2000 + person % 20}{1 + person % 12:02d}{1 + person % 2}{person % 1000:03d}"
+        # one NIP per person: the birth date and the serial number together tell 12 million apart
+        serial = 1 + person // 12_000
+        return f"{born:%Y%m%d}{2000 + person % 20}{1 + person % 12:02d}{1 + person % 2}{serial:03d}"
 
     def event_rows(self, number: int, day: dt.date) -> tuple[str, dict]:
         s, rng = self.scale, self.rng
         event_id = f"bench-{number:05d}"
-        region = (number * 37) % s["people"]
-        people = [(region + k * 7) % s["people"] for k in range(PARTICIPANTS)]
+        # the participations in turn over everyone, shuffled: at full scale each of the 30,000 people
+        # takes part once or twice (a scale's participations fewer than its people: some never)
+        people = [int(self.order[(number * PARTICIPANTS + k) % s["people"]]) for k in range(PARTICIPANTS)]
         window = (number * 11) % s["items"]
         pool = [(window + k) % s["items"] for k in range(2 * FORM_ITEMS)]
         pre = pool[:FORM_ITEMS]

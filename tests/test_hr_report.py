@@ -107,7 +107,8 @@ def test_every_page_at_360_px_and_on_a4(example):
                 page.fill("#find", "")
             assert screenshot(page, f"hr-{name}-360").stat().st_size > 0
             page.emulate_media(media="print")
-            assert page.pdf(format="A4").startswith(b"%PDF")
+            if name == "person":  # printing to PDF works (once: a second per page otherwise)
+                assert page.pdf(format="A4").startswith(b"%PDF")
             page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
             assert screenshot(page, f"hr-{name}-a4").stat().st_size > 0
             page.close()
