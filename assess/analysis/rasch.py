@@ -44,6 +44,7 @@ from assess.i18n import N_  # the reasons a calibration cannot be made: shown tr
 
 _BISECTION_STEPS = 64  # on [-20, 20]: 40 / 2**64 is far below any reported digit
 _MAX_ITERATIONS = 100  # Newton's steps; converging data take about 10
+_UNDETERMINED_SE = 100.0  # logits: a standard error above it says the data do not determine the estimate
 _HALVINGS = 30  # a step halved at most this often when it lowers the likelihood
 _EXACT = 1e-6  # the largest relative departure from the identities that a batch's quick functions may show
 _CHUNK = 2_000_000  # cells of the largest array of a batch's information at once (16 MB)
@@ -276,6 +277,7 @@ class _Design:
     batches: tuple[_Batch, ...]
     general: tuple[_Pattern, ...]
     totals: np.ndarray
+    zeros: np.ndarray  # like beta: how many persons scored 0 on the item of each beta_ih
 
     @classmethod
     def of(cls, patterns: list[_Pattern], layout: _Layout, batched: bool = True) -> _Design:
@@ -295,7 +297,17 @@ class _Design:
             for same in by_length.values()
         )
         totals = sum((p.totals for p in patterns), np.zeros(int(layout.m.sum())))
-        return cls(batches, tuple(general), totals)
+        given = np.zeros(len(layout.m))
+        for p in patterns:
+            given[p.items] += p.counts.sum()
+        item_of = np.repeat(np.arange(len(layout.m)), layout.m)
+        zeros = given[item_of] - np.bincount(item_of, weights=totals, minlength=len(layout.m))[item_of]
+        return cls(batches, tuple(general), totals, zeros)
+
+    def start(self) -> np.ndarray:
+        """Starting betas: beta_ih = log(N_ih / N_i0), the log-odds of a score h against 0 at an average
+        ability (a person of theta 0), which puts Newton a few steps from the estimates."""
+        return np.log(self.totals + 0.5) - np.log(self.zeros + 0.5)
 
 
 def _polynomials(beta: np.ndarray, p: _Pattern, layout: _Layout) -> tuple[list[np.ndarray], float]:
@@ -396,6 +408,14 @@ class _Free:
         beta = self.fixed.copy()
         beta[np.isnan(self.fixed)] = eta
         return beta
+
+    def from_all(self, beta: np.ndarray) -> np.ndarray:
+        """The free parameters nearest to `beta`: centred to sum zero, or shifted onto the anchors."""
+        if self.fixed is None:
+            return (beta - beta.mean())[:-1]
+        free = np.isnan(self.fixed)
+        shift = np.mean(self.fixed[~free] - beta[~free]) if (~free).any() else 0.0
+        return (beta + shift)[free]
 
     def gradient(self, g: np.ndarray) -> np.ndarray:
         if self.fixed is None:
@@ -533,7 +553,7 @@ def _calibrate(
     log-likelihood and Newton's iterations."""
     n = int(layout.m.sum())
     design, free = _Design.of(patterns, layout), _Free(fixed)
-    eta = np.zeros(free.size(n))
+    eta = free.from_all(design.start())
     iterations = 0
     loglik = _loglik(free.to_all(eta), design, layout)
     while iterations < _MAX_ITERATIONS and len(eta):  # Newton-Raphson on the concave likelihood
@@ -828,6 +848,9 @@ def rasch(marks, max_scores=None, anchors=None) -> RaschResult:
         np.isfinite(beta).all()
         and np.isfinite(covariance).all()
         and (np.diag(covariance)[free] > 0).all()  # an information that is not positive: a flat ridge
+        # estimates that ran off along a ridge until the likelihood went flat in rounding: their
+        # errors are astronomical (10^7 logits and more), a real item's are below a few logits
+        and (np.diag(covariance)[free] < _UNDETERMINED_SE**2).all()
     )
     if iterations >= _MAX_ITERATIONS or not determined:
         raise ValueError(
