@@ -314,3 +314,32 @@ def test_the_quick_information_of_right_wrong_forms_equals_the_exact_one():
         assert r._loglik(beta, quick_design, layout) == pytest.approx(r._loglik(beta, exact_design, layout))
         checked[k] = [bool(r._batch_information(beta, batch)[2].all()) for batch in quick_design.batches]
     assert checked == {20: [True, True], 60: [False, False]}  # the long, spread-out forms: exactly
+
+
+def test_a_long_form_of_spread_items_stays_in_range():
+    """The elementary symmetric functions of 250 partial credit items (and of 400 right/wrong ones)
+    with spread thresholds pass 10^308 unscaled: the likelihood and its gradient stay finite and equal
+    a reference summed in logarithms."""
+    from assess.analysis import rasch as r
+
+    rng = np.random.default_rng(3)
+    for k, m in ((250, 4), (400, 1)):
+        layout = r._Layout(np.full(k, m))
+        taus = np.sort(rng.normal(scale=3.0, size=(k, m)), axis=1)
+        beta = (-np.cumsum(taus, axis=1)).ravel()
+        counts = np.zeros(k * m + 1)
+        counts[[k * m // 4, k * m // 3, k * m // 2, 2 * k * m // 3]] = [2, 5, 7, 1]
+        pattern = r._Pattern(np.arange(k), counts, np.zeros(k * m))
+        # log gamma_r by convolutions in logarithms (log-sum-exp), one item at a time
+        log_gamma = np.zeros(1)
+        for i in range(k):
+            b = np.concatenate(([0.0], beta[i * m : (i + 1) * m]))
+            out = np.full(len(log_gamma) + m, -np.inf)
+            for h in range(m + 1):
+                out[h : h + len(log_gamma)] = np.logaddexp(out[h : h + len(log_gamma)], log_gamma + b[h])
+            log_gamma = out
+        reference = -float(np.dot(counts, log_gamma))
+        for batched in (True, False):
+            design = r._Design.of([pattern], layout, batched=batched)
+            assert r._loglik(beta, design, layout) == pytest.approx(reference, rel=1e-9)
+            assert np.isfinite(r._gradient(beta, design, layout)).all()

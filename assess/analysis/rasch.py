@@ -224,13 +224,18 @@ class _Pattern:
 
 
 def _patterns(data: ScoreBlocks, layout: _Layout) -> list[_Pattern]:
+    """Persons with a score of 0 or full are left out: given their score, their answers are certain
+    (a conditional likelihood of 1), and they would only ask for the far ends of the symmetric
+    functions, which underflow on long forms."""
     patterns = []
     for b in data.blocks:
         scores = b.scores.sum(axis=1).astype(int)
-        counts = np.bincount(scores, minlength=int(layout.m[b.items].sum()) + 1)
+        most = int(layout.m[b.items].sum())
+        middle = (scores > 0) & (scores < most)
+        counts = np.bincount(scores[middle], minlength=most + 1)
         totals = np.zeros(int(layout.m.sum()))
         for j, i in enumerate(b.items):
-            seen = np.bincount(b.scores[:, j].astype(int), minlength=layout.m[i] + 1)
+            seen = np.bincount(b.scores[middle, j].astype(int), minlength=layout.m[i] + 1)
             totals[layout.starts[i] : layout.starts[i] + layout.m[i]] = seen[1:]
         patterns.append(_Pattern(b.items, counts, totals))
     return patterns
@@ -310,23 +315,34 @@ class _Design:
         return np.log(self.totals + 0.5) - np.log(self.zeros + 0.5)
 
 
-def _polynomials(beta: np.ndarray, p: _Pattern, layout: _Layout) -> tuple[list[np.ndarray], float]:
-    """Each item's sum_h exp(beta_ih) z^h, scaled by exp(-h s) to keep the products in range, and s."""
+def _polynomials(beta: np.ndarray, p: _Pattern, layout: _Layout) -> tuple[list[np.ndarray], np.ndarray]:
+    """Each item's sum_h exp(beta_ih) z^h, scaled by exp(-h s) and by its largest term so that the
+    product of hundreds stays in range; and what scaling took from log gamma_r, per score r (the
+    probabilities, ratios of the same products, do not change)."""
     betas = [layout.of(beta, i) for i in p.items]
     shift = float(np.mean([b[-1] / (len(b) - 1) for b in betas]))
-    return [np.exp(b - shift * np.arange(len(b))) for b in betas], shift
+    logs = [b - shift * np.arange(len(b)) for b in betas]
+    tops = np.array([x.max() for x in logs])
+    polys = [np.exp(x - top) for x, top in zip(logs, tops, strict=True)]
+    return polys, shift * np.arange(int(layout.m[p.items].sum()) + 1) + tops.sum()
 
 
 def _batch_gamma(beta: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per pattern of a batch: exp(beta_i - s), the elementary symmetric functions of those and s."""
+    """Per pattern of a batch: exp(beta_i - s), the elementary symmetric functions of those (divided
+    by their largest at each step, so that hundreds of spread items stay in range) and what the
+    scaling took from log gamma_r, per pattern and score r."""
     b = beta[flat]
     shift = b.mean(axis=1)
     eps = np.exp(b - shift[:, None])
     gamma = np.zeros((len(flat), flat.shape[1] + 1))
     gamma[:, 0] = 1.0
+    taken = np.zeros(len(flat))
     for k in range(flat.shape[1]):
         gamma[:, 1 : k + 2] += eps[:, k, None] * gamma[:, : k + 1]
-    return eps, gamma, shift
+        top = gamma.max(axis=1)
+        gamma /= top[:, None]
+        taken += np.log(top)
+    return eps, gamma, shift[:, None] * np.arange(flat.shape[1] + 1)[None, :] + taken[:, None]
 
 
 def _batch_marginal(eps: np.ndarray, gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -348,14 +364,24 @@ def _loglik(beta: np.ndarray, design: _Design, layout: _Layout) -> float:
     """The conditional log-likelihood: sum over persons of log P(answers | score)."""
     loglik = float(np.dot(design.totals, beta))
     for batch in design.batches:
-        _, gamma, shift = _batch_gamma(beta, batch.flat)
-        r = np.arange(gamma.shape[1])
-        loglik -= float((batch.counts * (np.log(gamma) + r[None, :] * shift[:, None])).sum())
+        _, gamma, scaled = _batch_gamma(beta, batch.flat)
+        loglik -= _weighted_logs(batch.counts, gamma, scaled)
     for p in design.general:
-        polys, shift = _polynomials(beta, p, layout)
-        gamma = _product(polys)
-        loglik -= float(np.dot(p.counts, np.log(gamma) + np.arange(len(gamma)) * shift))
+        polys, scaled = _polynomials(beta, p, layout)
+        loglik -= _weighted_logs(p.counts, _product(polys), scaled)
     return loglik
+
+
+def _over(x: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """x / gamma_r, 0 where gamma_r underflowed to 0 (a score so unlikely that nobody has it)."""
+    return np.divide(x, gamma, out=np.zeros(np.broadcast_shapes(np.shape(x), gamma.shape)), where=gamma > 0)
+
+
+def _weighted_logs(counts: np.ndarray, gamma: np.ndarray, scaled: np.ndarray) -> float:
+    """sum of counts_r (log gamma_r + what scaling took), over the scores someone has (a score nobody
+    has may have underflowed to 0)."""
+    has = counts > 0
+    return float((counts[has] * (np.log(gamma[has]) + np.broadcast_to(scaled, gamma.shape)[has])).sum())
 
 
 def _gradient(beta: np.ndarray, design: _Design, layout: _Layout) -> np.ndarray:
@@ -381,7 +407,7 @@ def _gradient(beta: np.ndarray, design: _Design, layout: _Layout) -> np.ndarray:
 def _expected_counts(beta: np.ndarray, p: _Pattern, layout: _Layout, out: np.ndarray) -> None:
     """Adds to `out` the pattern's sum over r of counts_r P(x_i = h | r), for every item i and h >= 1."""
     polys, _ = _polynomials(beta, p, layout)
-    weights = p.counts / _product(polys)  # persons per score over gamma_r
+    weights = _over(p.counts, _product(polys))  # persons per score over gamma_r
     for i, poly, rest in zip(p.items, polys, _without_each(polys), strict=True):
         m = layout.m[i]
         out[layout.starts[i] : layout.starts[i] + m] += [
@@ -504,12 +530,12 @@ def _pattern_information(beta: np.ndarray, p: _Pattern, layout: _Layout) -> np.n
     """One pattern's block of the information from the exact products of the other items."""
     polys, _ = _polynomials(beta, p, layout)
     gamma = _product(polys)
-    weights = p.counts / gamma
+    weights = _over(p.counts, gamma)
     marginals = []  # P(x_i = h | r) for each item's h = 1..m_i, as rows over r
     for poly, rest in zip(polys, _without_each(polys), strict=True):
         for h in range(1, len(poly)):
             row = np.zeros(len(gamma))
-            row[h : h + len(rest)] = poly[h] * rest / gamma[h : h + len(rest)]
+            row[h : h + len(rest)] = _over(poly[h] * rest, gamma[h : h + len(rest)])
             marginals.append(row)
     marginal = np.array(marginals)
     block = -(marginal * p.counts) @ marginal.T
