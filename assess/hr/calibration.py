@@ -21,7 +21,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from assess.analysis.rasch import ScoreBlocks, rasch
-from assess.forms import content_hash
+from assess.forms import Form, content_hash
 from assess.problems import Phrase, Problem, ProblemsFound
 from assess.store import hr as hr_store
 from assess.store import hr_runs
@@ -52,18 +52,22 @@ class Gathered:
 def gather(store: Store) -> Gathered:
     """The points of every item in every result of every added event (essays still to mark left out)."""
     events = [e.event_id for e in hr_store.added_events(store.engine)]
-    with store.engine.connect() as c:
-        phases = c.execute(sa.select(t.forms.c.event_id, t.forms.c.phase_id)).all()
+    forms = t.forms
+    with store.engine.connect() as c:  # one query for every form: a round trip each is seconds
+        snapshots = c.execute(
+            sa.select(forms.c.event_id, forms.c.phase_id, forms.c.snapshot).where(
+                forms.c.event_id.in_(events)
+            )
+        ).all()
     hashes: dict[tuple[str, str, str], str] = {}
-    for event_id, phase_id in phases:
-        if event_id in events:
-            for item in store.form(event_id, phase_id).items:
-                hashes[(event_id, phase_id, item.id)] = content_hash(item.model_dump(mode="json"))
+    for event_id, phase_id, snapshot in snapshots:
+        for item in Form.model_validate_json(snapshot).items:
+            hashes[(event_id, phase_id, item.id)] = content_hash(item.model_dump(mode="json"))
     columns: dict[tuple[str, str], int] = {}
     rows: list[tuple[str, str, str, float]] = []
     cell_rows, cell_columns, cell_points = [], [], []
-    for event_id in events:
-        for phase_id, person_id, percentage, marks in store.result_marks(event_id):
+    if events:
+        for event_id, phase_id, person_id, percentage, marks in store.result_marks(events):
             row = len(rows)
             rows.append((event_id, phase_id, person_id, percentage))
             for item_id, mark in (marks or {}).items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -544,15 +544,24 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
             rows = c.execute(query.order_by(res.c.phase_id, res.c.person_id))
             return [Result.from_row(row._mapping) for row in rows]
 
-    def result_marks(self, event_id: str) -> list[tuple[str, str, float, dict[str, Any]]]:
-        """Each stored result's phase, person, percentage and item marks as stored (JSON objects: points,
-        max, blank, pending): the lean read of many events' results (assess hr calibrate)."""
-        res = t.results
-        query = sa.select(res.c.phase_id, res.c.person_id, res.c.percentage, res.c["items"]).where(
-            (res.c.event_id == event_id) & res.c.person_id.not_in(_REMOVED.params(b_event=event_id))
+    def result_marks(self, event_ids: Sequence[str]) -> Iterator[tuple[str, str, str, float, dict[str, Any]]]:
+        """Each stored result of the events: event, phase, person, percentage and item marks as stored
+        (JSON objects: points, max, blank, pending), by event, phase and person; read in one query and
+        streamed (assess hr calibrate reads 100,000)."""
+        res, part = t.results, t.participations
+        removed = sa.exists().where(
+            (part.c.event_id == res.c.event_id)
+            & (part.c.person_id == res.c.person_id)
+            & part.c.removed_at.is_not(None)
+        )
+        query = (
+            sa.select(res.c.event_id, res.c.phase_id, res.c.person_id, res.c.percentage, res.c["items"])
+            .where(res.c.event_id.in_(list(event_ids)) & ~removed)
+            .order_by(res.c.event_id, res.c.phase_id, res.c.person_id)
         )
         with self.engine.connect() as c:
-            return [tuple(r) for r in c.execute(query.order_by(res.c.phase_id, res.c.person_id))]
+            for row in c.execution_options(yield_per=2000).execute(query):
+                yield tuple(row)
 
     # -- audit -----------------------------------------------------------------
 
