@@ -343,3 +343,27 @@ def test_a_long_form_of_spread_items_stays_in_range():
             design = r._Design.of([pattern], layout, batched=batched)
             assert r._loglik(beta, design, layout) == pytest.approx(reference, rel=1e-9)
             assert np.isfinite(r._gradient(beta, design, layout)).all()
+
+
+def test_scores_given_as_cells_calibrate_as_the_matrix_does():
+    """The HR calibration hands its results as cells (row, column, score), never as a matrix: the same
+    scores in any order must give the same items and persons, and a row with no cell no measure."""
+    from assess.analysis.rasch import ScoreBlocks
+
+    x, ref = load("simulated_booklets")
+    x = np.vstack([x, np.full(x.shape[1], np.nan)])  # a last row with no item
+    rows, columns = np.nonzero(~np.isnan(x))
+    shuffled = np.random.default_rng(2).permutation(len(rows))
+    cells = ScoreBlocks.from_cells(x.shape, rows[shuffled], columns[shuffled], x[rows, columns][shuffled])
+    assert len(cells.blocks) == 3  # the three booklets
+    by_cells, by_matrix = rasch(cells), rasch(x)
+    assert np.allclose(by_cells.items.difficulty, ref["difficulty"], atol=TOLERANCE)
+    assert np.allclose(by_cells.items.difficulty, by_matrix.items.difficulty, atol=1e-9)
+    assert np.allclose(by_cells.persons.theta[:-1], by_matrix.persons.theta[:-1], atol=1e-9)
+    assert np.isnan(by_cells.persons.theta[-1]) and by_cells.persons.max_score[-1] == 0
+    first = cells.columns(np.arange(12))  # the first 12 items: a booklet with none of them drops out
+    given = (~np.isnan(x[:, :12])).sum(axis=1)
+    assert first.shape == (len(x), 12) and sorted(len(b.items) for b in first.blocks) == sorted(
+        set(given[given > 0].tolist())
+    )
+    assert sum(len(b.rows) for b in first.blocks) == int((given > 0).sum())
