@@ -367,3 +367,36 @@ def test_scores_given_as_cells_calibrate_as_the_matrix_does():
         set(given[given > 0].tolist())
     )
     assert sum(len(b.rows) for b in first.blocks) == int((given > 0).sum())
+
+
+def test_a_score_too_far_out_on_a_long_form_is_said_not_dropped():
+    """On 250 partial credit items far apart, gamma of a score of 3 (of 1,000) underflows even scaled:
+    the likelihood there is none (a Newton step into it is halved; a calibration that starts there says
+    so in words) instead of leaving that person out silently; and on 1,000 right/wrong items a score
+    of 1, out of the quick functions' range, is taken the exact way."""
+    from assess.analysis import rasch as r
+
+    rng = np.random.default_rng(1)
+    k, m = 250, 4
+    taus = np.sort(rng.normal(scale=2.0, size=(k, m)), axis=1)
+    beta = (-np.cumsum(taus, axis=1)).ravel()
+    layout = r._Layout(np.full(k, m))
+    counts = np.zeros(k * m + 1)
+    counts[[3, 500]] = 1
+    pattern = r._Pattern(np.arange(k), counts, np.zeros(k * m))
+    assert r._loglik(beta, r._Design.of([pattern], layout), layout) == -np.inf
+    middle = r._Pattern(np.arange(k), np.eye(k * m + 1)[500], np.zeros(k * m))
+    assert np.isfinite(r._loglik(beta, r._Design.of([middle], layout), layout))
+
+    k = 1000
+    beta = rng.normal(size=k)
+    layout = r._Layout(np.ones(k, dtype=int))
+    counts = np.zeros(k + 1)
+    counts[[1, 500]] = 1
+    pattern = r._Pattern(np.arange(k), counts, np.zeros(k))
+    quick, exact = (r._Design.of([pattern], layout, batched=b) for b in (True, False))
+    assert np.isfinite(r._loglik(beta, exact, layout))
+    assert r._loglik(beta, quick, layout) == pytest.approx(r._loglik(beta, exact, layout), rel=1e-12)
+    assert np.allclose(
+        r._gradient(beta, quick, layout), r._gradient(beta, exact, layout), rtol=1e-9, atol=1e-12
+    )

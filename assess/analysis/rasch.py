@@ -47,6 +47,7 @@ _MAX_ITERATIONS = 100  # Newton's steps; converging data take about 10
 _UNDETERMINED_SE = 100.0  # logits: a standard error above it says the data do not determine the estimate
 _HALVINGS = 30  # a step halved at most this often when it lowers the likelihood
 _EXACT = 1e-6  # the largest relative departure from the identities that a batch's quick functions may show
+_TINY = np.finfo(float).tiny  # below it a symmetric function has underflowed (lost its digits)
 _CHUNK = 2_000_000  # cells of the largest array of a batch's information at once (16 MB)
 # Mean squares "productive for measurement" (Wright & Linacre 1994, Rasch Measurement Transactions
 # 8:3, 370; Linacre's Winsteps manual): above, noise the model does not explain; below, answers
@@ -135,9 +136,11 @@ class ScoreBlocks:
         """From the given cells only: row, column and score of each (one cell per row and column)."""
         rows, columns = np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64)
         scores = np.asarray(scores, dtype=float)
+        if not len(rows):
+            return cls(shape, ())
         order = np.lexsort((columns, rows))
         rows, columns, scores = rows[order], columns[order], scores[order]
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, int)
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
         ends = np.r_[starts[1:], len(rows)]
         grouped: dict[bytes, list[int]] = {}
         for n, (a, b) in enumerate(zip(starts, ends, strict=True)):
@@ -345,28 +348,41 @@ def _batch_gamma(beta: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.nda
     return eps, gamma, shift[:, None] * np.arange(flat.shape[1] + 1)[None, :] + taken[:, None]
 
 
-def _batch_marginal(eps: np.ndarray, gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _batch_marginal(
+    eps: np.ndarray, gamma: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """P(x_i = 1 | r) per pattern, item and score r (P x K x (K + 1)) from the functions without each
-    item; and per pattern whether they meet the identity sum_i P(x_i = 1 | r) = r (division loses
-    digits on long forms of spread-out items: those take the exact products instead)."""
+    item; and per pattern whether they meet the identity sum_i P(x_i = 1 | r) = r and every score
+    someone has is in range (division loses digits on long forms of spread-out items, and the running
+    scaling can underflow a far score: those take the exact products instead)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         without = _without_one(gamma[:, None, :], eps)  # P x K x K
         marginal = np.zeros((*eps.shape, gamma.shape[1]))
         marginal[:, :, 1:] = eps[:, :, None] * without / gamma[:, None, 1:]
-    r = np.arange(gamma.shape[1])
-    exact = np.isfinite(marginal).all(axis=(1, 2)) & np.isclose(
-        marginal.sum(axis=1), r, rtol=_EXACT, atol=_EXACT
-    ).all(axis=1)
+        r = np.arange(gamma.shape[1])
+        exact = (
+            np.isfinite(marginal).all(axis=(1, 2))
+            & np.isclose(marginal.sum(axis=1), r, rtol=_EXACT, atol=_EXACT).all(axis=1)
+            & _in_range(gamma, counts)
+        )
     return without, marginal, exact
+
+
+def _in_range(gamma: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Whether every score someone has kept its gamma_r above underflow (per pattern, last axis r)."""
+    return ((gamma >= _TINY) | (counts == 0)).all(axis=-1)
 
 
 def _loglik(beta: np.ndarray, design: _Design, layout: _Layout) -> float:
     """The conditional log-likelihood: sum over persons of log P(answers | score)."""
     loglik = float(np.dot(design.totals, beta))
+    exact_ones = list(design.general)
     for batch in design.batches:
         _, gamma, scaled = _batch_gamma(beta, batch.flat)
-        loglik -= _weighted_logs(batch.counts, gamma, scaled)
-    for p in design.general:
+        fits = _in_range(gamma, batch.counts)
+        loglik -= _weighted_logs(batch.counts[fits], gamma[fits], scaled[fits])
+        exact_ones.extend(batch.patterns[p] for p in np.flatnonzero(~fits))
+    for p in exact_ones:
         polys, scaled = _polynomials(beta, p, layout)
         loglik -= _weighted_logs(p.counts, _product(polys), scaled)
     return loglik
@@ -379,7 +395,9 @@ def _over(x: np.ndarray, gamma: np.ndarray) -> np.ndarray:
 
 def _weighted_logs(counts: np.ndarray, gamma: np.ndarray, scaled: np.ndarray) -> float:
     """sum of counts_r (log gamma_r + what scaling took), over the scores someone has (a score nobody
-    has may have underflowed to 0)."""
+    has may have underflowed to 0); inf when one somebody has did."""
+    if not _in_range(gamma, counts).all():
+        return np.inf  # a score someone has underflowed: no likelihood here (a step too far is halved)
     has = counts > 0
     return float((counts[has] * (np.log(gamma[has]) + np.broadcast_to(scaled, gamma.shape)[has])).sum())
 
@@ -394,7 +412,7 @@ def _gradient(beta: np.ndarray, design: _Design, layout: _Layout) -> np.ndarray:
     expected = np.zeros(len(beta))
     for batch in design.batches:
         eps, gamma, _ = _batch_gamma(beta, batch.flat)
-        _, marginal, exact = _batch_marginal(eps, gamma)
+        _, marginal, exact = _batch_marginal(eps, gamma, batch.counts)
         counted = (marginal[exact] * batch.counts[exact, None, :]).sum(axis=2)
         expected += np.bincount(batch.flat[exact].ravel(), weights=counted.ravel(), minlength=len(beta))
         for p in np.flatnonzero(~exact):
@@ -502,7 +520,7 @@ def _batch_information(beta: np.ndarray, batch: _Batch) -> tuple[np.ndarray, np.
     for at in range(0, len(batch.flat), step):
         flat, counts = batch.flat[at : at + step], batch.counts[at : at + step]
         eps, gamma, _ = _batch_gamma(beta, flat)
-        without, marginal, exact = _batch_marginal(eps, gamma)
+        without, marginal, exact = _batch_marginal(eps, gamma, counts)
         block = -np.einsum("pir,pjr->pij", marginal * counts[:, None, :], marginal)
         diagonal = np.arange(k)
         block[:, diagonal, diagonal] += np.einsum("pir,pr->pi", marginal, counts)  # [x_i = 1]^2 = [x_i = 1]
@@ -582,17 +600,23 @@ def _calibrate(
     eta = free.from_all(design.start())
     iterations = 0
     loglik = _loglik(free.to_all(eta), design, layout)
+    if not np.isfinite(loglik):
+        raise ValueError(
+            N_(
+                "a form is so long and its items so far apart that the scores near its ends cannot be "
+                "computed: split the form, or leave its most extreme items out"
+            )
+        )
     while iterations < _MAX_ITERATIONS and len(eta):  # Newton-Raphson on the concave likelihood
         iterations += 1
         beta = free.to_all(eta)
         gradient = free.gradient(_gradient(beta, design, layout))
         step = np.linalg.solve(free.information(_information_all(beta, design, layout)), gradient)
-        # Done when the step vanishes, or when it is below 1e-6 logits and Newton's decrement (twice
-        # what it can still gain) below 1e-10: the quick functions' rounding (about 1e-8 logits on
-        # 1,500 items) keeps steps from vanishing. Diverging estimates (no finite solution) keep
-        # taking steps of about a logit however flat the likelihood, and run out of iterations.
-        largest = np.max(np.abs(step))
-        done = largest < 1e-10 or (largest < 1e-6 and float(gradient @ step) < 1e-10)
+        # Done when the step is below 1e-6 logits: Newton's next would be about its square. The quick
+        # functions' rounding (about 1e-8 logits on 1,500 items) keeps steps from vanishing, and grows
+        # with the persons. Diverging estimates (no finite solution) keep taking steps of about a
+        # logit however flat the likelihood, and run out of iterations.
+        done = np.max(np.abs(step)) < 1e-6
         # Halve a step that lowers the likelihood (far from the solution, sparse categories overshoot).
         for _ in range(_HALVINGS):
             ahead = _loglik(free.to_all(eta + step), design, layout)
