@@ -82,7 +82,9 @@ def test_an_event_added_twice_changes_nothing(run, hr, event_backup, database_ur
     assert f"{len(before['persons'])}" in listed.stdout and "backup: payakumbuh-2019.zip" in listed.stdout
 
 
-def test_people_are_joined_across_events_by_nip(run, hr, event_backup, tmp_path):
+def test_people_are_joined_across_events_by_nip(run, hr_added, event_backup, tmp_path):
+    hr = hr_added  # the 2019 backup added (a copy)
+
     def no_nip_for_p0003(table, row):
         return {**row, "nip": None} if table == "persons" and row["person_id"] == "P0003" else row
 
@@ -93,8 +95,7 @@ def test_people_are_joined_across_events_by_nip(run, hr, event_backup, tmp_path)
         dates="[2021-03-01, 2021-03-02]",
         edit=no_nip_for_p0003,
     )
-    for path in (event_backup, later):
-        assert run("-w", str(hr), "hr", "add", str(path)).exit_code == 0
+    assert run("-w", str(hr), "hr", "add", str(later)).exit_code == 0
     rows = hr_rows(f"sqlite:///{hr / 'hr.db'}")
     persons = [p for p in rows["persons"] if p["event_id"] == EVENT]
     assert all(p["nip"] for p in persons)
@@ -109,9 +110,9 @@ def test_people_are_joined_across_events_by_nip(run, hr, event_backup, tmp_path)
     assert listed.index(EVENT) < listed.index(OTHER) and "2021-03-01..2021-03-02" in listed
 
 
-def test_a_newer_backup_replaces_the_event_and_an_older_one_is_refused(run, hr, event_backup, tmp_path):
+def test_a_newer_backup_replaces_the_event_and_an_older_one_is_refused(run, hr_added, event_backup, tmp_path):
+    hr = hr_added  # the backup added (a copy)
     url = f"sqlite:///{hr / 'hr.db'}"
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
     dropped = {}
 
     def drop_one_result(table, row):
@@ -139,10 +140,10 @@ def test_a_newer_backup_replaces_the_event_and_an_older_one_is_refused(run, hr, 
 
 
 def test_a_replacement_that_fails_midway_leaves_the_earlier_copy(
-    run, hr, event_backup, tmp_path, monkeypatch
+    run, hr_added, event_backup, tmp_path, monkeypatch
 ):
+    hr = hr_added  # the backup added (a copy)
     url = f"sqlite:///{hr / 'hr.db'}"
-    assert run("-w", str(hr), "hr", "add", str(event_backup)).exit_code == 0
     before = hr_rows(url)
     newer = rewrite_archive(
         event_backup,
@@ -222,7 +223,8 @@ def test_an_event_of_the_hr_database_itself_is_registered_and_removal_keeps_its_
     assert not hr_rows(url)["hr_people"]
 
 
-def test_remove_takes_the_event_and_the_people_seen_only_in_it(run, hr, event_backup, tmp_path):
+def test_remove_takes_the_event_and_the_people_seen_only_in_it(run, hr_added, event_backup, tmp_path):
+    hr = hr_added  # the 2019 backup added (a copy)
     url = f"sqlite:///{hr / 'hr.db'}"
     only = rewrite_archive(
         event_backup,
@@ -230,8 +232,7 @@ def test_remove_takes_the_event_and_the_people_seen_only_in_it(run, hr, event_ba
         event_id="payakumbuh-2020",
         edit=lambda table, row: {**row, "nip": None} if table == "persons" else row,
     )
-    for path in (event_backup, only):
-        assert run("-w", str(hr), "hr", "add", str(path)).exit_code == 0
+    assert run("-w", str(hr), "hr", "add", str(only)).exit_code == 0
     people = len(hr_rows(url)["hr_people"])
     result = run("-w", str(hr), "hr", "remove", "payakumbuh-2020", "--lang", "en")
     assert result.exit_code == 0 and "removed" in result.stdout

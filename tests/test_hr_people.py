@@ -4,6 +4,7 @@ someone only when the HR officer confirms; merge, split and undo audit-logged; c
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,23 +15,37 @@ from tests.test_hr_events import EVENT, OTHER
 TYPO_NIP = "199001012015031999"  # P0004's NIP as the 2021 list typed it
 
 
-@pytest.fixture
-def two_events(run, hr, event_backup, tmp_path) -> Path:
-    """2019 as held, and 2021 where P0003 has no NIP, P0004's NIP is mistyped and P0005's name differs."""
+def _as_typed_in_2021(table, row):
+    """P0003 has no NIP, P0004's NIP is mistyped and P0005's name differs."""
+    if table == "persons" and row["person_id"] == "P0003":
+        return {**row, "nip": None}
+    if table == "persons" and row["person_id"] == "P0004":
+        return {**row, "nip": TYPO_NIP}
+    if table == "persons" and row["person_id"] == "P0005":
+        return {**row, "name": "Seseorang Lain"}
+    return row
 
-    def edit(table, row):
-        if table == "persons" and row["person_id"] == "P0003":
-            return {**row, "nip": None}
-        if table == "persons" and row["person_id"] == "P0004":
-            return {**row, "nip": TYPO_NIP}
-        if table == "persons" and row["person_id"] == "P0005":
-            return {**row, "name": "Seseorang Lain"}
-        return row
 
+@pytest.fixture(scope="session")
+def two_events_template(hr_added_template, event_backup, tmp_path_factory) -> tuple[Path, Path]:
+    """An HR workspace with 2019 as held and 2021 as typed then, made once: copy it (two_events)."""
+    from tests.web_support import cli_run
+
+    base = tmp_path_factory.mktemp("hr-two-events")
+    folder = Path(shutil.copytree(hr_added_template, base / "sdm"))
     later = rewrite_archive(
-        event_backup, tmp_path / "2021.zip", event_id=OTHER, dates="[2021-03-01]", edit=edit
+        event_backup, base / "2021.zip", event_id=OTHER, dates="[2021-03-01]", edit=_as_typed_in_2021
     )
-    assert run("-w", str(hr), "hr", "add", str(later)).exit_code == 0
+    cli_run("-w", str(folder), "hr", "add", str(later))
+    return folder, later
+
+
+@pytest.fixture
+def two_events(hr, two_events_template) -> Path:
+    """The test's workspace `hr` holds both events (a copy of the template); the 2021 backup's path."""
+    folder, later = two_events_template
+    shutil.rmtree(hr)
+    shutil.copytree(folder, hr)
     return later
 
 
