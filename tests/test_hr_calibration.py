@@ -98,3 +98,28 @@ def test_forms_sharing_no_item_are_left_out_named_and_the_largest_group_calibrat
     ]  # the anchors' group
     joined = np.vstack([marks, [1, nan, nan, 1, nan]])  # one result with items of both: one scale
     assert linked_columns(ScoreBlocks.from_dense(joined), set()).all()
+
+
+def test_a_participant_removed_from_an_event_is_not_calibrated(run, hr, event_backup, tmp_path):
+    """Results of a participant the trainer removed stay out of the calibration, as out of every list."""
+    from assess.hr import HrWorkspace
+    from assess.hr.calibration import gather
+    from assess.store.engine import sqlite_url
+
+    def remove_p0001(table, row):
+        if table == "participations" and row["person_id"] == "P0001":
+            return {**row, "removed_at": "2019-10-31T00:00:00"}
+        return row
+
+    edited = rewrite_archive(event_backup, tmp_path / "removed.zip", edit=remove_p0001)
+    assert run("-w", str(hr), "hr", "add", str(edited)).exit_code == 0
+    ws = HrWorkspace(hr, sqlite_url(hr / "hr.db"))
+    try:
+        found = gather(ws.store)
+        people = {person for _e, _p, person, _pct in found.rows}
+        assert "P0001" not in people and {"P0002", "P0003"} <= people
+        assert len(found.cell_rows) == len(found.cell_columns) == len(found.cell_points) > 0
+        results = {r.person_id for r in ws.store.results(EVENT)}
+        assert people == results  # the same participants as the event's own results
+    finally:
+        ws.close()

@@ -122,8 +122,11 @@ _EVERY_PARTICIPANT = _participants_query()
 # A participant removed after taking a test is left out of every list and summary (and cannot join).
 _PARTICIPANTS = _EVERY_PARTICIPANT.where(t.participations.c.removed_at.is_(None))
 _PARTICIPANT = _PARTICIPANTS.where(t.persons.c.person_id == sa.bindparam("b_person"))
-_REMOVED = sa.select(t.participations.c.person_id).where(
-    (t.participations.c.event_id == sa.bindparam("b_event")) & t.participations.c.removed_at.is_not(None)
+# A result of a participant removed since (left out of results like the participant of lists).
+_RESULT_OF_REMOVED = sa.exists().where(
+    (t.participations.c.event_id == t.results.c.event_id)
+    & (t.participations.c.person_id == t.results.c.person_id)
+    & t.participations.c.removed_at.is_not(None)
 )
 
 # event_secrets.purpose of the key of personal orders and default form seeds (assess.forms).
@@ -535,9 +538,7 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
         out (unread, empty): for many events at once, where only totals and subscores are wanted."""
         res = t.results
         columns = [c for c in res.c if with_items or c.name != "items"]
-        query = sa.select(*columns).where(
-            (res.c.event_id == event_id) & res.c.person_id.not_in(_REMOVED.params(b_event=event_id))
-        )
+        query = sa.select(*columns).where((res.c.event_id == event_id) & ~_RESULT_OF_REMOVED)
         if phase_id is not None:
             query = query.where(res.c.phase_id == phase_id)
         with self.engine.connect() as c:
@@ -548,15 +549,10 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
         """Each stored result of the events: event, phase, person, percentage and item marks as stored
         (JSON objects: points, max, blank, pending), by event, phase and person; read in one query and
         streamed (assess hr calibrate reads 100,000)."""
-        res, part = t.results, t.participations
-        removed = sa.exists().where(
-            (part.c.event_id == res.c.event_id)
-            & (part.c.person_id == res.c.person_id)
-            & part.c.removed_at.is_not(None)
-        )
+        res = t.results
         query = (
             sa.select(res.c.event_id, res.c.phase_id, res.c.person_id, res.c.percentage, res.c["items"])
-            .where(res.c.event_id.in_(list(event_ids)) & ~removed)
+            .where(res.c.event_id.in_(list(event_ids)) & ~_RESULT_OF_REMOVED)
             .order_by(res.c.event_id, res.c.phase_id, res.c.person_id)
         )
         with self.engine.connect() as c:
