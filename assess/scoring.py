@@ -60,7 +60,11 @@ def choice_penalty(policy: ChoicePolicy, n_options: int) -> float:
 def multiple_response_weights(item: MultipleResponse, policy: MultipleResponsePolicy) -> tuple[float, float]:
     """(gain per chosen correct option, cost per chosen wrong option) as shares of the item."""
     n_correct = len(set(item.key))
-    n_wrong = len(item.options) - n_correct
+    return option_weights(n_correct, len(item.options) - n_correct, policy)
+
+
+def option_weights(n_correct: int, n_wrong: int, policy: MultipleResponsePolicy) -> tuple[float, float]:
+    """The weights of `multiple_response_weights` for an item of that many right and wrong options."""
     cost = {
         "false2": 1.0 / max(n_wrong, 2),
         "false": 1.0 / n_wrong if n_wrong else 0.0,

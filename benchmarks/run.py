@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 BENCHMARKS = [
     "benchmarks.bench_bank_validate",
+    "benchmarks.bench_bank_formats",
     "benchmarks.bench_scoring",
     "benchmarks.bench_demo",
     "benchmarks.bench_analysis",

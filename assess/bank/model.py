@@ -82,6 +82,8 @@ class Model(BaseModel):
 class Option(Model):
     id: Id
     text: Text
+    # Shown to a participant who chose it, once answers may be seen (Moodle's per-answer feedback).
+    feedback: Text | None = None
 
 
 class WeightedOption(Option):

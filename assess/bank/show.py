@@ -107,6 +107,14 @@ def trainer_view(item: ItemBase, sources: dict[str, Source]) -> list[str]:
     lines.append(_("Points: {points}").format(points=_fmt(item.max_points)))
     if item.explanation:
         lines += ["", _("Explanation:"), "  " + item.explanation.strip()]
+    options = getattr(item, "options", [])
+    if any(o.feedback for o in options):
+        lines += ["", _("Feedback per option:")]
+        lines += [
+            f"  {letter}. {o.feedback.strip()}"
+            for letter, o in zip(letters(len(options)), options, strict=True)
+            if o.feedback
+        ]
     if item.source:
         lines += ["", _("Source:")]
         for sid in item.source:

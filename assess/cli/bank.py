@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from assess.bank import stats as bank_stats_module
 from assess.bank.documents import Bank, Framework, Positions, SourcesRegistry
+from assess.bank.formats import (
+    EXPORT_FORMATS,
+    FORMAT_NAMES,
+    IMPORT_FORMATS,
+    export_text,
+    import_file,
+    shipped_competencies,
+    write_bank,
+)
+from assess.bank.formats.common import Options as ImportOptions
+from assess.bank.formats.common import slug
 from assess.bank.lint import lint as lint_banks
 from assess.bank.lint import silenced_counts
 from assess.bank.loader import load, located, shipped_banks_dir
@@ -23,6 +35,7 @@ from assess.cli.support import (
 )
 from assess.i18n import N_, _, ngettext
 from assess.problems import Problem
+from assess.sheets.write import replace_atomically
 
 
 @click.group("bank", cls=Group, help=N_("Question banks: validate, count, show, schema."))
@@ -177,3 +190,107 @@ def show(item_id: str, paths: tuple[str, ...]) -> None:
 def schema(kind: str) -> None:
     model = {"bank": Bank, "framework": Framework, "sources": SourcesRegistry, "positions": Positions}[kind]
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@bank.command(
+    "import",
+    help=N_(
+        "Import the questions of FILE (Moodle XML, GIFT or Aiken; the format guessed from the content "
+        "unless --from names it) into a bank YAML that assess bank validate accepts. Every item is a "
+        "draft unless --ready. Prints per item what was carried over and what was not. Items take "
+        "their competency from tags such as kompetensi:M.05, else from --competency. Exit 0 when every "
+        "question was imported, 1 when some were left out (listed), 2 when the file cannot be read "
+        "(nothing is written).\n\nExample: assess bank import soal-moodle.xml --competency M.05"
+    ),
+)
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@option("--from", "form", type=click.Choice(IMPORT_FORMATS), help=N_("The file's format."))
+@option(
+    "--out", type=click.Path(path_type=Path), help=N_("The bank file to write (default: FILE's name, .yaml).")
+)
+@option(
+    "--id-prefix", help=N_("Ids for questions without one: PREFIX-001, PREFIX-002... (default: FILE's name).")
+)
+@option("--competency", help=N_("The competency of items whose tags name none."))
+@option(
+    "--bank-language",
+    type=click.Choice(["id", "en"]),
+    default="id",
+    show_default=True,
+    help=N_("The language of the imported text."),
+)
+@option("--ready", is_flag=True, help=N_("Mark the items ready (those with something missing stay drafts)."))
+@option("--force", is_flag=True, help=N_("Replace the bank file if it exists."))
+@shared_options()
+@click.pass_context
+def import_(ctx, file, form, out, id_prefix, competency, bank_language, ready, force) -> None:
+    out = out or Path(file.name).with_suffix(".yaml")
+    if out.exists() and not force:
+        raise UserError([Problem("IMPORT-OUT-EXISTS", {}, str(out))])
+    known = shipped_competencies()
+    if competency is not None and competency not in known:
+        raise UserError([Problem("IMPORT-COMPETENCY-UNKNOWN", {"id": competency})])
+    options = ImportOptions(
+        bank_id=slug(out.stem) or "bank",
+        title=file.stem,
+        id_prefix=slug(id_prefix or file.stem.lower()) or "soal",
+        competency=competency,
+        language=bank_language,
+        ready=ready,
+        known_competencies=known,
+    )
+    imported, used, guessed = import_file(file, form, options)
+    name = FORMAT_NAMES[used]
+    click.echo(_("Read as {format} (guessed from its content).").format(format=name) if guessed else
+               _("Read as {format}.").format(format=name))  # fmt: skip
+    for warning in imported.warnings:
+        click.echo(str(warning))
+    write_bank(out, imported.bank)
+    for entry in imported.carried:
+        place = f"{file}:{entry.line}" if entry.line else str(file)
+        click.echo(f"{place}: {entry.id}: {entry.type}")
+        for note in entry.notes:
+            click.echo(f"    {note.code}: {note.message()}")
+    for problem in imported.skipped:
+        click.echo(str(problem))
+    n, m = len(imported.carried), len(imported.skipped)
+    status = "ready" if ready else "draft"
+    written = ngettext("{n} item written to {path} ({status}).", "{n} items written to {path} ({status}).", n)
+    click.echo(written.format(n=n, path=out, status=status))
+    if m:
+        click.echo(ngettext("{n} question not imported.", "{n} questions not imported.", m).format(n=m))
+    ctx.exit(EXIT_WARNINGS if m else EXIT_OK)
+
+
+@bank.command(
+    help=N_(
+        "Export banks (files, folders or shipped bank ids; the shipped banks when none is given) as "
+        "Moodle XML (one quiz, a category per topic) or GIFT, to --out or the screen. What a format "
+        "cannot hold is listed per item. Exit 0, or 1 when an item could not be written at all."
+        "\n\nExample: assess bank export question_banks/tupoksi.yaml --to moodle-xml --out tupoksi.xml"
+    )
+)
+@click.argument("paths", nargs=-1)
+@option("--to", "form", type=click.Choice(EXPORT_FORMATS), required=True, help=N_("The format to write."))
+@option("--out", type=click.Path(path_type=Path), help=N_("The file to write (default: the screen)."))
+@option("--force", is_flag=True, help=N_("Replace the file if it exists."))
+@shared_options()
+@click.pass_context
+def export(ctx, paths, form, out, force) -> None:
+    if out is not None and out.exists() and not force:
+        raise UserError([Problem("IMPORT-OUT-EXISTS", {}, str(out))])
+    library = _load(paths)
+    text, notes = export_text(library.banks, form, str(out) if out else "-")
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        replace_atomically(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    for note in notes:
+        click.echo(str(note), err=True)
+    written = sum(len(b.items) for b in library.banks) - sum(
+        n.code == "EXPORT-TYPE-UNSUPPORTED" for n in notes
+    )
+    if out is not None:
+        click.echo(ngettext("{n} item written to {path}.", "{n} items written to {path}.", written)
+                   .format(n=written, path=out))  # fmt: skip
+    ctx.exit(EXIT_WARNINGS if any(n.code == "EXPORT-TYPE-UNSUPPORTED" for n in notes) else EXIT_OK)

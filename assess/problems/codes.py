@@ -394,6 +394,49 @@ MESSAGES: dict[str, str] = {
     "EXPORT-OUT-SUFFIX": N_("{suffix!r} files cannot be written; name the file .csv or .xlsx"),
     "EXPORT-FORMAT-MISMATCH": N_("the format {format} writes {expected} files, not {suffix!r}"),
     "EXPORT-CANNOT-WRITE": N_("cannot write the file: {reason} (is it open in another program?)"),
+    # Questions in and out of other formats (assess bank import / export)
+    "IMPORT-FORMAT-UNKNOWN": N_("cannot tell the file's format; name it with --from ({formats})"),
+    "IMPORT-NOT-TEXT": N_("the file is neither UTF-8 nor Windows-1252 text"),
+    "IMPORT-ENCODING-CP1252": N_(
+        "the file is not UTF-8; it was read as Windows-1252 (check the accented letters, then save it as "
+        "UTF-8)"
+    ),
+    "IMPORT-XML-SYNTAX": N_("the XML is not well formed: {reason}"),
+    "IMPORT-XML-ENTITIES": N_(
+        "the XML declares entities or refers to outside files (<!ENTITY>); they are refused for safety: "
+        "export the file again without them"
+    ),
+    "IMPORT-MOODLE-NOT-QUIZ": N_("not a Moodle XML question file: its top element is <{found}>, not <quiz>"),
+    "IMPORT-NOTHING": N_("no questions found in the file"),
+    "IMPORT-OUT-EXISTS": N_("the file exists; give --force to replace it"),
+    "IMPORT-CANNOT-WRITE": N_("cannot write the bank: {reason}"),
+    "IMPORT-TYPE-UNSUPPORTED": N_("a {type!r} question has no counterpart in the bank; not imported"),
+    "IMPORT-DESCRIPTION": N_("a description (text without a question); not imported"),
+    "IMPORT-NO-STEM": N_("the question has no text; not imported"),
+    "IMPORT-NO-KEY": N_("the question has no right answer; not imported"),
+    "IMPORT-NO-COMPETENCY": N_(
+        "no competency: tag the question kompetensi:ID or give --competency; not imported"
+    ),
+    "IMPORT-COMPETENCY-UNKNOWN": N_("competency {id!r} is not in the framework; not imported"),
+    "IMPORT-INVALID": N_("the question does not make a valid item: {reason}; not imported"),
+    "IMPORT-GIFT-ANSWERS": N_("cannot read the answers {text!r}; not imported"),
+    "IMPORT-AIKEN-NO-ANSWER": N_("the question {text!r} has no ANSWER: line; not imported"),
+    "IMPORT-AIKEN-OPTIONS": N_("the question needs its text and at least two options (A. ..., B. ...)"),
+    "IMPORT-AIKEN-ANSWER-UNKNOWN": N_("ANSWER: {answer} is not one of the options ({letters}); not imported"),
+    "IMPORT-IMAGE": N_(
+        "the image {name!r} ({where}) is not carried over (a bank has no images); the item stays a draft"
+    ),
+    "IMPORT-MARKUP-DROPPED": N_("{what} in {where} is not carried over"),
+    "IMPORT-NOT-CARRIED": N_("not carried over: {what}"),
+    "IMPORT-FRACTIONS-DIFFER": N_(
+        "the answers' own fractions ({fractions}) are not kept: the event's scoring rules score the item"
+    ),
+    "IMPORT-RUBRIC-MADE": N_("the essay had no rubric; a two-level one was made: edit it"),
+    "IMPORT-WEIGHTS-SCALED": N_("no skala: tag; each option's points are its fraction times {high}"),
+    "IMPORT-ID-INVALID": N_("the id {given!r} is not a valid item id; the item is {id!r}"),
+    "IMPORT-ID-REPEATED": N_("the id {given!r} was used before in the file; the item is {id!r}"),
+    "EXPORT-NOT-CARRIED": N_("{format} has no place for {what}; not written"),
+    "EXPORT-TYPE-UNSUPPORTED": N_("{format} has no {type} question; the item is not written"),
     "EXPORT-SECRET-DAMAGED": N_(
         "the key file is damaged; delete it and a new key is made, but pseudonyms made before will change"
     ),

@@ -1,0 +1,275 @@
+"""GIFT in, as Moodle's `question/format/gift` reads it.
+
+Questions are separated by blank lines; `//` lines are comments, except that
+`// [id:...] [tag:...]` before a question gives its id number and tags (Moodle 3.6+);
+`$CATEGORY: path` sets the category (the item's topic) of the questions after it.
+`\\` escapes `~ = # { } :` and `\\n` is a new line. The answers sit in `{...}`:
+`=` right, `~` wrong, `%50%` a weight, `#` feedback, `####` general feedback.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assess.bank.formats.common import (
+    Draft,
+    category_topic,
+    lines_of,
+    made_rubric,
+    multiple_response_fractions,
+    option_id,
+    wildcard_regex,
+)
+from assess.bank.formats.markup import escape_markdown, html_to_markdown
+
+# Escaped characters stand in for themselves through the parse (private-use placeholders).
+_ESCAPES = {"\\\\": "\ue000", "\\:": "\ue001", "\\#": "\ue002", "\\=": "\ue003", "\\{": "\ue004",
+            "\\}": "\ue005", "\\~": "\ue006", "\\n": "\ue007"}  # fmt: skip
+_UNESCAPE = str.maketrans({v: k[1] if k != "\\n" else "\n" for k, v in _ESCAPES.items()})
+_ESCAPE = re.compile(r"\\[\\:#={}~n]")
+_META = re.compile(r"\[(id|tag):([^\]]*)\]")
+_FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
+_TITLE = re.compile(r"^\s*::(.*?)::", re.DOTALL)
+_WEIGHT = re.compile(r"^%(-?[\d.]+)%")
+_NUMBER = r"-?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?"
+
+
+def looks_like(text: str) -> bool:
+    body = "\n".join(ln for ln in lines_of(text) if not ln.lstrip().startswith("//"))
+    return re.search(r"\{[^{}]*\}", _ESCAPE.sub("", body)) is not None or "::" in body
+
+
+def _protect(text: str) -> str:
+    return _ESCAPE.sub(lambda m: _ESCAPES[m.group()], text)
+
+
+def _plain(text: str) -> str:
+    return text.translate(_UNESCAPE)
+
+
+def _blocks(text: str):
+    """(first line, lines of the question, comment lines before it) for every question."""
+    block: list[str] = []
+    comments: list[str] = []
+    start = 0
+    for number, line in enumerate(lines_of(text) + [""], 1):
+        stripped = line.strip()
+        if stripped.startswith("//"):
+            if not block:
+                comments.append(stripped[2:])
+            continue
+        if stripped:
+            if not block:
+                start = number
+            block.append(line)
+        elif block:
+            yield start, block, comments
+            block, comments = [], []
+        else:
+            comments = comments if not block else []
+
+
+def read(text: str, file: str) -> list[Draft]:
+    drafts: list[Draft] = []
+    topic: str | None = None
+    for line, lines, comments in _blocks(text):
+        joined = "\n".join(lines)
+        if joined.lstrip().startswith("$CATEGORY:"):
+            first, _newline, rest = joined.lstrip().partition("\n")
+            topic = category_topic(first.removeprefix("$CATEGORY:").strip())
+            if not rest.strip():
+                continue
+            joined, line = rest, line + 1
+        draft = Draft(len(drafts) + 1, line)
+        for kind, value in _META.findall(" ".join(comments)):
+            if kind == "id":
+                draft.given_id = value.strip() or None
+            elif value.strip():
+                draft.tags.append(value.strip())
+        _question(_protect(joined), draft, topic)
+        drafts.append(draft)
+    return drafts
+
+
+def _question(text: str, draft: Draft, topic: str | None) -> None:
+    title = _TITLE.match(text)
+    if title:
+        text = text[title.end() :]
+        if draft.given_id is None and title.group(1).strip() and " " not in title.group(1).strip():
+            draft.given_id = _plain(title.group(1).strip())
+    form = _FORMAT.match(text)
+    markup = form.group(1).lower() if form else "moodle"
+    text = text[form.end() :] if form else text
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end < start:
+        draft.refuse("IMPORT-DESCRIPTION", type="description")
+        return
+    stem_text = text[:start].rstrip() + (
+        " _____ " + text[end + 1 :].strip() if text[end + 1 :].strip() else ""
+    )
+    fields = draft.fields
+    fields["stem"] = _rich(stem_text, markup, draft)
+    if topic:
+        fields["topic"] = topic
+    answers = text[start + 1 : end]
+    answers, _hashes, general = answers.partition("####")
+    if general.strip():
+        fields["explanation"] = _rich(general.strip(), markup, draft)
+    body = answers.strip()
+    if not fields["stem"]:
+        draft.refuse("IMPORT-NO-STEM")
+    elif not body:
+        _essay(draft)
+    elif body.startswith("#"):
+        _numeric(body[1:], draft)
+    elif re.fullmatch(r"(T|TRUE|F|FALSE)(#.*)?", body, re.DOTALL):
+        fields.update(type="true_false", key=body.split("#")[0] in ("T", "TRUE"))
+    else:
+        _choices(body, markup, draft)
+
+
+def _rich(text: str, markup: str, draft: Draft) -> str:
+    """Text of the question's format as the bank's Markdown."""
+    text = text.strip()
+    if markup == "markdown":
+        return _plain(text)
+    if markup == "html":
+        converted = html_to_markdown(_plain(text))
+        for image in converted.images:
+            draft.note("IMPORT-IMAGE", name=image, where="text")
+            draft.draft_only = True
+        return converted.markdown
+    return "\\\n".join(escape_markdown(_plain(line).strip()) for line in text.split("\n"))
+
+
+def _parts(body: str) -> list[tuple[str, float | None, str, str | None]]:
+    """Each answer: its sign (`=` or `~`), weight, text and feedback."""
+    out = []
+    for m in re.finditer(r"([=~])([^=~]*)", body):
+        sign, rest = m.group(1), m.group(2)
+        weight = _WEIGHT.match(rest.strip())
+        value = None
+        if weight:
+            value = float(weight.group(1)) / 100
+            rest = rest.strip()[weight.end() :]
+        answer, _hash, feedback = rest.partition("#")
+        out.append((sign, value, answer.strip(), feedback.strip() or None))
+    return out
+
+
+def _choices(body: str, markup: str, draft: Draft) -> None:
+    parts = _parts(body)
+    if not parts:
+        draft.refuse("IMPORT-GIFT-ANSWERS", text=_plain(body)[:60])
+        return
+    if all(sign == "=" for sign, *_rest in parts) and all("->" in a for _s, _w, a, _f in parts):
+        _matching(parts, markup, draft)
+    elif any(sign == "~" for sign, *_rest in parts):
+        _multichoice(parts, markup, draft)
+    else:
+        _short(parts, draft)
+
+
+def _option(n: int, text: str, feedback: str | None, markup: str, draft: Draft) -> dict:
+    option = {"id": option_id(n), "text": _rich(text, markup, draft)}
+    if feedback:
+        option["feedback"] = _rich(feedback, markup, draft)
+    return option
+
+
+def _multichoice(parts, markup: str, draft: Draft) -> None:
+    options = [_option(n, a, f, markup, draft) for n, (_s, _w, a, f) in enumerate(parts, 1)]
+    fractions = [w if w is not None else (1.0 if s == "=" else 0.0) for s, w, _a, _f in parts]
+    draft.fields["options"] = options
+    single = any(s == "=" for s, *_rest in parts)
+    positive = [f for f in fractions if f > 0]
+    scaled = any(t.casefold().startswith(("skala:", "scale:")) for t in draft.tags)
+    if single and (len(positive) > 1 or scaled):
+        draft.fields.update(type="weighted_options", fractions=[max(f, 0.0) for f in fractions])
+    elif single:
+        draft.fields.update(type="single_choice", key=options[fractions.index(positive[0])]["id"])
+        if any(f < 0 for f in fractions):
+            draft.note("IMPORT-FRACTIONS-DIFFER", fractions=_shown(fractions))
+    else:
+        key = [o["id"] for o, f in zip(options, fractions, strict=True) if f > 0]
+        if not key:
+            draft.refuse("IMPORT-NO-KEY")
+            return
+        draft.fields.update(type="multiple_response", key=key)
+        right, wrong = multiple_response_fractions(len(key), len(options) - len(key))
+        if any(abs(f - (right if f > 0 else wrong)) > 1e-4 for f in fractions):
+            draft.note("IMPORT-FRACTIONS-DIFFER", fractions=_shown(fractions))
+
+
+def _shown(fractions: list[float]) -> str:
+    return ", ".join(f"{round(f * 100, 4):g}%" for f in fractions)
+
+
+def _matching(parts, markup: str, draft: Draft) -> None:
+    prompts, choices, key, ids = [], [], {}, {}
+    for _sign, _weight, answer, _feedback in parts:
+        prompt, _arrow, choice = answer.partition("->")
+        choice = _plain(choice.strip())
+        if choice not in ids:
+            ids[choice] = option_id(len(choices) + 1)
+            choices.append({"id": ids[choice], "text": choice})
+        if prompt.strip():
+            prompts.append({"id": str(len(prompts) + 1), "text": _rich(prompt, markup, draft)})
+            key[prompts[-1]["id"]] = ids[choice]
+    draft.fields.update(type="matching", prompts=prompts, choices=choices, key=key)
+
+
+def _short(parts, draft: Draft) -> None:
+    accepted = []
+    for _sign, weight, answer, _feedback in parts:
+        credit = 1.0 if weight is None else weight
+        text = _plain(answer)
+        if credit <= 0 or not text:
+            continue
+        entry: dict = {} if credit >= 1 else {"credit": credit}
+        if "*" in text.replace("\\*", ""):
+            entry["regex"] = wildcard_regex(text)
+        else:
+            entry["text"] = text.replace("\\*", "*")
+        accepted.append(entry)
+    if not accepted:
+        draft.refuse("IMPORT-NO-KEY")
+        return
+    draft.fields.update(type="short_answer", accepted=accepted)
+
+
+def _numeric(body: str, draft: Draft) -> None:
+    answers = []
+    for sign, weight, answer, _feedback in _parts(body) or [("=", None, body.split("#")[0], None)]:
+        value = _number_answer(_plain(answer))
+        if value is None or sign != "=":
+            continue
+        answers.append((1.0 if weight is None else weight, *value))
+    full = [a for a in answers if a[0] >= 1]
+    if not full:
+        draft.refuse("IMPORT-NO-KEY")
+        return
+    _credit, value, tolerance = full[0]
+    draft.fields.update(type="numeric", value=value, tolerance=tolerance)
+    partial = [a for a in answers if a[0] < 1 and a[1] == value and a[2] > tolerance]
+    if partial:
+        draft.fields.update(partial_tolerance=partial[0][2], partial_credit=partial[0][0])
+
+
+def _number_answer(text: str) -> tuple[float, float] | None:
+    text = text.strip()
+    ranged = re.fullmatch(rf"({_NUMBER})\.\.({_NUMBER})", text)
+    if ranged:
+        low, high = (float(x.replace(",", ".")) for x in ranged.groups())
+        return (low + high) / 2, abs(high - low) / 2
+    tolerant = re.fullmatch(rf"({_NUMBER})(?::({_NUMBER}))?", text)
+    if tolerant:
+        return float(tolerant.group(1).replace(",", ".")), abs(
+            float((tolerant.group(2) or "0").replace(",", "."))
+        )
+    return None
+
+
+def _essay(draft: Draft) -> None:
+    draft.fields.update(type="essay", rubric=made_rubric(1.0))
+    draft.note("IMPORT-RUBRIC-MADE")

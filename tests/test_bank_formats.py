@@ -1,0 +1,317 @@
+"""Questions in and out: Moodle XML, GIFT and Aiken files as the tools write them, hostile files,
+and round trips (bank -> format -> bank) for every item type each format can hold."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assess.bank.documents import Bank
+from assess.bank.formats import export_text, import_file
+from assess.bank.formats.common import Options
+from assess.bank.loader import load, load_file
+from assess.resources import data_path
+from tests.strategies import item_data
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bank_formats"
+BANKS = str(data_path("question_banks"))
+
+
+def imported_items(run, tmp_path, name: str, *args: str, code: int | None = None):
+    out = tmp_path / "bank.yaml"
+    result = run("bank", "import", str(FIXTURES / name), "--out", str(out), "--lang", "en", *args)
+    if code is not None:
+        assert result.exit_code == code, result.output
+    return result, ({i.id: i for i in load_file(out).document.items} if out.exists() else None)
+
+
+# -- files as the tools write them ------------------------------------------------------------------
+
+
+def test_a_moodle_export_imports_every_type_it_shares_and_names_the_rest(run, tmp_path):
+    result, items = imported_items(run, tmp_path, "moodle-export.xml", "--competency", "M.05", code=1)
+    assert "Read as Moodle XML (guessed from its content)." in result.stdout
+    types = [i.type for i in items.values()]
+    assert types == ["single_choice", "multiple_response", "true_false", "short_answer", "numeric",
+                     "single_choice", "matching", "essay", "ordering"]  # fmt: skip
+    first = items["PP-UU25-01"]  # the Moodle idnumber is the item id
+    assert first.options[first.options.index(next(o for o in first.options if o.id == first.key))].text == (
+        "UU Nomor 25 Tahun 2009"
+    )
+    assert first.options[1].feedback.startswith("Kurang tepat.")
+    assert first.explanation.startswith("UU Nomor 25 Tahun 2009 mengatur")
+    assert (
+        first.topic == "Pelayanan Publik" and first.difficulty == "medium" and first.competencies == ["M.05"]
+    )
+    assert "**undang-undang tentang Pelayanan Publik**" in first.stem  # <strong> in CDATA HTML
+    multiple = items["moodle-export-002"]
+    assert [o.text for o in multiple.options if o.id in multiple.key] == [
+        "Persyaratan",
+        "Jangka waktu penyelesaian",
+    ]
+    assert "- Persyaratan\n- Jangka waktu penyelesaian" in multiple.stem  # <ul> became a Markdown list
+    assert "IMPORT-FRACTIONS-DIFFER" in result.stdout  # 50/50/-100/-100 is not the default rule
+    short = items["moodle-export-004"]
+    assert short.accepted[0].text == "PATEN" and short.accepted[1].regex == ".*terpadu kecamatan"
+    assert short.accepted[1].credit == 0.5 and not short.case_sensitive
+    numeric = items["moodle-export-005"]
+    assert (numeric.value, numeric.tolerance, numeric.unit) == (30.0, 0.5, "ha")
+    image = items["moodle-export-006"]
+    assert image.status == "draft" and "IMPORT-IMAGE" in result.stdout and "'peta.png'" in result.stdout
+    matching = items["moodle-export-007"]
+    assert len(matching.prompts) == 3 and len(matching.choices) == 4  # the empty subquestion: a distractor
+    assert matching.topic == "Pelayanan Publik / Tugas Kelurahan"
+    essay = items["moodle-export-008"]
+    assert essay.max_points == 10 and (essay.min_words, essay.max_words) == (50, 300)
+    assert essay.model_answer.startswith("Jawaban lengkap memuat") and "IMPORT-RUBRIC-MADE" in result.stdout
+    ordering = items["moodle-export-009"]
+    assert [o.id for o in ordering.options] == ordering.key and len(ordering.key) == 5
+    for code, what in (("IMPORT-DESCRIPTION", "#10"), ("IMPORT-TYPE-UNSUPPORTED", "#11"),
+                       ("IMPORT-TYPE-UNSUPPORTED", "#12")):  # fmt: skip
+        assert f"{code} item {what}" in result.stdout
+    assert "'cloze'" in result.stdout and "'calculated'" in result.stdout
+    assert "9 items written" in result.stdout and "3 questions not imported." in result.stdout
+    assert run("bank", "validate", str(tmp_path / "bank.yaml")).exit_code == 0
+
+
+def test_a_gift_file_with_comments_escapes_and_formats(run, tmp_path):
+    result, items = imported_items(run, tmp_path, "gift-sample.txt", "--competency", "M.05", code=1)
+    assert "Read as GIFT" in result.stdout
+    first = items["PP-G-01"]  # from the // [id:...] [tag:...] comment
+    assert (
+        first.competencies == ["M.05"] and first.type == "single_choice" and first.topic == "Pelayanan Publik"
+    )
+    assert first.explanation and all(o.feedback for o in first.options)
+    by_type = [i.type for i in items.values()]
+    assert by_type == ["single_choice", "multiple_response", "true_false", "true_false", "single_choice",
+                       "matching", "short_answer", "numeric", "numeric", "essay", "single_choice",
+                       "single_choice"]  # fmt: skip
+    escaped = items["gift-sample-005"]
+    assert all(c in escaped.stem for c in "#{}~=")  # \# \{ \} \~ \= are the characters themselves
+    assert items["gift-sample-004"].key is False and items["gift-sample-003"].key is True
+    ranged = items["gift-sample-009"]
+    assert (ranged.value, ranged.tolerance) == (2.0, 1.0)  # {#1..3}
+    assert "**organik**" in items["gift-sample-012"].stem
+    assert "IMPORT-DESCRIPTION item #13" in result.stdout
+
+
+def test_gift_with_a_byte_order_mark_and_in_windows_1252(run, tmp_path):
+    result, items = imported_items(run, tmp_path, "gift-bom.txt", "--competency", "M.05", code=0)
+    assert list(items)[0] == "PP-G-01" and items["PP-G-01"].topic == "Pelayanan Publik"
+    result, items = imported_items(
+        run, tmp_path, "gift-cp1252.txt", "--competency", "M.05", "--force", code=0
+    )
+    assert "IMPORT-ENCODING-CP1252" in result.stdout
+    stems = " ".join(i.stem for i in items.values())
+    assert "Kafé" in stems and "–" in stems and "\x85" not in stems  # 0x85 is "…", not a line break
+
+
+def test_aiken_questions_and_the_ones_that_are_broken(run, tmp_path):
+    result, items = imported_items(run, tmp_path, "aiken-sample.txt", "--competency", "M.05", code=0)
+    assert [i.key for i in items.values()] == ["c", "c", "a", "b", "c"]
+    assert all(len(i.options) == 4 for i in items.values())
+    assert any("&" in i.stem for i in items.values())
+    result, items = imported_items(
+        run, tmp_path, "aiken-broken.txt", "--competency", "M.05", "--force", code=1
+    )
+    assert len(items) == 2
+    assert "aiken-broken.txt:6: IMPORT-AIKEN-NO-ANSWER item #2" in result.stdout
+    assert "aiken-broken.txt:17: IMPORT-AIKEN-ANSWER-UNKNOWN item #4" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["moodle-xxe.xml", "moodle-billion-laughs.xml"])
+def test_xml_with_entities_is_refused_before_anything_is_read(run, tmp_path, name):
+    result, items = imported_items(run, tmp_path, name, "--competency", "M.05", code=2)
+    assert f"{name}:2: IMPORT-XML-ENTITIES" in result.stderr and "root:" not in result.output
+    assert items is None  # nothing written
+
+
+def test_bad_input_is_located_and_writes_nothing(run, tmp_path):
+    broken = tmp_path / "rusak.xml"
+    broken.write_text("<quiz>\n<question type='truefalse'>\n</quiz>\n", encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = run("bank", "import", str(broken), "--out", str(out), "--lang", "en")
+    assert result.exit_code == 2 and f"{broken}:3:3: IMPORT-XML-SYNTAX" in result.stderr
+    assert not out.exists()
+    unknown = tmp_path / "catatan.txt"
+    unknown.write_text("hanya catatan biasa\n", encoding="utf-8")
+    result = run("bank", "import", str(unknown), "--out", str(out), "--lang", "en")
+    assert result.exit_code == 2 and "IMPORT-FORMAT-UNKNOWN" in result.stderr and not out.exists()
+    gift = tmp_path / "tanpa.gift"
+    gift.write_text("::a:: Lurah bertanggung jawab kepada camat. {T}\n", encoding="utf-8")
+    result = run("bank", "import", str(gift), "--out", str(out), "--lang", "en")  # no competency anywhere
+    assert result.exit_code == 2 and "IMPORT-NO-COMPETENCY item 'a'" in result.stderr and not out.exists()
+    out.write_text("keep", encoding="utf-8")
+    result = run("bank", "import", str(gift), "--out", str(out), "--competency", "M.05", "--lang", "en")
+    assert result.exit_code == 2 and "IMPORT-OUT-EXISTS" in result.stderr and out.read_text() == "keep"
+    result = run("bank", "import", str(gift), "--out", str(out), "--competency", "X.99", "--force")
+    assert result.exit_code == 2 and "IMPORT-COMPETENCY-UNKNOWN" in result.stderr
+
+
+def test_ready_marks_items_ready_but_not_one_with_an_image(run, tmp_path):
+    _result, items = imported_items(run, tmp_path, "moodle-export.xml", "--competency", "M.05", "--ready")
+    assert items["moodle-export-006"].status == "draft"
+    assert {i.status for k, i in items.items() if k != "moodle-export-006"} == {"ready"}
+
+
+# -- round trips -------------------------------------------------------------------------------------
+
+FORMAT_TYPES = {
+    "moodle-xml": ["single_choice", "multiple_response", "true_false", "matching", "ordering",
+                   "short_answer", "numeric", "weighted_options", "essay"],
+    "gift": ["single_choice", "multiple_response", "true_false", "matching", "short_answer", "numeric",
+             "weighted_options", "essay"],
+}  # fmt: skip
+# What a format cannot hold is reported when written (EXPORT-NOT-CARRIED) and left out of the comparison.
+SIMPLE = (
+    st.text("abcdefghij klmnopqrstuvwxyzABC0123456789.-", min_size=1, max_size=20).map(str.strip).filter(bool)
+)
+
+
+def _texts(options) -> list:
+    return [(o.text.strip(), (o.feedback or "").strip()) for o in options]
+
+
+def canonical(item, form: str) -> dict:
+    """What an item means, in the terms the format keeps: option ids are not kept, texts are."""
+    out = {
+        "id": item.id, "type": item.type, "stem": item.stem.strip(), "points": round(item.max_points, 6),
+        "explanation": (item.explanation or "").strip(), "competencies": item.competencies,
+        "difficulty": item.difficulty, "cognitive_level": item.cognitive_level, "source": item.source,
+        "cluster": item.cluster, "topic": item.topic, "tags": [t.strip() for t in item.tags],
+    }  # fmt: skip
+    text = {o.id: o.text.strip() for o in getattr(item, "options", [])}
+    if item.type in ("single_choice", "multiple_response"):
+        out["options"] = sorted(_texts(item.options))
+        out["key"] = sorted(text[k] for k in ([item.key] if item.type == "single_choice" else item.key))
+    elif item.type == "weighted_options":
+        out["options"] = sorted(
+            (*t, round(o.points / item.max_points, 4))
+            for t, o in zip(_texts(item.options), item.options, strict=True)
+        )  # noqa: E501
+    elif item.type == "ordering":
+        out["key"] = [text[k] for k in item.key]
+    elif item.type == "true_false":
+        out["key"] = item.key
+    elif item.type == "matching":
+        prompt, choice = (
+            {p.id: p.text.strip() for p in item.prompts},
+            {c.id: c.text.strip() for c in item.choices},
+        )
+        out["key"] = sorted((prompt[p], choice[c]) for p, c in item.key.items())
+        out["choices"] = sorted(choice.values())
+    elif item.type == "short_answer":
+        out["accepted"] = [
+            (a.text and a.text.strip(), a.regex, a.credit) for a in item.accepted if a.text is not None
+        ]
+        out["case_sensitive"] = item.case_sensitive if form != "gift" else None
+    elif item.type == "numeric":
+        scale = abs(item.value) if item.tolerance_mode == "relative" else 1.0
+        partial = (
+            None if item.partial_tolerance is None else (item.partial_tolerance * scale, item.partial_credit)
+        )
+        if partial and partial[0] <= item.tolerance * scale:
+            partial = None  # not wider once absolute (a relative tolerance of 0): reported, not written
+        out.update(value=item.value, tolerance=item.tolerance * scale, partial=partial)
+        out["unit"] = (item.unit or "").strip() if form != "gift" else None
+    elif item.type == "essay" and form != "gift":  # GIFT keeps an essay's points, not its rubric
+        out["rubric"] = [(r.id, r.label, r.points, r.description) for r in item.rubric]
+        out["model_answer"] = (item.model_answer or "").strip()
+        out["words"] = (item.min_words, item.max_words)
+    return out
+
+
+def _item_for(form: str, data: dict) -> dict:
+    """An item drawn by the bank's strategy, with the fields a format keeps only in a simple form
+    (a topic is a category name; a tag and a rubric line are one line) made simple."""
+    for name in ("topic",):
+        if name in data:
+            data[name] = data["topic"].strip().replace("\n", " ").replace("/", "-") or "topik"
+    data["tags"] = [t.strip().replace("\n", " ").replace("]", ")") for t in data.get("tags", []) if t.strip()]
+    if data["type"] == "short_answer" and not any("text" in a for a in data["accepted"]):
+        data["accepted"].append({"text": "jawaban"})
+    if data["type"] == "short_answer":
+        data["accepted"] = [a for a in data["accepted"] if "regex" not in a or "text" in a] or [{"text": "x"}]
+        data["accepted"] = [{"text": a["text"]} for a in data["accepted"] if "text" in a] or [{"text": "x"}]
+    if data["type"] == "essay":
+        for level in data["rubric"]:
+            level["label"] = " ".join(level["label"].split()).replace("(", "[").replace(")", "]") or "level"
+    if form == "gift":
+        data = _without_carriage_returns(data)
+    return data
+
+
+def _without_carriage_returns(value):
+    if isinstance(value, str):
+        return value.replace("\r", "") or "x"
+    if isinstance(value, dict):
+        return {k: _without_carriage_returns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_carriage_returns(v) for v in value]
+    return value
+
+
+def round_trip(tmp_path: Path, bank: Bank, form: str, suffix: str) -> tuple[Bank, list]:
+    text, notes = export_text([bank], form, "out")
+    path = tmp_path / f"export{suffix}"
+    path.write_text(text, encoding="utf-8")
+    options = Options(bank_id=bank.id, title=bank.title, id_prefix="x")
+    imported, used, _guessed = import_file(path, form, options)
+    assert used == form and not imported.skipped, [str(p) for p in imported.skipped]
+    return imported.bank, notes
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])  # fmt: skip
+@pytest.mark.parametrize(("form", "type_"), [(f, t) for f, types in FORMAT_TYPES.items() for t in types])
+@given(data=st.data())
+def test_every_type_a_format_holds_comes_back_the_same(tmp_path, form, type_, data):
+    item = _item_for(form, data.draw(item_data(type_)))
+    bank = Bank.model_validate({"kind": "bank", "id": "b", "title": "t", "items": [item]})
+    back, notes = round_trip(tmp_path, bank, form, ".xml" if form == "moodle-xml" else ".txt")
+    original = bank.items[0]
+    assert canonical(back.items[0], form) == canonical(original, form)
+    reported = " ".join(n.params["what"].msgid for n in notes if n.code == "EXPORT-NOT-CARRIED")
+    if original.translations:
+        assert "translations" in reported
+    if original.lint_ignore:
+        assert "lint_ignore" in reported
+
+
+@pytest.mark.parametrize(("form", "suffix"), [("moodle-xml", ".xml"), ("gift", ".txt")])
+def test_the_shipped_banks_come_back_as_themselves(tmp_path, form, suffix):
+    library = load((BANKS,))
+    for bank in library.banks:
+        back, notes = round_trip(tmp_path, bank, form, suffix)
+        kept = [i for i in bank.items if i.type in FORMAT_TYPES[form]]
+        assert [canonical(i, form) for i in sorted(back.items, key=lambda i: i.id)] == [
+            canonical(i, form) for i in sorted(kept, key=lambda i: i.id)
+        ]
+        dropped = {n.item for n in notes if n.code == "EXPORT-TYPE-UNSUPPORTED"}
+        assert dropped == {i.id for i in bank.items if i.type not in FORMAT_TYPES[form]}
+        regex_items = {i.id for i in bank.items if any(a.regex for a in getattr(i, "accepted", []))}
+        not_written = {n.item for n in notes if n.code == "EXPORT-NOT-CARRIED"
+                       and "regular expression" in n.params["what"].msgid}  # fmt: skip
+        assert regex_items <= not_written
+
+
+def test_moodle_fractions_of_multiple_response_follow_the_default_rule():
+    bank = Bank.model_validate({"kind": "bank", "id": "b", "title": "t", "items": [{
+        "id": "m", "type": "multiple_response", "stem": "s", "competencies": ["M.05"], "key": ["a", "b", "c"],
+        "options": [{"id": x, "text": x.upper()} for x in "abcde"]}]})  # fmt: skip
+    text, _notes = export_text([bank], "moodle-xml", "out")
+    fractions = [line.split('"')[1] for line in text.splitlines() if "<answer fraction=" in line]
+    assert fractions == ["33.33333", "33.33333", "33.33333", "-50", "-50"]  # 1/|key|; 1/max(|wrong|, 2)
+    assert math.isclose(sum(float(f) for f in fractions[:3]), 100, abs_tol=1e-4)
+
+
+def test_the_import_benchmark_runs_on_a_small_file(capsys):
+    from benchmarks import bench_bank_formats
+
+    figures = bench_bank_formats.main(n_items=120, repeat=1)
+    assert figures["import_s"] > 0 and figures["import_cpu_per_1000_s"] > 0
+    assert "bank import, Moodle XML, 120 questions" in capsys.readouterr().out
