@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from assess.bank.yamlio import dump
+from assess.bank.yamlwrite import dump
 
 WORDS = (
     "lurah camat kelurahan kecamatan pelayanan publik masyarakat pemberdayaan ketertiban umum "

@@ -982,7 +982,7 @@ def every_type_workspace(folder: Path) -> None:
     essay): the fields the worst inputs go to."""
     from click.testing import CliRunner
 
-    from assess.bank.yamlio import dump
+    from assess.bank.yamlwrite import dump
     from assess.cli import cli
     from assess.delivery.screen.desk import open_phase
     from assess.workspace import Workspace, choose, now

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assess.bank.documents import Bank
-from assess.bank.formats import export_text, import_file
+from assess.bank.formats import export_text, export_xlsx, import_file
 from assess.bank.formats.common import Options
 from assess.bank.loader import load, load_file
 from assess.resources import data_path
@@ -165,6 +165,8 @@ FORMAT_TYPES = {
                    "short_answer", "numeric", "weighted_options", "essay"],
     "gift": ["single_choice", "multiple_response", "true_false", "matching", "short_answer", "numeric",
              "weighted_options", "essay"],
+    "xlsx": ["single_choice", "multiple_response", "true_false", "matching", "ordering", "short_answer",
+             "numeric", "weighted_options", "essay"],
 }  # fmt: skip
 # What a format cannot hold is reported when written (EXPORT-NOT-CARRIED) and left out of the comparison.
 SIMPLE = (
@@ -172,8 +174,8 @@ SIMPLE = (
 )
 
 
-def _texts(options) -> list:
-    return [(o.text.strip(), (o.feedback or "").strip()) for o in options]
+def _texts(options, form: str = "") -> list:
+    return [(o.text.strip(), (o.feedback or "").strip() if form != "xlsx" else "") for o in options]
 
 
 def canonical(item, form: str) -> dict:
@@ -186,7 +188,7 @@ def canonical(item, form: str) -> dict:
     }  # fmt: skip
     text = {o.id: o.text.strip() for o in getattr(item, "options", [])}
     if item.type in ("single_choice", "multiple_response"):
-        out["options"] = sorted(_texts(item.options))
+        out["options"] = sorted(_texts(item.options, form))
         out["key"] = sorted(text[k] for k in ([item.key] if item.type == "single_choice" else item.key))
     elif item.type == "weighted_options":
         out["options"] = sorted(
@@ -208,7 +210,7 @@ def canonical(item, form: str) -> dict:
         out["accepted"] = [
             (a.text and a.text.strip(), a.regex, a.credit) for a in item.accepted if a.text is not None
         ]
-        out["case_sensitive"] = item.case_sensitive if form != "gift" else None
+        out["case_sensitive"] = item.case_sensitive if form == "moodle-xml" else None
     elif item.type == "numeric":
         scale = abs(item.value) if item.tolerance_mode == "relative" else 1.0
         partial = (
@@ -216,12 +218,17 @@ def canonical(item, form: str) -> dict:
         )
         if partial and partial[0] <= item.tolerance * scale:
             partial = None  # not wider once absolute (a relative tolerance of 0): reported, not written
-        out.update(value=item.value, tolerance=item.tolerance * scale, partial=partial)
+        if form == "xlsx":
+            partial = None  # the template has no column for it (reported)
+        value = float(f"{item.value:.15g}") if form == "xlsx" else item.value  # a spreadsheet keeps 15 digits
+        out.update(value=value, tolerance=float(f"{item.tolerance * scale:.9g}"), partial=partial)
         out["unit"] = (item.unit or "").strip() if form != "gift" else None
-    elif item.type == "essay" and form != "gift":  # GIFT keeps an essay's points, not its rubric
+    elif item.type == "essay" and form == "moodle-xml":  # GIFT keeps an essay's points, not its rubric
         out["rubric"] = [(r.id, r.label, r.points, r.description) for r in item.rubric]
         out["model_answer"] = (item.model_answer or "").strip()
         out["words"] = (item.min_words, item.max_words)
+    elif item.type == "essay" and form == "xlsx":  # levels one a line, numbered anew
+        out["rubric"] = [(r.label.strip(), r.points, r.description) for r in item.rubric]
     return out
 
 
@@ -240,8 +247,16 @@ def _item_for(form: str, data: dict) -> dict:
     if data["type"] == "essay":
         for level in data["rubric"]:
             level["label"] = " ".join(level["label"].split()).replace("(", "[").replace(")", "]") or "level"
-    if form == "gift":
+    if form in ("gift", "xlsx"):
         data = _without_carriage_returns(data)
+    if form == "xlsx":  # one line per cell entry: tags and answers separated by ';', rubric levels one a line
+        data["tags"] = [t.replace(";", ",") for t in data["tags"]]
+        for answer in data.get("accepted", []):
+            answer["text"] = " ".join(answer["text"].replace(";", ",").split()) or "x"
+        for level in data.get("rubric", []):
+            level["label"] = level["label"].replace(":", ".").replace("=", "-")
+        if data.get("unit"):
+            data["unit"] = " ".join(data["unit"].split()) or "m"
     return data
 
 
@@ -256,9 +271,12 @@ def _without_carriage_returns(value):
 
 
 def round_trip(tmp_path: Path, bank: Bank, form: str, suffix: str) -> tuple[Bank, list]:
-    text, notes = export_text([bank], form, "out")
     path = tmp_path / f"export{suffix}"
-    path.write_text(text, encoding="utf-8")
+    if form == "xlsx":
+        notes = export_xlsx([bank], path)
+    else:
+        text, notes = export_text([bank], form, "out")
+        path.write_text(text, encoding="utf-8")
     options = Options(bank_id=bank.id, title=bank.title, id_prefix="x")
     imported, used, _guessed = import_file(path, form, options)
     assert used == form and not imported.skipped, [str(p) for p in imported.skipped]
@@ -272,7 +290,9 @@ def round_trip(tmp_path: Path, bank: Bank, form: str, suffix: str) -> tuple[Bank
 def test_every_type_a_format_holds_comes_back_the_same(tmp_path, form, type_, data):
     item = _item_for(form, data.draw(item_data(type_)))
     bank = Bank.model_validate({"kind": "bank", "id": "b", "title": "t", "items": [item]})
-    back, notes = round_trip(tmp_path, bank, form, ".xml" if form == "moodle-xml" else ".txt")
+    back, notes = round_trip(
+        tmp_path, bank, form, {"moodle-xml": ".xml", "gift": ".txt", "xlsx": ".xlsx"}[form]
+    )
     original = bank.items[0]
     assert canonical(back.items[0], form) == canonical(original, form)
     reported = " ".join(n.params["what"].msgid for n in notes if n.code == "EXPORT-NOT-CARRIED")
@@ -282,7 +302,7 @@ def test_every_type_a_format_holds_comes_back_the_same(tmp_path, form, type_, da
         assert "lint_ignore" in reported
 
 
-@pytest.mark.parametrize(("form", "suffix"), [("moodle-xml", ".xml"), ("gift", ".txt")])
+@pytest.mark.parametrize(("form", "suffix"), [("moodle-xml", ".xml"), ("gift", ".txt"), ("xlsx", ".xlsx")])
 def test_the_shipped_banks_come_back_as_themselves(tmp_path, form, suffix):
     library = load((BANKS,))
     for bank in library.banks:
@@ -315,3 +335,155 @@ def test_the_import_benchmark_runs_on_a_small_file(capsys):
     figures = bench_bank_formats.main(n_items=120, repeat=1)
     assert figures["import_s"] > 0 and figures["import_cpu_per_1000_s"] > 0
     assert "bank import, Moodle XML, 120 questions" in capsys.readouterr().out
+
+
+# -- the Excel and Word templates ----------------------------------------------------------------------
+
+
+def test_the_templates_hold_an_example_of_every_type_they_carry_and_import_back(run, tmp_path):
+    xlsx, docx_file = tmp_path / "soal.xlsx", tmp_path / "soal.docx"
+    assert run("bank", "template", "--format", "xlsx", "--out", str(xlsx)).exit_code == 0
+    assert run("bank", "template", "--format", "docx", "--out", str(docx_file)).exit_code == 0
+    import openpyxl
+
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == ["Soal", "Petunjuk"]  # Indonesian by default
+    assert [c.value for c in book["Soal"][1]][:4] == ["id", "tipe", "soal", "A"]
+    assert "kunci" in [c.value for c in book["Soal"][1]] and "pasangan A" in [
+        c.value for c in book["Soal"][1]
+    ]
+    for path, expected in ((xlsx, set(FORMAT_TYPES["moodle-xml"])),
+                           (docx_file, {"single_choice", "multiple_response", "true_false", "essay"})):  # fmt: skip
+        out = tmp_path / f"{path.suffix[1:]}.yaml"
+        result = run("bank", "import", str(path), "--out", str(out), "--lang", "en")
+        assert result.exit_code == 0, result.output
+        assert {i.type for i in load_file(out).document.items} == expected
+    english = tmp_path / "en.xlsx"
+    assert run("bank", "template", "--format", "xlsx", "--out", str(english), "--lang", "en").exit_code == 0
+    book = openpyxl.load_workbook(english)
+    assert book.sheetnames == ["Questions", "Instructions"] and book["Questions"]["B1"].value == "type"
+    assert run("bank", "import", str(english), "--out", str(tmp_path / "en.yaml")).exit_code == 0
+
+
+def _workbook(path: Path, headers: list[str], rows: list[list]) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Soal"
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_spreadsheet_row_with_a_wrong_cell_is_named_by_sheet_row_and_column(run, tmp_path):
+    headers = ["id", "tipe", "soal", "A", "B", "C", "kunci", "kompetensi", "jawaban", "toleransi"]
+    path = _workbook(tmp_path / "soal.xlsx", headers, [
+        ["q1", "pilihan ganda", "Lurah bertanggung jawab kepada ...", "Bupati", "Camat", "Sekda", "B", "T.01"],
+        ["q2", "pilihan ganda", "Kelurahan dibentuk dengan ...", "Perda", "Perkada", "UU", "F", "T.01"],
+        ["q3", "pilihan", "Soal tanpa jenis yang dikenal", "x", "y", "", "A", "T.01"],
+        ["q4", "isian angka", "Luas minimal RTH publik kota (persen)?", "", "", "", "", "T.01", "30 %", "0,5"],
+        ["q5", "benar salah", "Lurah adalah perangkat kecamatan.", "", "", "", "Benar", "T.01"],
+    ])  # fmt: skip
+    out = tmp_path / "bank.yaml"
+    result = run("bank", "import", str(path), "--out", str(out), "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert f"{path}:3:7: IMPORT-SHEET-KEY item 'q2': Soal!kunci: the key 'F'" in result.stdout
+    assert f"{path}:4:2: IMPORT-SHEET-TYPE item 'q3': Soal!tipe:" in result.stdout
+    items = {i.id: i for i in load_file(out).document.items}
+    assert set(items) == {"q1", "q4", "q5"} and items["q1"].key == "b"
+    assert (items["q4"].value, items["q4"].tolerance, items["q4"].unit) == (30.0, 0.5, "%")
+    assert items["q5"].key is True
+
+
+def test_english_headers_are_read_as_well(run, tmp_path):
+    headers = ["ID", "Type", "Question", "A", "B", "Key", "Competency", "Difficulty", "Explanation"]
+    row = [
+        "e1",
+        "single_choice",
+        "The lurah answers to the ...",
+        "Camat",
+        "Governor",
+        "A",
+        "T.01",
+        "easy",
+        "Art. 229",
+    ]
+    path = _workbook(tmp_path / "questions.xlsx", headers, [row])
+    result = run("bank", "import", str(path), "--out", str(tmp_path / "b.yaml"))
+    assert result.exit_code == 0, result.output
+    item = load_file(tmp_path / "b.yaml").document.items[0]
+    assert (item.key, item.difficulty, item.explanation) == ("a", "easy", "Art. 229")
+    path = _workbook(tmp_path / "bare.xlsx", ["id", "soal"], [["x", "y"]])
+    result = run("bank", "import", str(path), "--out", str(tmp_path / "c.yaml"), "--lang", "en")
+    assert result.exit_code == 2 and f"{path}:1: IMPORT-SHEET-HEADERS" in result.stderr
+
+
+def test_a_word_document_with_typed_and_word_numbering(run, tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Latihan soal kelurahan")  # a title before the first question
+    document.add_paragraph("1. Lurah bertanggung jawab kepada ...")
+    for line in (
+        "A. Bupati",
+        "B. Camat",
+        "C. Sekretaris daerah",
+        "Kunci: B",
+        "Pembahasan: Pasal 229 ayat (2).",
+    ):
+        document.add_paragraph(line)
+    document.add_paragraph("Manakah yang termasuk tugas lurah?", style="List Number")  # Word's own numbering
+    for line in ("A. Pemberdayaan masyarakat", "B. Menetapkan perda", "C. Ketenteraman", "Kunci: A, C"):
+        document.add_paragraph(line)
+    document.add_paragraph("3. Kelurahan merupakan perangkat daerah kecamatan.")
+    document.add_paragraph("Kunci: Benar")
+    document.add_paragraph("4. Jelaskan peran lurah dalam musrenbang.")
+    for line in ("Rubrik:", "0 = Tidak menjawab", "2 = Menyebut perannya: dengan contoh"):
+        document.add_paragraph(line)
+    document.add_paragraph("5. Siapa yang melantik lurah?")
+    for line in ("A. Camat", "B. Wali kota", "Kunci: E"):
+        document.add_paragraph(line)
+    path = tmp_path / "soal.docx"
+    document.save(path)
+    out = tmp_path / "bank.yaml"
+    result = run("bank", "import", str(path), "--out", str(out), "--competency", "T.01", "--lang", "en")
+    assert result.exit_code == 1, result.output
+    items = load_file(out).document.items
+    assert [i.type for i in items] == ["single_choice", "multiple_response", "true_false", "essay"]
+    assert (
+        items[0].key == "b" and items[0].explanation == "Pasal 229 ayat (2)." and items[1].key == ["a", "c"]
+    )
+    assert [(r.points, r.label, r.description) for r in items[3].rubric] == [
+        (0.0, "Tidak menjawab", None), (2.0, "Menyebut perannya", "dengan contoh")]  # fmt: skip
+    assert f"{path}:19: IMPORT-WORD-KEY item #5: Siapa yang melantik lurah?: the key 'E'" in result.stdout
+
+
+@pytest.mark.parametrize(("name", "content", "code"), [
+    ("bukan.xlsx", b"ini bukan spreadsheet", "IMPORT-FORMAT-UNKNOWN"),
+    ("rahasia.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "IMPORT-ENCRYPTED"),
+])  # fmt: skip
+def test_office_files_that_are_not_what_they_say(run, tmp_path, name, content, code):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "b.yaml"
+    form = ("--from", "xlsx") if code == "IMPORT-ENCRYPTED" else ()
+    result = run("bank", "import", str(path), "--out", str(out), *form, "--lang", "en")
+    assert result.exit_code == 2 and code in result.stderr and not out.exists()
+    result = run("bank", "import", str(path), "--out", str(out), "--from", "docx", "--lang", "en")
+    assert result.exit_code == 2 and not out.exists()
+    assert ("IMPORT-ENCRYPTED" if code == "IMPORT-ENCRYPTED" else "IMPORT-NOT-ZIP") in result.stderr
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(run, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 2**20))  # 20 MB of zeros packs to ~20 kB
+    out = tmp_path / "b.yaml"
+    result = run("bank", "import", str(path), "--out", str(out), "--lang", "en")
+    assert result.exit_code == 2 and "IMPORT-ZIP-TOO-LARGE" in result.stderr and not out.exists()

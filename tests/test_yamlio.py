@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assess.bank.yamlio import Locator, decode_yaml, dump, parse
+from assess.bank.yamlio import Locator, decode_yaml, parse
+from assess.bank.yamlwrite import dump
 from assess.problems import ProblemsFound
 
 

@@ -1,11 +1,9 @@
-"""Reading and writing YAML with one semantics: YAML 1.2 (core schema).
+"""Reading YAML with one semantics: YAML 1.2 (core schema).
 
 Reading uses yaml-rs (fast, safe, duplicate keys an error, alias expansion
 bounded). Only when there are errors to locate does PyYAML compose the same
 text into nodes, whose marks give line and column; its own (YAML 1.1) idea of
-scalar types is never used for values. Writing uses PyYAML with resolvers for
-both 1.1 and 1.2 added, so that any string either would read as something
-else (`no`, `on`, `1e3`, `010`, `0o7`) is quoted and reads back as a string.
+scalar types is never used for values. Writing is `assess.bank.yamlwrite`.
 """
 
 from __future__ import annotations
@@ -34,7 +32,6 @@ _FORBIDDEN = CONTROL_CHARACTERS
 # one for one before PyYAML composes, so that its lines and columns stay true.
 _V11_BREAKS = "\x85\u2028\u2029"
 _NO_V11_BREAKS = str.maketrans(_V11_BREAKS, "___")
-_HAS_V11_BREAK = re.compile(f"[{_V11_BREAKS}]")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
@@ -227,56 +224,3 @@ class Locator:
             else:
                 break
         return mark.line + 1, mark.column + 1
-
-
-# --- writing -------------------------------------------------------------
-
-# YAML 1.2 core-schema numbers that YAML 1.1 would leave as strings.
-# yaml-rs also takes 0O7 and 0X1F, so the prefixes are matched in either case.
-_YAML12_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|[-+]?0[oO][0-7_]+|[-+]?0[xX][0-9a-fA-F_]+)$")
-_YAML12_FLOAT = re.compile(
-    r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-
-
-_NUMBER_START = frozenset("-+._0123456789")
-
-
-class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Writes block-style YAML that reads back identically under 1.1 and 1.2.
-
-    libyaml's emitter when PyYAML has it (the same text, four times as fast: 10,000 items in
-    under 2 s); the representers and resolvers below are the same Python either way.
-    """
-
-
-Dumper.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+0123456789"))
-Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789."))
-
-
-def _reads_back_plain(value: str) -> bool:
-    """Whether yaml-rs reads `value`, written plainly, as the same text."""
-    try:
-        return yaml_rs.loads(f"v: {value}", parse_datetime=False) == {"v": value}
-    except yaml_rs.YAMLDecodeError:
-        return False
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if _HAS_V11_BREAK.search(value):
-        style = '"'
-    elif value[:1] in _NUMBER_START and len(value) < 64 and not _reads_back_plain(value):
-        style = "'"  # yaml-rs takes more spellings as numbers than any pattern here lists
-    else:
-        style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-Dumper.add_representer(str, _represent_str)
-
-
-def dump(data: Any) -> str:
-    return yaml.dump(
-        data, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
-    )

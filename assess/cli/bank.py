@@ -14,12 +14,14 @@ from assess.bank.formats import (
     FORMAT_NAMES,
     IMPORT_FORMATS,
     export_text,
+    export_xlsx,
     import_file,
     shipped_competencies,
     write_bank,
 )
 from assess.bank.formats.common import Options as ImportOptions
 from assess.bank.formats.common import slug
+from assess.bank.formats.templates import write_docx_template, write_xlsx_template
 from assess.bank.lint import lint as lint_banks
 from assess.bank.lint import silenced_counts
 from assess.bank.loader import load, located, shipped_banks_dir
@@ -195,11 +197,12 @@ def schema(kind: str) -> None:
 @bank.command(
     "import",
     help=N_(
-        "Import the questions of FILE (Moodle XML, GIFT or Aiken; the format guessed from the content "
-        "unless --from names it) into a bank YAML that assess bank validate accepts. Every item is a "
-        "draft unless --ready. Prints per item what was carried over and what was not. Items take "
-        "their competency from tags such as kompetensi:M.05, else from --competency. Exit 0 when every "
-        "question was imported, 1 when some were left out (listed), 2 when the file cannot be read "
+        "Import the questions of FILE (Moodle XML, GIFT, Aiken, or the Excel or Word template of assess "
+        "bank template; the format guessed from the content unless --from names it) into a bank YAML "
+        "that assess bank validate accepts. Every item is a draft unless --ready. Prints per item what "
+        "was carried over and what was not. Items take their competency from tags such as "
+        "kompetensi:M.05, else from --competency. Exit 0 when every question was imported, 1 when some "
+        "were left out (listed), 2 when the file cannot be read "
         "(nothing is written).\n\nExample: assess bank import soal-moodle.xml --competency M.05"
     ),
 )
@@ -265,7 +268,8 @@ def import_(ctx, file, form, out, id_prefix, competency, bank_language, ready, f
 @bank.command(
     help=N_(
         "Export banks (files, folders or shipped bank ids; the shipped banks when none is given) as "
-        "Moodle XML (one quiz, a category per topic) or GIFT, to --out or the screen. What a format "
+        "Moodle XML (one quiz, a category per topic), GIFT or the Excel template, to --out (or the screen "
+        "for the text formats). What a format "
         "cannot hold is listed per item. Exit 0, or 1 when an item could not be written at all."
         "\n\nExample: assess bank export question_banks/tupoksi.yaml --to moodle-xml --out tupoksi.xml"
     )
@@ -279,18 +283,43 @@ def import_(ctx, file, form, out, id_prefix, competency, bank_language, ready, f
 def export(ctx, paths, form, out, force) -> None:
     if out is not None and out.exists() and not force:
         raise UserError([Problem("IMPORT-OUT-EXISTS", {}, str(out))])
+    if form == "xlsx" and out is None:
+        raise UserError([Problem("EXPORT-NEEDS-OUT", {"format": FORMAT_NAMES[form]})])
     library = _load(paths)
-    text, notes = export_text(library.banks, form, str(out) if out else "-")
-    if out is None:
-        click.echo(text, nl=False)
+    if form == "xlsx":
+        notes = export_xlsx(library.banks, out)
     else:
-        replace_atomically(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        text, notes = export_text(library.banks, form, str(out) if out else "-")
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            replace_atomically(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     for note in notes:
         click.echo(str(note), err=True)
-    written = sum(len(b.items) for b in library.banks) - sum(
-        n.code == "EXPORT-TYPE-UNSUPPORTED" for n in notes
-    )
+    left_out = sum(n.code == "EXPORT-TYPE-UNSUPPORTED" for n in notes)
+    written = sum(len(b.items) for b in library.banks) - left_out
     if out is not None:
-        click.echo(ngettext("{n} item written to {path}.", "{n} items written to {path}.", written)
-                   .format(n=written, path=out))  # fmt: skip
-    ctx.exit(EXIT_WARNINGS if any(n.code == "EXPORT-TYPE-UNSUPPORTED" for n in notes) else EXIT_OK)
+        done = ngettext("{n} item written to {path}.", "{n} items written to {path}.", written)
+        click.echo(done.format(n=written, path=out))
+    ctx.exit(EXIT_WARNINGS if left_out else EXIT_OK)
+
+
+@bank.command(
+    help=N_(
+        "Write an empty question template for bank authors: an Excel workbook (one row per question, "
+        "an example of every item type, a sheet of instructions) or a Word document (numbered questions, "
+        "options A.-E., Kunci:, for single choice, multiple response, true/false and essay). The "
+        "instructions are in the language of messages (--lang en for English). Fill it in, then import "
+        "it with assess bank import.\n\nExample: assess bank template --format xlsx --out soal.xlsx"
+    )
+)
+@option("--format", "form", type=click.Choice(["xlsx", "docx"]), required=True, help=N_("Excel or Word."))
+@option("--out", type=click.Path(path_type=Path), help=N_("The file to write (default: template.FORMAT)."))
+@option("--force", is_flag=True, help=N_("Replace the file if it exists."))
+@shared_options()
+def template(form: str, out: Path | None, force: bool) -> None:
+    out = out or Path(f"template.{form}")
+    if out.exists() and not force:
+        raise UserError([Problem("IMPORT-OUT-EXISTS", {}, str(out))])
+    (write_xlsx_template if form == "xlsx" else write_docx_template)(out)
+    click.echo(_("Template written to {path}.").format(path=out))

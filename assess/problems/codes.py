@@ -406,6 +406,9 @@ MESSAGES: dict[str, str] = {
         "the XML declares entities or refers to outside files (<!ENTITY>); they are refused for safety: "
         "export the file again without them"
     ),
+    "IMPORT-NOT-ZIP": N_("not a valid {kind} file (not a readable zip file): {reason}"),
+    "IMPORT-ZIP-TOO-LARGE": N_("the file unpacks to more than {limit} MB or into too many parts; refused"),
+    "IMPORT-ENCRYPTED": N_("the file is protected with a password; save a copy without one and import that"),
     "IMPORT-MOODLE-NOT-QUIZ": N_("not a Moodle XML question file: its top element is <{found}>, not <quiz>"),
     "IMPORT-NOTHING": N_("no questions found in the file"),
     "IMPORT-OUT-EXISTS": N_("the file exists; give --force to replace it"),
@@ -423,6 +426,21 @@ MESSAGES: dict[str, str] = {
     "IMPORT-AIKEN-NO-ANSWER": N_("the question {text!r} has no ANSWER: line; not imported"),
     "IMPORT-AIKEN-OPTIONS": N_("the question needs its text and at least two options (A. ..., B. ...)"),
     "IMPORT-AIKEN-ANSWER-UNKNOWN": N_("ANSWER: {answer} is not one of the options ({letters}); not imported"),
+    "IMPORT-SHEET-HEADERS": N_(
+        "the sheet has no column {missing} in its first row; start from assess bank template"
+    ),
+    "IMPORT-SHEET-TYPE": N_("{value!r} is not a question type; one of: {expected}"),
+    "IMPORT-SHEET-KEY": N_("the key {value!r} does not name the options ({letters}); not imported"),
+    "IMPORT-SHEET-NUMBER": N_("{value!r} is not a number; not imported"),
+    "IMPORT-SHEET-PAIR": N_(
+        "the prompt in column {letter} has no match in its pasangan column; not imported"
+    ),
+    "IMPORT-SHEET-RUBRIC": N_(
+        "the rubric line {line!r} is not 'points = label: description' (two levels at least); not imported"
+    ),
+    "IMPORT-WORD-KEY": N_(
+        "the key {value!r} (Kunci:) does not name the question's options ({letters}); not imported"
+    ),
     "IMPORT-IMAGE": N_(
         "the image {name!r} ({where}) is not carried over (a bank has no images); the item stays a draft"
     ),
@@ -435,6 +453,7 @@ MESSAGES: dict[str, str] = {
     "IMPORT-WEIGHTS-SCALED": N_("no skala: tag; each option's points are its fraction times {high}"),
     "IMPORT-ID-INVALID": N_("the id {given!r} is not a valid item id; the item is {id!r}"),
     "IMPORT-ID-REPEATED": N_("the id {given!r} was used before in the file; the item is {id!r}"),
+    "EXPORT-NEEDS-OUT": N_("{format} cannot be written to the screen; name the file with --out"),
     "EXPORT-NOT-CARRIED": N_("{format} has no place for {what}; not written"),
     "EXPORT-TYPE-UNSUPPORTED": N_("{format} has no {type} question; the item is not written"),
     "EXPORT-SECRET-DAMAGED": N_(

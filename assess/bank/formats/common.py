@@ -61,6 +61,7 @@ class Draft:
     skip: tuple[str, dict] | None = None  # why it cannot become an item at all
     column: int | None = None
     draft_only: bool = False  # something is missing (an image): stays a draft even with --ready
+    field: str | None = None  # where a refusal points within the question (a sheet's column header)
 
     def note(self, code: str, **params: Any) -> None:
         self.notes.append((code, params))
@@ -68,6 +69,10 @@ class Draft:
     def refuse(self, code: str, **params: Any) -> Draft:
         self.skip = (code, params)
         return self
+
+    def refuse_at(self, column: int | None, field: str | None, code: str, **params: Any) -> Draft:
+        self.column, self.field = column, field
+        return self.refuse(code, **params)
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,9 @@ def finish(drafts: Sequence[Draft], file: str, options: Options) -> Imported:
         label = draft.given_id or f"#{draft.number}"
         if draft.skip is not None:
             code, params = draft.skip
-            skipped.append(Problem(code, params, file, draft.line, draft.column, item=label))
+            skipped.append(
+                Problem(code, params, file, draft.line, draft.column, item=label, field=draft.field)
+            )
             continue
         notes = list(draft.notes)
         ident = _item_id(draft, options, width, used, taken, notes)

@@ -11,15 +11,8 @@ from __future__ import annotations
 
 import re
 
-from assess.bank.formats.common import (
-    Draft,
-    category_topic,
-    lines_of,
-    made_rubric,
-    multiple_response_fractions,
-    option_id,
-    wildcard_regex,
-)
+from assess.bank.formats import answers
+from assess.bank.formats.common import Draft, category_topic, lines_of, made_rubric, option_id
 from assess.bank.formats.markup import escape_markdown, html_to_markdown
 
 # Escaped characters stand in for themselves through the parse (private-use placeholders).
@@ -180,80 +173,29 @@ def _option(n: int, text: str, feedback: str | None, markup: str, draft: Draft) 
 def _multichoice(parts, markup: str, draft: Draft) -> None:
     options = [_option(n, a, f, markup, draft) for n, (_s, _w, a, f) in enumerate(parts, 1)]
     fractions = [w if w is not None else (1.0 if s == "=" else 0.0) for s, w, _a, _f in parts]
-    draft.fields["options"] = options
-    single = any(s == "=" for s, *_rest in parts)
-    positive = [f for f in fractions if f > 0]
-    scaled = any(t.casefold().startswith(("skala:", "scale:")) for t in draft.tags)
-    if single and (len(positive) > 1 or scaled):
-        draft.fields.update(type="weighted_options", fractions=[max(f, 0.0) for f in fractions])
-    elif single:
-        draft.fields.update(type="single_choice", key=options[fractions.index(positive[0])]["id"])
-        if any(f < 0 for f in fractions):
-            draft.note("IMPORT-FRACTIONS-DIFFER", fractions=_shown(fractions))
-    else:
-        key = [o["id"] for o, f in zip(options, fractions, strict=True) if f > 0]
-        if not key:
-            draft.refuse("IMPORT-NO-KEY")
-            return
-        draft.fields.update(type="multiple_response", key=key)
-        right, wrong = multiple_response_fractions(len(key), len(options) - len(key))
-        if any(abs(f - (right if f > 0 else wrong)) > 1e-4 for f in fractions):
-            draft.note("IMPORT-FRACTIONS-DIFFER", fractions=_shown(fractions))
-
-
-def _shown(fractions: list[float]) -> str:
-    return ", ".join(f"{round(f * 100, 4):g}%" for f in fractions)
+    answers.choices(draft, options, fractions, single=any(s == "=" for s, *_rest in parts))
 
 
 def _matching(parts, markup: str, draft: Draft) -> None:
-    prompts, choices, key, ids = [], [], {}, {}
+    pairs = []
     for _sign, _weight, answer, _feedback in parts:
         prompt, _arrow, choice = answer.partition("->")
-        choice = _plain(choice.strip())
-        if choice not in ids:
-            ids[choice] = option_id(len(choices) + 1)
-            choices.append({"id": ids[choice], "text": choice})
-        if prompt.strip():
-            prompts.append({"id": str(len(prompts) + 1), "text": _rich(prompt, markup, draft)})
-            key[prompts[-1]["id"]] = ids[choice]
-    draft.fields.update(type="matching", prompts=prompts, choices=choices, key=key)
+        pairs.append((_rich(prompt, markup, draft) if prompt.strip() else None, _plain(choice.strip())))
+    answers.matching(draft, pairs)
 
 
 def _short(parts, draft: Draft) -> None:
-    accepted = []
-    for _sign, weight, answer, _feedback in parts:
-        credit = 1.0 if weight is None else weight
-        text = _plain(answer)
-        if credit <= 0 or not text:
-            continue
-        entry: dict = {} if credit >= 1 else {"credit": credit}
-        if "*" in text.replace("\\*", ""):
-            entry["regex"] = wildcard_regex(text)
-        else:
-            entry["text"] = text.replace("\\*", "*")
-        accepted.append(entry)
-    if not accepted:
-        draft.refuse("IMPORT-NO-KEY")
-        return
-    draft.fields.update(type="short_answer", accepted=accepted)
+    given = [(_plain(answer), 1.0 if weight is None else weight) for _s, weight, answer, _f in parts]
+    answers.short_answer(draft, given, case_sensitive=False)
 
 
 def _numeric(body: str, draft: Draft) -> None:
-    answers = []
+    given = []
     for sign, weight, answer, _feedback in _parts(body) or [("=", None, body.split("#")[0], None)]:
         value = _number_answer(_plain(answer))
-        if value is None or sign != "=":
-            continue
-        answers.append((1.0 if weight is None else weight, *value))
-    full = [a for a in answers if a[0] >= 1]
-    if not full:
-        draft.refuse("IMPORT-NO-KEY")
-        return
-    _credit, value, tolerance = full[0]
-    draft.fields.update(type="numeric", value=value, tolerance=tolerance)
-    partial = [a for a in answers if a[0] < 1 and a[1] == value and a[2] > tolerance]
-    if partial:
-        draft.fields.update(partial_tolerance=partial[0][2], partial_credit=partial[0][0])
+        if value is not None and sign == "=":
+            given.append((1.0 if weight is None else weight, *value))
+    answers.numeric(draft, given)
 
 
 def _number_answer(text: str) -> tuple[float, float] | None:
@@ -264,9 +206,8 @@ def _number_answer(text: str) -> tuple[float, float] | None:
         return (low + high) / 2, abs(high - low) / 2
     tolerant = re.fullmatch(rf"({_NUMBER})(?::({_NUMBER}))?", text)
     if tolerant:
-        return float(tolerant.group(1).replace(",", ".")), abs(
-            float((tolerant.group(2) or "0").replace(",", "."))
-        )
+        tolerance = abs(float((tolerant.group(2) or "0").replace(",", ".")))
+        return float(tolerant.group(1).replace(",", ".")), tolerance
     return None
 
 

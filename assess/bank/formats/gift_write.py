@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from assess.bank.documents import Bank
 from assess.bank.formats.common import multiple_response_fractions, write_tags
-from assess.bank.formats.moodle_write import absolute_tolerances, regex_as_wildcard, wildcard
+from assess.bank.formats.moodle_write import absolute_tolerances, wildcard_answers
 from assess.bank.model import ItemBase
 from assess.i18n import N_
 from assess.problems import Phrase, Problem
@@ -123,21 +123,12 @@ def _matching(item, lost) -> str:
 
 
 def _short(item, lost) -> str:
-    parts = []
     if item.case_sensitive:
         lost(N_("case sensitivity"))
-    if not item.normalize_whitespace or item.unicode_form != "NFKC":
-        lost(N_("white space and Unicode normalisation"))
-    for accepted in item.accepted:
-        text = (
-            wildcard(accepted.text) if accepted.text is not None else regex_as_wildcard(accepted.regex or "")
-        )
-        if text is None:
-            lost(N_("a regular expression answer"))
-            continue
-        weight = "" if accepted.credit == 1 else _weight(accepted.credit)
-        parts.append(f"\n\t={weight}{escape(text)}")
-    return "".join(parts)
+    return "".join(
+        f"\n\t={'' if credit == 1 else _weight(credit)}{escape(text)}"
+        for text, credit in wildcard_answers(item, lost)
+    )
 
 
 def _numeric(item, lost) -> str:

@@ -11,15 +11,8 @@ from __future__ import annotations
 import re
 from xml.etree.ElementTree import Element
 
-from assess.bank.formats.common import (
-    Draft,
-    category_topic,
-    lines_of,
-    made_rubric,
-    multiple_response_fractions,
-    option_id,
-    wildcard_regex,
-)
+from assess.bank.formats import answers
+from assess.bank.formats.common import Draft, category_topic, lines_of, made_rubric, option_id
 from assess.bank.formats.markup import escape_markdown, html_to_markdown
 from assess.bank.formats.source import parse_xml
 from assess.i18n import N_
@@ -148,44 +141,7 @@ def _options(question: Element, draft: Draft) -> list[tuple[dict, float]]:
 def _multichoice(question: Element, draft: Draft) -> None:
     options = _options(question, draft)
     single = _child_text(question, "single").strip().lower() in ("true", "1")
-    draft.fields["options"] = [o for o, _f in options]
-    fractions = [f for _o, f in options]
-    if single:
-        _single(draft, fractions)
-    else:
-        _multiple(draft, fractions)
-
-
-def _single(draft: Draft, fractions: list[float]) -> None:
-    options = draft.fields["options"]
-    positive = [f for f in fractions if f > 0]
-    scaled = any(t.strip().casefold().startswith(("skala:", "scale:")) for t in draft.tags)
-    if len(positive) > 1 or scaled:
-        draft.fields.update(type="weighted_options", fractions=[max(f, 0.0) for f in fractions])
-        return
-    if not positive:
-        draft.refuse("IMPORT-NO-KEY")
-        return
-    draft.fields.update(type="single_choice", key=options[fractions.index(positive[0])]["id"])
-    if positive[0] < 1 or any(f < 0 for f in fractions):
-        draft.note("IMPORT-FRACTIONS-DIFFER", fractions=_percentages(fractions))
-
-
-def _multiple(draft: Draft, fractions: list[float]) -> None:
-    options = draft.fields["options"]
-    key = [o["id"] for o, f in zip(options, fractions, strict=True) if f > 0]
-    if not key:
-        draft.refuse("IMPORT-NO-KEY")
-        return
-    draft.fields.update(type="multiple_response", key=key)
-    expected = multiple_response_fractions(len(key), len(options) - len(key))
-    wanted = [expected[0] if f > 0 else expected[1] for f in fractions]
-    if any(abs(a - b) > 1e-4 for a, b in zip(fractions, wanted, strict=True)):
-        draft.note("IMPORT-FRACTIONS-DIFFER", fractions=_percentages(fractions))
-
-
-def _percentages(fractions: list[float]) -> str:
-    return ", ".join(f"{round(f * 100, 4):g}%" for f in fractions)
+    answers.choices(draft, [o for o, _f in options], [f for _o, f in options], single)
 
 
 def _truefalse(question: Element, draft: Draft) -> None:
@@ -203,60 +159,32 @@ def _truefalse(question: Element, draft: Draft) -> None:
 
 
 def _matching(question: Element, draft: Draft) -> None:
-    prompts, choices, key = [], [], {}
-    choice_ids: dict[str, str] = {}
+    pairs = []
     for sub in question.iterfind("subquestion"):
-        answer = _child_text(sub, "answer").strip()
-        choice_id = choice_ids.get(answer)
-        if choice_id is None and answer:
-            choice_id = choice_ids[answer] = option_id(len(choices) + 1)
-            choices.append({"id": choice_id, "text": answer})  # plain text, shown as it is
-        prompt = text_of(sub, draft, "subquestion")
-        if prompt and choice_id:
-            prompt_id = str(len(prompts) + 1)
-            prompts.append({"id": prompt_id, "text": prompt})
-            key[prompt_id] = choice_id
-    draft.fields.update(type="matching", prompts=prompts, choices=choices, key=key)
+        choice = _child_text(sub, "answer").strip()  # plain text, shown as it is
+        if choice:
+            pairs.append((text_of(sub, draft, "subquestion") or None, choice))
+    answers.matching(draft, pairs)
 
 
 def _shortanswer(question: Element, draft: Draft) -> None:
-    accepted = []
     usecase = _child_text(question, "usecase").strip() in ("1", "true")
-    for answer in question.iterfind("answer"):
-        text, credit = _child_text(answer, ".").strip(), _fraction(answer)
-        if credit <= 0 or not text:
-            continue
-        entry: dict = {"credit": min(credit, 1.0)} if credit < 1 else {}
-        if "*" in text.replace("\\*", ""):
-            entry["regex"] = wildcard_regex(text, usecase)
-        else:
-            entry["text"] = text.replace("\\*", "*")
-        accepted.append(entry)
-    if not accepted:
-        draft.refuse("IMPORT-NO-KEY")
-        return
-    draft.fields.update(type="short_answer", accepted=accepted, case_sensitive=usecase)
+    given = [(_child_text(a, ".").strip(), min(_fraction(a), 1.0)) for a in question.iterfind("answer")]
+    answers.short_answer(draft, given, usecase)
 
 
 def _numerical(question: Element, draft: Draft) -> None:
-    answers = []
+    given = []
     for answer in question.iterfind("answer"):
         value = _number(_child_text(answer, "."))
         tolerance = _number(_child_text(answer, "tolerance"), 0.0) or 0.0
         if value is not None and _fraction(answer) > 0:
-            answers.append((_fraction(answer), value, abs(tolerance)))
-    full = [a for a in answers if a[0] >= 1]
-    if not full:
-        draft.refuse("IMPORT-NO-KEY")
-        return
-    _credit, value, tolerance = full[0]
-    fields = draft.fields
-    fields.update(type="numeric", value=value, tolerance=tolerance)
-    partial = [a for a in answers if a[0] < 1 and a[1] == value and a[2] > tolerance]
-    if partial:
-        fields.update(partial_tolerance=partial[0][2], partial_credit=partial[0][0])
-    if len(full) + len(partial[:1]) < len(answers):
+            given.append((_fraction(answer), value, abs(tolerance)))
+    if answers.numeric(draft, given):
         draft.note("IMPORT-NOT-CARRIED", what=Phrase(N_("other accepted numbers")))
+    if draft.skip is not None:
+        return
+    fields = draft.fields
     units = [u for u in question.iterfind("units/unit") if (_number(_child_text(u, "multiplier"), 1) == 1)]
     if units:
         fields["unit"] = _child_text(units[0], "unit_name").strip() or None

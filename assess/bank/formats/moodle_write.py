@@ -245,19 +245,27 @@ def regex_as_wildcard(regex: str) -> str | None:
     return "*".join(literal)
 
 
-def _short_answer(item: ShortAnswer, lost) -> Iterator[str]:
-    yield _simple("usecase", "1" if item.case_sensitive else "0", 2)
-    for accepted in item.accepted:
-        if accepted.text is not None:
-            yield from _answer(wildcard(accepted.text), accepted.credit, form="moodle_auto_format")
-            continue
-        pattern = regex_as_wildcard(accepted.regex or "")
-        if pattern is None:
-            lost(N_("a regular expression answer"))
-        else:
-            yield from _answer(pattern, accepted.credit, form="moodle_auto_format")
+def wildcard_answers(item: ShortAnswer, lost) -> list[tuple[str, float]]:
+    """The accepted answers as Moodle's `*` patterns with their credit; a regex that is no such pattern
+    is reported, as is normalisation other than the default (Moodle only trims)."""
     if not item.normalize_whitespace or item.unicode_form != "NFKC":
         lost(N_("white space and Unicode normalisation"))
+    out = []
+    for accepted in item.accepted:
+        text = (
+            wildcard(accepted.text) if accepted.text is not None else regex_as_wildcard(accepted.regex or "")
+        )
+        if text is None:
+            lost(N_("a regular expression answer"))
+        else:
+            out.append((text, accepted.credit))
+    return out
+
+
+def _short_answer(item: ShortAnswer, lost) -> Iterator[str]:
+    yield _simple("usecase", "1" if item.case_sensitive else "0", 2)
+    for text, credit in wildcard_answers(item, lost):
+        yield from _answer(text, credit, form="moodle_auto_format")
 
 
 def absolute_tolerances(item: Numeric, lost) -> list[tuple[float, float]]:

@@ -74,3 +74,33 @@ def parse_xml(data: bytes, file: str) -> Element:
         raise ProblemsFound(
             [Problem("IMPORT-XML-SYNTAX", {"reason": reason}, file, line, column + 1)]
         ) from None
+
+
+# -- zip containers (XLSX, DOCX) ----------------------------------------------------------------------
+
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # every member of the zip together
+MAX_MEMBERS = 10_000
+MAX_RATIO = 200  # a member over 1 MB that unpacks to 200 times its packed size is a bomb
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a password-protected Office file is an OLE container
+
+
+def check_zip(path: Path, kind: str) -> None:
+    """Refuse what is not a zip (`kind`: "Excel", "Word"), a protected Office file, and a zip that would
+    unpack too far, before anything is unpacked."""
+    import zipfile
+
+    file = str(path)
+    data = read_bytes(path)
+    if data.startswith(_OLE_MAGIC):
+        raise ProblemsFound([Problem("IMPORT-ENCRYPTED", {}, file)])
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ProblemsFound([Problem("IMPORT-NOT-ZIP", {"kind": kind, "reason": str(e)}, file)]) from None
+    total = sum(m.file_size for m in members)
+    bomb = any(m.file_size > 2**20 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+    if len(members) > MAX_MEMBERS or total > MAX_UNPACKED_BYTES or bomb:
+        raise ProblemsFound([Problem("IMPORT-ZIP-TOO-LARGE", {"limit": MAX_UNPACKED_BYTES // 2**20}, file)])
+    if any(m.flag_bits & 0x1 for m in members):
+        raise ProblemsFound([Problem("IMPORT-ENCRYPTED", {}, file)])
