@@ -1,5 +1,6 @@
 """Questions in and out: importing a 10,000-question Moodle XML file with the bank written (target
-3 s), and exporting the shipped banks. Medians, with the CPU per 1,000 questions beside them.
+3 s), and exporting the shipped banks (to QTI 2.1: target 2 s). Medians, with the CPU per 1,000
+questions beside them.
 
 The Moodle file is the generated 10,000-item bank (every item type) exported by assess itself, so it
 holds every type Moodle XML can carry.
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 
 from assess.bank.documents import Bank
-from assess.bank.formats import export_text, import_file, write_bank
+from assess.bank.formats import export_file, export_text, import_file, write_bank
 from assess.bank.formats.common import Options
 from assess.bank.loader import load, shipped_banks_dir
 from assess.bank.yamlio import parse
@@ -56,12 +57,15 @@ def main(n_items: int = N_ITEMS, repeat: int = REPEAT) -> dict[str, float]:
         n_shipped = sum(len(b.items) for b in shipped)
         exports = {form: median_seconds(lambda form=form: export_text(shipped, form, "-"), repeat)
                    for form in ("moodle-xml", "gift")}  # fmt: skip
+        package = folder / "soal.zip"
+        exports["qti"] = median_seconds(lambda: export_file(shipped, "qti", package), repeat)
         size_mb = source.stat().st_size / 1e6
     print(f"bank import, Moodle XML, {n_items:,} questions ({size_mb:.1f} MB), median of {repeat}:")
     print(f"  read + check + bank written  {wall:6.3f} s   target <= 3.000 s")
     print(f"  CPU per 1,000 questions      {1000 * cpu / n_items:6.3f} s")
     for form, seconds in exports.items():
-        print(f"bank export, the shipped banks ({n_shipped} items) to {form}: {seconds:6.3f} s")
+        target = "   target <= 2.000 s" if form == "qti" else ""
+        print(f"bank export, the shipped banks ({n_shipped} items) to {form}: {seconds:6.3f} s{target}")
     return {
         "import_s": wall,
         "import_cpu_per_1000_s": 1000 * cpu / n_items,

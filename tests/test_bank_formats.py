@@ -3,6 +3,7 @@ and round trips (bank -> format -> bank) for every item type each format can hol
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -11,13 +12,41 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assess.bank.documents import Bank
-from assess.bank.formats import export_text, export_xlsx, import_file
+from assess.bank.formats import export_file, export_text, import_file
 from assess.bank.formats.common import Options
+from assess.bank.formats.markup import markdown_to_html, markdown_to_inline_html
 from assess.bank.loader import load, load_file
 from assess.resources import data_path
 from tests.strategies import item_data
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bank_formats"
+QTI_XSD = Path(__file__).parent / "fixtures" / "qti-2.1" / "qtiv2p1" / "imsqti_v2p1.xsd"
+
+
+@functools.cache
+def qti_schema():
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(QTI_XSD)))  # every import resolves within the fixture
+
+
+def assert_valid_qti(package: Path) -> int:
+    """Every assessmentItem of the package valid against the QTI 2.1 XSD; how many there were."""
+    import zipfile
+
+    from lxml import etree
+
+    schema, n = qti_schema(), 0
+    with zipfile.ZipFile(package) as z:
+        assert "imsmanifest.xml" in z.namelist()
+        for name in z.namelist():
+            if name.startswith("items/"):
+                document = etree.fromstring(z.read(name))
+                assert schema.validate(document), (name, str(schema.error_log))
+                n += 1
+    return n
+
+
 BANKS = str(data_path("question_banks"))
 
 
@@ -135,7 +164,15 @@ def test_bad_input_is_located_and_writes_nothing(run, tmp_path):
     broken.write_text("<quiz>\n<question type='truefalse'>\n</quiz>\n", encoding="utf-8")
     out = tmp_path / "out.yaml"
     result = run("bank", "import", str(broken), "--out", str(out), "--lang", "en")
-    assert result.exit_code == 2 and f"{broken}:3:3: IMPORT-XML-SYNTAX" in result.stderr
+    assert result.exit_code == 2 and f"{broken}:3:8: IMPORT-XML-SYNTAX" in result.stderr
+    assert "question line 2" in result.stderr  # the element left open
+    broken.write_text(
+        "<quiz>\n<question type='truefalse'><name><text>&xxe;</text></name></question>\n</quiz>\n"
+    )
+    result = run(
+        "bank", "import", str(broken), "--out", str(out), "--lang", "en"
+    )  # no DTD: nothing declares it
+    assert result.exit_code == 2 and f"{broken}:2:" in result.stderr and "IMPORT-XML-SYNTAX" in result.stderr
     assert not out.exists()
     unknown = tmp_path / "catatan.txt"
     unknown.write_text("hanya catatan biasa\n", encoding="utf-8")
@@ -165,6 +202,8 @@ FORMAT_TYPES = {
                    "short_answer", "numeric", "weighted_options", "essay"],
     "gift": ["single_choice", "multiple_response", "true_false", "matching", "short_answer", "numeric",
              "weighted_options", "essay"],
+    "qti": ["single_choice", "multiple_response", "true_false", "matching", "ordering", "short_answer",
+            "numeric", "weighted_options", "essay"],
     "xlsx": ["single_choice", "multiple_response", "true_false", "matching", "ordering", "short_answer",
              "numeric", "weighted_options", "essay"],
 }  # fmt: skip
@@ -178,8 +217,11 @@ def _texts(options, form: str = "") -> list:
     return [(o.text.strip(), (o.feedback or "").strip() if form != "xlsx" else "") for o in options]
 
 
-def canonical(item, form: str) -> dict:
-    """What an item means, in the terms the format keeps: option ids are not kept, texts are."""
+def canonical(item, form: str, approx: bool = False) -> dict:
+    """What an item means, in the terms the format keeps: option ids are not kept, texts are (QTI: as
+    participants see them, the HTML they render to)."""
+    if form == "qti":
+        item = _as_rendered(item)
     out = {
         "id": item.id, "type": item.type, "stem": item.stem.strip(), "points": round(item.max_points, 6),
         "explanation": (item.explanation or "").strip(), "competencies": item.competencies,
@@ -193,8 +235,8 @@ def canonical(item, form: str) -> dict:
     elif item.type == "weighted_options":
         out["options"] = sorted(
             (*t, round(o.points / item.max_points, 4))
-            for t, o in zip(_texts(item.options), item.options, strict=True)
-        )  # noqa: E501
+            for t, o in zip(_texts(item.options, form), item.options, strict=True)
+        )
     elif item.type == "ordering":
         out["key"] = [text[k] for k in item.key]
     elif item.type == "true_false":
@@ -210,7 +252,7 @@ def canonical(item, form: str) -> dict:
         out["accepted"] = [
             (a.text and a.text.strip(), a.regex, a.credit) for a in item.accepted if a.text is not None
         ]
-        out["case_sensitive"] = item.case_sensitive if form == "moodle-xml" else None
+        out["case_sensitive"] = item.case_sensitive if form in ("moodle-xml", "qti") else None
     elif item.type == "numeric":
         scale = abs(item.value) if item.tolerance_mode == "relative" else 1.0
         partial = (
@@ -220,16 +262,43 @@ def canonical(item, form: str) -> dict:
             partial = None  # not wider once absolute (a relative tolerance of 0): reported, not written
         if form == "xlsx":
             partial = None  # the template has no column for it (reported)
-        value = float(f"{item.value:.15g}") if form == "xlsx" else item.value  # a spreadsheet keeps 15 digits
+        # A spreadsheet keeps 15 significant digits.
+        value = pytest.approx(item.value, rel=1e-14) if form == "xlsx" and approx else item.value
         out.update(value=value, tolerance=float(f"{item.tolerance * scale:.9g}"), partial=partial)
-        out["unit"] = (item.unit or "").strip() if form != "gift" else None
-    elif item.type == "essay" and form == "moodle-xml":  # GIFT keeps an essay's points, not its rubric
-        out["rubric"] = [(r.id, r.label, r.points, r.description) for r in item.rubric]
-        out["model_answer"] = (item.model_answer or "").strip()
-        out["words"] = (item.min_words, item.max_words)
+        out["unit"] = (item.unit or "").strip() if form in ("moodle-xml", "xlsx") else None
+    elif item.type == "essay" and form in ("moodle-xml", "qti"):  # GIFT keeps its points, not its rubric
+
+        def shown(text):  # QTI carries the rubric as XHTML: compared as it shows
+            return _rendered(text) if form == "qti" and text else text
+
+        out["rubric"] = [(r.id, shown(r.label), r.points, shown(r.description)) for r in item.rubric]
+        model = (
+            (item.model_answer or "").replace("\r\n", "\n").replace("\r", "\n")
+        )  # lines, as graders read them
+        out["model_answer"] = " ".join(model.split()) if form == "qti" else model.strip()
+        out["words"] = (item.min_words, item.max_words) if form == "moodle-xml" else None
     elif item.type == "essay" and form == "xlsx":  # levels one a line, numbered anew
         out["rubric"] = [(r.label.strip(), r.points, r.description) for r in item.rubric]
     return out
+
+
+def _rendered(text: str) -> str:
+    return " ".join(markdown_to_html(text).split())
+
+
+def _as_rendered(item):
+    """The item with every text replaced by the HTML it shows (QTI carries XHTML, not Markdown)."""
+
+    def options(values):  # shown inline, as the question page shows them
+        return [
+            o.model_copy(update={"text": markdown_to_inline_html(" ".join(o.text.split()))}) for o in values
+        ]
+
+    update = {"stem": _rendered(item.stem), "explanation": item.explanation and _rendered(item.explanation)}
+    for name in ("options", "prompts", "choices"):
+        if hasattr(item, name):
+            update[name] = options(getattr(item, name))
+    return item.model_copy(update=update)
 
 
 def _item_for(form: str, data: dict) -> dict:
@@ -272,8 +341,10 @@ def _without_carriage_returns(value):
 
 def round_trip(tmp_path: Path, bank: Bank, form: str, suffix: str) -> tuple[Bank, list]:
     path = tmp_path / f"export{suffix}"
-    if form == "xlsx":
-        notes = export_xlsx([bank], path)
+    if form in ("xlsx", "qti"):
+        notes = export_file([bank], form, path)
+        if form == "qti":
+            assert_valid_qti(path)
     else:
         text, notes = export_text([bank], form, "out")
         path.write_text(text, encoding="utf-8")
@@ -290,11 +361,10 @@ def round_trip(tmp_path: Path, bank: Bank, form: str, suffix: str) -> tuple[Bank
 def test_every_type_a_format_holds_comes_back_the_same(tmp_path, form, type_, data):
     item = _item_for(form, data.draw(item_data(type_)))
     bank = Bank.model_validate({"kind": "bank", "id": "b", "title": "t", "items": [item]})
-    back, notes = round_trip(
-        tmp_path, bank, form, {"moodle-xml": ".xml", "gift": ".txt", "xlsx": ".xlsx"}[form]
-    )
+    suffix = {"moodle-xml": ".xml", "gift": ".txt", "xlsx": ".xlsx", "qti": ".zip"}[form]
+    back, notes = round_trip(tmp_path, bank, form, suffix)
     original = bank.items[0]
-    assert canonical(back.items[0], form) == canonical(original, form)
+    assert canonical(back.items[0], form) == canonical(original, form, approx=True)
     reported = " ".join(n.params["what"].msgid for n in notes if n.code == "EXPORT-NOT-CARRIED")
     if original.translations:
         assert "translations" in reported
@@ -302,14 +372,16 @@ def test_every_type_a_format_holds_comes_back_the_same(tmp_path, form, type_, da
         assert "lint_ignore" in reported
 
 
-@pytest.mark.parametrize(("form", "suffix"), [("moodle-xml", ".xml"), ("gift", ".txt"), ("xlsx", ".xlsx")])
+@pytest.mark.parametrize(
+    ("form", "suffix"), [("moodle-xml", ".xml"), ("gift", ".txt"), ("xlsx", ".xlsx"), ("qti", ".zip")]
+)
 def test_the_shipped_banks_come_back_as_themselves(tmp_path, form, suffix):
     library = load((BANKS,))
     for bank in library.banks:
         back, notes = round_trip(tmp_path, bank, form, suffix)
         kept = [i for i in bank.items if i.type in FORMAT_TYPES[form]]
         assert [canonical(i, form) for i in sorted(back.items, key=lambda i: i.id)] == [
-            canonical(i, form) for i in sorted(kept, key=lambda i: i.id)
+            canonical(i, form, approx=True) for i in sorted(kept, key=lambda i: i.id)
         ]
         dropped = {n.item for n in notes if n.code == "EXPORT-TYPE-UNSUPPORTED"}
         assert dropped == {i.id for i in bank.items if i.type not in FORMAT_TYPES[form]}
@@ -487,3 +559,93 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(run, tmp_path):
     out = tmp_path / "b.yaml"
     result = run("bank", "import", str(path), "--out", str(out), "--lang", "en")
     assert result.exit_code == 2 and "IMPORT-ZIP-TOO-LARGE" in result.stderr and not out.exists()
+
+
+# -- IMS QTI 2.1 ---------------------------------------------------------------------------------------
+
+
+def _qti_package(tmp_path: Path) -> Path:
+    import zipfile
+
+    source = FIXTURES / "qti"
+    path = tmp_path / "paket.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for file in sorted(source.rglob("*.xml")):
+            z.write(file, file.relative_to(source).as_posix())
+        z.writestr("images/peta.png", b"\x89PNG\r\n\x1a\n")
+    return path
+
+
+def test_a_qti_package_as_tools_write_it(run, tmp_path):
+    package = _qti_package(tmp_path)
+    out = tmp_path / "bank.yaml"
+    result = run("bank", "import", str(package), "--out", str(out), "--competency", "M.05", "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert "Read as QTI 2.1 (guessed from its content)." in result.stdout
+    items = {i.id: i for i in load_file(out).document.items}
+    assert [i.type for i in items.values()] == ["single_choice", "multiple_response", "ordering", "matching",
+                                                 "short_answer", "numeric", "essay"]  # fmt: skip
+    choice = items["choice"]
+    assert choice.key == "ChoiceA" and choice.difficulty == "easy" and choice.competencies == ["M.05"]
+    assert "**undang-undang**" in choice.stem and choice.stem.endswith(
+        "Pilih satu jawaban."
+    )  # with its prompt
+    multiple = items["multiple"]  # a namespace prefix (qti:) and a mapping that is not the default rule
+    assert multiple.key == ["syarat", "waktu"] and "IMPORT-FRACTIONS-DIFFER" in result.stdout
+    assert items["order"].key == ["daftar", "periksa", "tanda"]
+    match = items["match"]
+    assert match.key == {"domisili": "kel", "paten": "kec"} and len(match.choices) == 3
+    text = items["text_entry"]
+    assert [(a.text, a.credit) for a in text.accepted] == [("PATEN", 1.0), ("Paten Kecamatan", 0.5)]
+    assert "_____" not in text.stem and text.stem.startswith("Singkatan dari")
+    assert (items["numeric"].value, items["numeric"].tolerance) == (30.0, 0.5)
+    essay = items["extended_text"]
+    assert [(r.id, r.points) for r in essay.rubric] == [("0", 0.0), ("2", 2.0), ("4", 4.0)]
+    assert essay.rubric[1].description == "menyebut membersihkan lokasi saja"
+    assert "Langkah" not in essay.stem  # the scorer's rubric is not the question
+    assert (
+        "IMPORT-TYPE-UNSUPPORTED item 'hotspot'" in result.stdout and "'hotspotInteraction'" in result.stdout
+    )
+
+
+def test_a_single_qti_item_file(run, tmp_path):
+    out = tmp_path / "bank.yaml"
+    item = FIXTURES / "qti" / "items" / "order.xml"
+    result = run("bank", "import", str(item), "--out", str(out), "--competency", "M.05", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "Read as QTI 2.1" in result.stdout and load_file(out).document.items[0].type == "ordering"
+
+
+def test_every_shipped_item_exported_to_qti_is_valid(run, tmp_path):
+    package = tmp_path / "semua.zip"
+    result = run("bank", "export", "--to", "qti", "--out", str(package), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    n = sum(len(b.items) for b in load((BANKS,)).banks)
+    assert assert_valid_qti(package) == n and f"{n} items written" in result.stdout
+    result = run("bank", "export", "--to", "qti", "--lang", "en")
+    assert result.exit_code == 2 and "EXPORT-NEEDS-OUT" in result.stderr
+
+
+def test_gift_escapes_its_special_characters_and_export_writes_into_a_folder(run, tmp_path):
+    bank = tmp_path / "b.yaml"
+    bank.write_text(
+        "kind: bank\nid: simbol\ntitle: t\nitems:\n- id: s1\n  type: true_false\n"
+        "  stem: 'Rumus {a} = b: #1 ~ 2'\n  competencies: [M.05]\n  key: true\n",
+        encoding="utf-8",
+    )
+    result = run("bank", "export", str(bank), "--to", "gift", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "simbol.gift.txt").read_text(encoding="utf-8")
+    assert "Rumus \\{a\\} \\= b\\: \\#1 \\~ 2{TRUE" in text
+
+
+@pytest.mark.parametrize(("encoding", "warned"), [("utf-8-sig", False), ("cp1252", True)])
+def test_aiken_with_a_byte_order_mark_or_in_windows_1252(run, tmp_path, encoding, warned):
+    path = tmp_path / "aiken.txt"
+    path.write_bytes("Kafé literasi dikelola oleh …\nA. RT\nB. Kelurahan\nANSWER: B\n".encode(encoding))
+    out = tmp_path / "b.yaml"
+    result = run("bank", "import", str(path), "--out", str(out), "--competency", "M.05", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert ("IMPORT-ENCODING-CP1252" in result.stdout) is warned
+    item = load_file(out).document.items[0]
+    assert item.stem == "Kafé literasi dikelola oleh …" and item.key == "b"

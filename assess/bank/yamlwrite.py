@@ -17,7 +17,7 @@ from typing import Any
 
 # Words YAML 1.1 reads as booleans or null (1.2 reads fewer); written quoted.
 _WORDS = frozenset("y yes n no on off true false null".split())
-_PLAIN_BREAKERS = re.compile(r": |:$| #|[\[\]{},\t\n\r\x85\u2028\u2029\ufeff]")
+_PLAIN_BREAKERS = re.compile(r": |:$| #|[\[\]{},\x00-\x1f\x7f\x85\u2028\u2029\ufeff]")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x85": "\\N",
             "\u2028": "\\L", "\u2029": "\\P", "\x00": "\\0"}  # fmt: skip
 
@@ -47,10 +47,10 @@ def _double_quoted(text: str) -> str:
 def _plain_ok(text: str) -> bool:
     return (
         text[:1].isalpha()
-        and text == text.strip(" ")
-        and text.casefold() not in _WORDS
+        and text[-1] != " "
         and _PLAIN_BREAKERS.search(text) is None
-        and _printable(text)
+        and (text.isascii() or _printable(text))  # ASCII: the pattern already refused its controls
+        and (len(text) > 5 or text.casefold() not in _WORDS)
     )
 
 
@@ -110,9 +110,17 @@ def _value(value: Any, indent: int) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as YAML")
 
 
+_KEYS: dict[str, str] = {}  # field names repeat in every item: each written once
+
+
 def _key(key: Any) -> str:
     if isinstance(key, str):
-        return scalar_text(key)
+        written = _KEYS.get(key)
+        if written is None:
+            written = scalar_text(key)
+            if len(_KEYS) < 10_000:
+                _KEYS[key] = written
+        return written
     return _value(key, 0)
 
 

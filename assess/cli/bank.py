@@ -10,11 +10,13 @@ import click
 from assess.bank import stats as bank_stats_module
 from assess.bank.documents import Bank, Framework, Positions, SourcesRegistry
 from assess.bank.formats import (
+    BINARY_EXPORTS,
     EXPORT_FORMATS,
+    EXPORT_SUFFIXES,
     FORMAT_NAMES,
     IMPORT_FORMATS,
+    export_file,
     export_text,
-    export_xlsx,
     import_file,
     shipped_competencies,
     write_bank,
@@ -197,8 +199,9 @@ def schema(kind: str) -> None:
 @bank.command(
     "import",
     help=N_(
-        "Import the questions of FILE (Moodle XML, GIFT, Aiken, or the Excel or Word template of assess "
-        "bank template; the format guessed from the content unless --from names it) into a bank YAML "
+        "Import the questions of FILE (Moodle XML, GIFT, Aiken, a QTI 2.1 package or item, or the Excel or "
+        "Word template of assess bank template; the format guessed from the content unless --from names "
+        "it) into a bank YAML "
         "that assess bank validate accepts. Every item is a draft unless --ready. Prints per item what "
         "was carried over and what was not. Items take their competency from tags such as "
         "kompetensi:M.05, else from --competency. Exit 0 when every question was imported, 1 when some "
@@ -268,26 +271,33 @@ def import_(ctx, file, form, out, id_prefix, competency, bank_language, ready, f
 @bank.command(
     help=N_(
         "Export banks (files, folders or shipped bank ids; the shipped banks when none is given) as "
-        "Moodle XML (one quiz, a category per topic), GIFT or the Excel template, to --out (or the screen "
-        "for the text formats). What a format "
-        "cannot hold is listed per item. Exit 0, or 1 when an item could not be written at all."
+        "Moodle XML (one quiz, a category per topic), GIFT, a QTI 2.1 content package or the Excel "
+        "template, to --out (or the screen for the text formats). What a format cannot hold is listed "
+        "per item. Exit 0, or 1 when an item could not be written at all."
         "\n\nExample: assess bank export question_banks/tupoksi.yaml --to moodle-xml --out tupoksi.xml"
     )
 )
 @click.argument("paths", nargs=-1)
 @option("--to", "form", type=click.Choice(EXPORT_FORMATS), required=True, help=N_("The format to write."))
-@option("--out", type=click.Path(path_type=Path), help=N_("The file to write (default: the screen)."))
+@option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help=N_("The file to write, or a folder to write it in (default: the screen)."),
+)
 @option("--force", is_flag=True, help=N_("Replace the file if it exists."))
 @shared_options()
 @click.pass_context
 def export(ctx, paths, form, out, force) -> None:
-    if out is not None and out.exists() and not force:
-        raise UserError([Problem("IMPORT-OUT-EXISTS", {}, str(out))])
-    if form == "xlsx" and out is None:
+    if form in BINARY_EXPORTS and out is None:
         raise UserError([Problem("EXPORT-NEEDS-OUT", {"format": FORMAT_NAMES[form]})])
     library = _load(paths)
-    if form == "xlsx":
-        notes = export_xlsx(library.banks, out)
+    if out is not None and out.is_dir():  # a folder: the file is named after the (first) bank
+        name = library.banks[0].id if len(library.banks) == 1 else "banks"
+        out = out / f"{name}{EXPORT_SUFFIXES[form]}"
+    if out is not None and out.exists() and not force:
+        raise UserError([Problem("IMPORT-OUT-EXISTS", {}, str(out))])
+    if form in BINARY_EXPORTS:
+        notes = export_file(library.banks, form, out)
     else:
         text, notes = export_text(library.banks, form, str(out) if out else "-")
         if out is None:

@@ -1,8 +1,8 @@
 """Questions in and out of the formats trainers already have.
 
-In: Moodle XML, GIFT, Aiken, the Excel and Word templates. Out: Moodle XML, GIFT, the Excel
-template. Each reader gives `Draft`s; `common.finish` makes them a bank with a report of what was
-and was not carried over.
+In: Moodle XML, GIFT, Aiken, the Excel and Word templates, IMS QTI 2.1. Out: Moodle XML, GIFT,
+the Excel template, IMS QTI 2.1. Each reader gives `Draft`s; `common.finish` makes them a bank
+with a report of what was and was not carried over.
 """
 
 from __future__ import annotations
@@ -12,16 +12,30 @@ from dataclasses import replace
 from pathlib import Path
 
 from assess.bank.documents import Bank
-from assess.bank.formats import aiken, gift_read, gift_write, moodle_read, moodle_write, spreadsheet, word
+from assess.bank.formats import (
+    aiken,
+    gift_read,
+    gift_write,
+    moodle_read,
+    moodle_write,
+    qti_read,
+    spreadsheet,
+    word,
+)
 from assess.bank.formats.common import Imported, Options, finish
 from assess.bank.formats.source import check_zip, read_bytes, text_of
 from assess.bank.yamlwrite import dump
 from assess.problems import Problem, ProblemsFound
 from assess.sheets.write import replace_atomically
 
-IMPORT_FORMATS = ("moodle-xml", "gift", "aiken", "xlsx", "docx")
-EXPORT_FORMATS = ("moodle-xml", "gift", "xlsx")
-FORMAT_NAMES = {"moodle-xml": "Moodle XML", "gift": "GIFT", "aiken": "Aiken", "xlsx": "Excel", "docx": "Word"}
+IMPORT_FORMATS = ("moodle-xml", "gift", "aiken", "xlsx", "docx", "qti")
+EXPORT_FORMATS = ("moodle-xml", "gift", "xlsx", "qti")
+BINARY_EXPORTS = ("xlsx", "qti")  # written to a file only
+EXPORT_SUFFIXES = {"moodle-xml": ".xml", "gift": ".gift.txt", "xlsx": ".xlsx", "qti": ".zip"}
+FORMAT_NAMES = {
+    "moodle-xml": "Moodle XML", "gift": "GIFT", "aiken": "Aiken", "xlsx": "Excel", "docx": "Word",
+    "qti": "QTI 2.1",
+}  # fmt: skip
 _ZIPPED = {"xlsx": "Excel", "docx": "Word"}
 
 
@@ -35,8 +49,17 @@ def shipped_competencies() -> frozenset[str]:
 
 def guess_format(data: bytes) -> str | None:
     """The format a file's content shows, or None."""
-    if data.startswith(b"PK\x03\x04"):  # a zip: which Office file its parts say
-        return "xlsx" if b"xl/workbook.xml" in data else "docx" if b"word/document.xml" in data else None
+    if data.startswith(b"PK\x03\x04"):  # a zip: which kind its parts' names say
+        for part, form in (
+            (b"imsmanifest.xml", "qti"),
+            (b"xl/workbook.xml", "xlsx"),
+            (b"word/document.xml", "docx"),
+        ):
+            if part in data:
+                return form
+        return None
+    if qti_read.looks_like(data):
+        return "qti"
     if moodle_read.looks_like(data):
         return "moodle-xml"
     sample = data[:65536].decode("utf-8", "replace")
@@ -62,6 +85,9 @@ def import_file(path: Path, form: str | None, options: Options) -> tuple[Importe
     if form in _ZIPPED:
         check_zip(path, _ZIPPED[form])
         drafts = spreadsheet.read(path, file) if form == "xlsx" else word.read(path, file)
+    elif form == "qti":
+        packaged = data.startswith(b"PK\x03\x04")
+        drafts = qti_read.read_package(path, file) if packaged else qti_read.read_file(data, file)
     elif form == "moodle-xml":
         drafts = moodle_read.read(data, file)
     else:
@@ -93,11 +119,17 @@ def export_text(banks: Sequence[Bank], form: str, file: str) -> tuple[str, list[
     return writer(banks, file)
 
 
-def export_xlsx(banks: Sequence[Bank], path: Path) -> list[Problem]:
-    """The Excel template holding `banks`, written to `path`; what it could not hold."""
+def export_file(banks: Sequence[Bank], form: str, path: Path) -> list[Problem]:
+    """`banks` written to `path` as the Excel template or a QTI package; what the format could not hold."""
+    if form == "qti":
+        from assess.bank.formats.qti_write import write
+
+        data, notes = write(banks, str(path))
+        replace_atomically(path, lambda tmp: tmp.write_bytes(data))
+        return notes
     from assess.bank.formats.spreadsheet_write import sheets
     from assess.sheets.write import write_xlsx
 
-    notes: list[Problem] = []
+    notes = []
     write_xlsx(path, sheets(banks, str(path), notes))
     return notes

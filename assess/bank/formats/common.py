@@ -34,6 +34,7 @@ LEVEL_TAGS = ("ranah", "cognitive")
 SOURCE_TAGS = ("sumber", "source")
 SCALE_TAGS = ("skala", "scale")
 CLUSTER_TAGS = ("klaster", "cluster")
+TOPIC_TAGS = ("topik", "topic")  # in formats with no category of their own (QTI)
 POINTS_TAGS = ("poin", "points")  # in formats with no grade of their own (GIFT)
 DIFFICULTY_WORDS = {
     "mudah": "easy", "sedang": "medium", "sulit": "hard", "sukar": "hard",
@@ -115,6 +116,7 @@ class Metadata:
     scale: tuple[float, float] | None = None
     points: float | None = None
     cluster: str | None = None
+    topic: str | None = None
     tags: list[str] = field(default_factory=list)
     notes: list[tuple[str, dict]] = field(default_factory=list)
 
@@ -143,6 +145,8 @@ def read_tags(tags: Iterable[str]) -> Metadata:
             meta.scale = (float(low), float(high))
         elif name in CLUSTER_TAGS:
             meta.cluster = value
+        elif name in TOPIC_TAGS:
+            meta.topic = tag.partition(":")[2]
         elif name in POINTS_TAGS and re.fullmatch(r"\d+(\.\d+)?", value) and float(value) > 0:
             meta.points = float(value)
         elif tag.strip():
@@ -150,10 +154,12 @@ def read_tags(tags: Iterable[str]) -> Metadata:
     return meta
 
 
-def write_tags(item: ItemBase, *, points: bool = False) -> list[str]:
-    """The tags that carry an item's metadata out (read back by `read_tags`); its points too when
-    the format has no grade of its own."""
+def write_tags(item: ItemBase, *, points: bool = False, topic: bool = False) -> list[str]:
+    """The tags that carry an item's metadata out (read back by `read_tags`); its points and topic too
+    when the format has no grade or category of its own."""
     tags = [f"kompetensi:{c}" for c in item.competencies]
+    if topic and item.topic:
+        tags.append(f"topik:{item.topic}")
     if points and item.type != "weighted_options" and item.max_points != 1:
         tags.append(f"poin:{_number(item.max_points)}")  # an essay's: its rubric is not written
     tags.append(f"tingkat:{DIFFICULTY_TAG[item.difficulty]}")
@@ -272,6 +278,8 @@ def _item_fields(draft: Draft, meta: Metadata, ident: str, options: Options, not
         data["source"] = meta.source
     if meta.cluster:
         data["cluster"] = meta.cluster
+    if meta.topic and "topic" not in data:
+        data["topic"] = meta.topic
     if meta.tags:
         data["tags"] = meta.tags
     if meta.points is not None and data.get("type") not in ("weighted_options", "essay"):

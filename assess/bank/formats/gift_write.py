@@ -99,6 +99,8 @@ def _multiple(item, lost) -> str:
 
 
 def _weighted(item, lost) -> str:
+    # One `=` (the first best option): a single-answer question; the others by their weight, a tie
+    # `~%100%` (several `=` alone would read as a short answer).
     best = item.max_points
     first = next(o.id for o in item.options if o.points == best)
     parts = []

