@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from assess.bank.documents import Bank
 from assess.bank.formats import export_file, export_text, import_file
 from assess.bank.formats.common import Options
-from assess.bank.formats.markup import markdown_to_html, markdown_to_inline_html
+from assess.bank.formats.markup import (
+    from_moodle_markdown,
+    markdown_to_html,
+    markdown_to_inline_html,
+    moodle_markdown,
+)
 from assess.bank.loader import load, load_file
 from assess.resources import data_path
 from tests.strategies import item_data
@@ -222,6 +227,8 @@ def canonical(item, form: str, approx: bool = False) -> dict:
     participants see them, the HTML they render to)."""
     if form == "qti":
         item = _as_rendered(item)
+    elif form in ("moodle-xml", "gift"):
+        item = _breaks_as_moodle_writes_them(item)
     out = {
         "id": item.id, "type": item.type, "stem": item.stem.strip(), "points": round(item.max_points, 6),
         "explanation": (item.explanation or "").strip(), "competencies": item.competencies,
@@ -268,8 +275,8 @@ def canonical(item, form: str, approx: bool = False) -> dict:
         out["unit"] = (item.unit or "").strip() if form in ("moodle-xml", "xlsx") else None
     elif item.type == "essay" and form in ("moodle-xml", "qti"):  # GIFT keeps its points, not its rubric
 
-        def shown(text):  # QTI carries the rubric as XHTML: compared as it shows
-            return _rendered(text) if form == "qti" and text else text
+        def shown(text):  # QTI carries the rubric as XHTML list items: compared as they show
+            return markdown_to_inline_html(" ".join(text.split())) if form == "qti" and text else text
 
         out["rubric"] = [(r.id, shown(r.label), r.points, shown(r.description)) for r in item.rubric]
         model = (
@@ -280,6 +287,21 @@ def canonical(item, form: str, approx: bool = False) -> dict:
     elif item.type == "essay" and form == "xlsx":  # levels one a line, numbered anew
         out["rubric"] = [(r.label.strip(), r.points, r.description) for r in item.rubric]
     return out
+
+
+def _breaks_as_moodle_writes_them(item):
+    """Moodle's Markdown has one hard line break (two spaces, a newline): the bank's `\\` + newline
+    goes out as it and comes back as the bank's; the two are the same break."""
+
+    def same(text):
+        return from_moodle_markdown(moodle_markdown(text)) if text else text
+
+    update = {"stem": same(item.stem), "explanation": same(item.explanation)}
+    for name in ("options", "prompts"):
+        if hasattr(item, name):
+            update[name] = [o.model_copy(update={"text": same(o.text), "feedback": same(o.feedback)})
+                            for o in getattr(item, name)]  # fmt: skip
+    return item.model_copy(update=update)
 
 
 def _rendered(text: str) -> str:
@@ -649,3 +671,77 @@ def test_aiken_with_a_byte_order_mark_or_in_windows_1252(run, tmp_path, encoding
     assert ("IMPORT-ENCODING-CP1252" in result.stdout) is warned
     item = load_file(out).document.items[0]
     assert item.stem == "Kafé literasi dikelola oleh …" and item.key == "b"
+
+
+# -- what a review of the first landing found ----------------------------------------------------------
+
+
+def test_xml_in_another_encoding_cannot_hide_its_entities(tmp_path):
+    from assess.bank.formats.source import parse_large_xml
+    from assess.problems import ProblemsFound
+
+    hidden = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE quiz [<!ENTITY x "I">]><quiz>&x;</quiz>'
+    for data in (
+        hidden.encode("utf-16-le"),
+        b'<?xml version="1.0" encoding="UTF-7"?><+ACE-DOCTYPE quiz><quiz/>',
+    ):
+        with pytest.raises(ProblemsFound) as found:
+            parse_large_xml(data, "f.xml")
+        assert found.value.problems[0].code in ("IMPORT-XML-ENTITIES", "IMPORT-XML-SYNTAX")
+
+
+def test_question_lines_skip_processing_instructions_that_look_like_comments():
+    from assess.bank.formats.moodle_read import question_lines
+
+    data = b"<quiz>\n" + b"<?a <!--?>\n" * 2000 + b"<question type='truefalse'/>\n</quiz>"
+    assert question_lines(data) == [2002]  # the lazy comment pattern no longer runs to the file's end
+
+
+def test_plausible_but_odd_files_are_read_without_a_traceback(run, tmp_path):
+    cases = {
+        "a.gift": "::Q1:: Pilih satu {=a ~%1.2.3%b}\n\n::Q2:: Tidak ditutup {=a ~b\n",
+        "b.txt": "B.J. Habibie menjabat presiden mulai tahun ...\nA. 1997\nB. 1998\nC. 1999\nANSWER: B\n",
+        "c.xml": "<quiz><question type='multichoice'><questiontext format='html'><text>Lurah?</text></questiontext>"
+        "<answer fraction='100'><text>Camat</text></answer><answer fraction='0'><text>Bupati</text></answer>"
+        "<maxwordlimit>inf</maxwordlimit></question></quiz>",
+    }
+    out = tmp_path / "b.yaml"
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = run(
+            "bank", "import", str(path), "--out", str(out), "--competency", "M.05", "--force", "--lang", "en"
+        )
+        assert result.exit_code in (0, 1), result.output
+        items = load_file(out).document.items
+        if name == "a.gift":
+            assert "IMPORT-GIFT-ANSWERS item 'Q2'" in result.stdout
+        if name == "b.txt":  # "B.J." is the stem's text, not an option B
+            assert (
+                items[0].stem.startswith("B.J. Habibie")
+                and items[0].key == "b"
+                and len(items[0].options) == 3
+            )
+        if name == "c.xml":  # no <single>: Moodle's own default, single choice
+            assert items[0].type == "single_choice" and items[0].key == "a"
+
+
+def test_a_short_answer_no_format_can_hold_is_left_out_and_said(run, tmp_path):
+    bank = tmp_path / "b.yaml"
+    bank.write_text(
+        "kind: bank\nid: rx\ntitle: t\nitems:\n- id: r1\n  type: short_answer\n  stem: Singkatan?\n"
+        "  competencies: [M.05]\n  accepted:\n  - regex: '(lembaga\\s+)?ombudsman'\n",
+        encoding="utf-8",
+    )
+    for form in ("moodle-xml", "gift", "qti", "xlsx"):
+        out = tmp_path / f"out.{form}"
+        result = run("bank", "export", str(bank), "--to", form, "--out", str(out), "--force", "--lang", "en")
+        assert result.exit_code == 1 and "EXPORT-NO-ANSWER item 'r1'" in result.stderr, (form, result.output)
+
+
+def test_a_hard_line_break_goes_to_moodle_as_moodle_writes_one():
+    bank = Bank.model_validate({"kind": "bank", "id": "b", "title": "t", "items": [{
+        "id": "h", "type": "true_false", "stem": "Baris satu\\\nBaris dua", "competencies": ["M.05"],
+        "key": True}]})  # fmt: skip
+    text, _notes = export_text([bank], "moodle-xml", "out")
+    assert "Baris satu  \nBaris dua" in text

@@ -306,7 +306,7 @@ def export(ctx, paths, form, out, force) -> None:
             replace_atomically(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     for note in notes:
         click.echo(str(note), err=True)
-    left_out = sum(n.code == "EXPORT-TYPE-UNSUPPORTED" for n in notes)
+    left_out = sum(n.code in ("EXPORT-TYPE-UNSUPPORTED", "EXPORT-NO-ANSWER") for n in notes)
     written = sum(len(b.items) for b in library.banks) - left_out
     if out is not None:
         done = ngettext("{n} item written to {path}.", "{n} items written to {path}.", written)

@@ -427,11 +427,18 @@ MESSAGES: dict[str, str] = {
     "IMPORT-INVALID": N_("the question does not make a valid item: {reason}; not imported"),
     "IMPORT-GIFT-ANSWERS": N_("cannot read the answers {text!r}; not imported"),
     "IMPORT-AIKEN-NO-ANSWER": N_("the question {text!r} has no ANSWER: line; not imported"),
-    "IMPORT-AIKEN-OPTIONS": N_("the question needs its text and at least two options (A. ..., B. ...)"),
+    "IMPORT-AIKEN-OPTIONS": N_(
+        "the question needs its text and at least two options, lettered in order (A. ..., B. ...)"
+    ),
     "IMPORT-AIKEN-ANSWER-UNKNOWN": N_("ANSWER: {answer} is not one of the options ({letters}); not imported"),
     "IMPORT-SHEET-HEADERS": N_(
         "the sheet has no column {missing} in its first row; start from assess bank template"
     ),
+    "IMPORT-UNREADABLE": N_("the {kind} file cannot be read: {reason}"),
+    "IMPORT-SHEET-TOO-LARGE": N_("more than {max} rows; split the questions over several files"),
+    "IMPORT-QTI-REPEATED": N_("the manifest names {href!r} more than once; read once"),
+    "IMPORT-WORD-TABLES": N_("{n} tables in the document are not read; put questions in paragraphs"),
+    "EXPORT-NO-ANSWER": N_("{format} can hold none of the item's accepted answers; the item is not written"),
     "IMPORT-SHEET-TYPE": N_("{value!r} is not a question type; one of: {expected}"),
     "IMPORT-SHEET-KEY": N_("the key {value!r} does not name the options ({letters}); not imported"),
     "IMPORT-SHEET-NUMBER": N_("{value!r} is not a number; not imported"),

@@ -84,7 +84,9 @@ def import_file(path: Path, form: str | None, options: Options) -> tuple[Importe
     warnings: tuple[Problem, ...] = ()
     if form in _ZIPPED:
         check_zip(path, _ZIPPED[form])
-        drafts = spreadsheet.read(path, file) if form == "xlsx" else word.read(path, file)
+        heard: list[Problem] = []
+        drafts = spreadsheet.read(path, file) if form == "xlsx" else word.read(path, file, heard)
+        warnings = tuple(heard)
     elif form == "qti":
         packaged = data.startswith(b"PK\x03\x04")
         drafts = qti_read.read_package(path, file) if packaged else qti_read.read_file(data, file)

@@ -11,7 +11,8 @@ import re
 from assess.bank.formats.common import Draft, lines_of, option_id
 from assess.bank.formats.markup import escape_markdown
 
-_OPTION = re.compile(r"^\s*([A-Z])\s*[.)]\s*(.*\S)?\s*$")
+# As Moodle: a capital, `.` or `)`, then a space ("B.J. Habibie ..." is text, not option B).
+_OPTION = re.compile(r"^\s*([A-Z])[.)][ \t]+(\S.*?)\s*$")
 _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*?)\s*$", re.IGNORECASE)
 
 
@@ -34,8 +35,8 @@ def read(text: str, file: str) -> list[Draft]:
             _question(draft, stem, options, answer.group(1).strip().upper())
             drafts.append(draft)
             stem, options, start = [], [], 0
-        elif option and stem:
-            options.append((option.group(1), option.group(2) or ""))
+        elif option and stem and (options or option.group(1) == "A"):
+            options.append((option.group(1), option.group(2)))
         elif options:
             # Text after the options with no ANSWER line: that question ended without its answer.
             drafts.append(_unanswered(len(drafts) + 1, start, stem))
@@ -54,7 +55,8 @@ def _unanswered(number: int, line: int, stem: list[str]) -> Draft:
 
 def _question(draft: Draft, stem: list[str], options: list[tuple[str, str]], answer: str) -> None:
     letters = [letter for letter, _text in options]
-    if not stem or len(options) < 2:
+    in_order = letters == [chr(ord("A") + n) for n in range(len(letters))]
+    if not stem or len(options) < 2 or not in_order:
         draft.refuse("IMPORT-AIKEN-OPTIONS")
         return
     if answer not in letters:

@@ -13,7 +13,7 @@ import re
 
 from assess.bank.formats import answers
 from assess.bank.formats.common import Draft, category_topic, lines_of, made_rubric, option_id
-from assess.bank.formats.markup import escape_markdown, html_to_markdown
+from assess.bank.formats.markup import escape_markdown, from_moodle_markdown, html_to_markdown
 
 # Escaped characters stand in for themselves through the parse (private-use placeholders).
 _ESCAPES = {"\\\\": "\ue000", "\\:": "\ue001", "\\#": "\ue002", "\\=": "\ue003", "\\{": "\ue004",
@@ -23,7 +23,7 @@ _ESCAPE = re.compile(r"\\[\\:#={}~n]")
 _META = re.compile(r"\[(id|tag):([^\]]*)\]")
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _TITLE = re.compile(r"^\s*::(.*?)::", re.DOTALL)
-_WEIGHT = re.compile(r"^%(-?[\d.]+)%")
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?|-?\.\d+)%")
 _NUMBER = r"-?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?"
 
 
@@ -94,7 +94,10 @@ def _question(text: str, draft: Draft, topic: str | None) -> None:
     markup = form.group(1).lower() if form else "moodle"
     text = text[form.end() :] if form else text
     start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end < start:
+    if start >= 0 and end < start:  # an answer block never closed
+        draft.refuse("IMPORT-GIFT-ANSWERS", text=_plain(text[start:])[:60])
+        return
+    if start < 0:
         draft.refuse("IMPORT-DESCRIPTION", type="description")
         return
     stem_text = text[:start].rstrip() + (
@@ -125,7 +128,7 @@ def _rich(text: str, markup: str, draft: Draft) -> str:
     """Text of the question's format as the bank's Markdown."""
     text = text.strip()
     if markup == "markdown":
-        return _plain(text)
+        return from_moodle_markdown(_plain(text))
     if markup == "html":
         converted = html_to_markdown(_plain(text))
         for image in converted.images:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from assess.bank.documents import Bank
 from assess.bank.formats.common import multiple_response_fractions, write_tags
-from assess.bank.formats.moodle_write import absolute_tolerances, wildcard_answers
+from assess.bank.formats.markup import moodle_markdown
+from assess.bank.formats.moodle_write import absolute_tolerances, wildcard_answers, writable
 from assess.bank.model import ItemBase
 from assess.i18n import N_
 from assess.problems import Phrase, Problem
@@ -26,6 +27,11 @@ def escape(text: str) -> str:
     return text.translate(_SPECIAL)
 
 
+def markdown(text: str) -> str:
+    """Question text in GIFT: Moodle's Markdown line breaks, then the special characters escaped."""
+    return escape(moodle_markdown(text))
+
+
 def _weight(share: float) -> str:
     text = f"{share * 100:.5f}".rstrip("0").rstrip(".")
     return f"%{text}%"
@@ -33,7 +39,7 @@ def _weight(share: float) -> str:
 
 def write(banks: Sequence[Bank], file: str) -> tuple[str, list[Problem]]:
     notes: list[Problem] = []
-    items = [item for bank in banks for item in bank.items]
+    items = writable(banks, "GIFT", file, notes, unsupported=("ordering",))
     out: list[str] = []
     topic: str | None = None
     for item in sorted(items, key=lambda i: (i.topic is not None, i.topic or "")):
@@ -43,10 +49,6 @@ def write(banks: Sequence[Bank], file: str) -> tuple[str, list[Problem]]:
                 Problem("EXPORT-NOT-CARRIED", {"what": Phrase(what), "format": "GIFT"}, file, item=item.id)
             )
 
-        if item.type == "ordering":
-            notes.append(Problem("EXPORT-TYPE-UNSUPPORTED", {"type": item.type, "format": "GIFT"}, file,
-                                 item=item.id))  # fmt: skip
-            continue
         if item.topic != topic and item.topic is not None:
             topic = item.topic
             out += [f"$CATEGORY: $course$/top/{topic.replace('/', '//')}", ""]
@@ -65,8 +67,8 @@ def _question(item: ItemBase, lost) -> str:
     if item.lint_ignore:
         lost(N_("lint_ignore"))
     body = _ANSWERS[item.type](item, lost)
-    general = f"\n\t####{escape(item.explanation)}" if item.explanation else ""
-    return f"// {meta}\n::{escape(item.id)}::[markdown]{escape(item.stem)}{{{body}{general}\n}}"
+    general = f"\n\t####{markdown(item.explanation)}" if item.explanation else ""
+    return f"// {meta}\n::{escape(item.id)}::[markdown]{markdown(item.stem)}{{{body}{general}\n}}"
 
 
 def _has_carriage_return(value) -> bool:
@@ -80,12 +82,13 @@ def _has_carriage_return(value) -> bool:
 
 
 def _feedback(text: str | None) -> str:
-    return f"#{escape(text)}" if text else ""
+    return f"#{markdown(text)}" if text else ""
 
 
 def _single(item, lost) -> str:
     return "".join(
-        f"\n\t{'=' if o.id == item.key else '~'}{escape(o.text)}{_feedback(o.feedback)}" for o in item.options
+        f"\n\t{'=' if o.id == item.key else '~'}{markdown(o.text)}{_feedback(o.feedback)}"
+        for o in item.options
     )
 
 
@@ -93,7 +96,7 @@ def _multiple(item, lost) -> str:
     key = set(item.key)
     right, wrong = multiple_response_fractions(len(key), len(item.options) - len(key))
     return "".join(
-        f"\n\t~{_weight(right if o.id in key else wrong)}{escape(o.text)}{_feedback(o.feedback)}"
+        f"\n\t~{_weight(right if o.id in key else wrong)}{markdown(o.text)}{_feedback(o.feedback)}"
         for o in item.options
     )
 
@@ -106,7 +109,7 @@ def _weighted(item, lost) -> str:
     parts = []
     for o in item.options:
         sign = "=" if o.id == first else f"~{_weight(o.points / best)}" if o.points > 0 else "~"
-        parts.append(f"\n\t{sign}{escape(o.text)}{_feedback(o.feedback)}")
+        parts.append(f"\n\t{sign}{markdown(o.text)}{_feedback(o.feedback)}")
     return "".join(parts)
 
 
@@ -117,7 +120,7 @@ def _true_false(item, lost) -> str:
 def _matching(item, lost) -> str:
     choice = {c.id: c.text for c in item.choices}
     used = set(item.key.values())
-    pairs = [f"\n\t={escape(p.text)} -> {escape(choice[item.key[p.id]])}" for p in item.prompts]
+    pairs = [f"\n\t={markdown(p.text)} -> {escape(choice[item.key[p.id]])}" for p in item.prompts]
     extra = [f"\n\t= -> {escape(c.text)}" for c in item.choices if c.id not in used]  # a distractor
     if any(o.feedback for o in [*item.prompts, *item.choices]):
         lost(N_("feedback per option"))

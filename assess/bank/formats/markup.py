@@ -188,6 +188,22 @@ def markdown_to_html(text: str, *, xhtml: bool = False) -> str:
     return _markdown(xhtml).render(text.strip())
 
 
+# A hard line break: the bank writes a backslash before the newline (an even run of backslashes before
+# it is text); Moodle's PHP Markdown knows only two spaces before it.
+_BACKSLASH_BREAK = re.compile(r"(?<!\\)((?:\\\\)*)\\\n")
+_SPACES_BREAK = re.compile(r"(?<=\S) {2,}\n")
+
+
+def moodle_markdown(text: str) -> str:
+    """The bank's Markdown as Moodle's Markdown: a hard line break written with two spaces."""
+    return _BACKSLASH_BREAK.sub(lambda m: m.group(1) + "  \n", text)
+
+
+def from_moodle_markdown(text: str) -> str:
+    """Moodle's Markdown as the bank's: two spaces before a newline become the bank's line break."""
+    return _SPACES_BREAK.sub("\\\n", text)
+
+
 def markdown_to_inline_html(text: str, *, xhtml: bool = False) -> str:
     """An option's Markdown as inline HTML (no paragraph around it)."""
     return _markdown(xhtml).renderInline(text.strip())

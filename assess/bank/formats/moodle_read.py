@@ -13,14 +13,15 @@ from xml.etree.ElementTree import Element
 
 from assess.bank.formats import answers
 from assess.bank.formats.common import Draft, category_topic, lines_of, made_rubric, option_id
-from assess.bank.formats.markup import escape_markdown, html_to_markdown
+from assess.bank.formats.markup import escape_markdown, from_moodle_markdown, html_to_markdown
 from assess.bank.formats.source import parse_large_xml
 from assess.i18n import N_
 from assess.problems import Phrase, Problem, ProblemsFound
 
 # A question's start in the file, outside comments and CDATA (ElementTree keeps no lines).
-_STARTS = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<question[\s>/]", re.DOTALL)
+_STARTS = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<question[\s>/]", re.DOTALL)
 _PLUGINFILE = "@@PLUGINFILE@@/"
+MAX_WORD_LIMIT = 100_000
 
 
 def question_lines(data: bytes) -> list[int]:
@@ -74,7 +75,7 @@ def text_of(element: Element | None, draft: Draft, where: str) -> str:
     raw = (inner.text if inner is not None else element.text) or ""
     form = element.get("format", "html")
     if form == "markdown":
-        text = raw
+        text = from_moodle_markdown(raw)
     elif form in ("plain_text", "moodle_auto_format") and "<" not in raw:
         text = "\\\n".join(escape_markdown(line.strip()) for line in lines_of(raw.strip()))
     else:
@@ -140,7 +141,8 @@ def _options(question: Element, draft: Draft) -> list[tuple[dict, float]]:
 
 def _multichoice(question: Element, draft: Draft) -> None:
     options = _options(question, draft)
-    single = _child_text(question, "single").strip().lower() in ("true", "1")
+    # Moodle's own import: a missing <single> is single; only "false" or "0" is not.
+    single = _child_text(question, "single").strip().lower() not in ("false", "0")
     answers.choices(draft, [o for o, _f in options], [f for _o, f in options], single)
 
 
@@ -194,9 +196,11 @@ def _numerical(question: Element, draft: Draft) -> None:
         draft.note("IMPORT-NOT-CARRIED", what=Phrase(N_("other units")))
 
 
+# `- [id] label (N poin): description`; the marker may come escaped (`\-`) from an HTML paragraph.
 _RUBRIC_LINE = re.compile(
-    r"^\s*[-*]?\s*\[(?P<id>[A-Za-z0-9._-]+)\]\s*(?P<label>.+?)\s*\((?P<points>[\d.,]+)[^)]*\)\s*(?::\s*(?P<description>.*))?$"
-)  # noqa: E501
+    r"^\s*\\?[-*]?\s*\[(?P<id>[A-Za-z0-9._-]+)\]\s*(?P<label>.+?)\s*\((?P<points>\d+(?:[.,]\d+)?)(?:\s[^)]*)?\)"
+    r"\s*(?::\s*(?P<description>.*))?$"
+)
 
 
 def _essay(question: Element, draft: Draft) -> None:
@@ -212,7 +216,7 @@ def _essay(question: Element, draft: Draft) -> None:
         fields["model_answer"] = model
     for name in ("minwordlimit", "maxwordlimit"):
         value = _number(_child_text(question, name))
-        if value and value > 0:
+        if value and 0 < value <= MAX_WORD_LIMIT:  # "inf" or 1e400 is no limit a reader can keep
             fields["min_words" if name.startswith("min") else "max_words"] = int(value)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from assess.bank.documents import Bank
 from assess.bank.formats.common import multiple_response_fractions, write_tags
+from assess.bank.formats.markup import moodle_markdown
 from assess.bank.model import (
     Essay,
     ItemBase,
@@ -42,11 +43,15 @@ def xml_text(text: str) -> str:
     return text
 
 
+def _content(text: str, form: str) -> str:
+    return xml_text(moodle_markdown(text) if form == "markdown" else text)
+
+
 def _text_element(name: str, text: str, level: int, form: str = "markdown") -> list[str]:
     pad = _INDENT * level
     return [
         f'{pad}<{name} format="{form}">',
-        f"{pad}{_INDENT}<text>{xml_text(text)}</text>",
+        f"{pad}{_INDENT}<text>{_content(text, form)}</text>",
         f"{pad}</{name}>",
     ]
 
@@ -67,11 +72,32 @@ def fraction(share: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def writable(
+    banks: Sequence[Bank], form: str, file: str, notes: list[Problem], *, unsupported=(), wildcards=True
+) -> list[ItemBase]:
+    """The items a format can write; each other one noted: a type it lacks (`unsupported`), or a short
+    answer none of whose accepted answers it holds (texts; `wildcards`: regexes that are `*` patterns)."""
+    out = []
+    for item in (item for bank in banks for item in bank.items):
+        if item.type in unsupported:
+            notes.append(
+                Problem("EXPORT-TYPE-UNSUPPORTED", {"type": item.type, "format": form}, file, item=item.id)
+            )
+        elif item.type == "short_answer" and not any(
+            a.text is not None or (wildcards and regex_as_wildcard(a.regex or "") is not None)
+            for a in item.accepted
+        ):
+            notes.append(Problem("EXPORT-NO-ANSWER", {"format": form}, file, item=item.id))
+        else:
+            out.append(item)
+    return out
+
+
 def write(banks: Sequence[Bank], file: str) -> tuple[str, list[Problem]]:
     """The Moodle XML of every item of `banks`, and what of them Moodle cannot hold."""
     notes: list[Problem] = []
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
-    items = [item for bank in banks for item in bank.items]
+    items = writable(banks, "Moodle XML", file, notes)
     by_topic: dict[str | None, list[ItemBase]] = {}
     for item in items:
         by_topic.setdefault(item.topic, []).append(item)
@@ -146,7 +172,7 @@ def _answer(text: str, share: float, feedback: str | None = None, form: str = "m
     pad = _INDENT * 2
     return [
         f'{pad}<answer fraction="{fraction(share)}" format="{form}">',
-        f"{pad}{_INDENT}<text>{xml_text(text)}</text>",
+        f"{pad}{_INDENT}<text>{_content(text, form)}</text>",
         *_text_element("feedback", feedback or "", 3, "markdown"),
         f"{pad}</answer>",
     ]
@@ -193,7 +219,7 @@ def _matching(item: Matching, lost) -> Iterator[str]:
     for prompt in item.prompts:
         yield from [
             f'{pad}<subquestion format="markdown">',
-            f"{pad}{_INDENT}<text>{xml_text(prompt.text)}</text>",
+            f"{pad}{_INDENT}<text>{_content(prompt.text, 'markdown')}</text>",
         ]
         yield f"{pad}{_INDENT}<answer>"
         yield f"{pad}{_INDENT * 2}<text>{xml_text(choice[item.key[prompt.id]].text)}</text>"
@@ -222,7 +248,7 @@ def _ordering(item: Ordering, lost) -> Iterator[str]:
     pad = _INDENT * 2
     for position, oid in enumerate(item.key, 1):  # the answers in the right order; fraction: the position
         yield f'{pad}<answer fraction="{position}" format="markdown">'
-        yield f"{pad}{_INDENT}<text>{xml_text(option[oid].text)}</text>"
+        yield f"{pad}{_INDENT}<text>{_content(option[oid].text, 'markdown')}</text>"
         yield f"{pad}</answer>"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from xml.etree.ElementTree import Element, tostring
 
@@ -50,14 +51,26 @@ def _strip_namespaces(root: Element) -> Element:
     return root
 
 
+def _member(package: zipfile.ZipFile, name: str, file: str) -> bytes:
+    try:
+        return package.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:  # a damaged member
+        raise ProblemsFound(
+            [Problem("IMPORT-NOT-ZIP", {"kind": "QTI", "reason": str(e)}, f"{file}!{name}")]
+        ) from None
+
+
 def read_package(path: Path, file: str) -> list[Draft]:
     check_zip(path, "QTI")
     with zipfile.ZipFile(path) as package:
         names = set(package.namelist())
         if "imsmanifest.xml" not in names:
             raise ProblemsFound([Problem("IMPORT-QTI-NO-MANIFEST", {}, file)])
-        manifest = _strip_namespaces(parse_xml(package.read("imsmanifest.xml"), f"{file}!imsmanifest.xml"))
+        manifest = _strip_namespaces(
+            parse_xml(_member(package, "imsmanifest.xml", file), f"{file}!imsmanifest.xml")
+        )
         drafts: list[Draft] = []
+        read: set[str] = set()  # each item file once, however often the manifest names it
         for resource in manifest.iter("resource"):
             if not resource.get("type", "").startswith("imsqti_item"):
                 continue
@@ -68,7 +81,11 @@ def read_package(path: Path, file: str) -> list[Draft]:
             if href not in names:
                 drafts.append(draft.refuse("IMPORT-QTI-MISSING", href=href or "-"))
                 continue
-            root = _strip_namespaces(parse_xml(package.read(href), f"{file}!{href}"))
+            if href in read:
+                drafts.append(draft.refuse("IMPORT-QTI-REPEATED", href=href))
+                continue
+            read.add(href)
+            root = _strip_namespaces(parse_xml(_member(package, href, file), f"{file}!{href}"))
             drafts.append(read_item(root, draft))
     return drafts
 
@@ -246,7 +263,7 @@ def _numeric(response, root, draft: Draft) -> None:
         score = branch.find("setOutcomeValue/baseValue")
         if equal is None or score is None:
             continue
-        tolerance = _number((equal.get("tolerance") or "0").split()[0]) or 0.0
+        tolerance = _number(((equal.get("tolerance") or "").split() or ["0"])[0]) or 0.0
         if equal.get("toleranceMode", "exact") == "exact":
             tolerance = 0.0
         elif equal.get("toleranceMode") == "relative":

@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 from assess.bank.documents import Bank
 from assess.bank.formats.common import multiple_response_fractions, write_tags
 from assess.bank.formats.markup import markdown_to_html, markdown_to_inline_html
-from assess.bank.formats.moodle_write import absolute_tolerances, rubric_text
-from assess.bank.model import ItemBase
+from assess.bank.formats.moodle_write import absolute_tolerances, rubric_text, writable
+from assess.bank.model import ItemBase, Option
 from assess.i18n import N_
 from assess.problems import Phrase, Problem
 
@@ -88,7 +88,7 @@ def _response(cardinality: str, base: str, correct: list[str], mapping: str = ""
             f"<correctResponse>{values}</correctResponse>{mapping}</responseDeclaration>")  # fmt: skip
 
 
-def _body(item: ItemBase, lost) -> tuple[str, str, str]:
+def _body(item: ItemBase, language: str, lost) -> tuple[str, str, str]:
     """(responseDeclaration, the interaction and anything after the stem, responseProcessing)."""
     top = item.max_points
     kind = item.type
@@ -96,10 +96,8 @@ def _body(item: ItemBase, lost) -> tuple[str, str, str]:
         return (_response("single", "identifier", [identifier(item.key)]), _choices(item.options),
                 _template("match_correct"))  # fmt: skip
     if kind == "true_false":
-        options = [
-            type("O", (), {"id": i, "text": t})()
-            for i, t in zip(TRUE_FALSE_IDS, ("Benar", "Salah"), strict=True)
-        ]
+        words = ("True", "False") if language == "en" else ("Benar", "Salah")
+        options = [Option(id=i, text=t) for i, t in zip(TRUE_FALSE_IDS, words, strict=True)]
         truth = TRUE_FALSE_IDS[0] if item.key else TRUE_FALSE_IDS[1]
         return (
             _response("single", "identifier", [truth]),
@@ -204,7 +202,7 @@ def _essay(item, lost) -> tuple[str, str, str]:
 
 
 def item_xml(item: ItemBase, language: str, lost) -> str:
-    declaration, interaction, processing = _body(item, lost)
+    declaration, interaction, processing = _body(item, language, lost)
     if any(getattr(o, "feedback", None) for o in getattr(item, "options", [])):
         lost(N_("feedback per option"))
     if item.translations:
@@ -255,7 +253,7 @@ def write(banks: Sequence[Bank], file: str) -> tuple[bytes, list[Problem]]:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         for bank in banks:
-            for item in bank.items:
+            for item in writable([bank], "QTI 2.1", file, notes, wildcards=False):
 
                 def lost(what: str, item: ItemBase = item) -> None:
                     params = {"what": Phrase(what), "format": "QTI 2.1"}

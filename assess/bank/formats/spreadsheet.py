@@ -104,6 +104,35 @@ def _number(text: str) -> float | None:
 # -- reading -----------------------------------------------------------------------------------------
 
 
+MAX_COLUMNS = 200  # the template has about forty
+MAX_ROWS = 20_000
+MAX_BLANK_RUN = 1_000  # so many blank rows one after another: the questions have ended
+
+
+def _rows(sheet, file: str):
+    """(row number, cell texts) of the header and of every row with a value: at most as wide as the
+    header, and bounded however far a (hostile) file says its cells reach."""
+    header = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
+    cells = [_text(v) for v in header]
+    while cells and not cells[-1]:
+        cells.pop()
+    yield 1, tuple(cells)
+    if not cells:
+        return
+    blank = 0
+    for line, row in enumerate(sheet.iter_rows(min_row=2, max_col=len(cells), values_only=True), start=2):
+        if line > MAX_ROWS:
+            raise ProblemsFound([Problem("IMPORT-SHEET-TOO-LARGE", {"max": MAX_ROWS}, file, line)])
+        values = tuple(_text(v) for v in row)
+        if any(values):
+            blank = 0
+            yield line, values
+        else:
+            blank += 1
+            if blank >= MAX_BLANK_RUN:
+                return
+
+
 def read(path: Path, file: str) -> list[Draft]:
     import openpyxl
 
@@ -114,22 +143,25 @@ def read(path: Path, file: str) -> list[Draft]:
     try:
         sheet = next((ws for ws in book.worksheets if ws.title.casefold() in SHEET_NAMES), book.worksheets[0])
         sheet.reset_dimensions()
-        rows = [tuple(_text(v) for v in row) for row in sheet.iter_rows(values_only=True)]
         title = sheet.title
+        rows = list(_rows(sheet, file))
+    except ProblemsFound:
+        raise
+    except Exception as e:  # noqa: BLE001 - a damaged cell (a number that is not one, a bad string index)
+        reason = str(e) or type(e).__name__
+        raise ProblemsFound(
+            [Problem("IMPORT-UNREADABLE", {"kind": "Excel", "reason": reason}, file)]
+        ) from None
     finally:
         book.close()
-    if not rows:
+    if not rows or not rows[0][1]:
         return []
-    columns = columns_of(rows[0])
+    columns = columns_of(rows[0][1])
     missing = [HEADERS[f][0] for f in ("type", "stem") if f not in columns.fields]
     if missing:
         raise ProblemsFound([Problem("IMPORT-SHEET-HEADERS", {"missing": ", ".join(missing)}, file, 1,
                                      field=title)])  # fmt: skip
-    drafts = []
-    for line, row in enumerate(rows[1:], start=2):
-        if any(row):
-            drafts.append(_row(Row(row, line, columns, title), len(drafts) + 1))
-    return drafts
+    return [_row(Row(row, line, columns, title), n) for n, (line, row) in enumerate(rows[1:], start=1)]
 
 
 @dataclass(frozen=True)

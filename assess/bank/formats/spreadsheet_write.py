@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from assess.bank.documents import Bank
 from assess.bank.formats.common import DIFFICULTY_TAG, write_tags
-from assess.bank.formats.moodle_write import wildcard_answers
+from assess.bank.formats.moodle_write import wildcard_answers, writable
 from assess.bank.formats.spreadsheet import HEADERS, LETTERS, TYPE_NAMES
 from assess.bank.model import ItemBase
 from assess.i18n import N_, _, current_language
@@ -127,7 +127,7 @@ def _rubric(item, lost) -> str:
 def sheets(banks: Sequence[Bank], file: str, notes: list[Problem] | None = None) -> list[Sheet]:
     """The template's sheets holding every item of `banks` (what it cannot hold noted in `notes`)."""
     english = current_language() == "en"
-    items = [item for bank in banks for item in bank.items]
+    items = writable(banks, "Excel", file, notes if notes is not None else [])
     n_letters = min(len(LETTERS), max([5, *(_letters_needed(i) for i in items)]))
     rows = []
     for item in items:

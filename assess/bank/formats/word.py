@@ -42,13 +42,24 @@ class Paragraph:
     list_format: str | None  # Word's numbering format: "decimal", "upperLetter"... or None
 
 
-def paragraphs(path: Path, file: str) -> list[Paragraph]:
+def paragraphs(path: Path, file: str) -> tuple[list[Paragraph], int]:
+    """The document's paragraphs with their list formats, and how many tables it has (not read)."""
     import docx
 
     try:
         document = docx.Document(str(path))
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds for a damaged file
         raise ProblemsFound([Problem("IMPORT-NOT-ZIP", {"kind": "Word", "reason": str(e)}, file)]) from None
+    try:
+        return _paragraphs(document), len(document.tables)
+    except Exception as e:  # noqa: BLE001 - a damaged part (styles, numbering) found while reading
+        reason = str(e) or type(e).__name__
+        raise ProblemsFound(
+            [Problem("IMPORT-UNREADABLE", {"kind": "Word", "reason": reason}, file)]
+        ) from None
+
+
+def _paragraphs(document) -> list[Paragraph]:
     formats = _numbering_formats(document)
     out = []
     for n, paragraph in enumerate(document.paragraphs, 1):
@@ -59,7 +70,8 @@ def paragraphs(path: Path, file: str) -> list[Paragraph]:
             level = num.find(f"{_W}ilvl")
             key = (num_id.get(f"{_W}val") if num_id is not None else None,
                    level.get(f"{_W}val") if level is not None else "0")  # fmt: skip
-            fmt = formats.get(key, "decimal")
+            # numId 0 is Word's "numbering off" on a paragraph of a numbered style.
+            fmt = None if key[0] == "0" else formats.get(key, "decimal")
         out.append(Paragraph(n, paragraph.text, fmt))
     return out
 
@@ -67,8 +79,9 @@ def paragraphs(path: Path, file: str) -> list[Paragraph]:
 def _list_of(paragraph):
     """The paragraph's list numbering (`w:numPr`): its own, else its style's (Word's "List Number")."""
     num = paragraph._p.find(f"{_W}pPr/{_W}numPr")
-    style = paragraph.style
-    while num is None and style is not None:
+    style, seen = paragraph.style, set()
+    while num is None and style is not None and style.style_id not in seen:  # a style may be based on itself
+        seen.add(style.style_id)
         num = style.element.find(f"{_W}pPr/{_W}numPr")
         style = style.base_style
     return num
@@ -107,10 +120,14 @@ class _Question:
     last: str = "stem"
 
 
-def read(path: Path, file: str) -> list[Draft]:
+def read(path: Path, file: str, warnings: list[Problem]) -> list[Draft]:
+    """The questions of the document; `warnings` hears of what is not read (tables)."""
     questions: list[_Question] = []
     letters_seen = 0
-    for p in paragraphs(path, file):
+    found, tables = paragraphs(path, file)
+    if tables:
+        warnings.append(Problem("IMPORT-WORD-TABLES", {"n": tables}, file))
+    for p in found:
         text = p.text.strip()
         if not text:
             continue
