@@ -288,3 +288,11 @@ def test_event_check_outside_a_workspace_gives_the_same_next_step_as_every_comma
     result = run("--lang", "en", "event", "check")
     assert result.exit_code == 2 and "WORKSPACE-NOT-FOUND" in result.stderr
     assert "assess init" in result.stderr and "FILE-NOT-FOUND" not in result.stderr
+
+
+def test_a_database_address_that_is_none_is_said_without_repeating_it(run, tmp_path):
+    assert run("init", str(tmp_path / "ev")).exit_code == 0
+    for address in ("notaurl", "mysqlx://guru:rahasia@db/ev"):
+        result = run("--db", address, "participants", "list", cwd=tmp_path / "ev", env={"ASSESS_LANG": "en"})
+        assert result.exit_code == 2 and "DB-URL-INVALID" in result.stderr, result.output
+        assert "rahasia" not in result.output and "Traceback" not in result.output

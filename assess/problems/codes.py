@@ -201,6 +201,10 @@ MESSAGES: dict[str, str] = {
     "WORKSPACE-DEMO-DATABASE-USED": N_(
         "the database already holds event {event!r} with participants; give the demo a fresh database"
     ),
+    "DB-URL-INVALID": N_(
+        "not a database address assess can use; write sqlite:///FILE.db or "
+        "postgresql://USER:PASSWORD@HOST/DATABASE"
+    ),
     "STORE-FORM-IN-USE": N_(
         "phase {phase!r} already has {attempts} attempts: its form can no longer be rebuilt"
     ),

@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from assess.problems import Problem, ProblemsFound
 from assess.sheets.write import private_file
 
 BUSY_TIMEOUT_MS = 30_000
@@ -41,6 +42,11 @@ def normalise_url(url: str) -> str:
 
 def make_engine(url: str) -> sa.Engine:
     url = normalise_url(url)
+    try:
+        sa.engine.make_url(url).get_dialect()
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError):
+        # Said without the address itself: it may hold a password.
+        raise ProblemsFound([Problem("DB-URL-INVALID", {}, field="--db")]) from None
     if url.startswith("sqlite"):
         _private_sqlite_files(url)
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
