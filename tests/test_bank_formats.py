@@ -745,3 +745,32 @@ def test_a_hard_line_break_goes_to_moodle_as_moodle_writes_one():
         "key": True}]})  # fmt: skip
     text, _notes = export_text([bank], "moodle-xml", "out")
     assert "Baris satu  \nBaris dua" in text
+
+
+def test_a_word_document_with_no_list_numbering_at_all(run, tmp_path):
+    """Documents typed without any Word list have no numbering part (python-docx's default has one)."""
+    import io
+    import re
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    for line in ("1. Lurah bertanggung jawab kepada ...", "A. Camat", "B. Bupati", "Kunci: A"):
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path = tmp_path / "tanpa-daftar.docx"
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "word/numbering.xml":
+                continue
+            if name in ("word/_rels/document.xml.rels", "[Content_Types].xml"):
+                data = re.sub(rb"<(Relationship|Override) [^>]*numbering[^>]*/>", b"", data)
+            target.writestr(name, data)
+    assert "word/numbering.xml" not in zipfile.ZipFile(path).namelist()
+    out = tmp_path / "b.yaml"
+    result = run("bank", "import", str(path), "--out", str(out), "--competency", "T.01", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert [(i.type, i.key) for i in load_file(out).document.items] == [("single_choice", "a")]

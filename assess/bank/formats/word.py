@@ -91,7 +91,7 @@ def _numbering_formats(document) -> dict[tuple[str, str], str]:
     """(numId, level) -> the list's number format, from the document's numbering part."""
     try:
         numbering = document.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
+    except NotImplementedError:  # no numbering part (a document with no list): python-docx cannot make one
         return {}
     abstract = {}
     for node in numbering.findall(f"{_W}abstractNum"):
