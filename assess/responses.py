@@ -41,6 +41,9 @@ from assess.bank.model import (
 )
 
 BLANK = -1
+# A short answer written on a paper sheet that `assess responses scan` read but nobody has typed yet: it waits
+# for the trainer (pending, like an unmarked essay), never scored as blank or wrong.
+PAPER_UNTYPED = "(jawaban singkat tertulis pada lembar kertas, belum diketik)"
 
 
 class ResponseError(ValueError):

@@ -35,7 +35,7 @@ from assess.bank.model import (
     WeightedOptions,
 )
 from assess.event.policy import Band, ChoicePolicy, Grading, MultipleResponsePolicy, ScoringPolicy
-from assess.responses import BLANK, EncodedItem
+from assess.responses import BLANK, PAPER_UNTYPED, EncodedItem
 
 # Floating-point slack when comparing a numeric answer with its tolerance.
 _EPS = 1e-9
@@ -134,6 +134,8 @@ def score_item(item: ItemBase, policy: ScoringPolicy, value: Any, mark: str | No
         right = sum(1 for got, want in zip(value, item.key, strict=True) if got == want)
         share = _parts_share(right, len(item.key), policy.ordering.rule)
     elif isinstance(item, ShortAnswer):
+        if value == PAPER_UNTYPED:
+            return ItemScore(0.0, top, blank=False, pending=True)
         share = short_answer_credit(item, value)
     elif isinstance(item, Numeric):
         share = numeric_credit(item, value)
@@ -220,7 +222,9 @@ def score_item_bulk(
     elif isinstance(item, ShortAnswer):
         credits = np.array([short_answer_credit(item, t) for t in encoded.texts] + [0.0])
         blank = data == BLANK
-        share = credits[np.where(blank, len(encoded.texts), data)]
+        at = np.where(blank, len(encoded.texts), data)
+        pending = np.array([t == PAPER_UNTYPED for t in encoded.texts] + [False])[at]
+        share = np.where(pending, 0.0, credits[at])
     elif isinstance(item, Numeric):
         blank = np.isnan(data)
         scale = abs(item.value) if item.tolerance_mode == "relative" else 1.0

@@ -17,6 +17,7 @@ BENCHMARKS = [
     "benchmarks.bench_hr",  # the short form; --scale full by hand (see its docstring)
     "benchmarks.bench_reports",
     "benchmarks.bench_lobby",  # one lobby poll through the app, sequentially: CPU per poll
+    "benchmarks.bench_omr",  # about 15 minutes: 1,000 synthetic sheets made, then read
     "benchmarks.bench_serve",  # about 5 minutes: 300 phones answering for real, twice
 ]
 

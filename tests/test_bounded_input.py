@@ -356,6 +356,7 @@ ROUTES = {
         "/trainer/phase/{phase}/essays",
         ["attempt", "item", "level", "comment", "at", "names"],
     ),
+    "scan_review": ("trainer", "/trainer/phase/{phase}/scan", ["sheet", "question", "answer", "at"]),
     "end_devices": ("trainer", "/trainer/person/{person}/end", ["device"]),
     "new_code": ("trainer", "/trainer/person/{person}/code", []),
 }

@@ -39,6 +39,8 @@ def test_cards_for_every_participant(tmp_path, run):
     for person in people:
         assert person.access_code in html
         assert not person.nip or person.nip not in html  # never the NIP
+        # The number a blank readable answer sheet asks for (P0007 -> 0007; issue 21).
+        assert f'data-number="{person.person_id[1:]}"' in html
     assert html.count("<svg") == 52  # a QR code per card, inline
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing fetched from a network
     assert "Access code" in html

@@ -27,6 +27,7 @@ def shapes(draw) -> list[Shape]:
 
 def _boxes(page):
     yield "qr", page.qr
+    yield "header", page.header
     for n, marker in enumerate(page.markers):
         yield f"marker {n}", marker
     for block in page.blocks:
@@ -54,7 +55,9 @@ def test_every_question_once_in_order_and_nothing_overlaps(questions, paper, ide
             assert not box_a.overlaps(box_b), (page.number, a, b)
         for name, box in named:
             assert area.holds(box), (page.number, name)
+        assert all(page.header.holds(b.box) for b in page.references)
         bubbles = [b.box for block in page.blocks for b in block.bubbles] + [b.box for b in page.identity]
+        bubbles += [b.box for b in page.references]
         for a, b in itertools.combinations(bubbles, 2):
             assert not a.overlaps(b)
         for block in page.blocks:
@@ -63,10 +66,11 @@ def test_every_question_once_in_order_and_nothing_overlaps(questions, paper, ide
                 assert block.write is not None and block.box.holds(block.write) and not block.bubbles
 
 
-def test_the_identity_grid_is_on_the_first_page_only_with_a_column_per_digit():
+def test_the_identity_grid_is_on_every_page_with_a_column_per_digit():
+    """A page read alone is still somebody's: the grid is on each page, in the same place."""
     questions = [Shape(n, "single_choice", options=4) for n in range(1, 200)]
     pages = sheet_layout(questions, "a4", "nip")
-    assert len(pages) > 1 and not any(p.identity for p in pages[1:])
+    assert len(pages) > 1 and all(p.identity == pages[0].identity for p in pages[1:])
     columns = {b.row for b in pages[0].identity}
     assert len(columns) == NIP_DIGITS and len(pages[0].identity) == NIP_DIGITS * 10
     assert {b.value for b in pages[0].identity} == set("0123456789")

@@ -69,10 +69,10 @@ class BookletReader(HTMLParser):
             self._prompt = [a["data-prompt"], None]
         elif tag == "span" and a.get("class") == "pnum" and self._prompt is not None:
             self._prompt[1] = int(a["data-number"])
-        elif tag == "div" and a.get("class") == "row":
+        elif tag == "g" and a.get("class") == "row":
             self._row = int(a["data-number"])
             self.sheet[self._row] = (a["data-item"], [])
-        elif tag == "span" and a.get("class") == "bubble" and self._row is not None:
+        elif tag == "g" and a.get("class") == "bubble" and self._row is not None:
             self.sheet[self._row][1].append(a["data-letter"])
 
     def handle_endtag(self, tag):
@@ -89,9 +89,7 @@ class BookletReader(HTMLParser):
             self._question.prompts.append(tuple(self._prompt))
             self._prompt = None
         elif (
-            tag == "div"
-            and self._row is not None
-            and not any(t == "div" and c == "row" for t, c in self._stack)
+            tag == "g" and self._row is not None and not any(t == "g" and c == "row" for t, c in self._stack)
         ):
             self._row = None
 
@@ -275,7 +273,9 @@ def read_printed(tmp_path: Path, run, folder: Path, event: str) -> tuple[Form, d
     labels = [v.label for v in form.variants]
     assert len(labels) >= 2
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"naskah-pre-{v}.html" for v in labels] + ["kunci-pre.html"]
+        [f"naskah-pre-{v}.html" for v in labels]
+        + [f"lembar-pre-{v}.html" for v in labels]
+        + ["kunci-pre.html"]
     )
     booklets = {v: read_booklet(out / f"naskah-pre-{v}.html") for v in labels}
     keys = KeyReader()
@@ -372,7 +372,9 @@ def test_every_item_type_reads_back_ordering_and_essay_too(tmp_path, run):
         "numeric", "short_answer", "weighted_options", "essay",
     }  # fmt: skip
     essay = next(q for q in booklets["A"].questions if q.type == "essay")
-    assert booklets["A"].sheet[essay.number][1] == []  # answered in the booklet, not on the sheet
+    # Answered in the booklet; on the sheet a bubble per rubric level, for the marker.
+    levels = len(form.item(essay.item).rubric)
+    assert booklets["A"].sheet[essay.number][1] == [str(k) for k in range(levels)]
     assert "Sebagian 2" in keys.keys["A"][essay.number]  # the rubric in the key
     who = [("P0001", "A", "keyed"), ("P0002", "A", "wrong"), ("P0003", "B", "mixed"), ("P0004", "B", "keyed")]
     filled = fill_sheet(form, booklets, who, absent="P0005")
@@ -407,7 +409,11 @@ def test_one_variant_lower_case_and_the_key_of_that_variant_only(tmp_path, run):
         str(out),
     )
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["kunci-pre.html", "naskah-pre-B.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "kunci-pre.html",
+        "lembar-pre-B.html",
+        "naskah-pre-B.html",
+    ]
     assert f"Booklet: {out / 'naskah-pre-B.html'}" in result.stdout
     keys = KeyReader()
     keys.feed((out / "kunci-pre.html").read_text(encoding="utf-8"))

@@ -29,7 +29,7 @@ from assess.bank.model import (
 )
 from assess.event.policy import Grading, ScoringPolicy
 from assess.forms import answer_at, make_order, positions_of
-from assess.responses import encode_item, normalise
+from assess.responses import PAPER_UNTYPED, encode_item, normalise
 from assess.scoring import choice_penalty, item_max, score_attempt, score_bulk, score_item
 from assess.seeded import Stream
 from tests.strategies import item_data
@@ -92,7 +92,8 @@ def response(draw, item):
     if isinstance(item, ShortAnswer):
         texts = [a.text for a in item.accepted if a.text] + ["42", "musyawarah desa"]
         text = draw(st.sampled_from(texts))
-        return draw(st.sampled_from([text, text.upper(), f"  {text} "]))
+        # PAPER_UNTYPED: written on a scanned sheet, not typed yet: pending in both paths.
+        return draw(st.sampled_from([text, text.upper(), f"  {text} ", PAPER_UNTYPED]))
     if isinstance(item, Numeric):
         return item.value + draw(st.sampled_from([0.0, 0.5, 1.0, -2.0, 10.0]))
     if isinstance(item, Essay):

@@ -302,3 +302,29 @@ def test_negative_marking_floors_the_total_at_zero_unless_told_otherwise():
 def test_an_essay_mark_that_is_not_a_rubric_level_is_refused():
     with pytest.raises(ValueError, match="not a rubric level"):
         score_item(ESSAY, policy(), "jawaban", "l9")
+
+
+def test_a_short_answer_not_typed_yet_waits_and_is_never_scored_blank_or_wrong():
+    """A scanned sheet's short answer is a picture until the trainer types it (issue 21): pending, 0 points
+    for now, not blank; once typed it scores as any answer."""
+    from assess.bank.model import ShortAnswer
+    from assess.responses import PAPER_UNTYPED, encode_item
+    from assess.scoring import ScoringPolicy, score_item, score_item_bulk
+
+    item = ShortAnswer.model_validate(
+        {
+            "id": "s1",
+            "type": "short_answer",
+            "stem": "Siapa kepala kelurahan?",
+            "competencies": ["k1"],
+            "accepted": [{"text": "lurah"}],
+            "points": 2,
+        }  # fmt: skip
+    )
+    policy = ScoringPolicy()
+    waiting = score_item(item, policy, PAPER_UNTYPED)
+    assert (waiting.points, waiting.blank, waiting.pending) == (0.0, False, True)
+    assert score_item(item, policy, "Lurah").points == 2.0
+    points, blank, pending = score_item_bulk(item, policy, encode_item(item, [PAPER_UNTYPED, "lurah", None]))
+    assert points.tolist() == [0.0, 2.0, 0.0]
+    assert blank.tolist() == [False, False, True] and pending.tolist() == [True, False, False]

@@ -78,14 +78,24 @@ def test_booklet_key_and_item_report_at_phone_and_desktop_width(pages, tmp_path)
             "avoid",
             "avoid-page",
         )
-        printed = pdf_texts(page.pdf(format="A4"))
+        data = page.pdf(prefer_css_page_size=True)
+        printed = pdf_texts(data)
         assert len(printed) >= 4  # 31 questions and the sheet
-        # No page holds only a footer: the form's identity heads the answer sheet, whose last page
-        # ends with its last row (issue 16, point 6).
-        form_id = page.locator("section.sheet p.foot").inner_text()
-        [sheet_start] = [k for k, text in enumerate(printed) if "Lembar jawaban" in text]
-        assert form_id in printed[sheet_start]
-        assert re.search(r"\b31\b", printed[-1]) and printed[-1].strip() != form_id
+        # The readable sheet: each of its pages one printed A4 page of its own (the reader measures it in
+        # millimetres), the first naming the form; the last holds the last question.
+        form_id = page.locator("section.sheet").get_attribute("data-form")
+        sheet_pages = [k for k, text in enumerate(printed) if "Lembar jawaban" in text]
+        assert len(sheet_pages) == page.locator(".omr-page").count() >= 1
+        assert sheet_pages == list(range(len(printed) - len(sheet_pages), len(printed)))
+        assert form_id in printed[sheet_pages[0]]
+        assert re.search(r"\b31\b", printed[-1])
+        from pypdf import PdfReader
+
+        sizes = {
+            (round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+            for p in PdfReader(io.BytesIO(data)).pages
+        }
+        assert sizes == {(595, 842)}  # A4 in points, booklet and sheet alike
         page.close()
         page, errors = open_page(browser, pages["items"].as_uri(), DESKTOP)
         page.emulate_media(media="print")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assess.cli.support import Group, open_workspace, option, shared_options
+from assess.cli.support import EXIT_OK, EXIT_WARNINGS, Group, open_workspace, option, shared_options
 from assess.delivery.gforms import MATCH_KINDS
 from assess.delivery.imports import Leniency
 from assess.i18n import N_, _
@@ -132,3 +132,53 @@ def responses_template(ctx: click.Context, phase_id: str, out: str | None) -> No
     path = Path(out) if out else default_template_path(ws, phase_id)
     n = write_sheet_template(ws, phase_id, path)
     click.echo(_("Written {path}: {n} participants.").format(path=path, n=n))
+
+
+@responses.command(
+    "scan",
+    help=N_(
+        "Read photographed or scanned answer sheets (JPEG, PNG, HEIC, TIFF or PDF; a folder: every such "
+        "file in it), printed by assess form print, and import the sheets read clearly: each page is "
+        "matched by its QR code to the phase, form and variant, and by the QR code or the filled-in NIP "
+        "or participant number to its participant. Nothing doubtful is imported: a light or erased mark, "
+        "two marks where one is allowed, a participant not found, and every short answer (written by "
+        "hand) wait in the review folder (periksa-PHASE: periksa.html shows them, koreksi.csv takes the "
+        "answers); --apply-review imports the corrections. Pages that are no answer sheet of this phase "
+        "are listed with why, and the rest imports. Running it again on the same files reads only the new"
+        " ones."
+        "\n\nExample: assess responses scan foto/ --phase pre"
+        "\n\nExample: assess responses scan --phase pre --apply-review periksa-pre/koreksi.csv"
+    ),
+)
+@click.argument("paths", nargs=-1)
+@option("--phase", "phase_id", required=True, help=N_("The phase, e.g. pre."))
+@option(
+    "--apply-review",
+    "corrections",
+    default=None,
+    help=N_("The review's koreksi.csv with the column jawaban filled in: import the corrections."),
+)
+@option(
+    "--review-dir",
+    default=None,
+    help=N_("The review folder (default: periksa-PHASE in the workspace)."),
+)
+@shared_options()
+@click.pass_context
+def responses_scan(
+    ctx: click.Context, paths: tuple[str, ...], phase_id: str, corrections: str | None, review_dir: str | None
+) -> None:
+    from assess.workspace.scan import apply_review, scan
+    from assess.workspace.scan import summary_lines as scan_lines
+
+    if bool(paths) == bool(corrections):
+        raise click.UsageError(_("give the files to read, or --apply-review with the corrections"), ctx)
+    ws = open_workspace(ctx)
+    folder = Path(review_dir) if review_dir else None
+    if corrections:
+        report = apply_review(ws, phase_id, Path(corrections), now(), folder)
+    else:
+        report = scan(ws, phase_id, [Path(p) for p in paths], now(), folder)
+    for line in scan_lines(report):
+        click.echo(line)
+    ctx.exit(EXIT_WARNINGS if report.left else EXIT_OK)

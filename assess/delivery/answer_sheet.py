@@ -294,6 +294,19 @@ def _variant(row, columns: dict, headers: list[str], form: Form, found: Found) -
 # -- cells ---------------------------------------------------------------------------
 
 
+def cell_answer(item: ItemBase, variant: Variant, text: str, number: int, at: dict, found: Found) -> Any:
+    """One cell of an answer sheet as the import reads it: the normalised answer (None blank), or BAD
+    after adding its problem, located by `at` (line, column, field, item), to `found`."""
+    value = _value(item, variant, Cell(text), number, at, found)
+    if value is BAD:
+        return BAD
+    try:
+        return normalise(item, value)
+    except ResponseError as e:
+        found.add(e.code, **at, **e.params)
+        return BAD
+
+
 def _value(item: ItemBase, variant: Variant, c: Cell, number: int, at: dict, found: Found) -> Any:
     """A cell as the raw response in ids; None for blank, BAD after reporting a problem."""
     text = c.value.strip()

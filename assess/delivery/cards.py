@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import segno
 
+from assess.delivery.omr.sheet import participant_number
 from assess.templating import render
 
 
@@ -30,6 +31,7 @@ def cards_html(event_title: str, base_url: str, people: Sequence[Any], units: di
             "position": p.position or "",
             "unit": units.get(p.unit_code or "", ""),
             "code": p.access_code,
+            "number": participant_number(p.person_id),
             "url": base_url.rstrip("/"),
             "qr": qr_svg(join_url(base_url, p.access_code)),
         }

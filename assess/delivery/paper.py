@@ -32,6 +32,8 @@ from assess.bank.model import (
     WeightedOptions,
 )
 from assess.bank.show import letter, matching_rule
+from assess.delivery.omr.layout import PAPERS
+from assess.delivery.omr.sheet import SheetCode, event_tag, form_tag, page_drawing, sheet_pages
 from assess.event import Event
 from assess.forms import Form, Variant, positions_of, shown
 from assess.i18n import N_, _, current_language, ngettext
@@ -92,7 +94,7 @@ def _options(order: Variant, item: ItemBase) -> list[dict]:
 
 
 def _question(number_: int, item: ItemBase, order: Variant, form: Form) -> dict:
-    """One question of the booklet and its row of the answer sheet."""
+    """One question of the booklet."""
     q: dict = {
         "number": number_,
         "item": item.id,
@@ -105,19 +107,14 @@ def _question(number_: int, item: ItemBase, order: Variant, form: Form) -> dict:
         "lines": 0,
         "unit": "",
     }
-    sheet: dict = {"number": number_, "item": item.id, "letters": [], "pairs": [], "boxes": 0, "hint": ""}
     if isinstance(item, SingleChoice | WeightedOptions):
         q["layout"] = "choice"
         q["instruction"] = _("Choose one answer.")
         q["options"] = _options(order, item)
-        sheet.update(layout="letters", letters=[o["letter"] for o in q["options"]], hint=_("circle one"))
     elif isinstance(item, MultipleResponse):
         q["layout"] = "choice"
         q["instruction"] = _("Choose every right answer: one or more.")
         q["options"] = _options(order, item)
-        sheet.update(
-            layout="letters", letters=[o["letter"] for o in q["options"]], hint=_("circle all that apply")
-        )
     elif isinstance(item, TrueFalse):
         q["layout"] = "choice"
         q["instruction"] = _("B if the statement is true, S if it is false.")
@@ -125,45 +122,42 @@ def _question(number_: int, item: ItemBase, order: Variant, form: Form) -> dict:
             {"id": "true", "letter": TRUE_LETTER, "text": _("True")},
             {"id": "false", "letter": FALSE_LETTER, "text": _("False")},
         ]
-        sheet.update(layout="letters", letters=[TRUE_LETTER, FALSE_LETTER], hint=_("circle one"))
     elif isinstance(item, Matching):
         q["layout"] = "matching"
-        q["instruction"] = matching_rule() + " " + _("Next to each number, write the letter of its match.")
+        q["instruction"] = (
+            matching_rule() + " " + _("On the answer sheet, fill in the letter of each number's match.")
+        )
         q["options"] = _options(order, item)
         q["prompts"] = [
             {"id": p.id, "number": k, "text": markdown_inline(p.text)} for k, p in enumerate(item.prompts, 1)
         ]
-        choice_letters = [o["letter"] for o in q["options"]]
-        sheet.update(
-            layout="pairs",
-            pairs=[{"number": p["number"], "letters": choice_letters} for p in q["prompts"]],
-            hint=_("circle one letter for each number"),
-        )
     elif isinstance(item, Ordering):
         q["layout"] = "ordering"
-        q["instruction"] = _("Write the letters in the right order, first to last.")
+        q["instruction"] = _(
+            "On the answer sheet, fill in each letter's place in the order: 1 for the first."
+        )
         q["options"] = _options(order, item)
-        sheet.update(layout="boxes", boxes=len(q["options"]), hint=_("letters in order"))
     elif isinstance(item, Numeric | ShortAnswer):
         q["layout"] = "write"
         q["lines"] = WRITE_LINES
         if isinstance(item, Numeric):
-            q["instruction"] = _("Write a number here and on the answer sheet.")
+            q["instruction"] = _(
+                "Write the number in the boxes of the answer sheet, a character in each, and fill in "
+                "the bubble under each: a minus sign first if it is negative, a comma before decimals."
+            )
             if item.unit:
                 q["unit"] = _("Answer in {unit}.").format(unit=item.unit)
         else:
-            q["instruction"] = _("Write a short answer here and on the answer sheet.")
-        sheet.update(layout="line", hint=q["unit"])
+            q["instruction"] = _("Write a short answer here and in the box of the answer sheet.")
     elif isinstance(item, Essay):
         q["layout"] = "essay"
         q["lines"] = ESSAY_LINES
         q["instruction"] = _("Write your answer on the lines below.")
         if item.min_words or item.max_words:
             q["instruction"] += " " + _words(item)
-        sheet.update(layout="essay", hint=_("answered in the booklet; marked by the trainer"))
     else:  # pragma: no cover - every item type is handled above
         raise TypeError(type(item).__name__)
-    return {"question": q, "sheet": sheet}
+    return q
 
 
 def _words(item: Essay) -> str:
@@ -201,20 +195,75 @@ def variant_of(form: Form, label: str | None) -> Variant:
     return form.variant(chosen)
 
 
-def booklet_context(event: Event, form: Form, label: str) -> dict:
-    variant = variant_of(form, label)
-    parts = [_question(k, form.item(item_id), variant, form) for k, item_id in enumerate(variant.items, 1)]
+def sheet_context(
+    event: Event, form: Form, variant: Variant, paper: str = "a4", identity: str = "number", person=None
+) -> dict:
+    """The readable answer sheet of a variant (`assess.delivery.omr`): its pages, each with the QR code
+    naming event, phase, variant, form and page; `person` (with .person_id and .name): a sheet printed for
+    that participant, without the identity grid."""
+    pages = sheet_pages(form, variant, paper, None if person is not None else identity)
+    tag, who = event_tag(event.event.id), person.person_id if person is not None else ""
+    grid = identity if person is None else ""
+    codes = [
+        SheetCode(tag, form.phase, variant.label, form_tag(form.hash), page.number, len(pages), grid, who)
+        for page in pages
+    ]
+    legend = _(
+        "Fill the bubble completely with a dark pen, like the black one on the right; to change an answer, "
+        "erase it completely."
+    )
+    if person is None:
+        legend += " " + _("Write your {identity} in the boxes and fill in the bubble of each digit.").format(
+            identity="NIP" if identity == "nip" else _("participant number")
+        )
+    width, height = PAPERS[paper]
     return {
-        "header": _header(event, form),
-        "variant": variant.label,
-        "questions": [p["question"] for p in parts],
-        "sheet": [p["sheet"] for p in parts],
-        "has_essays": any(isinstance(i, Essay) for i in form.items),
+        "omr_pages": [
+            page_drawing(page, code, form, variant) for page, code in zip(pages, codes, strict=True)
+        ],
+        "omr_head": {
+            "event": event.event.title,
+            "dates": event_dates(event),
+            "phase": event.phase_title(form.phase),
+            "person": {"name": person.name, "id": person.person_id} if person is not None else None,
+            "identity": identity if person is None else "",
+            "legend": legend,
+        },
+        "paper": {"name": paper, "width": width, "height": height},
     }
 
 
-def booklet_html(event: Event, form: Form, label: str) -> str:
-    return render("paper/booklet.html", **booklet_context(event, form, label))
+def booklet_context(
+    event: Event, form: Form, label: str, paper: str = "a4", identity: str = "number"
+) -> dict:
+    variant = variant_of(form, label)
+    return {
+        "header": _header(event, form),
+        "variant": variant.label,
+        "questions": [_question(k, form.item(i), variant, form) for k, i in enumerate(variant.items, 1)],
+        "has_essays": any(isinstance(i, Essay) for i in form.items),
+        **sheet_context(event, form, variant, paper, identity),
+    }
+
+
+def booklet_html(event: Event, form: Form, label: str, paper: str = "a4", identity: str = "number") -> str:
+    return render("paper/booklet.html", **booklet_context(event, form, label, paper, identity))
+
+
+def sheets_html(
+    event: Event,
+    form: Form,
+    sheets: Sequence[tuple[str, object | None]],
+    paper: str = "a4",
+    identity: str = "number",
+) -> str:
+    """Answer sheets only, one after the other: (variant label, participant or None) each."""
+    parts = [
+        sheet_context(event, form, variant_of(form, label), paper, identity, person)
+        for label, person in sheets
+    ]
+    first = parts[0] if parts else sheet_context(event, form, form.variants[0], paper, identity)
+    return render("paper/sheets.html", header=_header(event, form), sheets=parts, paper=first["paper"])
 
 
 # -- the key ------------------------------------------------------------------------

@@ -406,6 +406,37 @@ MESSAGES: dict[str, str] = {
         "UTF-8)"
     ),
     "IMPORT-XML-SYNTAX": N_("the XML is not well formed: {reason}"),
+    # Scanned answer sheets (assess responses scan)
+    "SCAN-NOT-AN-IMAGE": N_(
+        "not a picture this command reads (JPEG, PNG, HEIC, TIFF, BMP, WebP, or a PDF), or a damaged one"
+    ),
+    "SCAN-NO-MARKERS": N_(
+        "the four black corner squares were not found ({markers} seen): not an answer sheet, an empty page, "
+        "or a corner outside the picture"
+    ),
+    "SCAN-NO-QR": N_(
+        "the corner squares were found but not a readable QR code: photograph the sheet again, closer, "
+        "sharper and without glare"
+    ),
+    "SCAN-MISALIGNED": N_(
+        "the corners and the QR code were found but the bubbles are not where the sheet prints them (a "
+        "fold, a crease or a curled page): flatten the sheet and photograph it again"
+    ),
+    "SCAN-NOT-A-SHEET": N_("the QR code is not that of an answer sheet printed by assess form print"),
+    "SCAN-OTHER-EVENT": N_("a sheet of another event"),
+    "SCAN-OTHER-PHASE": N_("a sheet of phase {printed}, not {phase}"),
+    "SCAN-FORM-CHANGED": N_(
+        "printed from form {printed}, but the phase's form is now {stored}: print the sheets again"
+    ),
+    "SCAN-DUPLICATE": N_("{person} has another sheet ({other}); this one was left out"),
+    "SCAN-ATTEMPT-EXISTS": N_("{person} already has an attempt on this phase; the sheet was left out"),
+    "SCAN-REVIEW-COLUMNS": N_("columns missing: {columns} (use koreksi.csv as scan wrote it)"),
+    "SCAN-REVIEW-UNKNOWN": N_(
+        "no question waiting in the review has this sheet and number: keep the rows of koreksi.csv as written"
+    ),
+    "SCAN-REVIEW-PERSON": N_("{value} is no participant's id or NIP"),
+    "SCAN-REVIEW-LEVEL": N_("{value} is not a level of this essay: write the points of one ({levels}) or -"),
+    "SCAN-REVIEW-NOTHING": N_("nothing has been scanned for phase {phase}: run assess responses scan first"),
     "IMPORT-XML-ENTITIES": N_(
         "the XML declares entities or refers to outside files (<!ENTITY>); they are refused for safety: "
         "export the file again without them"

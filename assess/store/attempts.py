@@ -455,6 +455,45 @@ class AttemptLifecycle:
             )
             return ids
 
+    def type_paper_answers(
+        self, attempt_id: int, typed: Mapping[str, str | None], *, now: dt.datetime, untyped: str, actor: str
+    ) -> int:
+        """Answers typed from a scanned paper sheet into an imported attempt, item id -> text, in one
+        transaction: only where the stored answer is still `untyped` (the placeholder of a written answer
+        nobody has typed), so a second run changes nothing; None is blank. Each change is in the history;
+        returns how many."""
+        changed, size = 0, 0
+        r = t.responses
+        with self.engine.begin() as c:
+            attempt = self._attempt_row(c, attempt_id, lock=True)
+            for item_id, text in typed.items():
+                stored = _STORED.first(c, {"b_attempt": attempt_id, "b_item": item_id})
+                if stored is None or stored["value"] != untyped:
+                    continue
+                seq = attempt.next_seq + changed
+                row = {"value": text, "seq": seq, "saved_at": now, "channel": "scan"}
+                where = (r.c.attempt_id == attempt_id) & (r.c.item_id == item_id)
+                c.execute(r.update().where(where).values(**row, versions=stored["versions"] + 1))
+                c.execute(
+                    t.answer_history.insert().values(
+                        event_id=attempt.event_id, attempt_id=attempt_id, item_id=item_id, **row
+                    )
+                )
+                changed, size = changed + 1, size + _json_size(text)
+            if changed:
+                c.execute(
+                    _UPDATE_ATTEMPT,
+                    {
+                        "b_attempt": attempt_id,
+                        "next_seq": attempt.next_seq + changed,
+                        "history_bytes": attempt.history_bytes + size,
+                    },
+                )
+                write_audit(
+                    c, attempt.event_id, actor, "answers.typed", {"attempt": attempt_id, "items": changed}
+                )
+        return changed
+
     # -- essay marks ---------------------------------------------------------------
 
     def marks_of(self, attempt_ids: Sequence[int]) -> dict[int, dict[str, str]]:

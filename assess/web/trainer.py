@@ -24,6 +24,7 @@ from flask import (
 from markupsafe import Markup
 
 from assess.delivery.screen import desk as trainer
+from assess.delivery.screen import scanned
 from assess.i18n import _
 from assess.i18n.numbers import Numbers
 from assess.problems import Problem, ProblemsFound
@@ -346,10 +347,7 @@ def score():
 def adjust(phase_id: str):
     """Corrections after the test (assess.adjustments), as `assess form adjust` makes them, and what
     scoring again would change."""
-    phase_or_404(phase_id)
-    ws = workspace()
-    if not ws.store.has_form(ws.event_id, phase_id):
-        abort(404)
+    ws = _workspace_with_form(phase_id)
     chosen = {k: (request.form.get(k) or "")[:2000] for k in ("item", "kind", "answers", "points", "reason")}
     error = None
     if request.method == "POST":
@@ -407,12 +405,9 @@ def _adjust_posted(ws, phase_id: str):
 def essays(phase_id: str):
     """Essays marked on screen, one at a time (anonymous unless names are asked for), through the same
     path as a marks file: stored, audited, the phase scored again."""
-    phase_or_404(phase_id)
-    ws = workspace()
-    if not ws.store.has_form(ws.event_id, phase_id):
-        abort(404)
+    ws = _workspace_with_form(phase_id)
     names = request.values.get("names") == "1"
-    at = _essay_number("at")
+    at = _queue_position("at")
     error = None
     if request.method == "POST":
         try:
@@ -461,7 +456,64 @@ def essays(phase_id: str):
     )
 
 
-def _essay_number(field: str) -> int:
+@bp.route("/phase/<phase_id>/scan", methods=["GET", "POST"])
+@trainer_only
+def scan_review(phase_id: str):
+    """What `assess responses scan` left for review, one question at a time: a tap (or a few characters)
+    answers it, through the same checks as the review's CSV; the sheet is imported once nothing waits."""
+    ws = _workspace_with_form(phase_id)
+    at = _queue_position("at")
+    error = None
+    if request.method == "POST":
+        try:
+            scanned.answer_scan_task(
+                ws,
+                phase_id,
+                request.form.get("sheet", ""),
+                request.form.get("question", ""),
+                request.form.get("answer", ""),
+                now(),
+            )
+        except ProblemsFound as e:
+            error = "; ".join(p.message() for p in e.problems)
+        else:
+            return redirect(url_for("trainer.scan_review", phase_id=phase_id, at=at))
+    queue = scanned.scan_queue(ws, phase_id)
+    shown = next((t for t in queue if t.number == at), queue[-1] if queue else None)
+    return page(
+        "trainer/scan.html",
+        200 if error is None else 400,
+        phase_id=phase_id,
+        title=ws.loaded.event.phase_title(phase_id),
+        error=error,
+        task=shown,
+        total=len(queue),
+        name=_participant_name(ws, shown.person) if shown and shown.person else None,
+        previous=shown.number - 1 if shown and shown.number > 1 else None,
+        following=shown.number + 1 if shown and shown.number < len(queue) else None,
+    )
+
+
+@bp.get("/phase/<phase_id>/scan/cut/<name>")
+@trainer_only
+def scan_cut(phase_id: str, name: str):
+    phase_or_404(phase_id)
+    path = scanned.crop_file(workspace(), phase_id, name)
+    if path is None:
+        abort(404)
+    return send_from_directory(path.parent, path.name, mimetype="image/png")
+
+
+def _workspace_with_form(phase_id: str):
+    """The workspace, when the phase exists and has a stored form (else 404)."""
+    phase_or_404(phase_id)
+    ws = workspace()
+    if not ws.store.has_form(ws.event_id, phase_id):
+        abort(404)
+    return ws
+
+
+def _queue_position(field: str) -> int:
     try:
         return field_number(request.values.get(field) or "1", low=1)
     except NotAFieldNumber:

@@ -3,9 +3,12 @@
 One layout serves both sides: printing draws it, the reader measures it after finding the four
 corner markers. It is pure geometry, the same on every printer: A4 (210 × 297 mm) or F4/folio
 (215 × 330 mm, the paper of Indonesian offices). Each page has its four markers and a QR code (the
-event, phase, variant, form hash and page, filled in by printing); the first page also the identity
-grid (a NIP's 18 digits, or a participant number's). Questions flow in columns, in the variant's
-order, each as a block of bubbles by its type:
+event, phase, variant, form hash and page, filled in by printing), a header (the event, the name,
+and two reference bubbles, one printed empty and one printed filled, that the reader measures the
+sheet's own light against) and, unless the sheet is printed for one participant, the identity grid
+(a NIP's 18 digits, or a participant number's) on every page, so that a page read alone is still
+somebody's. Questions flow in columns, in the variant's order, each as a block of bubbles by its
+type:
 
     single choice, weighted options, multiple response   one row: a bubble per option (A, B, ...)
     true/false                                           one row: B, S
@@ -24,14 +27,17 @@ from dataclasses import dataclass
 PAPERS = {"a4": (210.0, 297.0), "f4": (215.0, 330.0)}
 MARKER = 7.0  # side of a corner marker (a filled square)
 INSET = 9.0  # from the paper's edge to a marker: outside most printers' unprintable margin
-QR = 24.0  # side of the QR code's square
+QR = 30.0  # side of the QR code's square: a module of 1 mm at most payloads
+QR_BORDER = 2  # modules of white inside the QR code's square, around the symbol
+HEADER = 22.0  # the band left of the QR code: the event, the name line, the legend
 BUBBLE = 4.2  # diameter
 PITCH = 5.6  # between bubble centres, across and down
-GAP = 3.0  # between blocks
+GAP = 3.0  # between the parts of a page, and between columns (twice)
+ROW_GAP = 2.4  # between one question's block and the next in a column
 LABEL = 8.0  # the question number's width before its bubbles
 NIP_DIGITS, NUMBER_DIGITS = 18, 4
 NUMERIC_DIGITS = 7  # a sign column, then digits; the decimal comma is a column of its own
-WRITE_BOX = (62.0, 12.0)  # a short answer's box
+WRITE_BOX = (44.0, 12.0)  # a short answer's box
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,11 @@ class Bubble:
     y: float
     row: str  # "" for one-row questions; a prompt number, an option letter, a digit place
     value: str  # an option letter, a digit, a position, a level
+
+    def __post_init__(self):
+        # Hundredths of a millimetre: far below a printer's precision, and short in the printed SVG.
+        object.__setattr__(self, "x", round(self.x, 2))
+        object.__setattr__(self, "y", round(self.y, 2))
 
     @property
     def box(self) -> Box:
@@ -103,7 +114,9 @@ class Page:
     height: float
     markers: tuple[Box, Box, Box, Box]  # top-left, top-right, bottom-left, bottom-right
     qr: Box
-    identity: tuple[Bubble, ...]  # first page only: a column per digit, rows 0-9
+    header: Box
+    references: tuple[Bubble, Bubble]  # printed empty, printed filled (values "empty", "filled")
+    identity: tuple[Bubble, ...]  # a column per digit place ("1", "2", ...), rows 0-9; () when personal
     blocks: tuple[Block, ...]
 
     @property
@@ -180,20 +193,34 @@ def _corners(width: float, height: float) -> tuple[Box, Box, Box, Box]:
     )
 
 
+def _references(header: Box) -> tuple[Bubble, Bubble]:
+    """The two reference bubbles, at the right end of the header's last line."""
+    y = header.y + header.h - PITCH / 2
+    right = header.x + header.w - PITCH / 2
+    return Bubble(right - PITCH, y, "", "empty"), Bubble(right, y, "", "filled")
+
+
+def qr_box(paper: str) -> Box:
+    """Where the QR code is: the top right, inside the markers' column (the same on every page)."""
+    width, _ = PAPERS[paper]
+    right = width - INSET - MARKER - GAP
+    return Box(right - QR, INSET, QR, QR)
+
+
 def sheet_layout(shapes: Sequence[Shape], paper: str = "a4", identity: str | None = "nip") -> list[Page]:
-    """Every page of the sheet for these questions: on the first, the identity grid ("nip", "number",
-    or None for a sheet printed for one participant), then the questions in columns, page after page."""
+    """Every page of the sheet for these questions: the identity grid on each ("nip", "number", or None
+    for a sheet printed for one participant), then the questions in columns, page after page."""
     width, height = PAPERS[paper]
     area = Box(INSET, INSET, width - 2 * INSET, height - 2 * INSET)
     left, right = area.x + MARKER + GAP, area.x + area.w - MARKER - GAP
-    qr = Box(right - QR, area.y + MARKER + GAP, QR, QR)
+    qr = qr_box(paper)
+    header = Box(left, area.y, qr.x - GAP - left, HEADER)
+    ident, ident_height = _identity(identity, left, header.y + header.h + GAP)
+    top = max(qr.y + qr.h, header.y + header.h + GAP + ident_height) + GAP
     bottom = area.y + area.h - MARKER - GAP
     pages: list[Page] = []
     pending = list(shapes)
     while pending or not pages:
-        first = not pages
-        ident, ident_height = _identity(identity if first else None, left, qr.y)
-        top = max(qr.y + qr.h, qr.y + ident_height) + GAP
         blocks, x, y, column_width = [], left, top, 0.0
         while pending:
             block = _block(pending[0], x, y)
@@ -211,9 +238,20 @@ def sheet_layout(shapes: Sequence[Shape], paper: str = "a4", identity: str | Non
                 break
             blocks.append(block)
             pending.pop(0)
-            y = block.box.y + block.box.h + GAP
+            y = block.box.y + block.box.h + ROW_GAP
             column_width = max(column_width, block.box.w)
         pages.append(
-            Page(len(pages) + 1, paper, width, height, _corners(width, height), qr, ident, tuple(blocks))
+            Page(
+                len(pages) + 1,
+                paper,
+                width,
+                height,
+                _corners(width, height),
+                qr,
+                header,
+                _references(header),
+                ident,
+                tuple(blocks),
+            )  # fmt: skip
         )
     return pages
