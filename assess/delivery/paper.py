@@ -209,11 +209,10 @@ def sheet_context(
         for page in pages
     ]
     legend = _(
-        "Fill the bubble completely with a dark pen, like the black one on the right; to change an answer, "
-        "erase it completely."
+        "Fill the bubble completely with a dark pen (like the black one on the right); erase fully to change."
     )
     if person is None:
-        legend += " " + _("Write your {identity} in the boxes and fill in the bubble of each digit.").format(
+        legend += " " + _("Write your {identity} in the boxes and fill in its digits.").format(
             identity="NIP" if identity == "nip" else _("participant number")
         )
     width, height = PAPERS[paper]
