@@ -338,6 +338,7 @@ ROUTES = {
     "start": ("other", "/test/{phase}/start", []),
     "page": ("answering", "/test/pre/{n}", [*ANSWER_FIELDS, "seq", "go"]),
     "save": ("answering", "/test/pre/{n}/save", [*ANSWER_FIELDS, "seq"]),
+    "batch": ("answering", "/test/pre/batch", ["attempt", "answers"]),  # JSON; form fields are refused
     "submit": ("other", "/test/{phase}/submit", []),
     "login": ("stranger", "/trainer/login", ["password"]),
     "logout": ("second_trainer", "/trainer/logout", []),

@@ -79,6 +79,7 @@ def test_nothing_secret_reaches_a_participant_on_any_page_or_json_before_the_pol
         fields = answer_form(question_page.question(s, number, None))
         c.post(f"/test/pre/{number}/save", {**fields, "seq": str(100 + number)})
         c.post(f"/test/pre/{number}", {**fields, "go": "next"})
+    assert c.get("/test/pre/form.json").status_code == 200  # the whole test for offline use: walked too
     c.get("/test/pre/review")
     c.get("/test/pre/submit")
     c.post("/test/pre/submit")

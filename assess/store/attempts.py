@@ -230,6 +230,18 @@ class AttemptLifecycle:
             raise AttemptClosed("STORE-ATTEMPT-CLOSED", status=EXPIRED if expired else attempt.status)
         return result
 
+    def reserve_seq_block(self, attempt_id: int, size: int) -> int:
+        """The first of `size` sequence numbers no other device of the attempt will be handed: the page
+        that loads the whole test numbers its answers from there (`seq` of save_answer), so two phones
+        answering offline never share a number. Refused (STORE-SEQ-RANGE) when the column runs out."""
+        with self.engine.begin() as c:
+            attempt = self._attempt_row(c, attempt_id, lock=True)
+            first = attempt.next_seq
+            if first + size >= min(MAX_SEQ, _COLUMN_MAX):
+                raise StoreError("STORE-SEQ-RANGE", seq=first + size, limit=MAX_SEQ)
+            c.execute(_UPDATE_ATTEMPT, {"b_attempt": attempt_id, "next_seq": first + size})
+            return first
+
     def _save(self, c, attempt: Attempt, item_id, value, seq, channel, now, bounds) -> Saved:
         seq = attempt.next_seq if seq is None else seq
         if seq >= _COLUMN_MAX:  # the server's own numbers after a billion saves: the column holds no more

@@ -10,6 +10,7 @@ import functools
 import re
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, request, session, url_for
+from werkzeug.datastructures import MultiDict
 
 from assess.delivery.screen import question_page, sitting
 from assess.i18n import LANGUAGES, _
@@ -270,6 +271,90 @@ def autosave(phase_id: str, number: int):
     except (NotAFieldNumber, StoreError):  # a sequence number that is no number, or one the store refuses
         return jsonify(ok=False, error=_unreadable()), 422
     return jsonify(ok=True, seq=saved.seq, next_seq=saved.next_seq, answered=answered(value))
+
+
+@bp.get("/test/<phase_id>/form.json")
+@joined
+def offline_form(phase_id: str):
+    """The whole test of the participant's attempt in progress, for a page that goes on without the
+    network (docs/web.md); each call hands out a new block of sequence numbers."""
+    s = _sitting(phase_id)
+    if s is None:
+        _refused("form.json without an attempt", phase_id)
+        return jsonify(ok=False, error=_("Not found.")), 404
+    if s.attempt.status != IN_PROGRESS:
+        return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
+    ws = workspace()
+    try:
+        payload = question_page.offline_form(ws, s, ws.store.answers(s.attempt.id), now(), _timer(s)["grace"])
+    except StoreError:  # the attempt's sequence numbers are used up
+        return jsonify(ok=False, error=_unreadable()), 422
+    return jsonify(ok=True, batch=url_for("participant.batch", phase_id=phase_id), **payload)
+
+
+MAX_BATCH = 2000  # answers in one batch: a whole test answered twice over, and more
+
+
+@bp.post("/test/<phase_id>/batch")
+@joined
+def batch(phase_id: str):
+    """The answers a page kept while offline, in the order given, as one save for the rate limit; each
+    stored as autosave stores it (the same sequence number twice is stored once). JSON in:
+    {"attempt": id, "answers": [{"number": n, "seq": k, "fields": {name: value or [values]}}, ...]}."""
+    s = _sitting(phase_id)
+    if s is None:
+        return jsonify(ok=False, error=_("Not found.")), 404
+    if s.attempt.status != IN_PROGRESS:
+        return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
+    data = request.get_json(silent=True)
+    entries = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or len(entries) > MAX_BATCH:
+        return jsonify(ok=False, error=_unreadable()), 422
+    if data.get("attempt") != s.attempt.id:  # another attempt's queue: another participant's, or an old one
+        _refused("batch for another attempt", phase_id)
+        return jsonify(ok=False, error=_unreadable()), 409
+    wait = _save_wait(s)
+    if wait:
+        return jsonify(ok=False, retry_after=wait), 429, {"Retry-After": str(wait)}
+    results = [_batch_entry(s, entry) for entry in entries]
+    if any(r.get("refused") for r in results):
+        _refused("batch entries refused", phase_id)
+    stored = workspace().store.answers(s.attempt.id)
+    done = sum(1 for item in s.items if answered(stored.get(item.id)))
+    return jsonify(ok=True, results=results, answered=done, total=s.total)
+
+
+def _batch_entry(s: sitting.Sitting, entry) -> dict:
+    """One answer of a batch stored, or why it was refused (nothing stored then)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("fields"), dict):
+        return {"refused": "unreadable"}
+    number, seq = entry.get("number"), entry.get("seq")
+    if type(number) is not int or not 1 <= number <= s.total:
+        return {"refused": "no-such-question"}
+    if type(seq) is not int or not 1 <= seq <= MAX_SEQ:
+        return {"refused": "sequence"}
+    fields = MultiDict()
+    for name, value in entry["fields"].items():
+        for v in value if isinstance(value, list) else [value]:
+            if not isinstance(v, str):
+                return {"refused": "unreadable"}
+            fields.add(str(name), v)
+    try:
+        value = question_page.read_answer(s, number, fields, fields.getlist, _limits())
+        saved = sitting.save(workspace(), s, number, value, seq, now())
+    except question_page.AnswerProblem as e:
+        return {"refused": "answer", "error": str(e)}
+    except AttemptClosed:
+        return {"refused": "closed"}
+    except StoreError:
+        return {"refused": "sequence"}
+    return {"seq": saved.seq, "changed": saved.changed}
+
+
+def _refused(what: str, phase_id: str) -> None:
+    """A refusal worth a line in the server's log: who, what and where (never the answers)."""
+    current_app.logger.warning("refused %s: person %s, phase %s, from %s", what, g.person, phase_id,
+                               request.remote_addr)  # fmt: skip
 
 
 @bp.get("/test/<phase_id>/review")

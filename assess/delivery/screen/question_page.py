@@ -379,3 +379,26 @@ def _ordering(ids: Sequence[str], ranks: Sequence[str]) -> list[str] | None:
     if sorted(places) != list(range(1, len(ids) + 1)):
         raise AnswerProblem(_("Give every step its own place, from 1 to {n}.").format(n=len(ids)))
     return [oid for _place, oid in sorted(zip(places, ids, strict=True))]
+
+
+# -- the whole test at once, for a page that goes on without the network ------------------------
+
+SEQ_BLOCK = 1000  # sequence numbers handed to each page load of the whole test
+
+
+def offline_form(ws, s: Sitting, answers: Mapping[str, Any], now, grace_seconds: int) -> dict:
+    """Every question of the participant's attempt as its page shows it (texts, fields, the stored answer
+    put back; no keys, points, explanations or sources: `question` holds none), the server's clock and
+    the deadline, and a block of SEQ_BLOCK sequence numbers of this page load's own."""
+    from assess.delivery.screen.sitting import seconds_left
+
+    first = ws.store.reserve_seq_block(s.attempt.id, SEQ_BLOCK)
+    return {
+        "attempt": s.attempt.id,
+        "total": s.total,
+        "server_time": now.isoformat(),
+        "seconds_left": seconds_left(s.attempt, now),
+        "grace": grace_seconds,
+        "seq_block": [first, first + SEQ_BLOCK - 1],
+        "questions": [question(s, n, answers.get(s.item(n).id)) for n in range(1, s.total + 1)],
+    }
