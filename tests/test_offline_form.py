@@ -111,11 +111,14 @@ def test_what_does_not_belong_in_a_batch_is_refused_and_stores_nothing(marker_te
         {"number": 1, "seq": 8, "fields": {"answer": {"x": 1}}},
         "not an answer",
     ]
+    short = next(n for n in range(1, s.total + 1) if s.item(n).type == "short_answer")
+    untyped = "(jawaban singkat tertulis pada lembar kertas, belum diketik)"  # the paper placeholder
+    wrong.append({"number": short, "seq": 9, "fields": {"answer": untyped}})
     status, body = _batch(c, {"attempt": data["attempt"], "answers": wrong})
     assert status == 200
     assert [r["refused"] for r in body["results"]] == [
         "no-such-question", "no-such-question", "sequence", "sequence", "no-such-question", "unreadable",
-        "unreadable",
+        "unreadable", "answer",
     ]  # fmt: skip
     assert ws.store.answers(s.attempt.id) == {}
     for junk in (

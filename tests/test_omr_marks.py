@@ -90,3 +90,20 @@ def test_grids_numbers_and_identity():
 def test_an_essay_level_is_its_index(levels):
     b = block("essay", levels=levels)
     assert read_question(b.kind, 1, b.bubbles, marks(b, {("", str(levels - 1))})).text == str(levels - 1)
+
+
+def test_digits_with_an_empty_column_between_them_are_not_a_number_yet():
+    number = block("numeric")
+    gap = {("1", "1"), ("4", "0"), ("7", "5")}  # 1 _ _ 0 _ _ 5: not 105
+    assert read_question(number.kind, 1, number.bubbles, marks(number, gap)).why == "incomplete"
+
+
+def test_a_participant_has_one_sheet_a_second_variant_is_a_duplicate():
+    from assess.delivery.omr.plan import HeldPage, settle
+
+    def page(key, variant, person="P0001"):
+        return HeldPage(key, f"{key}.jpg", "", variant, 1, 1, person, None, {"1": "A"}, {}, {}, [])
+
+    ready, waiting, left = settle([page("a", "A"), page("b", "B"), page("c", "A", "P0002")])
+    assert [(r.person, r.variant) for r in ready] == [("P0001", "A"), ("P0002", "A")]
+    assert [(x.code, x.keys) for x in left] == [("SCAN-DUPLICATE", ("b",))] and waiting == []

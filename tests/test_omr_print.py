@@ -117,7 +117,9 @@ def test_a_sheet_code_reads_back_and_anything_else_is_not_one(text):
     code = SheetCode.parse(text)
     assert code is not None and code.text() == text
     past_the_end = re.sub(r":(\d)/(\d):", lambda m: f":{int(m[2]) + 1}/{m[2]}:", text)
-    others = ["", "hello", text.replace("AS1", "AS2"), past_the_end, text + ":x", text.replace(":N:", ":Q:")]
+    superscript = re.sub(r":(\d)/(\d):", ":1/\u00b2:", text)  # "²" is a digit to str.isdigit
+    others = ["", "hello", text.replace("AS1", "AS2"), past_the_end, text + ":x", text.replace(":N:", ":Q:"),
+              superscript]  # fmt: skip
     others.append(text.replace(":-:P0012", ":-:") if code.person else text + "P0012")  # personal <=> a person
     for other in others:
         assert other == text or SheetCode.parse(other) is None, other

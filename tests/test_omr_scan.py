@@ -241,6 +241,8 @@ def test_the_review_names_the_participant_and_refuses_wrong_answers_by_line(tmp_
         answers = store.answers(attempt.id)
     finally:
         store.close()
+    again = apply("P0009")  # the page is imported: whose it is is no longer a question
+    assert again.exit_code == 2 and "SCAN-REVIEW-UNKNOWN" in again.stderr
     short = next(b for b in page.blocks if b.kind == "short_answer")
     assert answers[form.variant("B").items[short.number - 1]] == "lurah"  # typed, no longer pending
     assert answers[form.variant("B").items[first.number - 1]] is not None

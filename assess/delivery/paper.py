@@ -201,7 +201,10 @@ def sheet_context(
     """The readable answer sheet of a variant (`assess.delivery.omr`): its pages, each with the QR code
     naming event, phase, variant, form and page; `person` (with .person_id and .name): a sheet printed for
     that participant, without the identity grid."""
-    pages = sheet_pages(form, variant, paper, None if person is not None else identity)
+    try:
+        pages = sheet_pages(form, variant, paper, None if person is not None else identity)
+    except ValueError:  # a question with more options than a page's width holds: no readable sheet
+        pages = []
     tag, who = event_tag(event.event.id), person.person_id if person is not None else ""
     grid = identity if person is None else ""
     codes = [
@@ -229,6 +232,13 @@ def sheet_context(
             "legend": legend,
         },
         "paper": {"name": paper, "width": width, "height": height},
+        "variant": variant.label,
+        "omr_none": _(
+            "This form has a question with more options than a readable answer sheet holds: collect the "
+            "answers on the typed answer sheet (assess responses template)."
+        )
+        if not pages
+        else "",
     }
 
 

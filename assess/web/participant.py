@@ -292,7 +292,9 @@ def offline_form(phase_id: str):
     return jsonify(ok=True, batch=url_for("participant.batch", phase_id=phase_id), **payload)
 
 
-MAX_BATCH = 2000  # answers in one batch: a whole test answered twice over, and more
+# Answers in one batch: a test answered three times over (at least 50), never more than MAX_BATCH. The
+# batch counts as one save, so its size is what bounds the writes one request can cause.
+MAX_BATCH = 2000
 
 
 @bp.post("/test/<phase_id>/batch")
@@ -308,7 +310,7 @@ def batch(phase_id: str):
         return jsonify(ok=False, closed=True, url=url_for("participant.result", phase_id=phase_id)), 409
     data = request.get_json(silent=True)
     entries = data.get("answers") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or len(entries) > MAX_BATCH:
+    if not isinstance(entries, list) or len(entries) > min(MAX_BATCH, max(50, 3 * s.total)):
         return jsonify(ok=False, error=_unreadable()), 422
     if data.get("attempt") != s.attempt.id:  # another attempt's queue: another participant's, or an old one
         _refused("batch for another attempt", phase_id)

@@ -153,7 +153,7 @@ def apply_corrections(
     for c in corrections:
         at = {"line": c.line, "column": c.column, "field": "jawaban"}
         page = by_key.get(c.key)
-        if page is None or not c.number.isdigit():
+        if page is None or not (c.number.isascii() and c.number.isdigit()) or len(c.number) > 4:
             found.add("SCAN-REVIEW-UNKNOWN", **{**at, "column": c.key_column, "field": "lembar"})
             continue
         number = int(c.number)
@@ -170,6 +170,9 @@ def apply_corrections(
 def _corrected(form: Form, page: HeldPage, number: int, answer: str, people: People, at: dict, found: Found):
     """A correction checked: the participant id, the level id, or the answer's cell text; BAD when wrong."""
     if number == IDENTITY:
+        if str(IDENTITY) not in page.doubtful or page.attempt is not None:  # only a page waiting for it
+            found.add("SCAN-REVIEW-UNKNOWN", **at)
+            return BAD
         match = people.find("id", answer) or people.find("nip", clean_nip(answer))
         if len(match) != 1:
             found.add("SCAN-REVIEW-PERSON", **at, value=answer)

@@ -12,10 +12,12 @@ and each short answer to type, `periksa.html` shows them, and `--apply-review` t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,7 +46,7 @@ from assess.problems import Problem, ProblemsFound
 from assess.responses import PAPER_UNTYPED
 from assess.sheets.table import Cell, Row, Table
 from assess.sheets.write import private_file, private_folder, replace_atomically
-from assess.store.store import SUPERSEDED
+from assess.store.store import SUPERSEDED, StoreError
 from assess.workspace import Workspace
 from assess.workspace.steps import PhaseScores, score_phase
 
@@ -53,6 +55,7 @@ HEIF_SUFFIXES = (".heic", ".heif")  # an iPhone's photos: read by pillow-heif (O
 PDF_DPI = 200
 PDF_REOPEN = 20  # pages drawn before the PDF is opened afresh (its memory is then that of 20 pages)
 STATE_FILE, CSV_FILE, HTML_FILE, CROPS = "lembar.json", "koreksi.csv", "periksa.html", "potongan"
+LOCK_FILE = ".kunci"
 CROP_PX_PER_MM = 8.0
 MAX_IMAGE_BYTES = 60_000_000  # a photo larger than this is not a phone's
 
@@ -78,7 +81,9 @@ def source_files(paths: Sequence[Path]) -> list[Path]:
     out = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in (*IMAGE_SUFFIXES, ".pdf"))
+            out += sorted(
+                p for p in path.iterdir() if p.suffix.lower() in (*IMAGE_SUFFIXES, ".pdf") and p.is_file()
+            )
         elif path.is_file():
             out.append(path)
         else:
@@ -122,12 +127,12 @@ def _heif(data: bytes) -> np.ndarray | None:
 def _pdf_pages(path: Path) -> Iterator[tuple[str, str, np.ndarray | None]]:
     import pypdfium2 as pdfium
 
-    with path.open("rb") as f:  # streamed: a 200-page PDF is not held in memory for its digest
-        digest = hashlib.file_digest(f, "sha256").hexdigest()[:12]
     try:
+        with path.open("rb") as f:  # streamed: a 200-page PDF is not held in memory for its digest
+            digest = hashlib.file_digest(f, "sha256").hexdigest()[:12]
         document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError:
-        yield str(path), digest, None
+    except (OSError, pdfium.PdfiumError):
+        yield str(path), "unreadable", None
         return
     try:
         for k in range(len(document)):
@@ -144,7 +149,10 @@ def _pdf_page(document, k: int) -> np.ndarray | None:
     pdfium cannot draw it."""
     import pypdfium2 as pdfium
 
-    page = document[k]
+    try:
+        page = document[k]
+    except pdfium.PdfiumError:  # a page the document lists but cannot give
+        return None
     try:
         width, height = page.get_size()
         scale = min(PDF_DPI / 72, (MAX_IMAGE_PIXELS / max(width * height, 1.0)) ** 0.5)
@@ -163,6 +171,33 @@ def _pdf_page(document, k: int) -> np.ndarray | None:
 
 def review_folder(ws: Workspace, phase_id: str, folder: Path | None = None) -> Path:
     return folder if folder is not None else ws.folder / f"periksa-{phase_id}"
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """The review folder to oneself: the CLI and the dashboard change its state one at a time (a lock
+    file, held by the operating system, so a killed process leaves no stale lock)."""
+    with open(private_file(folder / LOCK_FILE), "r+b") as f:
+        if os.name == "nt":  # pragma: no cover - Windows laptops
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:  # LK_LOCK gives up after ten seconds: keep waiting
+                    continue
+        else:
+            import fcntl
+
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if os.name == "nt":  # pragma: no cover
+                msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+            else:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def load_state(folder: Path) -> list[HeldPage]:
@@ -211,6 +246,13 @@ class Reader:
         grid = code.grid if code is not None else ""
         pages_of_variant = {v.label: len(self.layout(v.label, paper, grid)) for v in self.form.variants}
         return check_code(code, self.ws.event_id, self.phase_id, self.form, pages_of_variant)
+
+    def read_safely(self, source: str, key: str, image: np.ndarray | None, crops: Path) -> HeldPage | Left:
+        """`read`, with what an odd or damaged picture can make OpenCV raise named as no picture to read."""
+        try:
+            return self.read(source, key, image, crops)
+        except (cv2.error, OverflowError, MemoryError):
+            return Left(source, "SCAN-NOT-AN-IMAGE")
 
     def read(self, source: str, key: str, image: np.ndarray | None, crops: Path) -> HeldPage | Left:
         if image is None:
@@ -268,7 +310,7 @@ def _import_ready(
     store, event_id = ws.store, ws.event_id
     taken = frozenset(a.person_id for a in store.attempts(event_id, phase_id) if a.status != SUPERSEDED)
     left = [
-        Left(s.pages[0].source, "SCAN-ATTEMPT-EXISTS", {"person": s.person})
+        Left(s.pages[0].source, "SCAN-ATTEMPT-EXISTS", {"person": s.person}, tuple(p.key for p in s.pages))
         for s in ready
         if s.person in taken
     ]
@@ -290,7 +332,10 @@ def _import_ready(
             item = form.item(variant.items[number - 1])
             marks[item.id] = item.rubric[level].id
         record["marks"] = marks
-    ids = store.import_attempts(event_id, phase_id, plan.records, channel="scan", now=now, actor="scan")
+    try:
+        ids = store.import_attempts(event_id, phase_id, plan.records, channel="scan", now=now, actor="scan")
+    except StoreError as e:  # a participant who started an attempt meanwhile
+        raise ProblemsFound([Problem(e.code, e.params)]) from None
     return {r["person_id"]: i for r, i in zip(plan.records, ids, strict=True)}, left
 
 
@@ -302,36 +347,40 @@ def scan(
     files = source_files(paths)
     review = review_folder(ws, phase_id, folder)
     private_folder(review)
-    held = load_state(review)
-    known = {p.key for p in held}
+    known = {p.key for p in load_state(review)}
     reader = Reader(ws, phase_id, form, People(ws.store.participants(ws.event_id)))
     report = ScanReport(phase_id, review_dir=review)
+    read: list[HeldPage] = []
     for path in files:
         for source, key, image in pages_of(path):
             if key in known:
                 report.already += 1
                 continue
-            result = reader.read(source, key, image, review / CROPS)
+            result = reader.read_safely(source, key, image, review / CROPS)
             report.pages += 1
             if isinstance(result, Left):
                 report.left.append(result)
             else:
-                held.append(result)
+                read.append(result)
                 known.add(key)
-    return _finish(ws, phase_id, form, held, review, report, now)
+    with locked(review):  # the pages are read unlocked; the state changes under the lock
+        held = load_state(review)
+        keys = {p.key for p in held}
+        held += [p for p in read if p.key not in keys]
+        return _finish(ws, phase_id, form, held, review, report, now)
 
 
 def _finish(
     ws, phase_id: str, form: Form, held: list[HeldPage], review: Path, report: ScanReport, now
 ) -> ScanReport:
     ready, waiting, duplicates = settle(held)
-    duplicate_keys = {d.source for d in duplicates}
+    dropped = {key for d in duplicates for key in d.keys}
     imported, exists = _import_ready(ws, phase_id, form, ready, now)
     for sheet in ready:
         for page in sheet.pages:
             page.attempt = imported.get(sheet.person)
-    kept_out = {left.source for left in exists}
-    held[:] = [p for p in held if p.source not in duplicate_keys and p.source not in kept_out]
+    dropped |= {key for left in exists for key in left.keys}
+    held[:] = [p for p in held if p.key not in dropped]
     save_state(review, phase_id, held)
     report.imported = len(imported)
     report.waiting = waiting
@@ -359,17 +408,18 @@ def apply_review(
 
     form = ws.form(phase_id)
     review = review_folder(ws, phase_id, folder)
-    held = load_state(review)
-    if not held:
-        raise ProblemsFound([Problem("SCAN-REVIEW-NOTHING", {"phase": phase_id}, str(review))])
     if isinstance(corrections, Path):
         entries, file = read_corrections(corrections), str(corrections)
     else:
         entries = corrections
-    typed = apply_corrections(entries, file, form, held, People(ws.store.participants(ws.event_id)))
-    report = ScanReport(phase_id, review_dir=review)
-    report.typed = type_answers(ws, typed, now)
-    return _finish(ws, phase_id, form, held, review, report, now)
+    if not (review / STATE_FILE).is_file():
+        raise ProblemsFound([Problem("SCAN-REVIEW-NOTHING", {"phase": phase_id}, str(review))])
+    with locked(review):  # one change of the review at a time: the CLI and the dashboard's taps
+        held = load_state(review)
+        typed = apply_corrections(entries, file, form, held, People(ws.store.participants(ws.event_id)))
+        report = ScanReport(phase_id, review_dir=review)
+        report.typed = type_answers(ws, typed, now)
+        return _finish(ws, phase_id, form, held, review, report, now)
 
 
 def summary_lines(report: ScanReport) -> list[str]:

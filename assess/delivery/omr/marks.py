@@ -148,7 +148,10 @@ def read_question(kind: str, number: int, bubbles, readings) -> QuestionReading:
             return QuestionReading(number, kind, None, INCOMPLETE)
         return QuestionReading(number, kind, "".join(k for k, _ in positions))
     if kind == "numeric":
-        text = "".join(marked[k] for k in sorted(marked, key=int))
+        places = sorted(marked, key=int)
+        if int(places[-1]) - int(places[0]) + 1 != len(places):  # an empty column between digits
+            return QuestionReading(number, kind, None, INCOMPLETE)
+        text = "".join(marked[k] for k in places)
         return (
             QuestionReading(number, kind, text)
             if _NUMBER.fullmatch(text)

@@ -33,6 +33,7 @@ class Left:
     source: str
     code: str
     params: dict = field(default_factory=dict)
+    keys: tuple[str, ...] = ()  # the held pages it takes out of the review, by key
 
 
 def check_code(
@@ -153,8 +154,10 @@ class ReadySheet:
 
 
 def settle(held: Sequence[HeldPage]) -> tuple[list[ReadySheet], list[HeldPage], list[Left]]:
-    """The sheets ready to import, the pages still waiting, and the pages left out as duplicates."""
-    by_person: dict[tuple[str, str], dict[int, HeldPage]] = {}
+    """The sheets ready to import, the pages still waiting, and the pages left out as duplicates: a
+    participant has one sheet (one variant); a second page of the same number, or a page of another
+    variant, is the duplicate."""
+    by_person: dict[str, dict[int, HeldPage]] = {}
     waiting, left = [], []
     for page in held:
         if page.attempt is not None:
@@ -162,17 +165,18 @@ def settle(held: Sequence[HeldPage]) -> tuple[list[ReadySheet], list[HeldPage], 
         if page.person is None or page.doubtful:
             waiting.append(page)
             continue
-        pages = by_person.setdefault((page.person, page.variant), {})
-        if page.page in pages:
-            first = pages[page.page]
-            left.append(Left(page.source, "SCAN-DUPLICATE", {"person": page.person, "other": first.source}))
+        pages = by_person.setdefault(page.person, {})
+        first = pages.get(page.page) or next(iter(pages.values()), None)
+        if first is not None and (page.page in pages or first.variant != page.variant):
+            params = {"person": page.person, "other": first.source}
+            left.append(Left(page.source, "SCAN-DUPLICATE", params, (page.key,)))
             continue
         pages[page.page] = page
     ready = []
-    for (person, variant), pages in by_person.items():
-        total = next(iter(pages.values())).pages
-        if set(pages) == set(range(1, total + 1)):
-            ready.append(ReadySheet(person, variant, tuple(pages[k] for k in sorted(pages))))
+    for person, pages in by_person.items():
+        some = next(iter(pages.values()))
+        if set(pages) == set(range(1, some.pages + 1)):
+            ready.append(ReadySheet(person, some.variant, tuple(pages[k] for k in sorted(pages))))
         else:
             waiting.extend(pages.values())
     return ready, waiting, left

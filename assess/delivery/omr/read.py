@@ -68,12 +68,13 @@ def ink_image(image: np.ndarray) -> np.ndarray:
 
 
 def shrink(image: np.ndarray) -> tuple[np.ndarray, float]:
-    """The image at most MAX_SIDE pixels on its longer side, and the scale applied."""
-    side = max(image.shape[:2])
-    if side <= MAX_SIDE:
+    """The image at most MAX_SIDE pixels on its longer side, and the scale applied (never below a pixel)."""
+    h, w = image.shape[:2]
+    if max(h, w) <= MAX_SIDE:
         return image, 1.0
-    scale = MAX_SIDE / side
-    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
+    scale = MAX_SIDE / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), scale
 
 
 # -- the corner markers -------------------------------------------------------------------

@@ -60,12 +60,17 @@ class SheetCode:
             return None
         _, event, phase, variant, form, page_of, grid, person = parts
         page, _, pages = page_of.partition("/")
-        if not (page.isdigit() and pages.isdigit() and 1 <= int(page) <= int(pages)):
+        if not (_digits(page) and _digits(pages) and 1 <= int(page) <= int(pages)):
             return None
         grids = {v: k for k, v in GRID_CODES.items()}
         if grid not in grids or (grid == GRID_CODES[""]) != bool(person):
             return None
         return cls(event, phase, variant, form, int(page), int(pages), grids[grid], person)
+
+
+def _digits(text: str) -> bool:
+    """0-9 only (str.isdigit says yes to "²", which int() refuses)."""
+    return text.isascii() and text.isdigit()
 
 
 def shape_of(number: int, item: ItemBase) -> Shape:

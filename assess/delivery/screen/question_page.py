@@ -29,6 +29,7 @@ from assess.forms import shown
 from assess.i18n import _, current_language
 from assess.i18n.numbers import numbers
 from assess.responses import (
+    PAPER_UNTYPED,
     NotAFieldNumber,
     ResponseError,
     answered,
@@ -330,6 +331,8 @@ def _read_text(item, ids, fields, getlist, limits) -> Any:
     """Text, at most the event's limit for short answers or essays."""
     limit = limits.essay if isinstance(item, Essay) else limits.short_answer
     text = _within(fields.get("answer") or "", limit)
+    if text.strip() == PAPER_UNTYPED:  # what a scanned paper answer waits as: never typed on a phone
+        raise AnswerProblem(_("That answer does not fit this question."))
     return text if text.strip() else None
 
 
