@@ -132,3 +132,19 @@ def test_what_does_not_belong_in_a_batch_is_refused_and_stores_nothing(marker_te
     assert c.post("/test/pre/submit").status_code in (302, 303)
     assert c.get("/test/pre/form.json").status_code == 409  # submitted: the test is over
     ws.close()
+
+
+def test_the_health_check_says_whether_the_database_answers(marker_template, tmp_path):
+    """For a watchdog or a load balancer in front of several workers (issue 22, point 3): 200 while the
+    database answers, 503 when it does not; nothing of the event in either."""
+    folder = copy_workspace(marker_template, tmp_path / "ws")
+    ws = open_workspace(folder)
+    app = make_app(ws)
+    client = app.test_client()
+    healthy = client.get("/health")
+    assert healthy.status_code == 200 and healthy.get_json() == {"ok": True, "database": "ok"}
+    ws.store.engine.dispose()
+    (folder / "assess.db").write_bytes(b"not a database at all " * 100)  # the disk failed under it
+    sick = client.get("/health")
+    assert sick.status_code == 503 and sick.get_json() == {"ok": False, "database": "unreachable"}
+    ws.close()

@@ -162,6 +162,15 @@ class Store(AttemptLifecycle, WebSessions, WebTries):
     def close(self) -> None:
         self.engine.dispose()
 
+    def reachable(self) -> bool:
+        """Whether the database answers a query now (the server's health check)."""
+        try:
+            with self.engine.connect() as c:
+                c.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
     def after_fork(self) -> None:
         """In a forked process: open connections of its own (the parent's stay the parent's)."""
         self.engine.dispose(close=False)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, jsonify, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -99,9 +99,7 @@ def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
             response.headers["Cache-Control"] = "no-store"  # answers and scores stay off shared caches
         return response
 
-    @app.get("/favicon.ico")
-    def _favicon():
-        return "", 204  # browsers ask for it on pages without an icon (the reports)
+    _plain_routes(app, ws)
 
     @app.errorhandler(CSRFError)
     def _csrf(_e):
@@ -120,3 +118,18 @@ def create_app(ws: Workspace, config: Mapping[str, Any] | None = None) -> Flask:
         return pages.message("too_big", 413)
 
     return app
+
+
+def _plain_routes(app: Flask, ws) -> None:
+    """Routes that are no page of either side: the health check and the icon browsers ask for."""
+
+    @app.get("/health")
+    def _health():
+        """For a load balancer or a watchdog (docs/web.md): 200 when this worker and its database answer,
+        503 when the database does not. Nothing of the event in it."""
+        up = ws.store.reachable()
+        return jsonify(ok=up, database="ok" if up else "unreachable"), 200 if up else 503
+
+    @app.get("/favicon.ico")
+    def _favicon():
+        return "", 204  # browsers ask for it on pages without an icon (the reports)
